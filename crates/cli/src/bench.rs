@@ -1,0 +1,204 @@
+//! `chengxin bench`: each scenario beside a baseline measured in the same run, so the ratio
+//! means something on any machine. Prints a Markdown table for docs/BENCHMARKS.md.
+
+use crate::demo;
+use anyhow::{Context, Result};
+use chengxin_codes::{self as codes, generate};
+use chengxin_server::china_today;
+use chengxin_store::{ConnectOptions, Store};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+struct Row {
+    scenario: String,
+    size: String,
+    rate: f64,
+    baseline: String,
+    baseline_rate: f64,
+}
+
+fn best_of<F: FnMut() -> Duration>(runs: usize, mut f: F) -> Duration {
+    (0..runs).map(|_| f()).min().unwrap_or_default()
+}
+
+fn per_sec(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64().max(1e-9)
+}
+
+pub async fn run(
+    subjects: usize,
+    lookups: usize,
+    n_codes: usize,
+    audit_entries: usize,
+    pg: Option<&str>,
+) -> Result<()> {
+    let mut rows = Vec::new();
+    eprintln!("bench: USCC validation over {n_codes} codes …");
+    rows.extend(uscc_rows(n_codes));
+
+    let dir = std::env::temp_dir().join(format!("chengxin-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let file = dir.join("bench.db");
+    let sqlite = Store::connect(&format!("sqlite://{}", file.display())).await?;
+    eprintln!("bench: SQLite lookups with {subjects} subjects …");
+    let r = lookup_rows(&sqlite, "SQLite", subjects, lookups).await;
+    let a = audit_rows(&sqlite, audit_entries).await;
+    sqlite.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    rows.extend(r?);
+    rows.extend(a?);
+
+    if let Some(url) = pg {
+        let schema = format!("bench_{}", std::process::id());
+        let mut opts = ConnectOptions::new(url);
+        opts.schema = Some(schema.clone());
+        let store = Store::connect_with(opts)
+            .await
+            .context("connecting to PostgreSQL")?;
+        eprintln!("bench: PostgreSQL lookups with {subjects} subjects …");
+        let r = lookup_rows(&store, "PostgreSQL", subjects, lookups).await;
+        eprintln!("bench: PostgreSQL audit log with {audit_entries} entries …");
+        let a = audit_rows(&store, audit_entries).await;
+        store.drop_schema(&schema).await?;
+        store.close().await;
+        rows.extend(r?);
+        rows.extend(a?);
+    } else {
+        eprintln!("bench: no --pg URL (or CHENGXIN_BENCH_PG): PostgreSQL rows skipped");
+    }
+
+    println!("| scenario | data | rate (/s) | baseline | baseline rate (/s) | ratio |");
+    println!("|---|---|---:|---|---:|---:|");
+    for r in rows {
+        println!(
+            "| {} | {} | {:.0} | {} | {:.0} | {:.2} |",
+            r.scenario,
+            r.size,
+            r.rate,
+            r.baseline,
+            r.baseline_rate,
+            r.rate / r.baseline_rate
+        );
+    }
+    Ok(())
+}
+
+fn uscc_rows(n: usize) -> Vec<Row> {
+    let mut rng = generate::Rng::new(7);
+    let mut buf = Vec::with_capacity(n * 18);
+    for _ in 0..n {
+        buf.extend_from_slice(generate::uscc(&mut rng).as_bytes());
+    }
+    let strs: Vec<&str> = buf
+        .chunks_exact(18)
+        .filter_map(|c| std::str::from_utf8(c).ok())
+        .collect();
+    // Baseline: read every byte of every code once (a checksum without any rule).
+    let baseline = best_of(5, || {
+        let t = Instant::now();
+        let mut acc = 0u64;
+        for c in buf.chunks_exact(18) {
+            for &b in black_box(c) {
+                acc = acc.wrapping_mul(31).wrapping_add(u64::from(b));
+            }
+        }
+        black_box(acc);
+        t.elapsed()
+    });
+    let fast = best_of(5, || {
+        let t = Instant::now();
+        let mut ok = 0usize;
+        for c in buf.chunks_exact(18) {
+            ok += usize::from(codes::is_valid_uscc(black_box(c)));
+        }
+        assert_eq!(ok, n, "every generated code is valid");
+        t.elapsed()
+    });
+    let full = best_of(5, || {
+        let t = Instant::now();
+        let mut ok = 0usize;
+        for s in &strs {
+            ok += usize::from(codes::validate_uscc(black_box(s)).is_ok());
+        }
+        assert_eq!(ok, n, "every generated code is valid");
+        t.elapsed()
+    });
+    let size = format!("{n} valid codes, 1 core");
+    vec![
+        Row {
+            scenario: "USCC `is_valid_uscc`".into(),
+            size: size.clone(),
+            rate: per_sec(n, fast),
+            baseline: "read the same bytes".into(),
+            baseline_rate: per_sec(n, baseline),
+        },
+        Row {
+            scenario: "USCC `validate_uscc` (normalise + parse)".into(),
+            size,
+            rate: per_sec(n, full),
+            baseline: "read the same bytes".into(),
+            baseline_rate: per_sec(n, baseline),
+        },
+    ]
+}
+
+async fn lookup_rows(
+    store: &Store,
+    name: &str,
+    subjects: usize,
+    lookups: usize,
+) -> Result<Vec<Row>> {
+    let today = china_today();
+    let data = demo::subjects(subjects, 11, today);
+    let keys: Vec<String> = data.iter().filter_map(|(d, _)| d.uscc.clone()).collect();
+    store.bulk_register(data, today).await?;
+    let total = store.count_subjects().await?;
+    let mut rng = generate::Rng::new(3);
+    let sample_keys: Vec<&String> = (0..lookups)
+        .filter_map(|_| keys.get(rng.index(keys.len())))
+        .collect();
+    let sample_ids: Vec<i64> = (0..lookups)
+        .map(|_| 1 + rng.below(total.max(1) as u64) as i64)
+        .collect();
+    // Warm the caches once.
+    for id in sample_ids.iter().take(1000) {
+        store.raw_fetch_by_id(*id).await?;
+    }
+    let mut raw_best = Duration::MAX;
+    let mut reg_best = Duration::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        for id in &sample_ids {
+            black_box(store.raw_fetch_by_id(*id).await?.context("id exists")?);
+        }
+        raw_best = raw_best.min(t.elapsed());
+        let t = Instant::now();
+        for key in &sample_keys {
+            // What the API does with a code: validate, normalise, resolve.
+            let code = codes::validate_uscc(key).context("valid code")?;
+            black_box(store.find(code.as_str()).await?.context("code exists")?);
+        }
+        reg_best = reg_best.min(t.elapsed());
+    }
+    Ok(vec![Row {
+        scenario: format!("{name}: subject lookup by USCC through the registry"),
+        size: format!("{total} subjects, {} lookups, 1 client", sample_keys.len()),
+        rate: per_sec(sample_keys.len(), reg_best),
+        baseline: "raw primary-key fetch".into(),
+        baseline_rate: per_sec(sample_ids.len(), raw_best),
+    }])
+}
+
+async fn audit_rows(store: &Store, n: usize) -> Result<Vec<Row>> {
+    Ok(crate::audit_cmd::bench_rows(store, n)
+        .await?
+        .into_iter()
+        .map(|(scenario, size, rate, baseline, baseline_rate)| Row {
+            scenario,
+            size,
+            rate,
+            baseline,
+            baseline_rate,
+        })
+        .collect())
+}

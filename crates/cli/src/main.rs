@@ -1,0 +1,517 @@
+//! `chengxin`: run the platform, load demo data, check codes, review code cases, benchmark.
+
+mod admin;
+mod audit_cmd;
+mod bench;
+mod demo;
+
+use anyhow::{Context, Result, bail};
+use chengxin_calendar::Calendar;
+use chengxin_codes::{self as codes, CodeKind};
+use chengxin_server::{AppState, china_today};
+use chengxin_store::{CaseStatus, Store};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{BufRead, Write};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "chengxin",
+    version,
+    about = "诚信 chengxin — public credit information platform"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DbArg {
+    /// Database URL: sqlite://FILE (embedded, created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "CHENGXIN_DB", default_value = "sqlite://chengxin.db")]
+    db: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal and the API.
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on.
+        #[arg(long, env = "CHENGXIN_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Requests per minute allowed to one client IP that is not signed in (burst: a quarter).
+        #[arg(long, default_value_t = 1200)]
+        anonymous_per_minute: u32,
+    },
+    /// Create a fresh demo database (chengxin-demo.db in this directory) and serve it.
+    Demo {
+        /// Number of synthetic subjects.
+        #[arg(long, default_value_t = 100_000)]
+        subjects: usize,
+        #[arg(long, env = "CHENGXIN_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// The demo database file (replaced).
+        #[arg(long, default_value = "chengxin-demo.db")]
+        file: String,
+        /// Seed of the generator (same seed, same data).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Build the database and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Create the database if needed and apply pending migrations.
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Identifier codes: check and generate.
+    Codes {
+        #[command(subcommand)]
+        command: CodesCommand,
+    },
+    /// Duplicate and wrong-code cases (重错码) awaiting review.
+    Cases {
+        #[command(subcommand)]
+        command: CasesCommand,
+    },
+    /// Departments (a department is a government body with its own USCC).
+    Departments {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(subcommand)]
+        command: admin::DepartmentsCommand,
+    },
+    /// Accounts of people and systems.
+    Users {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(subcommand)]
+        command: admin::UsersCommand,
+    },
+    /// API keys of system accounts.
+    Keys {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(subcommand)]
+        command: admin::KeysCommand,
+    },
+    /// Purpose-bound, expiring authorisations to read personal information.
+    Grants {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(subcommand)]
+        command: admin::GrantsCommand,
+    },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Working-day arithmetic with the statutory holiday calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Measure throughput against baselines run in the same process; prints a Markdown table.
+    Bench {
+        /// Subjects in each store for the lookup benchmark.
+        #[arg(long, default_value_t = 100_000)]
+        subjects: usize,
+        /// Lookups per measurement.
+        #[arg(long, default_value_t = 20_000)]
+        lookups: usize,
+        /// USCC codes per validation pass.
+        #[arg(long, default_value_t = 1_000_000)]
+        codes: usize,
+        /// Audit entries for the audit-log benchmarks.
+        #[arg(long, default_value_t = 500_000)]
+        audit_entries: usize,
+        /// PostgreSQL URL for the PostgreSQL rows (skipped when absent).
+        #[arg(long, env = "CHENGXIN_BENCH_PG")]
+        pg: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    Auto,
+    Uscc,
+    Org,
+    Regno,
+    CitizenId,
+}
+
+impl KindArg {
+    fn kind(self) -> Option<CodeKind> {
+        match self {
+            KindArg::Auto => None,
+            KindArg::Uscc => Some(CodeKind::Uscc),
+            KindArg::Org => Some(CodeKind::Org),
+            KindArg::Regno => Some(CodeKind::Regno),
+            KindArg::CitizenId => Some(CodeKind::CitizenId),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum CodesCommand {
+    /// Check codes given as arguments, or one per line on stdin. Prints one JSON object per input:
+    /// {"input","kind","valid","normalized","error"}. Exit status 1 if any input is invalid.
+    Check {
+        #[arg(long, value_enum, default_value = "auto")]
+        kind: KindArg,
+        codes: Vec<String>,
+    },
+    /// Generate valid codes for test data (never real subjects' codes by intent).
+    Gen {
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        #[arg(long, default_value_t = 10)]
+        count: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum CasesCommand {
+    /// List cases (JSON lines), newest first.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+        /// open, corrected or dismissed
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Close an open case.
+    Close {
+        #[command(flatten)]
+        db: DbArg,
+        id: i64,
+        /// corrected or dismissed
+        #[arg(long)]
+        status: String,
+        /// What was done.
+        #[arg(long)]
+        resolution: String,
+        /// Who closes it.
+        #[arg(long, env = "USER", default_value = "operator")]
+        actor: String,
+    },
+    /// Counts by status and kind, with the correction rate (纠正率).
+    Stats {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exit 0 when intact, 1 naming the first broken entry.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// The date N working days after DATE (counting starts the day after).
+    Add { date: NaiveDate, days: u32 },
+    /// Working days after START up to and including END.
+    Between { start: NaiveDate, end: NaiveDate },
+    /// What kind of day DATE is.
+    Day { date: NaiveDate },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(db: &DbArg) -> Result<Store> {
+    Store::connect(&db.db)
+        .await
+        .with_context(|| format!("opening database {}", db.db))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Serve {
+            db,
+            addr,
+            anonymous_per_minute,
+        } => {
+            let store = open(&db).await?;
+            let n = store.count_subjects().await?;
+            let state =
+                AppState::new(store).with_rate_limits(chengxin_server::ratelimit::RateConfig {
+                    anonymous_per_minute,
+                    anonymous_burst: (anonymous_per_minute / 4).max(1),
+                    ..Default::default()
+                });
+            serve(state, addr, &format!("{} ({n} subjects)", db.db)).await?;
+        }
+        Command::Demo {
+            subjects,
+            addr,
+            file,
+            seed,
+            no_serve,
+        } => {
+            let store = build_demo(subjects, &file, seed).await?;
+            if !no_serve {
+                serve(AppState::new(store), addr, &format!("demo database {file}")).await?;
+            }
+        }
+        Command::Migrate { db } => {
+            let store = open(&db).await?;
+            let applied = store.applied_migrations().await?;
+            println!(
+                "{} is at migration {} ({} applied)",
+                db.db,
+                applied.last().copied().unwrap_or(0),
+                applied.len()
+            );
+        }
+        Command::Codes { command } => return codes_command(command),
+        Command::Cases { command } => cases_command(command).await?,
+        Command::Calendar { command } => calendar_command(command)?,
+        Command::Departments { db, command } => {
+            admin::departments(&open(&db).await?, command).await?
+        }
+        Command::Users { db, command } => admin::users(&open(&db).await?, command).await?,
+        Command::Keys { db, command } => admin::keys(&open(&db).await?, command).await?,
+        Command::Grants { db, command } => admin::grants(&open(&db).await?, command).await?,
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => return audit_cmd::verify(&db.db).await,
+        Command::Bench {
+            subjects,
+            lookups,
+            codes,
+            audit_entries,
+            pg,
+        } => bench::run(subjects, lookups, codes, audit_entries, pg.as_deref()).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(state: AppState, addr: SocketAddr, what: &str) -> Result<()> {
+    let what = what.to_string();
+    chengxin_server::serve(state, addr, move |bound| {
+        println!("chengxin is serving {what}");
+        println!("Open http://{bound}/   (API: http://{bound}/api/v1/openapi.json; Ctrl-C stops)");
+        let _ = std::io::stdout().flush();
+    })
+    .await
+    .with_context(|| {
+        format!("serving on {addr} (is the port already in use? try --addr 127.0.0.1:8081)")
+    })
+}
+
+async fn build_demo(n: usize, file: &str, seed: u64) -> Result<Store> {
+    let started = Instant::now();
+    for suffix in ["", "-wal", "-shm"] {
+        let path = format!("{file}{suffix}");
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("removing old demo file {path}")),
+        }
+    }
+    let today = china_today();
+    let store = Store::connect(&format!("sqlite://{file}"))
+        .await
+        .with_context(|| format!("creating {file}"))?;
+    let bar = ProgressBar::new(n as u64).with_style(
+        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("generating");
+    let data = demo::subjects(n, seed, today);
+    bar.set_position(0);
+    bar.set_message("loading");
+    let renames = demo::renames(&data, 300, seed, today);
+    // Load in slices so the bar moves; each slice is one transaction.
+    let slice = 10_000;
+    let mut loaded = 0u64;
+    let mut rest = data;
+    while !rest.is_empty() {
+        let tail = rest.split_off(rest.len().min(slice));
+        let part = std::mem::replace(&mut rest, tail);
+        loaded += store.bulk_register(part, today).await?;
+        bar.set_position(loaded);
+    }
+    bar.finish_and_clear();
+    let enterprise_key = renames.first().map(|(k, _, _)| k.clone());
+    let mut renamed = 0;
+    for (key, data, prov) in renames {
+        store
+            .update(&key, data, prov, today)
+            .await
+            .with_context(|| format!("renaming demo subject {key}"))?;
+        renamed += 1;
+    }
+    let accounts = match enterprise_key {
+        Some(key) => admin::demo_accounts(&store, &key, demo::DEPARTMENT_USCC).await?,
+        None => Vec::new(),
+    };
+    println!(
+        "demo: {loaded} subjects ({renamed} with a name change) in {file}, built in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    if !accounts.is_empty() {
+        println!(
+            "demo accounts (sign in at /login, password {}):",
+            admin::DEMO_PASSWORD
+        );
+        for line in accounts {
+            println!("{line}");
+        }
+    }
+    Ok(store)
+}
+
+fn codes_command(command: CodesCommand) -> Result<ExitCode> {
+    let today = china_today();
+    match command {
+        CodesCommand::Check { kind, codes: args } => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut all_valid = true;
+            let mut check = |line: &str, out: &mut dyn Write| -> Result<()> {
+                let outcome = codes::check(line, kind.kind(), today);
+                all_valid &= outcome.valid;
+                serde_json::to_writer(&mut *out, &outcome)?;
+                out.write_all(b"\n")?;
+                Ok(())
+            };
+            if args.is_empty() {
+                let stdin = std::io::stdin();
+                let mut buf = Vec::new();
+                let mut reader = stdin.lock();
+                loop {
+                    buf.clear();
+                    if reader.read_until(b'\n', &mut buf)? == 0 {
+                        break;
+                    }
+                    // Invalid UTF-8 is checked as text with replacement characters: it is
+                    // reported as invalid, never a crash.
+                    let line = String::from_utf8_lossy(&buf);
+                    let line = line.trim_end_matches(['\n', '\r']);
+                    check(line, &mut out)?;
+                }
+            } else {
+                for a in &args {
+                    check(a, &mut out)?;
+                }
+            }
+            out.flush()?;
+            Ok(if all_valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        CodesCommand::Gen { kind, count, seed } => {
+            let mut rng = codes::generate::Rng::new(seed);
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            for _ in 0..count {
+                let code = match kind {
+                    KindArg::Uscc | KindArg::Auto => codes::generate::uscc(&mut rng),
+                    KindArg::Org => codes::generate::org_code(&mut rng),
+                    KindArg::Regno => codes::generate::reg_no(&mut rng),
+                    KindArg::CitizenId => codes::generate::citizen_id(&mut rng, today),
+                };
+                writeln!(out, "{code}")?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn cases_command(command: CasesCommand) -> Result<()> {
+    match command {
+        CasesCommand::List { db, status, limit } => {
+            let status = status
+                .as_deref()
+                .map(|s| {
+                    CaseStatus::parse(s).with_context(|| {
+                        format!("unknown status {s:?}: use open, corrected or dismissed")
+                    })
+                })
+                .transpose()?;
+            let store = open(&db).await?;
+            for c in store.code_cases(status, limit).await? {
+                println!("{}", serde_json::to_string(&c)?);
+            }
+        }
+        CasesCommand::Close {
+            db,
+            id,
+            status,
+            resolution,
+            actor,
+        } => {
+            let status = match CaseStatus::parse(&status) {
+                Some(s @ (CaseStatus::Corrected | CaseStatus::Dismissed)) => s,
+                _ => bail!("--status is corrected or dismissed, not {status:?}"),
+            };
+            let store = open(&db).await?;
+            let c = store.close_case(id, status, &resolution, &actor).await?;
+            println!("{}", serde_json::to_string(&c)?);
+        }
+        CasesCommand::Stats { db } => {
+            let store = open(&db).await?;
+            let c = store.case_counts().await?;
+            let mut v = serde_json::to_value(&c)?;
+            v["correction_rate"] = serde_json::json!(c.correction_rate());
+            println!("{v}");
+        }
+    }
+    Ok(())
+}
+
+fn calendar_command(command: CalendarCommand) -> Result<()> {
+    let cal = Calendar::china();
+    match command {
+        CalendarCommand::Add { date, days } => println!("{}", cal.add_working_days(date, days)?),
+        CalendarCommand::Between { start, end } => {
+            println!("{}", cal.working_days_between(start, end)?)
+        }
+        CalendarCommand::Day { date } => println!("{:?}", cal.day_kind(date)?),
+    }
+    Ok(())
+}

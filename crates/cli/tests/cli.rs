@@ -1,0 +1,400 @@
+//! The `chengxin` binary as a user runs it.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_chengxin"));
+    c.env_remove("CHENGXIN_DB").env("RUST_LOG", "warn");
+    c
+}
+
+fn lines(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn codes_check_prints_one_json_object_per_input_in_order() {
+    let out = bin()
+        .args([
+            "codes",
+            "check",
+            "91350100M000100Y43",
+            "91350100M000100Y4Z",
+            " 11010519491231002x ",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an invalid input makes the exit status 1"
+    );
+    let v = lines(&out.stdout);
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0]["input"], "91350100M000100Y43");
+    assert_eq!(
+        (v[0]["kind"].as_str(), v[0]["valid"].as_bool()),
+        (Some("uscc"), Some(true))
+    );
+    assert_eq!(v[0]["error"], Value::Null);
+    assert_eq!(v[1]["valid"], false);
+    assert_eq!(v[1]["error"]["rule"], "charset");
+    assert_eq!(v[1]["error"]["position"], 18);
+    assert_eq!(v[2]["kind"], "citizen-id");
+    assert_eq!(v[2]["normalized"], "11010519491231002X");
+    let first = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let at = |k: &str| first.find(&format!("\"{k}\":")).unwrap_or(usize::MAX);
+    let order = ["input", "kind", "valid", "normalized", "error"].map(at);
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "fields in the documented order: {first}"
+    );
+
+    let ok = bin()
+        .args(["codes", "check", "--kind", "org", "M000100Y-4"])
+        .output()
+        .expect("run");
+    assert_eq!(ok.status.code(), Some(0));
+}
+
+#[test]
+fn codes_check_reads_stdin_and_survives_any_bytes() {
+    let mut child = bin()
+        .args(["codes", "check"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut input: Vec<u8> = b"110108000000016\r\n\xff\xfe\x00garbage\n".to_vec();
+    input.extend_from_slice("９１３５０１００Ｍ０００１００Ｙ４３\n\n💥🧨\n".as_bytes());
+    input.extend_from_slice(&[b'9'; 100_000]);
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&input)
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    let v = lines(&out.stdout);
+    assert_eq!(
+        v.len(),
+        6,
+        "one line per input line, the last one unterminated"
+    );
+    assert_eq!(v[0]["valid"], true);
+    assert_eq!(v[0]["kind"], "regno");
+    assert_eq!(v[1]["valid"], false);
+    assert_eq!(v[2]["normalized"], "91350100M000100Y43");
+    assert_eq!(v[2]["valid"], true);
+    assert_eq!(v[3]["error"]["rule"], "empty");
+    assert_eq!(v[5]["error"]["rule"], "length");
+}
+
+#[test]
+fn generated_codes_all_check_valid() {
+    for kind in ["uscc", "org", "regno", "citizen-id"] {
+        let gen_out = bin()
+            .args([
+                "codes", "gen", "--kind", kind, "--count", "200", "--seed", "9",
+            ])
+            .output()
+            .expect("gen");
+        assert!(gen_out.status.success());
+        let mut child = bin()
+            .args(["codes", "check", "--kind", kind])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(&gen_out.stdout)
+            .expect("write");
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert_eq!(lines(&out.stdout).len(), 200);
+    }
+}
+
+#[test]
+fn calendar_counts_working_days() {
+    let out = bin()
+        .args(["calendar", "add", "2026-09-25", "7"])
+        .output()
+        .expect("run");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "2026-10-12");
+    let out = bin()
+        .args(["calendar", "add", "2027-01-04", "1"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("2027"),
+        "names the uncovered year"
+    );
+}
+
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).expect("read");
+    let status = buf
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, buf)
+}
+
+#[test]
+fn demo_then_serve_then_migrate_and_cases() {
+    let dir = std::env::temp_dir().join(format!("chengxin-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("demo.db");
+    let out = bin()
+        .current_dir(&dir)
+        .args(["demo", "--subjects", "3000", "--no-serve", "--file"])
+        .arg(&file)
+        .output()
+        .expect("demo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("demo: 3000 subjects"));
+    let db = format!("sqlite://{}", file.display());
+
+    let out = bin()
+        .args(["migrate", "--db", &db])
+        .output()
+        .expect("migrate");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("at migration 3 (3 applied)"),
+        "{out:?}"
+    );
+    let out = bin()
+        .args(["cases", "stats", "--db", &db])
+        .output()
+        .expect("stats");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["total"], 0);
+
+    let mut child = bin()
+        .args(["serve", "--db", &db, "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut reader = BufReader::new(stdout);
+    let started = Instant::now();
+    let mut addr = None;
+    let mut line = String::new();
+    while started.elapsed() < Duration::from_secs(30) {
+        line.clear();
+        if reader.read_line(&mut line).expect("read") == 0 {
+            break;
+        }
+        if let Some(rest) = line.strip_prefix("Open http://") {
+            addr = rest.split('/').next().map(str::to_string);
+            break;
+        }
+    }
+    let addr = addr.expect("serve printed its address");
+    let (status, body) = http_get(&addr, "/healthz");
+    let (home_status, home) = http_get(&addr, "/");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"status\":\"ok\""));
+    assert_eq!(home_status, 200);
+    assert!(
+        home.contains("3,001"),
+        "the home page counts the demo subjects and the demo department"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_database_url_is_a_clear_error() {
+    let out = bin()
+        .args(["migrate", "--db", "mysql://nowhere"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("sqlite://") && err.contains("mysql://nowhere"),
+        "{err}"
+    );
+}
+
+/// Issue 3 §4: crawl a served demo's public pages and public API responses — home, searches,
+/// enterprise pages with legal representatives, natural persons' pages — and fail on any
+/// unmasked citizen ID or mobile number.
+#[test]
+fn demo_public_output_never_shows_personal_identifiers() {
+    let dir = std::env::temp_dir().join(format!("chengxin-crawl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("demo.db");
+    let out = bin()
+        .args(["demo", "--subjects", "2000", "--no-serve", "--file"])
+        .arg(&file)
+        .output()
+        .expect("demo");
+    assert!(out.status.success());
+    let db = format!("sqlite://{}", file.display());
+
+    // The natural persons' keys and IDs, read straight from the store (the public side cannot list them).
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let persons: Vec<(String, String)> = rt.block_on(async {
+        let store = chengxin_store::Store::connect(&db).await.expect("store");
+        let page = store
+            .search(&chengxin_store::SearchQuery {
+                text: String::new(),
+                include_persons: true,
+                limit: 100,
+                offset: 0,
+            })
+            .await
+            .expect("search");
+        let mut persons = Vec::new();
+        let mut offset = 0;
+        while persons.len() < 40 && offset < page.total {
+            let batch = store
+                .search(&chengxin_store::SearchQuery {
+                    text: String::new(),
+                    include_persons: true,
+                    limit: 100,
+                    offset,
+                })
+                .await
+                .expect("search");
+            for s in batch.items {
+                if let Some(id) = &s.current.data.citizen_id {
+                    persons.push((s.key.clone(), id.clone()));
+                }
+            }
+            offset += 100;
+        }
+        persons
+    });
+    assert!(persons.len() >= 10, "the demo has natural persons");
+
+    let mut child = bin()
+        .args([
+            "serve",
+            "--db",
+            &db,
+            "--addr",
+            "127.0.0.1:0",
+            "--anonymous-per-minute",
+            "100000",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serve");
+    let mut reader = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    let mut addr = None;
+    while reader.read_line(&mut line).unwrap_or(0) > 0 {
+        if let Some(rest) = line.strip_prefix("Open http://") {
+            addr = rest.split('/').next().map(str::to_string);
+            break;
+        }
+        line.clear();
+    }
+    let addr = addr.expect("address");
+    let mut pages = vec!["/".to_string()];
+    for q in [
+        "%E5%85%AC%E5%8F%B8",
+        "%E5%BA%97",
+        "%E7%A6%8F%E5%B7%9E",
+        "%E7%A7%91%E6%8A%80",
+    ] {
+        pages.push(format!("/search?q={q}"));
+        pages.push(format!("/search?q={q}&page=2"));
+        pages.push(format!("/api/v1/subjects?q={q}&per_page=100"));
+    }
+    let mut checked = 0;
+    let mut crawl = |path: &str, secrets: &[&str]| -> String {
+        let (status, raw) = http_get(&addr, path);
+        assert!(
+            status == 200 || status == 404 || status == 403,
+            "{path}: {status}"
+        );
+        // The body only: headers carry random request ids.
+        let body = raw
+            .split_once("\r\n\r\n")
+            .map_or("", |(_, b)| b)
+            .to_string();
+        if let Some(found) = chengxin_codes::mask::find_unmasked(&body) {
+            panic!("{path} shows an unmasked personal identifier {found}");
+        }
+        for s in secrets {
+            assert!(!body.contains(s), "{path} shows {s}");
+        }
+        checked += 1;
+        body
+    };
+    let mut keys = Vec::new();
+    for p in &pages {
+        let body = crawl(p, &[]);
+        if p.starts_with("/api/") {
+            // The body may come chunked: take the JSON object inside.
+            let json = match (body.find('{'), body.rfind('}')) {
+                (Some(a), Some(b)) if a < b => &body[a..=b],
+                _ => "",
+            };
+            let v: Value =
+                serde_json::from_str(json).unwrap_or_else(|e| panic!("{p}: {e}: {body}"));
+            for item in v["items"].as_array().into_iter().flatten() {
+                if let Some(k) = item["key"].as_str() {
+                    keys.push(k.to_string());
+                }
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    assert!(keys.len() > 50, "enterprise pages to crawl");
+    for k in keys.iter().take(150) {
+        crawl(&format!("/subjects/{k}"), &[]);
+        crawl(&format!("/api/v1/subjects/{k}"), &[]);
+    }
+    for (key, id) in &persons {
+        crawl(&format!("/subjects/{key}"), &[id]);
+        crawl(&format!("/api/v1/subjects/{key}"), &[id]);
+        crawl(&format!("/search?q={id}"), &[id]);
+        crawl(&format!("/api/v1/subjects/{id}"), &[id]);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(checked > 400, "crawled {checked} responses");
+}

@@ -1,0 +1,314 @@
+//! Masking of personal identifiers for public output (设计原则 3: personal identifiers are
+//! masked in every public output), and a detector for unmasked ones.
+//!
+//! Every function is total: any input gives a result, never a panic.
+
+use crate::normalize;
+use crate::tables::mod11_2_check;
+
+fn stars(n: usize) -> String {
+    "*".repeat(n)
+}
+
+/// Mask a citizen ID: for 18 characters keep the first 4 and last 4
+/// (`11010519491231002X` → `1101**********002X`); for other lengths longer than 4 keep at
+/// most the first 2 and last 2; 4 characters or fewer become all stars.
+///
+/// The input is normalised first (separators, full-width, case), so the output never
+/// contains the input's separators. The result always differs from a non-empty input.
+pub fn citizen_id(s: &str) -> String {
+    let chars: Vec<char> = normalize(s).chars().collect();
+    let n = chars.len();
+    let keep = match n {
+        18 => 4,
+        5.. => 2,
+        _ => 0,
+    };
+    let mut out: String = chars.iter().take(keep).collect();
+    out.push_str(&stars(n - 2 * keep));
+    out.extend(chars.iter().skip(n - keep));
+    out
+}
+
+/// Mask a phone number.
+///
+/// * mainland mobile (11 digits, `1[3-9]…`, optionally with `+86`/`86`/`0086`):
+///   keep the first 3 and last 4 (`13812341234` → `138****1234`, `+86 138 1234 1234` →
+///   `+86138****1234`);
+/// * landline with area code (leading `0`, 10–12 digits): keep the area code (3 digits for
+///   `01x`/`02x`, else 4) and the last 2 (`010-12345678` → `010-******78`);
+/// * anything else: keep only the last 2 characters when longer than 4, else all stars.
+pub fn phone(s: &str) -> String {
+    let n = normalize(s);
+    let digits_only = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    for prefix in ["+86", "0086", "86"] {
+        if let Some(rest) = n.strip_prefix(prefix)
+            && is_mobile(rest)
+        {
+            return format!("{prefix}{}", mask_mobile(rest));
+        }
+    }
+    if is_mobile(&n) {
+        return mask_mobile(&n);
+    }
+    if digits_only(&n) && n.starts_with('0') && (10..=12).contains(&n.len()) {
+        let area = if n.starts_with("01") || n.starts_with("02") {
+            3
+        } else {
+            4
+        };
+        let (head, tail) = n.split_at(area);
+        return format!(
+            "{head}-{}{}",
+            stars(tail.len() - 2),
+            tail.get(tail.len() - 2..).unwrap_or_default()
+        );
+    }
+    let chars: Vec<char> = n.chars().collect();
+    let keep = if chars.len() > 4 { 2 } else { 0 };
+    let mut out = stars(chars.len() - keep);
+    out.extend(chars.iter().skip(chars.len() - keep));
+    out
+}
+
+fn is_mobile(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
+}
+
+fn mask_mobile(s: &str) -> String {
+    format!(
+        "{}****{}",
+        s.get(..3).unwrap_or_default(),
+        s.get(7..).unwrap_or_default()
+    )
+}
+
+/// Mask a person's name: keep the first character, star the rest (`张三丰` → `张**`).
+/// A single character becomes `*`. Leading/trailing white space is dropped.
+pub fn person_name(s: &str) -> String {
+    let mut chars = s.trim().chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let rest = chars.count();
+    if rest == 0 {
+        return "*".to_owned();
+    }
+    let mut out = String::with_capacity(first.len_utf8() + rest);
+    out.push(first);
+    out.push_str(&stars(rest));
+    out
+}
+
+/// Map full-width digits and letters to ASCII for scanning; everything else unchanged.
+fn fold(c: char) -> char {
+    match c {
+        '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        }
+        _ => c,
+    }
+}
+
+/// Find the first substring of `text` that looks like an **unmasked** personal identifier.
+///
+/// Detected (ASCII or full-width characters):
+/// * a citizen ID: a run of exactly 18 letters/digits (not part of a longer alphanumeric
+///   run) made of 17 digits and a digit or `X`/`x`, that passes the GB 11643 MOD 11-2 check.
+///   The birth date and region are *not* required to be plausible (a leaked but mistyped
+///   ID still leaks). A run that is also a valid USCC (authority/category, region,
+///   embedded org code and USCC check) is skipped: an all-digit USCC passes MOD 11-2 with
+///   probability about 1/11, and organisations' codes are public. Trade-off: an ID that
+///   happens to also be a fully valid USCC is missed (it would need a valid authority and
+///   category in positions 1–2, e.g. `11…`/`12…`, and pass two independent checks);
+/// * a mainland mobile number: exactly 11 digits `1[3-9]\d{9}` not part of a longer digit
+///   run, the same after an `86` country code (13 digits), or grouped `3-4-4` with one
+///   space or hyphen (`138 1234 5678`, `138-1234-5678`).
+///
+/// Not detected: first-generation 15-digit IDs, IDs split by separators, landlines.
+/// Masked output of [`citizen_id`] and [`phone`] is never reported.
+pub fn find_unmasked(text: &str) -> Option<String> {
+    let cs: Vec<(usize, char)> = text.char_indices().map(|(i, c)| (i, fold(c))).collect();
+    let byte_at = |k: usize| cs.get(k).map_or(text.len(), |x| x.0);
+    let slice = |a: usize, b: usize| text.get(byte_at(a)..byte_at(b)).map(str::to_owned);
+    let mut i = 0;
+    while i < cs.len() {
+        if !cs[i].1.is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i;
+        while end < cs.len() && cs[end].1.is_ascii_alphanumeric() {
+            end += 1;
+        }
+        let run: String = cs[start..end].iter().map(|x| x.1).collect();
+        if looks_like_citizen_id(&run) {
+            return slice(start, end);
+        }
+        // Digit sub-runs inside the alphanumeric run.
+        let mut k = start;
+        while k < end {
+            if !cs[k].1.is_ascii_digit() {
+                k += 1;
+                continue;
+            }
+            let ds = k;
+            while k < end && cs[k].1.is_ascii_digit() {
+                k += 1;
+            }
+            let digits: String = cs[ds..k].iter().map(|x| x.1).collect();
+            if is_mobile(&digits)
+                || (digits.len() == 13 && is_mobile(&digits[2..]) && digits.starts_with("86"))
+            {
+                return slice(ds, k);
+            }
+            if k == end
+                && digits.len() == 3
+                && is_mobile(&format!("{digits}00000000"))
+                && let Some(stop) = grouped_mobile_end(&cs, k)
+            {
+                return slice(ds, stop);
+            }
+        }
+        i = end;
+    }
+    None
+}
+
+/// `k` points just after a 3-digit group `1[3-9]d`; match `S dddd S dddd` with the same
+/// separator `S` (space or hyphen) and no digit after. Returns the end index.
+fn grouped_mobile_end(cs: &[(usize, char)], k: usize) -> Option<usize> {
+    let sep = cs.get(k)?.1;
+    if sep != ' ' && sep != '-' {
+        return None;
+    }
+    let group =
+        |from: usize| (from..from + 4).all(|j| cs.get(j).is_some_and(|x| x.1.is_ascii_digit()));
+    let ok = group(k + 1)
+        && cs.get(k + 5).is_some_and(|x| x.1 == sep)
+        && group(k + 6)
+        && !cs.get(k + 10).is_some_and(|x| x.1.is_ascii_digit());
+    ok.then_some(k + 10)
+}
+
+fn looks_like_citizen_id(run: &str) -> bool {
+    let b = run.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let last = b[17].to_ascii_uppercase();
+    if !(last.is_ascii_digit() || last == b'X') {
+        return false;
+    }
+    let mut digits = [0u8; 17];
+    for (d, c) in digits.iter_mut().zip(b) {
+        *d = c - b'0';
+    }
+    if mod11_2_check(&digits) != last {
+        return false;
+    }
+    let mut upper = [0u8; 18];
+    upper.copy_from_slice(b);
+    upper[17] = last;
+    !crate::is_valid_uscc(&upper)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn citizen_id_masks() {
+        assert_eq!(citizen_id("11010519491231002X"), "1101**********002X");
+        assert_eq!(citizen_id("11010519491231002x"), "1101**********002X");
+        assert_eq!(citizen_id("110105491231002"), "11***********02");
+        assert_eq!(citizen_id("12345"), "12*45");
+        assert_eq!(citizen_id("1234"), "****");
+        assert_eq!(citizen_id(""), "");
+    }
+
+    #[test]
+    fn phone_masks() {
+        assert_eq!(phone("13812341234"), "138****1234");
+        assert_eq!(phone("138 1234 1234"), "138****1234");
+        assert_eq!(phone("+86 138-1234-1234"), "+86138****1234");
+        assert_eq!(phone("010-12345678"), "010-******78");
+        assert_eq!(phone("0755-12345678"), "0755-******78");
+        assert_eq!(phone("0371 6123456"), "0371-*****56");
+        assert_eq!(phone("12345678"), "******78");
+        assert_eq!(phone("110"), "***");
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(person_name("张三丰"), "张**");
+        assert_eq!(person_name("张三"), "张*");
+        assert_eq!(person_name("张"), "*");
+        assert_eq!(person_name(" 买买提·艾力 "), "买*****");
+        assert_eq!(person_name(""), "");
+    }
+
+    #[test]
+    fn finds_unmasked() {
+        assert_eq!(
+            find_unmasked("身份证号11010519491231002X，电话略").as_deref(),
+            Some("11010519491231002X")
+        );
+        assert_eq!(
+            find_unmasked("id: 11010519491231002x.").as_deref(),
+            Some("11010519491231002x")
+        );
+        assert_eq!(
+            find_unmasked("全角１１０１０５１９４９１２３１００２Ｘ").as_deref(),
+            Some("１１０１０５１９４９１２３１００２Ｘ")
+        );
+        assert_eq!(
+            find_unmasked("电话13812341234").as_deref(),
+            Some("13812341234")
+        );
+        assert_eq!(
+            find_unmasked("tel:+8613812341234").as_deref(),
+            Some("8613812341234")
+        );
+        assert_eq!(
+            find_unmasked("call 138 1234 1234 now").as_deref(),
+            Some("138 1234 1234")
+        );
+        assert_eq!(
+            find_unmasked("call 138-1234-1234").as_deref(),
+            Some("138-1234-1234")
+        );
+        // Order: the first one in the text.
+        assert_eq!(
+            find_unmasked("13812341234 and 11010519491231002X").as_deref(),
+            Some("13812341234")
+        );
+    }
+
+    #[test]
+    fn ignores_masked_and_non_matching() {
+        assert_eq!(
+            find_unmasked("1101**********002X 138****1234 010-******78"),
+            None
+        );
+        // Check character wrong: not flagged.
+        assert_eq!(find_unmasked("110105194912310021"), None);
+        // Part of a longer alphanumeric run.
+        assert_eq!(find_unmasked("A11010519491231002X"), None);
+        // Longer digit runs (bank card, order number).
+        assert_eq!(find_unmasked("6222021234567890123"), None);
+        assert_eq!(find_unmasked("138123412345"), None);
+        // 12x is not a mobile prefix.
+        assert_eq!(find_unmasked("12812341234"), None);
+        // A published all-digit USCC that fails MOD 11-2.
+        assert_eq!(find_unmasked("统一社会信用代码914403001922038216"), None);
+        // USCCs with letters are never 17 digits.
+        assert_eq!(find_unmasked("91350100M000100Y43"), None);
+        assert_eq!(find_unmasked("138 1234 12345"), None);
+    }
+}

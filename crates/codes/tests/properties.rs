@@ -1,0 +1,190 @@
+//! Property tests for chengxin-codes.
+
+#![allow(clippy::unwrap_used)] // unwrap is fine in tests
+
+use chengxin_codes::generate::{self, Rng};
+use chengxin_codes::{
+    CodeKind, Rule, check, is_valid_uscc, mask, normalize, validate_citizen_id, validate_org_code,
+    validate_reg_no, validate_uscc,
+};
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+}
+
+const USCC_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// Strings that are mostly code-like, to reach deep validator branches.
+fn code_like() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9A-Za-z]{0,20}",
+        "[0-9]{17}[0-9Xx]",
+        "[0-9A-HJ-NPQRTUWXY]{18}",
+        "[0-9 \\-－　０-９Ａ-Ｚａ-ｚ]{0,24}",
+        any::<String>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn generated_codes_validate(seed in any::<u64>()) {
+        let mut rng = Rng::new(seed);
+        let u = generate::uscc(&mut rng);
+        prop_assert!(validate_uscc(&u).is_ok(), "{}", u);
+        prop_assert!(is_valid_uscc(u.as_bytes()));
+        prop_assert_eq!(check(&u, None, today()).kind, Some(CodeKind::Uscc));
+        let o = generate::org_code(&mut rng);
+        prop_assert!(validate_org_code(&o).is_ok(), "{}", o);
+        let r = generate::reg_no(&mut rng);
+        prop_assert!(validate_reg_no(&r).is_ok(), "{}", r);
+        let c = generate::citizen_id(&mut rng, today());
+        prop_assert!(validate_citizen_id(&c, today()).is_ok(), "{}", c);
+        prop_assert!(check(&c, None, today()).valid);
+        let m = generate::mobile(&mut rng);
+        prop_assert_eq!(find_unmasked_or_none(&m), Some(m.clone()));
+    }
+
+    /// Every single substitution (to any other character of the 31-character set) and
+    /// every adjacent transposition of two different characters inside the first 17
+    /// characters of a valid USCC is rejected.
+    #[test]
+    fn uscc_detects_substitutions_and_transpositions(seed in any::<u64>()) {
+        let mut rng = Rng::new(seed);
+        let code = generate::uscc(&mut rng);
+        let b = code.as_bytes();
+        for i in 0..17 {
+            for c in USCC_CHARS.bytes().filter(|&c| c != b[i]) {
+                let mut m = b.to_vec();
+                m[i] = c;
+                prop_assert!(!is_valid_uscc(&m), "substitution {} at {}", String::from_utf8_lossy(&m), i + 1);
+                let s = String::from_utf8(m).unwrap();
+                prop_assert!(validate_uscc(&s).is_err(), "{}", s);
+            }
+        }
+        for i in 0..16 {
+            if b[i] == b[i + 1] {
+                continue;
+            }
+            let mut m = b.to_vec();
+            m.swap(i, i + 1);
+            prop_assert!(!is_valid_uscc(&m), "transposition {} at {}", String::from_utf8_lossy(&m), i + 1);
+            let s = String::from_utf8(m).unwrap();
+            prop_assert!(validate_uscc(&s).is_err(), "{}", s);
+        }
+    }
+
+    /// A substitution in positions 1-17 is caught by the check character when the result
+    /// is still in the character set with digits in positions 3-8.
+    #[test]
+    fn uscc_substitution_reports_check_character(seed in any::<u64>(), pos in 0usize..17, k in 1usize..31) {
+        let mut rng = Rng::new(seed);
+        let code = generate::uscc(&mut rng);
+        let mut m = code.into_bytes();
+        let cur = USCC_CHARS.find(char::from(m[pos])).unwrap();
+        m[pos] = USCC_CHARS.as_bytes()[(cur + k) % 31];
+        let s = String::from_utf8(m).unwrap();
+        let e = validate_uscc(&s).unwrap_err();
+        if (2..8).contains(&pos) && !s.as_bytes()[pos].is_ascii_digit() {
+            prop_assert_eq!(e.rule, Rule::Charset);
+            prop_assert_eq!(e.position, Some(pos + 1));
+        } else {
+            prop_assert_eq!(e.rule, Rule::CheckCharacter);
+            prop_assert_eq!(e.position, Some(18));
+        }
+    }
+
+    #[test]
+    fn org_and_citizen_detect_single_substitution(seed in any::<u64>(), pos in 0usize..8, d in 1u8..10) {
+        let mut rng = Rng::new(seed);
+        let o = generate::org_code(&mut rng);
+        let mut m = o.into_bytes();
+        if m[pos].is_ascii_digit() {
+            m[pos] = b'0' + (m[pos] - b'0' + d) % 10;
+            prop_assert!(validate_org_code(&String::from_utf8(m).unwrap()).is_err());
+        }
+        let c = generate::citizen_id(&mut rng, today());
+        let mut m = c.into_bytes();
+        let p = pos * 2; // 0..16
+        m[p] = b'0' + (m[p] - b'0' + d) % 10;
+        prop_assert!(validate_citizen_id(&String::from_utf8(m).unwrap(), today()).is_err());
+        let r = generate::reg_no(&mut rng);
+        let mut m = r.into_bytes();
+        let p = pos + 6;
+        m[p] = b'0' + (m[p] - b'0' + d) % 10;
+        prop_assert!(validate_reg_no(&String::from_utf8(m).unwrap()).is_err());
+    }
+
+    #[test]
+    fn nothing_panics(s in code_like(), kind in 0usize..5) {
+        let _ = normalize(&s);
+        let _ = validate_uscc(&s);
+        let _ = is_valid_uscc(s.as_bytes());
+        let _ = validate_org_code(&s);
+        let _ = validate_reg_no(&s);
+        let _ = validate_citizen_id(&s, today());
+        let _ = validate_citizen_id(&s, NaiveDate::MIN);
+        let _ = validate_citizen_id(&s, NaiveDate::MAX);
+        let k = CodeKind::ALL.get(kind).copied();
+        let out = check(&s, k, today());
+        prop_assert_eq!(out.valid, out.error.is_none());
+        let _ = serde_json::to_string(&out).unwrap();
+        let _ = mask::citizen_id(&s);
+        let _ = mask::phone(&s);
+        let _ = mask::person_name(&s);
+        let _ = mask::find_unmasked(&s);
+        let _ = chengxin_codes::org_code_of_tax_no(&s);
+        let _ = chengxin_codes::region::lookup(&s);
+    }
+
+    #[test]
+    fn normalize_is_idempotent(s in code_like()) {
+        let once = normalize(&s).into_owned();
+        let twice = normalize(&once);
+        prop_assert!(matches!(twice, std::borrow::Cow::Borrowed(_)));
+        prop_assert_eq!(twice.as_ref(), once.as_str());
+    }
+
+    #[test]
+    fn errors_point_inside_the_normalised_input(s in code_like()) {
+        let n = normalize(&s).chars().count();
+        for e in [
+            validate_uscc(&s).err(),
+            validate_org_code(&s).err(),
+            validate_reg_no(&s).err(),
+            validate_citizen_id(&s, today()).err(),
+        ].into_iter().flatten() {
+            if let Some(p) = e.position {
+                prop_assert!(p >= 1 && p <= n, "{:?} for {:?}", e, s);
+            }
+            prop_assert!(!e.message.is_empty());
+        }
+    }
+
+    #[test]
+    fn masked_values_are_never_found(seed in any::<u64>(), s in code_like()) {
+        let mut rng = Rng::new(seed);
+        let id = generate::citizen_id(&mut rng, today());
+        let m = generate::mobile(&mut rng);
+        prop_assert!(find_unmasked_or_none(&id).is_some());
+        prop_assert_eq!(find_unmasked_or_none(&mask::citizen_id(&id)), None);
+        prop_assert_eq!(find_unmasked_or_none(&mask::phone(&m)), None);
+        let text = format!("身份证 {} 电话 {}", mask::citizen_id(&id), mask::phone(&m));
+        prop_assert_eq!(find_unmasked_or_none(&text), None);
+        prop_assert_eq!(find_unmasked_or_none(&mask::citizen_id(&s)), None);
+        prop_assert_eq!(find_unmasked_or_none(&mask::phone(&s)), None);
+        prop_assert_ne!(mask::citizen_id(&id), id);
+    }
+
+    #[test]
+    fn mask_never_returns_long_input_unchanged(s in "[0-9A-Za-z]{5,30}") {
+        prop_assert_ne!(mask::citizen_id(&s), normalize(&s).into_owned());
+    }
+}
+
+fn find_unmasked_or_none(s: &str) -> Option<String> {
+    mask::find_unmasked(s)
+}

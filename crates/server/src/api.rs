@@ -1,0 +1,392 @@
+//! The JSON API, `/api/v1/…`. Handlers contain no SQL: they parse, call the store, and shape.
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use chengxin_codes::{self as codes, CodeKind};
+use chengxin_registry::{PublicSubject, Subject, SubjectKind, SubjectStatus, former_names};
+use chengxin_store::{SearchQuery, is_opaque_key};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "chengxin public credit information platform API",
+        description = "JSON API of chengxin (诚信), a public credit information platform. \
+            Every error body is `{\"error\": {\"code\", \"message\", …}}` with a stable code.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        healthz,
+        get_subject,
+        search_subjects,
+        openapi_json,
+        crate::accounts_api::login,
+        crate::accounts_api::logout,
+        crate::accounts_api::me,
+        crate::accounts_api::own_record,
+        crate::accounts_api::departments,
+        crate::accounts_api::add_department,
+        crate::accounts_api::add_grant,
+        crate::accounts_api::personal,
+        crate::accounts_api::audit_search
+    ),
+    components(schemas(ErrorBody, PublicSubject, SubjectSummary, SearchResponse, Health))
+)]
+pub struct ApiDoc;
+
+/// Liveness and store reachability.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the store answers.
+    pub status: &'static str,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    state
+        .store
+        .ping()
+        .await
+        .map_err(|_| ApiError::Unavailable)?;
+    Ok(Json(Health {
+        status: "ok",
+        backend: state.store.backend().as_str(),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
+    responses((status = 200, description = "This OpenAPI document", content_type = "application/json")))]
+pub async fn openapi_json(
+    State(state): State<AppState>,
+) -> Result<([(axum::http::HeaderName, &'static str); 1], String), ApiError> {
+    let doc = openapi_document(&crate::api_routes(state))?;
+    let text = serde_json::to_string_pretty(&doc).map_err(|_| ApiError::Internal)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    ))
+}
+
+/// The OpenAPI document, with each operation's security requirement taken from the route's
+/// declared policy: `security: []` for public operations, the session cookie or an API key
+/// otherwise, and `x-chengxin-roles` listing the roles allowed.
+pub fn openapi_document(routes: &[crate::RouteInfo]) -> Result<serde_json::Value, ApiError> {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).map_err(|_| ApiError::Internal)?;
+    doc["components"]["securitySchemes"] = serde_json::json!({
+        "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE,
+                    "description": "portal session; unsafe methods also need the x-csrf-token header"},
+        "apiKey": {"type": "http", "scheme": "bearer",
+                   "description": "an API key (cxk_…) issued to a system account"}
+    });
+    for r in routes {
+        let op = &mut doc["paths"][r.path][r.method];
+        if !op.is_object() {
+            continue;
+        }
+        let public = r.policy == chengxin_access::Policy::Public;
+        op["security"] = if public {
+            serde_json::json!([])
+        } else {
+            serde_json::json!([{"session": []}, {"apiKey": []}])
+        };
+        let roles: Vec<&str> = r.policy.roles().iter().map(|r| r.as_str()).collect();
+        op["x-chengxin-roles"] = serde_json::json!(roles);
+    }
+    Ok(doc)
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AsOfQuery {
+    /// Show the subject as it was on this date (YYYY-MM-DD).
+    pub as_of: Option<String>,
+}
+
+/// Resolves a code or key typed by a user to a subject, applying the public rules:
+/// invalid codes are refused naming the rule; citizen IDs are not looked up publicly.
+pub(crate) async fn lookup(state: &AppState, raw: &str) -> Result<Subject, ApiError> {
+    let normalized = codes::normalize(raw);
+    if is_opaque_key(&normalized) {
+        return state
+            .store
+            .subject_by_key(&normalized)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no subject with key {normalized}")));
+    }
+    let outcome = codes::check(raw, None, state.today());
+    let kind = match (outcome.valid, outcome.kind, outcome.error) {
+        (true, Some(kind), _) => kind,
+        // An old 15-character tax number: region code + organisation code.
+        (false, _, _)
+            if normalized.len() == 15
+                && codes::org_code_of_tax_no(&normalized)
+                    .is_some_and(|o| codes::validate_org_code(o).is_ok()) =>
+        {
+            CodeKind::Org
+        }
+        (_, _, Some(e)) => return Err(ApiError::InvalidCode(Box::new(e))),
+        _ => {
+            return Err(ApiError::parameter(
+                "code",
+                format!("{raw:?} is not a code"),
+            ));
+        }
+    };
+    if kind == CodeKind::CitizenId {
+        return Err(ApiError::PersonalIdentifierNotPublic(
+            "natural persons are not looked up by citizen ID number on the public API; \
+             such queries need an authorised purpose"
+                .into(),
+        ));
+    }
+    state.store.find(&outcome.normalized).await?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no subject with {} {}",
+            kind.label_zh(),
+            outcome.normalized
+        ))
+    })
+}
+
+/// Parses a `YYYY-MM-DD` query parameter.
+pub(crate) fn parse_date(parameter: &'static str, s: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::parameter(
+            parameter,
+            format!("{s:?} is not a date of the form YYYY-MM-DD"),
+        )
+    })
+}
+
+/// The public view of a subject, now or as of a date, with its former names up to then.
+pub(crate) async fn public_view(
+    state: &AppState,
+    subject: Subject,
+    as_of: Option<NaiveDate>,
+) -> Result<PublicSubject, ApiError> {
+    let shown = match as_of {
+        None => subject,
+        Some(date) => state
+            .store
+            .subject_as_of(subject.id, date)
+            .await?
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "the registry has no record of {} on {date}",
+                    subject.key
+                ))
+            })?,
+    };
+    let history = state.store.history(shown.id).await?;
+    let until = shown.current.valid_from;
+    let earlier = history.iter().filter(|v| v.valid_from <= until);
+    let former = former_names(earlier, &shown.current.data.name);
+    Ok(PublicSubject::from_subject(&shown, former))
+}
+
+/// One subject, public view.
+#[utoipa::path(get, path = "/api/v1/subjects/{code}", tag = "subjects",
+    params(("code" = String, Path, description = "USCC, organisation code, registration number, old tax number, or the subject's key"), AsOfQuery),
+    responses(
+        (status = 200, body = PublicSubject),
+        (status = 400, body = ErrorBody, description = "invalid_code naming the rule, or invalid_parameter"),
+        (status = 403, body = ErrorBody, description = "personal_identifier_not_public"),
+        (status = 404, body = ErrorBody, description = "not_found")))]
+pub async fn get_subject(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<AsOfQuery>,
+) -> Result<Json<PublicSubject>, ApiError> {
+    let as_of = q
+        .as_of
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| parse_date("as_of", s))
+        .transpose()?;
+    let subject = lookup(&state, &code).await?;
+    Ok(Json(public_view(&state, subject, as_of).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SearchParams {
+    /// A name fragment (current or former name) or a code.
+    pub q: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<i64>,
+    /// Results per page, 1 to 100 (default 20).
+    pub per_page: Option<i64>,
+}
+
+/// A search hit.
+#[derive(Serialize, ToSchema)]
+pub struct SubjectSummary {
+    pub key: String,
+    pub name: String,
+    pub kind: SubjectKind,
+    pub kind_label: String,
+    pub status: SubjectStatus,
+    pub status_label: String,
+    pub uscc: Option<String>,
+    pub legal_rep_name: Option<String>,
+    pub region_name: Option<String>,
+}
+
+impl SubjectSummary {
+    pub fn of(s: &Subject) -> Self {
+        let p = PublicSubject::from_subject(s, Vec::new());
+        SubjectSummary {
+            key: p.key,
+            name: p.name,
+            kind: p.kind,
+            kind_label: p.kind_label,
+            status: p.status,
+            status_label: p.status_label,
+            uscc: p.uscc,
+            legal_rep_name: p.legal_rep_name,
+            region_name: p.region_name,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchResponse {
+    pub items: Vec<SubjectSummary>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// Runs a public search: an exact code lookup when `q` is a code, else a name search.
+pub(crate) async fn search(
+    state: &AppState,
+    q: &str,
+    page: i64,
+    per_page: i64,
+) -> Result<SearchResponse, ApiError> {
+    if page < 1 {
+        return Err(ApiError::parameter("page", "pages are numbered from 1"));
+    }
+    if !(1..=100).contains(&per_page) {
+        return Err(ApiError::parameter("per_page", "per_page is 1 to 100"));
+    }
+    let q = q.trim();
+    if q.chars().count() > 100 {
+        return Err(ApiError::parameter(
+            "q",
+            "a query has at most 100 characters",
+        ));
+    }
+    let outcome = codes::check(q, None, state.today());
+    // Something typed as a code (only letters and digits, of a code's length) that fails its
+    // check is answered with the rule it breaks, not searched as a name.
+    let normalized = codes::normalize(q);
+    let code_like = matches!(normalized.len(), 9 | 15 | 18)
+        && normalized.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !outcome.valid
+        && code_like
+        && let Some(e) = outcome.error
+    {
+        return Err(ApiError::InvalidCode(Box::new(e)));
+    }
+    if outcome.valid {
+        // A code: exact lookup (never by citizen ID on the public side).
+        let items = match outcome.kind {
+            Some(CodeKind::CitizenId) => Vec::new(),
+            _ => state
+                .store
+                .find(&outcome.normalized)
+                .await?
+                .into_iter()
+                .collect(),
+        };
+        let total = items.len() as i64;
+        return Ok(SearchResponse {
+            items: items.iter().map(SubjectSummary::of).collect(),
+            total,
+            page,
+            per_page,
+        });
+    }
+    let found = state
+        .store
+        .search(&SearchQuery {
+            text: q.to_string(),
+            include_persons: false,
+            limit: per_page,
+            offset: (page - 1).saturating_mul(per_page),
+        })
+        .await?;
+    Ok(SearchResponse {
+        items: found.items.iter().map(SubjectSummary::of).collect(),
+        total: found.total,
+        page,
+        per_page,
+    })
+}
+
+/// Search subjects by name fragment or code. Natural persons are not found by name here.
+#[utoipa::path(get, path = "/api/v1/subjects", tag = "subjects", params(SearchParams),
+    responses((status = 200, body = SearchResponse), (status = 400, body = ErrorBody)))]
+pub async fn search_subjects(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let r = search(
+        &state,
+        p.q.as_deref().unwrap_or(""),
+        p.page.unwrap_or(1),
+        p.per_page.unwrap_or(20),
+    )
+    .await?;
+    Ok(Json(r))
+}
+
+/// Unknown API paths answer with the JSON error catalogue too.
+pub fn api_not_found() -> (StatusCode, Json<ErrorBody>) {
+    let e = ApiError::NotFound("no such API route".into());
+    (e.status(), Json(e.body()))
+}
+
+/// `Query`, with malformed parameters answered from the JSON error catalogue.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| ApiQuery(v))
+            .map_err(|e| ApiError::parameter("query", e.body_text()))
+    }
+}
+
+/// `Json`, with malformed bodies answered from the JSON error catalogue.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        Json::<T>::from_request(req, state)
+            .await
+            .map(|Json(v)| ApiJson(v))
+            .map_err(|e| ApiError::parameter("body", e.body_text()))
+    }
+}

@@ -1,0 +1,191 @@
+//! Who is calling: a session cookie, an API key, or the public. Every route declares a
+//! `chengxin_access::Policy`; [`enforce`] applies it before the handler runs, so a refused caller
+//! learns nothing about whether a record exists.
+
+use crate::AppState;
+use crate::error::ApiError;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chengxin_access::{Decision, Policy, Role};
+use chengxin_store::Account;
+
+/// The session cookie. HttpOnly, SameSite=Strict, Secure.
+pub const SESSION_COOKIE: &str = "cx_session";
+/// The pre-login CSRF cookie for the login form (double submit).
+pub const LOGIN_CSRF_COOKIE: &str = "cx_login_csrf";
+/// Header carrying the session's CSRF token on unsafe API calls made with a session cookie.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How the caller proved who it is.
+#[derive(Clone, Debug)]
+pub enum Via {
+    Anonymous,
+    Session { token: String, csrf: String },
+    ApiKey { id: i64 },
+}
+
+/// The caller of a request, put into the request's extensions by [`identify`].
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub role: Role,
+    pub account: Option<Account>,
+    pub via: Via,
+    pub request_id: String,
+}
+
+impl Principal {
+    pub fn actor(&self) -> String {
+        self.account
+            .as_ref()
+            .map_or_else(|| "anonymous".to_string(), |a| a.username.clone())
+    }
+
+    pub fn department(&self) -> Option<String> {
+        self.account
+            .as_ref()
+            .and_then(|a| a.department_code.clone())
+    }
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn new_request_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// Global middleware: works out the [`Principal`] and tags the response with `x-request-id`.
+/// A presented but invalid API key is refused outright (401); an invalid or expired session
+/// cookie just means the public.
+pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let request_id = new_request_id();
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|s| s.trim().to_string());
+    let principal = if let Some(key) = bearer {
+        match state.store.account_for_api_key(&key).await {
+            Ok(Some((account, id))) => Principal {
+                role: account.role,
+                account: Some(account),
+                via: Via::ApiKey { id },
+                request_id: request_id.clone(),
+            },
+            Ok(None) => {
+                let anonymous = Principal {
+                    role: Role::Public,
+                    account: None,
+                    via: Via::Anonymous,
+                    request_id: request_id.clone(),
+                };
+                let action = crate::audit::request_action(&req);
+                crate::audit::refusal(&state, &anonymous, &action, "invalid or expired API key")
+                    .await;
+                return with_request_id(
+                    ApiError::Unauthenticated("the API key is invalid, expired or revoked".into())
+                        .into_response(),
+                    &request_id,
+                );
+            }
+            Err(e) => return with_request_id(ApiError::from(e).into_response(), &request_id),
+        }
+    } else if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
+        match state.store.session(&token).await {
+            Ok(Some(s)) => Principal {
+                role: s.account.role,
+                account: Some(s.account),
+                via: Via::Session {
+                    token,
+                    csrf: s.csrf_token,
+                },
+                request_id: request_id.clone(),
+            },
+            Ok(None) => Principal {
+                role: Role::Public,
+                account: None,
+                via: Via::Anonymous,
+                request_id: request_id.clone(),
+            },
+            Err(e) => return with_request_id(ApiError::from(e).into_response(), &request_id),
+        }
+    } else {
+        Principal {
+            role: Role::Public,
+            account: None,
+            via: Via::Anonymous,
+            request_id: request_id.clone(),
+        }
+    };
+    req.extensions_mut().insert(principal);
+    with_request_id(next.run(req).await, &request_id)
+}
+
+fn with_request_id(mut res: Response, id: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(id) {
+        res.headers_mut().insert("x-request-id", v);
+    }
+    res
+}
+
+/// Per-route middleware: applies the route's policy, and the CSRF rule for unsafe API calls made
+/// with a session cookie. Refusals are audited.
+pub async fn enforce(
+    State((state, policy)): State<(AppState, Policy)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Some(principal) = req.extensions().get::<Principal>().cloned() else {
+        return ApiError::Internal.into_response();
+    };
+    let action = crate::audit::request_action(&req);
+    match policy.decide(principal.role) {
+        Decision::Allow => {}
+        Decision::Unauthenticated => {
+            crate::audit::refusal(&state, &principal, &action, "not signed in").await;
+            if !req.uri().path().starts_with("/api/") {
+                // A portal page: send the person to the sign-in form.
+                return axum::response::Redirect::to("/login").into_response();
+            }
+            return ApiError::Unauthenticated("sign in or present an API key".into())
+                .into_response();
+        }
+        Decision::Forbidden => {
+            crate::audit::refusal(&state, &principal, &action, "role not allowed").await;
+            return ApiError::Forbidden(format!(
+                "the {} role may not use this route ({})",
+                principal.role,
+                policy.describe()
+            ))
+            .into_response();
+        }
+    }
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method
+        && req.uri().path().starts_with("/api/")
+        && let Via::Session { csrf, .. } = &principal.via
+    {
+        let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if sent != Some(csrf.as_str()) {
+            crate::audit::refusal(&state, &principal, &action, "missing or wrong CSRF token").await;
+            return ApiError::Forbidden(format!(
+                "a session-authenticated {} needs the {CSRF_HEADER} header from the session",
+                req.method()
+            ))
+            .into_response();
+        }
+    }
+    next.run(req).await
+}

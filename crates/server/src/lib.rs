@@ -1,0 +1,270 @@
+//! chengxin's HTTP edge: the JSON API under `/api/v1`, its OpenAPI document, and the
+//! server-rendered portal (信用门户).
+//!
+//! Architecture invariants:
+//! - handlers contain no SQL; they call `chengxin-store` and the pure rule crates;
+//! - every API route is registered through [`routes`], which records it so a test can check that
+//!   the OpenAPI document describes every route;
+//! - public output passes through `chengxin_registry::PublicSubject`, which masks personal data.
+
+mod accounts_api;
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod error;
+mod portal;
+pub mod ratelimit;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::from_fn_with_state;
+use axum::routing::{MethodRouter, delete, get, post};
+use chengxin_access::{Policy, Role};
+use chengxin_store::Store;
+use chrono::{FixedOffset, NaiveDate, Utc};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    clock: Arc<dyn Fn() -> NaiveDate + Send + Sync>,
+    limits: Arc<ratelimit::Limits>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> Self {
+        AppState {
+            store,
+            clock: Arc::new(china_today),
+            limits: Arc::new(ratelimit::Limits::new(ratelimit::RateConfig::default())),
+        }
+    }
+
+    /// A state whose "today" is fixed (tests).
+    pub fn with_today(store: Store, today: NaiveDate) -> Self {
+        AppState {
+            store,
+            clock: Arc::new(move || today),
+            limits: Arc::new(ratelimit::Limits::new(ratelimit::RateConfig {
+                anonymous_per_minute: 60_000,
+                anonymous_burst: 60_000,
+                signed_in_per_minute: 60_000,
+                signed_in_burst: 60_000,
+            })),
+        }
+    }
+
+    /// The same state with other rate limits.
+    pub fn with_rate_limits(mut self, c: ratelimit::RateConfig) -> Self {
+        self.limits = Arc::new(ratelimit::Limits::new(c));
+        self
+    }
+
+    /// Today's date in China (UTC+8), which bounds birth dates and version dates.
+    pub fn today(&self) -> NaiveDate {
+        (self.clock)()
+    }
+}
+
+/// Today's date in China Standard Time (UTC+8, no daylight saving).
+pub fn china_today() -> NaiveDate {
+    let cst = FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("UTC"));
+    Utc::now().with_timezone(&cst).date_naive()
+}
+
+/// One registered route: method, path (as axum and OpenAPI both spell them) and who may call it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub policy: Policy,
+    /// A JSON API route (documented in OpenAPI) rather than a portal page.
+    pub api: bool,
+}
+
+/// Records routes as they are added to the router; every route must declare its policy.
+struct Routes {
+    state: AppState,
+    router: Router<AppState>,
+    all: Vec<RouteInfo>,
+}
+
+/// Staff roles that may read personal information under a grant.
+const STAFF_PERSONAL: &[Role] = &[
+    Role::Operator,
+    Role::Checker,
+    Role::Handler,
+    Role::IdentifyingOfficer,
+];
+
+impl Routes {
+    fn add(
+        mut self,
+        api: bool,
+        method: &'static str,
+        path: &'static str,
+        policy: Policy,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.all.push(RouteInfo {
+            method,
+            path,
+            policy,
+            api,
+        });
+        let guarded = handler.route_layer(from_fn_with_state(
+            (self.state.clone(), policy),
+            auth::enforce,
+        ));
+        self.router = self.router.route(path, guarded);
+        self
+    }
+
+    /// A JSON API route: required to be in the OpenAPI document.
+    fn api(
+        self,
+        method: &'static str,
+        path: &'static str,
+        policy: Policy,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.add(true, method, path, policy, handler)
+    }
+
+    /// A portal (HTML) route.
+    fn page(
+        self,
+        method: &'static str,
+        path: &'static str,
+        policy: Policy,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.add(false, method, path, policy, handler)
+    }
+}
+
+fn routes(state: AppState) -> Routes {
+    use Policy::{Public, Roles, SignedIn};
+    use accounts_api as acc;
+    Routes {
+        state,
+        router: Router::new(),
+        all: Vec::new(),
+    }
+    .api("get", "/healthz", Public, get(api::healthz))
+    .api(
+        "get",
+        "/api/v1/openapi.json",
+        Public,
+        get(api::openapi_json),
+    )
+    .api("get", "/api/v1/subjects", Public, get(api::search_subjects))
+    .api(
+        "get",
+        "/api/v1/subjects/{code}",
+        Public,
+        get(api::get_subject),
+    )
+    .api(
+        "get",
+        "/api/v1/subjects/{code}/personal",
+        Roles(STAFF_PERSONAL),
+        get(acc::personal),
+    )
+    .api("post", "/api/v1/session", Public, post(acc::login))
+    .api("delete", "/api/v1/session", SignedIn, delete(acc::logout))
+    .api("get", "/api/v1/me", SignedIn, get(acc::me))
+    .api(
+        "get",
+        "/api/v1/self",
+        Roles(&[Role::Enterprise]),
+        get(acc::own_record),
+    )
+    .api("get", "/api/v1/departments", Public, get(acc::departments))
+    .api(
+        "post",
+        "/api/v1/departments",
+        Roles(&[Role::Operator]),
+        post(acc::add_department),
+    )
+    .api(
+        "post",
+        "/api/v1/grants",
+        Roles(&[Role::Operator]),
+        post(acc::add_grant),
+    )
+    .api(
+        "get",
+        "/api/v1/audit",
+        Roles(&[Role::Auditor]),
+        get(acc::audit_search),
+    )
+    .page("get", "/", Public, get(portal::home))
+    .page("get", "/search", Public, get(portal::search))
+    .page("get", "/subjects/{key}", Public, get(portal::subject))
+    .page("get", "/static/site.css", Public, get(portal::stylesheet))
+    .page("get", "/login", Public, get(portal::login_form))
+    .page("post", "/login", Public, post(portal::login_submit))
+    .page("post", "/logout", SignedIn, post(portal::logout))
+    .page("get", "/account", SignedIn, get(portal::account))
+}
+
+/// Every route the server serves, with its policy (for the authorisation-matrix and OpenAPI
+/// tests). The state only wires the router; nothing is called.
+pub fn all_routes(state: AppState) -> Vec<RouteInfo> {
+    routes(state).all
+}
+
+/// The JSON API routes (for the OpenAPI completeness test).
+pub fn api_routes(state: AppState) -> Vec<RouteInfo> {
+    all_routes(state).into_iter().filter(|r| r.api).collect()
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let r = routes(state.clone());
+    r.router
+        .fallback(portal::fallback)
+        .layer(from_fn_with_state(state.clone(), ratelimit::limit))
+        .layer(from_fn_with_state(state.clone(), auth::identify))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; form-action 'self'",
+            ),
+        ))
+        .with_state(state)
+}
+
+/// Serves the application on `addr` until Ctrl-C. `on_ready` receives the bound address.
+pub async fn serve(
+    state: AppState,
+    addr: SocketAddr,
+    on_ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    on_ready(listener.local_addr()?);
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

@@ -1,0 +1,342 @@
+//! chengxin's storage: the embedded store (SQLite) and the production store (PostgreSQL).
+//!
+//! One [`Store`] type, one SQL text per operation (sqlx 0.9 accepts `$1..$n` on both backends),
+//! and one migrations folder per backend (`migrations/sqlite`, `migrations/postgres`) with the same
+//! tables and columns — a test compares them. The backend is chosen by the URL:
+//! `sqlite://chengxin.db` or `postgres://user@host/db`.
+//!
+//! Architecture invariants:
+//! - domain rules live in the pure crates (`chengxin-registry`, `chengxin-codes`); this crate only
+//!   stores and fetches, and calls those rules before it writes;
+//! - versions are appended, never updated or deleted (DESIGN.md principle 4);
+//! - every multi-row write is one transaction: it happens whole or not at all.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx::Error as SqlxError;
+
+mod accounts;
+mod audit;
+mod cases;
+pub use audit::{
+    AuditFilter, BreakReason, ChainBreak, Entry, Hash, Head, NewEntry, Outcome, Verifier,
+    entry_hash,
+};
+mod subjects;
+
+pub use accounts::{
+    Account, ApiKeyInfo, Department, LoginError, NewAccount, SESSION_HOURS, Session, hash_password,
+};
+pub use cases::{CaseCounts, CaseStatus, CodeCase};
+
+pub use subjects::{Page, SearchQuery, is_opaque_key, new_key};
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$store` uses.
+/// The body is compiled once per backend, so the same SQL text serves both.
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database engine a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The handle to a chengxin database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pool: Pool,
+    /// Who the writes made through this handle are audited as (see [`Store::acting_as`]).
+    pub(crate) acting: Option<std::sync::Arc<Acting>>,
+}
+
+/// The role, department and request behind writes, for their audit entries. Writes made without
+/// one (CLI, loads) are audited with role `system`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Acting {
+    pub role: String,
+    pub department: Option<String>,
+    pub request_id: String,
+}
+
+/// How to open a store.
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    /// `sqlite://path.db`, `sqlite::memory:` or `postgres://…`.
+    pub url: String,
+    /// PostgreSQL only: the schema to use (created if missing). Tests use one schema each.
+    pub schema: Option<String>,
+    pub max_connections: u32,
+    /// Apply pending migrations on open (default true).
+    pub migrate: bool,
+}
+
+impl ConnectOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        ConnectOptions {
+            url: url.into(),
+            schema: None,
+            max_connections: 8,
+            migrate: true,
+        }
+    }
+}
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://USER@HOST/DB")]
+    UnsupportedUrl(String),
+    #[error("invalid schema name {0:?}: letters, digits and underscores only")]
+    InvalidSchema(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Invalid(#[from] chengxin_registry::RegistryError),
+    /// The change was not applied: its codes need review first (重错码).
+    #[error("{}", describe_cases(.0))]
+    CodeCases(Vec<CodeCase>),
+    #[error("no subject {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+fn describe_cases(cases: &[CodeCase]) -> String {
+    let parts: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            format!(
+                "case #{} {} ({}): {}",
+                c.id,
+                c.kind.label_zh(),
+                c.kind.as_str(),
+                c.detail
+            )
+        })
+        .collect();
+    format!(
+        "not applied; opened for duplicate/wrong-code review: {}",
+        parts.join("; ")
+    )
+}
+
+impl Store {
+    /// Opens (and for SQLite creates) the database at `url` and applies pending migrations.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::connect_with(ConnectOptions::new(url)).await
+    }
+
+    pub async fn connect_with(opts: ConnectOptions) -> Result<Store, StoreError> {
+        let url = opts.url.as_str();
+        let store = if url.starts_with("sqlite:") {
+            let co = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            // An in-memory database lives per connection: keep exactly one.
+            let max = if url.contains(":memory:") || url.contains("mode=memory") {
+                1
+            } else {
+                opts.max_connections.max(1)
+            };
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max)
+                .connect_with(co)
+                .await?;
+            Store {
+                pool: Pool::Sqlite(pool),
+                acting: None,
+            }
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let mut co = PgConnectOptions::from_str(url)?;
+            if let Some(schema) = &opts.schema {
+                if schema.is_empty()
+                    || !schema
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
+                    return Err(StoreError::InvalidSchema(schema.clone()));
+                }
+                let admin = PgPoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(co.clone())
+                    .await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "CREATE SCHEMA IF NOT EXISTS {schema}"
+                )))
+                .execute(&admin)
+                .await?;
+                admin.close().await;
+                co = co.options([("search_path", schema.as_str())]);
+            }
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections.max(1))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(co)
+                .await?;
+            Store {
+                pool: Pool::Postgres(pool),
+                acting: None,
+            }
+        } else {
+            return Err(StoreError::UnsupportedUrl(opts.url));
+        };
+        if opts.migrate {
+            store.migrate().await?;
+        }
+        Ok(store)
+    }
+
+    /// The same store, with its writes audited as made by `acting`.
+    pub fn acting_as(&self, acting: Acting) -> Store {
+        Store {
+            pool: self.pool.clone(),
+            acting: Some(std::sync::Arc::new(acting)),
+        }
+    }
+
+    /// The audit entry for a write made through this handle.
+    pub(crate) fn write_entry(
+        &self,
+        actor: &str,
+        action: &str,
+        target: Option<&str>,
+        outcome: Outcome,
+        detail: Option<String>,
+        source: &str,
+    ) -> NewEntry {
+        let acting = self.acting.as_deref();
+        NewEntry {
+            at: chrono::Utc::now(),
+            actor: actor.to_string(),
+            role: acting.map_or_else(|| "system".to_string(), |a| a.role.clone()),
+            department: acting.and_then(|a| a.department.clone()),
+            action: action.to_string(),
+            target: target.map(str::to_string),
+            purpose: None,
+            request_id: acting.map_or_else(|| source.to_string(), |a| a.request_id.clone()),
+            outcome,
+            detail,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the migrations of this backend that have not run yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Versions of the migrations applied to this database, in order.
+    pub async fn applied_migrations(&self) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version";
+        Ok(with_pool!(self, p => sqlx::query_scalar(sql).fetch_all(p).await?))
+    }
+
+    /// The migrations this build knows for this backend.
+    pub fn known_migrations(&self) -> Vec<(i64, String)> {
+        let m = match self.backend() {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        m.iter()
+            .map(|m| (m.version, m.description.to_string()))
+            .collect()
+    }
+
+    /// Tables and their columns (lower-case), sorted — used to check the two backends agree.
+    pub async fn schema_columns(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows: Vec<(String, String)> = match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query_as(
+                    "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations' \
+                     ORDER BY 1, 2",
+                )
+                .fetch_all(p)
+                .await?
+            }
+            Pool::Postgres(p) => {
+                sqlx::query_as(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations' \
+                     ORDER BY 1, 2",
+                )
+                .fetch_all(p)
+                .await?
+            }
+        };
+        Ok(rows)
+    }
+
+    /// Checks the connection with a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let _: i64 = with_pool!(self, p => sqlx::query_scalar("SELECT 1").fetch_one(p).await?);
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        with_pool!(self, p => p.close().await)
+    }
+
+    /// PostgreSQL only: drops a schema and all it holds (test clean-up).
+    pub async fn drop_schema(&self, schema: &str) -> Result<(), StoreError> {
+        if !schema
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(StoreError::InvalidSchema(schema.to_string()));
+        }
+        if let Pool::Postgres(p) = &self.pool {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE"
+            )))
+            .execute(p)
+            .await?;
+        }
+        Ok(())
+    }
+}
