@@ -3,6 +3,7 @@
 mod admin;
 mod audit_cmd;
 mod bench;
+mod collect_cmd;
 mod demo;
 
 use anyhow::{Context, Result, bail};
@@ -32,7 +33,12 @@ struct Cli {
 #[derive(clap::Args, Clone)]
 struct DbArg {
     /// Database URL: sqlite://FILE (embedded, created if missing) or postgres://USER@HOST/DB.
-    #[arg(long, env = "CHENGXIN_DB", default_value = "sqlite://chengxin.db")]
+    #[arg(
+        long,
+        env = "CHENGXIN_DB",
+        default_value = "sqlite://chengxin.db",
+        global = true
+    )]
     db: String,
 }
 
@@ -113,6 +119,43 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Send a file of catalogued information (CSV, XLSX, JSON Lines) as one batch. The last
+    /// line of output is a JSON summary: batch, rows, accepted, changed, unchanged, rejected, ….
+    Ingest {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        args: collect_cmd::IngestArgs,
+    },
+    /// The public credit information catalog (目录): versions, import, show.
+    Catalog {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(subcommand)]
+        command: collect_cmd::CatalogCommand,
+    },
+    /// Collection batches and their rejected-rows reports.
+    Batches {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(subcommand)]
+        command: collect_cmd::BatchesCommand,
+    },
+    /// Collection quality per department and item (JSON lines): received, accepted, rejected by
+    /// rule, on-time rate, completeness, wrong-code rate.
+    Quality {
+        #[command(flatten)]
+        db: DbArg,
+        /// One department's USCC.
+        #[arg(long = "dept")]
+        department: Option<String>,
+        /// First day (default: a year before --to).
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last day (default: today).
+        #[arg(long)]
+        to: Option<NaiveDate>,
     },
     /// Working-day arithmetic with the statutory holiday calendar.
     Calendar {
@@ -306,6 +349,21 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Codes { command } => return codes_command(command),
         Command::Cases { command } => cases_command(command).await?,
         Command::Calendar { command } => calendar_command(command)?,
+        Command::Ingest { db, args } => {
+            return collect_cmd::run_ingest(&open(&db).await?, args).await;
+        }
+        Command::Catalog { db, command } => {
+            collect_cmd::catalog(&open(&db).await?, command).await?
+        }
+        Command::Batches { db, command } => {
+            collect_cmd::batches(&open(&db).await?, command).await?
+        }
+        Command::Quality {
+            db,
+            department,
+            from,
+            to,
+        } => collect_cmd::quality(&open(&db).await?, department, from, to).await?,
         Command::Departments { db, command } => {
             admin::departments(&open(&db).await?, command).await?
         }

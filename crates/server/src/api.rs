@@ -34,9 +34,26 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         crate::accounts_api::add_department,
         crate::accounts_api::add_grant,
         crate::accounts_api::personal,
-        crate::accounts_api::audit_search
+        crate::accounts_api::audit_search,
+        crate::collect_api::post_batch,
+        crate::collect_api::get_job,
+        crate::collect_api::list_batches,
+        crate::collect_api::get_batch,
+        crate::collect_api::get_rejections,
+        crate::collect_api::quality,
+        crate::collect_api::get_catalog,
+        crate::collect_api::post_catalog,
+        crate::collect_api::publicity
     ),
-    components(schemas(ErrorBody, PublicSubject, SubjectSummary, SearchResponse, Health))
+    components(schemas(
+        ErrorBody,
+        PublicSubject,
+        SubjectSummary,
+        SearchResponse,
+        Health,
+        crate::collect_api::JobView,
+        crate::collect_api::PublicRecord
+    ))
 )]
 pub struct ApiDoc;
 

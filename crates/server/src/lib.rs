@@ -11,11 +11,13 @@ mod accounts_api;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod collect_api;
 pub mod error;
 mod portal;
 pub mod ratelimit;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, delete, get, post};
@@ -32,6 +34,8 @@ pub struct AppState {
     pub store: Store,
     clock: Arc<dyn Fn() -> NaiveDate + Send + Sync>,
     limits: Arc<ratelimit::Limits>,
+    /// Batches being ingested (the progress resources of API uploads).
+    pub(crate) jobs: Arc<collect_api::Jobs>,
 }
 
 impl AppState {
@@ -40,6 +44,7 @@ impl AppState {
             store,
             clock: Arc::new(china_today),
             limits: Arc::new(ratelimit::Limits::new(ratelimit::RateConfig::default())),
+            jobs: Arc::default(),
         }
     }
 
@@ -54,6 +59,7 @@ impl AppState {
                 signed_in_per_minute: 60_000,
                 signed_in_burst: 60_000,
             })),
+            jobs: Arc::default(),
         }
     }
 
@@ -91,6 +97,10 @@ struct Routes {
     router: Router<AppState>,
     all: Vec<RouteInfo>,
 }
+
+/// Who sends data and watches its quality: department data officers (their own department) and
+/// platform operators.
+const COLLECTORS: &[Role] = &[Role::DataOfficer, Role::Operator];
 
 /// Staff roles that may read personal information under a grant.
 const STAFF_PERSONAL: &[Role] = &[
@@ -202,6 +212,62 @@ fn routes(state: AppState) -> Routes {
         Roles(&[Role::Auditor]),
         get(acc::audit_search),
     )
+    .api(
+        "post",
+        "/api/v1/batches",
+        Roles(COLLECTORS),
+        post(collect_api::post_batch).layer(DefaultBodyLimit::max(collect_api::MAX_UPLOAD_BYTES)),
+    )
+    .api(
+        "get",
+        "/api/v1/batches",
+        Roles(COLLECTORS),
+        get(collect_api::list_batches),
+    )
+    .api(
+        "get",
+        "/api/v1/batches/{id}",
+        Roles(COLLECTORS),
+        get(collect_api::get_batch),
+    )
+    .api(
+        "get",
+        "/api/v1/batches/{id}/rejections",
+        Roles(COLLECTORS),
+        get(collect_api::get_rejections),
+    )
+    .api(
+        "get",
+        "/api/v1/batch-jobs/{job}",
+        Roles(COLLECTORS),
+        get(collect_api::get_job),
+    )
+    .api(
+        "get",
+        "/api/v1/quality",
+        Roles(COLLECTORS),
+        get(collect_api::quality),
+    )
+    .api(
+        "get",
+        "/api/v1/catalog",
+        Public,
+        get(collect_api::get_catalog),
+    )
+    .api(
+        "post",
+        "/api/v1/catalog",
+        Roles(&[Role::Operator]),
+        post(collect_api::post_catalog),
+    )
+    .api(
+        "get",
+        "/api/v1/publicity/{item}",
+        Public,
+        get(collect_api::publicity),
+    )
+    .page("get", "/publicity/{item}", Public, get(portal::publicity))
+    .page("get", "/quality", Roles(COLLECTORS), get(portal::quality))
     .page("get", "/", Public, get(portal::home))
     .page("get", "/search", Public, get(portal::search))
     .page("get", "/subjects/{key}", Public, get(portal::subject))

@@ -47,6 +47,314 @@ pub(crate) struct SubjectPage {
     s: PublicSubject,
     as_of: Option<NaiveDate>,
     versions: Vec<(i64, NaiveDate, String)>,
+    /// Decisions on public show today, per catalog item (code, name, rows).
+    publicity: Vec<(String, String, Vec<PublicityRow>)>,
+}
+
+/// One row of a publicity column or a subject-page section (already masked).
+pub(crate) struct PublicityRow {
+    doc_no: String,
+    subject_name: String,
+    subject_code: String,
+    subject_link: Option<String>,
+    decision_date: NaiveDate,
+    kind: String,
+    content: String,
+    authority: String,
+    severity: String,
+    publish_until: String,
+}
+
+fn publicity_row(r: &crate::collect_api::PublicRecord) -> PublicityRow {
+    let field = |codes: &[&str]| {
+        codes
+            .iter()
+            .find_map(|c| r.fields.get(*c).and_then(|v| v.as_str()))
+            .unwrap_or("")
+            .to_string()
+    };
+    let masked_code = r.subject_code.contains('*');
+    PublicityRow {
+        doc_no: r.doc_no.clone(),
+        subject_name: r.subject_name.clone(),
+        subject_code: r.subject_code.clone(),
+        subject_link: (!masked_code).then(|| format!("/subjects/{}", url_encode(&r.subject_code))),
+        decision_date: r.decision_date,
+        kind: field(&["CF_CFLB", "XK_XKLB"]),
+        content: field(&["CF_NR", "XK_NR", "XK_XKWS"]),
+        authority: field(&["CF_CFJG", "XK_XKJG"]),
+        severity: r
+            .severity
+            .as_deref()
+            .map(|s| match s {
+                "minor" => "轻微",
+                "general" => "一般",
+                "serious" => "严重",
+                other => other,
+            })
+            .unwrap_or("")
+            .to_string(),
+        publish_until: r
+            .publish_until
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "—".into()),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "publicity.html")]
+pub(crate) struct PublicityPage {
+    item: String,
+    title: String,
+    penalty: bool,
+    q: String,
+    department: String,
+    from: String,
+    to: String,
+    query_url: String,
+    rows: Vec<PublicityRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PublicityForm {
+    q: Option<String>,
+    department: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<String>,
+}
+
+/// 双公示 columns: licensing (`/publicity/license`) and penalty (`/publicity/penalty`) decisions
+/// on show today, searchable by name, code, department and date.
+pub(crate) async fn publicity(
+    State(state): State<AppState>,
+    Path(item): Path<String>,
+    Query(f): Query<PublicityForm>,
+) -> Result<PublicityPage, PageError> {
+    let clean = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
+    let (q, department, from_s, to_s) = (
+        clean(&f.q),
+        clean(&f.department),
+        clean(&f.from),
+        clean(&f.to),
+    );
+    let page = f
+        .page
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let title = match item.as_str() {
+        "license" => "行政许可公示",
+        "penalty" => "行政处罚公示",
+        _ => "信用信息公示",
+    };
+    let shown_q = if codes::mask::find_unmasked(&q).is_some() {
+        codes::mask::citizen_id(&q)
+    } else {
+        q.clone()
+    };
+    let mut view = PublicityPage {
+        item: item.clone(),
+        title: title.to_string(),
+        penalty: item == "penalty",
+        q: shown_q,
+        department: department.clone(),
+        from: from_s.clone(),
+        to: to_s.clone(),
+        query_url: format!(
+            "q={}&amp;department={}&amp;from={}&amp;to={}",
+            url_encode(&q),
+            url_encode(&department),
+            url_encode(&from_s),
+            url_encode(&to_s)
+        ),
+        rows: Vec::new(),
+        total: 0,
+        page,
+        pages: 1,
+        error: None,
+    };
+    let parse = |name: &'static str, s: &str| -> Result<Option<NaiveDate>, ApiError> {
+        if s.is_empty() {
+            Ok(None)
+        } else {
+            api::parse_date(name, s).map(Some)
+        }
+    };
+    let (from, to) = match (parse("from", &from_s), parse("to", &to_s)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            view.error = Some(e.to_string());
+            return Ok(view);
+        }
+    };
+    // A citizen ID typed in the box is not searched publicly.
+    if codes::mask::find_unmasked(&q).is_some() {
+        view.error = Some("不提供按身份证件号码的公开查询。".into());
+        return Ok(view);
+    }
+    let params = crate::collect_api::PublicityParams {
+        q: (!q.is_empty()).then(|| q.clone()),
+        department: (!department.is_empty()).then(|| department.clone()),
+        from,
+        to,
+        page: Some(page),
+        per_page: Some(PER_PAGE),
+    };
+    let (records, total, _, per_page) =
+        crate::collect_api::publicity_page(&state, &item, &params).await?;
+    view.total = total;
+    view.pages = ((total + per_page - 1) / per_page).max(1);
+    view.rows = records.iter().map(publicity_row).collect();
+    Ok(view)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "quality.html")]
+pub(crate) struct QualityPage {
+    from: NaiveDate,
+    to: NaiveDate,
+    rows: Vec<QualityRow>,
+    chart: String,
+}
+
+pub(crate) struct QualityRow {
+    department: String,
+    item: String,
+    batches: i64,
+    received: i64,
+    accepted: i64,
+    unchanged: i64,
+    rejected: i64,
+    acceptance: String,
+    on_time: String,
+    completeness: String,
+    wrong_code: String,
+    rules: String,
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_string(), |v| format!("{:.1}%", v * 100.0))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct QualityForm {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// Data quality per department and item, with a bar chart of the rates (inline SVG, no script).
+pub(crate) async fn quality(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(f): Query<QualityForm>,
+) -> Result<QualityPage, PageError> {
+    let date = |name: &'static str, v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| api::parse_date(name, s))
+            .transpose()
+    };
+    let (from, to, figures) = crate::collect_api::quality_figures(
+        &state,
+        &principal,
+        None,
+        date("from", &f.from)?,
+        date("to", &f.to)?,
+    )
+    .await?;
+    let rows: Vec<QualityRow> = figures
+        .iter()
+        .map(|q| QualityRow {
+            department: q.counts.department.clone(),
+            item: q.counts.item.clone(),
+            batches: q.counts.batches,
+            received: q.counts.received,
+            accepted: q.counts.accepted,
+            unchanged: q.counts.unchanged,
+            rejected: q.counts.rejected,
+            acceptance: pct(q.acceptance_rate),
+            on_time: pct(q.on_time_rate),
+            completeness: pct(q.completeness),
+            wrong_code: pct(q.wrong_code_rate),
+            rules: q
+                .counts
+                .rejected_by_rule
+                .iter()
+                .map(|(r, n)| format!("{r} {n}"))
+                .collect::<Vec<_>>()
+                .join("，"),
+        })
+        .collect();
+    Ok(QualityPage {
+        from,
+        to,
+        chart: quality_chart(&figures),
+        rows,
+    })
+}
+
+/// Grouped horizontal bars (入库率, 及时率, 完整率) per department and item, as inline SVG.
+fn quality_chart(figures: &[chengxin_collect::ingest::QualityFigures]) -> String {
+    const BAR: f64 = 14.0;
+    const LABEL: f64 = 260.0;
+    const WIDTH: f64 = 400.0;
+    let series = [
+        ("入库率", "#2f6f4f"),
+        ("及时率", "#c8102e"),
+        ("完整率", "#d4a017"),
+    ];
+    let group = BAR * 3.0 + 16.0;
+    let height = 30.0 + group * figures.len() as f64;
+    let mut svg = format!(
+        "<svg class=\"chart\" role=\"img\" aria-label=\"数据质量图\" viewBox=\"0 0 {} {height}\" width=\"100%\" xmlns=\"http://www.w3.org/2000/svg\">",
+        LABEL + WIDTH + 70.0
+    );
+    for (i, (name, colour)) in series.iter().enumerate() {
+        let x = LABEL + i as f64 * 90.0;
+        svg.push_str(&format!(
+            "<rect x=\"{x}\" y=\"4\" width=\"12\" height=\"12\" fill=\"{colour}\"/><text x=\"{}\" y=\"15\" font-size=\"12\">{name}</text>",
+            x + 16.0
+        ));
+    }
+    for (g, q) in figures.iter().enumerate() {
+        let y0 = 30.0 + g as f64 * group;
+        let label = format!("{} · {}", q.counts.department, q.counts.item);
+        svg.push_str(&format!(
+            "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>",
+            y0 + BAR * 1.8,
+            askama_escape(&label)
+        ));
+        let values = [q.acceptance_rate, q.on_time_rate, q.completeness];
+        for (i, v) in values.iter().enumerate() {
+            let y = y0 + i as f64 * BAR;
+            let w = v.unwrap_or(0.0).clamp(0.0, 1.0) * WIDTH;
+            svg.push_str(&format!(
+                "<rect x=\"{LABEL}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" fill=\"{}\"><title>{} {}</title></rect><text x=\"{:.1}\" y=\"{}\" font-size=\"11\">{}</text>",
+                BAR - 2.0,
+                series[i].1,
+                series[i].0,
+                pct(*v),
+                LABEL + w + 4.0,
+                y + BAR - 4.0,
+                pct(*v)
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn askama_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[derive(Template)]
@@ -194,6 +502,11 @@ pub(crate) async fn subject(
         .map(|s| api::parse_date("as_of", s))
         .transpose()?;
     let subject = api::lookup(&state, &key).await?;
+    let publicity = crate::collect_api::subject_publicity(&state, subject.id)
+        .await?
+        .into_iter()
+        .map(|(code, name, rows)| (code, name, rows.iter().map(publicity_row).collect()))
+        .collect();
     let versions = state
         .store
         .history(subject.id)
@@ -202,7 +515,12 @@ pub(crate) async fn subject(
         .map(|v| (v.version, v.valid_from, v.reason))
         .collect();
     let s = api::public_view(&state, subject, as_of).await?;
-    Ok(SubjectPage { s, as_of, versions })
+    Ok(SubjectPage {
+        s,
+        as_of,
+        versions,
+        publicity,
+    })
 }
 
 pub(crate) async fn stylesheet() -> impl IntoResponse {

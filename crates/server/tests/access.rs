@@ -171,6 +171,9 @@ fn expected_matrix() -> HashMap<(&'static str, &'static str), Vec<Role>> {
         ("get", "/static/site.css"),
         ("get", "/login"),
         ("post", "/login"),
+        ("get", "/api/v1/catalog"),
+        ("get", "/api/v1/publicity/{item}"),
+        ("get", "/publicity/{item}"),
     ] {
         m.insert((method, path), all.clone());
     }
@@ -190,6 +193,19 @@ fn expected_matrix() -> HashMap<(&'static str, &'static str), Vec<Role>> {
     m.insert(("post", "/api/v1/departments"), vec![Operator]);
     m.insert(("post", "/api/v1/grants"), vec![Operator]);
     m.insert(("get", "/api/v1/audit"), vec![Auditor]);
+    // Collection: department data officers (own department) and operators.
+    for (method, path) in [
+        ("post", "/api/v1/batches"),
+        ("get", "/api/v1/batches"),
+        ("get", "/api/v1/batches/{id}"),
+        ("get", "/api/v1/batches/{id}/rejections"),
+        ("get", "/api/v1/batch-jobs/{job}"),
+        ("get", "/api/v1/quality"),
+        ("get", "/quality"),
+    ] {
+        m.insert((method, path), vec![DataOfficer, Operator]);
+    }
+    m.insert(("post", "/api/v1/catalog"), vec![Operator]);
     m
 }
 

@@ -249,7 +249,11 @@ async fn openapi_describes_every_api_route() {
     }
     // And every documented path is served (not the fallback's 404).
     for (path, _) in doc["paths"].as_object().expect("paths") {
-        let concrete = path.replace("{code}", U1);
+        let concrete = path
+            .replace("{code}", U1)
+            .replace("{item}", "penalty")
+            .replace("{id}", "1")
+            .replace("{job}", "0");
         let (status, _, _) = get(&state, &concrete).await;
         assert_ne!(
             status,

@@ -26,6 +26,7 @@ pub use audit::{
     AuditFilter, BreakReason, ChainBreak, Entry, Hash, Head, NewEntry, Outcome, Verifier,
     entry_hash,
 };
+mod records;
 mod subjects;
 
 pub use accounts::{
@@ -33,6 +34,10 @@ pub use accounts::{
 };
 pub use cases::{CaseCounts, CaseStatus, CodeCase};
 
+pub use records::{
+    BatchInfo, BatchSummary, BatchWriter, CatalogVersion, NewBatch, PublicityQuery, Quality,
+    RecordInput, Rejection, StoredRecord, SubjectInput,
+};
 pub use subjects::{Page, SearchQuery, is_opaque_key, new_key};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$store` uses.

@@ -1,0 +1,130 @@
+//! Header matching: which input column feeds which field.
+
+use crate::model::CatalogItem;
+use crate::values::{excerpt, header_key};
+use serde::Serialize;
+
+/// Which input column feeds which field of one [`CatalogItem`], built by
+/// [`CatalogItem::columns`]. Two header rows that name the same fields in the same order (by
+/// code in any ASCII case, by Chinese name, or by alias) give equal `Columns`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Columns {
+    /// Per input column (0-based): the field index it feeds; `None` for a column with an empty
+    /// header (its cells must stay empty).
+    by_column: Vec<Option<usize>>,
+    /// Per field of the item (catalog order): the input column (0-based) that feeds it.
+    by_field: Vec<Option<usize>>,
+}
+
+impl Columns {
+    /// Number of input columns (headers).
+    pub fn len(&self) -> usize {
+        self.by_column.len()
+    }
+
+    /// Whether there are no input columns (never true for a value built by
+    /// [`CatalogItem::columns`]).
+    pub fn is_empty(&self) -> bool {
+        self.by_column.is_empty()
+    }
+
+    /// The field index (into [`CatalogItem::fields`]) fed by input column `column` (0-based).
+    pub fn field_of(&self, column: usize) -> Option<usize> {
+        self.by_column.get(column).copied().flatten()
+    }
+
+    /// The input column (0-based) that feeds field index `field`.
+    pub fn column_of(&self, field: usize) -> Option<usize> {
+        self.by_field.get(field).copied().flatten()
+    }
+}
+
+/// A header row that cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum HeaderError {
+    /// A header that is no field's code, name or alias.
+    #[error(
+        "column {column}: unknown header {header:?} (not a field code, name or alias of this catalog item)"
+    )]
+    UnknownColumn { column: usize, header: String },
+    /// Two headers name the same field (columns are 1-based).
+    #[error("columns {first} and {second} both name field {field}")]
+    DuplicateField {
+        field: String,
+        first: usize,
+        second: usize,
+    },
+    /// A required field has no column.
+    #[error("required field {field} ({name}) has no column")]
+    MissingRequired { field: String, name: String },
+    /// No headers at all (or only empty ones).
+    #[error("no headers")]
+    Empty,
+}
+
+impl CatalogItem {
+    /// Match headers to fields: by field code (ASCII case-insensitive), Chinese name, or alias.
+    /// Headers are compared by [`crate::header_key`]: a UTF-8 BOM and white space are removed
+    /// and full-width ASCII is made half-width, so `罚款金额（万元）` matches `罚款金额(万元)`.
+    ///
+    /// A column whose header is empty is kept as an unmapped column: [`CatalogItem::validate`]
+    /// refuses a row that puts a value under it (rule `unmapped_cell`) instead of dropping it.
+    ///
+    /// Errors, in the order checked: no non-empty header ([`HeaderError::Empty`]), an unknown
+    /// header, a field named twice, a required field with no column.
+    pub fn columns(&self, headers: &[&str]) -> Result<Columns, HeaderError> {
+        let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+        if keys.iter().all(String::is_empty) {
+            return Err(HeaderError::Empty);
+        }
+        let mut by_column = Vec::with_capacity(headers.len());
+        let mut by_field: Vec<Option<usize>> = vec![None; self.fields.len()];
+        for (col, key) in keys.iter().enumerate() {
+            if key.is_empty() {
+                by_column.push(None);
+                continue;
+            }
+            let Some(fi) = self.field_by_key(key) else {
+                let header = headers.get(col).copied().unwrap_or_default();
+                return Err(HeaderError::UnknownColumn {
+                    column: col + 1,
+                    header: excerpt(header.trim_start_matches('\u{FEFF}').trim(), 100),
+                });
+            };
+            if let Some(first) = by_field[fi] {
+                return Err(HeaderError::DuplicateField {
+                    field: self.fields[fi].code.clone(),
+                    first: first + 1,
+                    second: col + 1,
+                });
+            }
+            by_field[fi] = Some(col);
+            by_column.push(Some(fi));
+        }
+        if let Some((f, _)) = self
+            .fields
+            .iter()
+            .zip(&by_field)
+            .find(|(f, c)| f.required && c.is_none())
+        {
+            return Err(HeaderError::MissingRequired {
+                field: f.code.clone(),
+                name: f.name.clone(),
+            });
+        }
+        Ok(Columns {
+            by_column,
+            by_field,
+        })
+    }
+
+    /// The index of the field whose code, name or alias has header key `key`.
+    fn field_by_key(&self, key: &str) -> Option<usize> {
+        self.fields.iter().position(|f| {
+            header_key(&f.code) == key
+                || header_key(&f.name) == key
+                || f.aliases.iter().any(|a| header_key(a) == key)
+        })
+    }
+}

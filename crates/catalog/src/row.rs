@@ -1,0 +1,1013 @@
+//! Validation of one reported row against a catalog item.
+
+use crate::columns::Columns;
+use crate::model::{CatalogItem, CodeField, Field, FieldType, Publication, Role, Severity};
+use crate::values::{
+    DECIMAL_INTEGER_DIGITS, DECIMAL_SCALE, DecimalError, excerpt, header_key, normalize_doc_no,
+    parse_date, parse_decimal,
+};
+use crate::window::allowed_until;
+use chengxin_codes::{self as codes, Rule};
+use chengxin_registry::{Scheme, SubjectKind};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::str::FromStr;
+
+/// One problem with one row. A row's errors are all collected, not just the first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// The field code, or `""` for the whole row.
+    pub field: String,
+    /// Stable snake_case rule id: `required`, `too_long`, `date`, `future_date`,
+    /// `validity_order`, `decimal`, `enum`, `uscc_check`, `uscc`, `org_code`, `reg_no`,
+    /// `tax_no`, `citizen_id`, `code`, `category`, `category_codes`, `no_subject_code`,
+    /// `person_id_type`, `status`, `severity`, `publish_until`, `unmapped_cell`, `extra_cells`.
+    pub rule: &'static str,
+    /// What is wrong, naming the field (code and Chinese name), the value's shape and what was
+    /// expected. Personal identifiers are not echoed.
+    pub message: String,
+    /// True only for a subject's USCC that failed its check character: the row goes to review as
+    /// a wrong-code (重错码) case instead of being dropped.
+    pub review: bool,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "[{}] {}", self.rule, self.message)
+        } else {
+            write!(f, "{} [{}] {}", self.field, self.rule, self.message)
+        }
+    }
+}
+
+impl RowError {
+    fn new(field: &Field, rule: &'static str, message: impl Into<String>) -> Self {
+        RowError {
+            field: field.code.clone(),
+            rule,
+            message: message.into(),
+            review: false,
+        }
+    }
+
+    fn row(rule: &'static str, message: impl Into<String>) -> Self {
+        RowError {
+            field: String::new(),
+            rule,
+            message: message.into(),
+            review: false,
+        }
+    }
+}
+
+/// The status of a record (当前状态).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordStatus {
+    /// 有效 (正常)
+    Valid,
+    /// 撤销: the decision was revoked.
+    Revoked,
+    /// 无效
+    Invalid,
+}
+
+impl RecordStatus {
+    pub const ALL: [RecordStatus; 3] = [
+        RecordStatus::Valid,
+        RecordStatus::Revoked,
+        RecordStatus::Invalid,
+    ];
+
+    /// `valid`, `revoked` or `invalid`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordStatus::Valid => "valid",
+            RecordStatus::Revoked => "revoked",
+            RecordStatus::Invalid => "invalid",
+        }
+    }
+
+    /// 有效, 撤销 or 无效.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RecordStatus::Valid => "有效",
+            RecordStatus::Revoked => "撤销",
+            RecordStatus::Invalid => "无效",
+        }
+    }
+}
+
+impl fmt::Display for RecordStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value that is not a record status.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{0:?} is not a record status (expected 1/有效/正常, 2/无效, 3/撤销, or valid/invalid/revoked)"
+)]
+pub struct ParseStatusError(pub String);
+
+/// Accepts `1`, `有效`, `正常`, `valid` → Valid; `2`, `无效`, `invalid` → Invalid; `3`, `撤销`,
+/// `已撤销`, `revoked` → Revoked (standards.md §4a: sample value "1"; 1 = 有效, 2 = 无效 is
+/// \[UNCERTAIN\] there, 3 = 撤销 is this platform's convention). Full-width digits and
+/// surrounding white space are accepted. The empty string is not a status
+/// ([`CatalogItem::validate`] reads an empty 当前状态 as Valid).
+impl FromStr for RecordStatus {
+    type Err = ParseStatusError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let k = header_key(s);
+        Ok(match k.as_str() {
+            "1" | "01" | "有效" | "正常" | "valid" => RecordStatus::Valid,
+            "2" | "02" | "无效" | "invalid" => RecordStatus::Invalid,
+            "3" | "03" | "撤销" | "已撤销" | "revoked" => RecordStatus::Revoked,
+            _ => return Err(ParseStatusError(s.to_owned())),
+        })
+    }
+}
+
+/// The subject a row is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectRef {
+    pub name: String,
+    pub kind: SubjectKind,
+    /// The scheme of `code`.
+    pub scheme: Scheme,
+    /// Normalised primary code: the USCC if given, else the registration number, organisation
+    /// code, tax number (in that order); the citizen ID for natural persons.
+    pub code: String,
+}
+
+/// A valid row, ready to be stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    /// Normalised document number ([`crate::normalize_doc_no`]).
+    pub doc_no: String,
+    pub decision_date: NaiveDate,
+    pub status: RecordStatus,
+    pub subject: SubjectRef,
+    /// Explicit severity column if given, else derived from 处罚类别 (see
+    /// [`severity_of_penalty_kinds`]), else the item's default. `None` for items without a
+    /// publication window.
+    pub severity: Option<Severity>,
+    /// 公示截止期, if given (already checked to lie inside the window).
+    pub publish_until: Option<NaiveDate>,
+    /// `(field code, normalised value)` for every non-empty field, in catalog field order.
+    pub fields: Vec<(String, String)>,
+    /// How many optional fields were filled.
+    pub filled_optional: u16,
+    /// [`row_hash`] of `fields`: equal rows give equal hashes whatever the column order or
+    /// header style.
+    pub hash: [u8; 32],
+}
+
+impl Draft {
+    /// The normalised value of field `code`, if filled.
+    pub fn value(&self, code: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The hash as 64 lower-case hex digits.
+    pub fn hash_hex(&self) -> String {
+        use fmt::Write;
+        self.hash
+            .iter()
+            .fold(String::with_capacity(64), |mut s, b| {
+                let _ = write!(s, "{b:02x}");
+                s
+            })
+    }
+}
+
+/// SHA-256 over the canonical encoding of `fields`: for each pair in order, the code's UTF-8
+/// length as a big-endian u64, the code's bytes, the value's length as a big-endian u64, the
+/// value's bytes. Length prefixes make the encoding injective (`("ab","c")` ≠ `("a","bc")`).
+pub fn row_hash(fields: &[(String, String)]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for (code, value) in fields {
+        h.update((code.len() as u64).to_be_bytes());
+        h.update(code.as_bytes());
+        h.update((value.len() as u64).to_be_bytes());
+        h.update(value.as_bytes());
+    }
+    h.finalize().into()
+}
+
+/// The subject kind a 行政相对人类别 value names (standards.md §4a): 法人及非法人组织, 法人 →
+/// legal person; 非法人组织 → unincorporated; 自然人 → natural person; 个体工商户 → individual
+/// business; the codes 01 自然人, 02 法人, 03 非法人组织, 04 个体工商户; also 机关 and the
+/// registry's English names (`legal_person` …). Full-width digits and white space are
+/// tolerated.
+pub fn subject_kind_of(category: &str) -> Option<SubjectKind> {
+    parse_subject_category(category).map(|(k, _)| k)
+}
+
+/// How far the USCC may refine a stated category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refine {
+    /// The category is specific.
+    No,
+    /// 法人: may be a 机关 (USCC `11…`).
+    Government,
+    /// 法人及非法人组织, or no category given: may be a 机关 or a 个体工商户 (USCC `92…`).
+    Any,
+}
+
+/// `(kind, refine)`: how the USCC may refine the kind when the value does not tell 机关 or
+/// 个体工商户 apart from other organisations.
+pub(crate) fn parse_subject_category(v: &str) -> Option<(SubjectKind, Refine)> {
+    let k = header_key(v);
+    Some(match k.as_str() {
+        "法人及非法人组织" | "法人和非法人组织" => {
+            (SubjectKind::LegalPerson, Refine::Any)
+        }
+        "法人" | "02" => (SubjectKind::LegalPerson, Refine::Government),
+        "非法人组织" | "03" => (SubjectKind::Unincorporated, Refine::No),
+        "自然人" | "01" => (SubjectKind::NaturalPerson, Refine::No),
+        "个体工商户" | "04" => (SubjectKind::IndividualBusiness, Refine::No),
+        "机关" | "机关法人" => (SubjectKind::GovernmentBody, Refine::No),
+        other => (SubjectKind::parse(other)?, Refine::No),
+    })
+}
+
+/// Refine an organisation kind by the USCC's registration authority and institution category
+/// (GB 32100-2015 第1号修改单: `11` 机构编制·机关, `92` 工商·个体工商户).
+fn refine_kind(kind: SubjectKind, refine: Refine, uscc: Option<&str>) -> SubjectKind {
+    match (refine, uscc.and_then(|u| u.get(..2))) {
+        (Refine::Government | Refine::Any, Some("11")) => SubjectKind::GovernmentBody,
+        (Refine::Any, Some("92")) => SubjectKind::IndividualBusiness,
+        _ => kind,
+    }
+}
+
+/// The severity class a 处罚类别 text implies (several kinds may be listed, separated by
+/// `；;，,、/|` or white space; the most severe one counts, as a decision with several penalty
+/// types takes the longest period — standards.md §5, Shenzhen practice under 58号令).
+///
+/// Per kind (国家发展改革委令第36号 examples, standards.md §5; 《行政处罚法》第九条 kinds):
+/// * 警告, 通报批评 → Minor;
+/// * a kind containing 吊销 (吊销许可证件, 吊销营业执照 …), 责令关闭, 限制从业, 停产停业
+///   (责令停产停业) or 行政拘留 → Serious;
+/// * the pre-2021 combined kind 暂扣或者吊销… → General (it does not say which was imposed; the
+///   lesser reading is taken, 过惩相当);
+/// * anything else (罚款, 没收…, 暂扣许可证件, 降低资质等级, 限制开展生产经营活动, 其他) → General.
+///
+/// `None` when the text names no kind.
+pub fn severity_of_penalty_kinds(text: &str) -> Option<Severity> {
+    text.split(|c: char| {
+        c.is_whitespace() || matches!(c, ';' | '；' | ',' | '，' | '、' | '/' | '|' | '｜')
+    })
+    .filter(|p| !p.is_empty())
+    .map(|p| {
+        const SERIOUS: [&str; 5] = ["吊销", "责令关闭", "限制从业", "停产停业", "行政拘留"];
+        if p.contains("暂扣或") {
+            Severity::General
+        } else if SERIOUS.iter().any(|s| p.contains(s)) {
+            Severity::Serious
+        } else if p == "警告" || p == "通报批评" {
+            Severity::Minor
+        } else {
+            Severity::General
+        }
+    })
+    .max()
+}
+
+/// 证件类型 values that mean a citizen ID (standards.md §4a: 身份证, code 01).
+fn is_citizen_id_type(t: &str) -> bool {
+    matches!(
+        header_key(t).as_str(),
+        "" | "身份证" | "居民身份证" | "公民身份号码" | "01"
+    )
+}
+
+/// 证件类型 values whose numbers follow GB 11643's MOD 11-2 layout (港澳台居民居住证).
+fn is_residence_permit_type(t: &str) -> bool {
+    header_key(t).contains("居住证")
+}
+
+/// 17 digits and a digit or X: the shape of a citizen ID.
+fn looks_like_citizen_id(n: &str) -> bool {
+    let b = n.as_bytes();
+    b.len() == 18
+        && b[..17].iter().all(u8::is_ascii_digit)
+        && (b[17].is_ascii_digit() || b[17] == b'X')
+}
+
+fn label(f: &Field) -> String {
+    format!("{} ({})", f.name, f.code)
+}
+
+/// One parsed cell.
+#[derive(Clone, Debug)]
+struct Cell {
+    value: String,
+    date: Option<NaiveDate>,
+}
+
+impl CatalogItem {
+    /// Number of fields that are not required (the denominator of completeness).
+    pub fn optional_field_count(&self) -> usize {
+        self.fields.iter().filter(|f| !f.required).count()
+    }
+
+    /// The field with code `code`.
+    pub fn field(&self, code: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.code == code)
+    }
+
+    /// The (first) field with role `role`.
+    pub fn role_field(&self, role: Role) -> Option<&Field> {
+        self.fields.iter().find(|f| f.role == Some(role))
+    }
+
+    /// Validate one row. `row` holds the values in input-column order (as mapped by `cols`,
+    /// which must come from this item's [`CatalogItem::columns`]); missing trailing cells are
+    /// empty. `today` bounds decision dates and citizen IDs' birth dates.
+    ///
+    /// Every problem of the row is returned (see [`RowError::rule`] for the rule ids). Cells are
+    /// trimmed; an empty cell is an empty field.
+    pub fn validate(
+        &self,
+        cols: &Columns,
+        row: &[&str],
+        today: NaiveDate,
+    ) -> Result<Draft, Vec<RowError>> {
+        let mut errs = Vec::new();
+        for (i, cell) in row.iter().enumerate() {
+            if cols.field_of(i).is_none() && !cell.trim().is_empty() {
+                if i >= cols.len() {
+                    errs.push(RowError::row(
+                        "extra_cells",
+                        format!(
+                            "column {} holds a value but the header row has only {} columns",
+                            i + 1,
+                            cols.len()
+                        ),
+                    ));
+                } else {
+                    errs.push(RowError::row(
+                        "unmapped_cell",
+                        format!("column {} has no header but holds a value", i + 1),
+                    ));
+                }
+            }
+        }
+
+        // 1. Each field on its own.
+        let mut cells: Vec<Option<Cell>> = vec![None; self.fields.len()];
+        let mut given = vec![false; self.fields.len()];
+        for (fi, f) in self.fields.iter().enumerate() {
+            let raw = cols
+                .column_of(fi)
+                .and_then(|c| row.get(c))
+                .copied()
+                .unwrap_or("")
+                .trim();
+            if raw.is_empty() {
+                if f.required {
+                    errs.push(RowError::new(
+                        f,
+                        "required",
+                        format!("{} is required but empty", label(f)),
+                    ));
+                }
+                continue;
+            }
+            given[fi] = true;
+            let n = raw.chars().count();
+            if n > f.max_chars {
+                errs.push(RowError::new(
+                    f,
+                    "too_long",
+                    format!(
+                        "{} has {n} characters, at most {} allowed",
+                        label(f),
+                        f.max_chars
+                    ),
+                ));
+                continue;
+            }
+            match parse_cell(f, raw, today) {
+                Ok(c) => cells[fi] = Some(c),
+                Err(e) => errs.push(e),
+            }
+        }
+
+        // 2. Rules across fields.
+        self.check_legal_rep_id(&mut cells, today, &mut errs);
+        let get = |role: Role| -> Option<(usize, &Field)> {
+            self.fields
+                .iter()
+                .enumerate()
+                .find(|(_, f)| f.role == Some(role))
+        };
+        let value =
+            |role: Role| -> Option<&Cell> { get(role).and_then(|(i, _)| cells[i].as_ref()) };
+
+        let doc_no = value(Role::DocNo).map(|c| c.value.clone());
+        let decision_date = value(Role::DecisionDate).and_then(|c| c.date);
+        if let (Some(d), Some((_, f))) = (decision_date, get(Role::DecisionDate))
+            && d > today
+        {
+            errs.push(RowError::new(
+                f,
+                "future_date",
+                format!("{} {d} is after today ({today})", label(f)),
+            ));
+        }
+        if let (Some(from), Some(to), Some((_, f))) = (
+            value(Role::ValidFrom).and_then(|c| c.date),
+            value(Role::ValidTo).and_then(|c| c.date),
+            get(Role::ValidTo),
+        ) && to < from
+        {
+            errs.push(RowError::new(
+                f,
+                "validity_order",
+                format!("{} {to} is before the start of validity {from}", label(f)),
+            ));
+        }
+
+        let status = match (get(Role::Status), value(Role::Status)) {
+            (Some((_, f)), Some(c)) => match c.value.parse::<RecordStatus>() {
+                Ok(s) => Some(s),
+                Err(_) => {
+                    errs.push(RowError::new(
+                        f,
+                        "status",
+                        format!(
+                            "{}: {:?} is not a status (expected 1/有效/正常, 2/无效 or 3/撤销)",
+                            label(f),
+                            excerpt(&c.value, 40)
+                        ),
+                    ));
+                    None
+                }
+            },
+            _ => Some(RecordStatus::Valid),
+        };
+
+        let subject = self.subject(&cells, &given, today, &mut errs);
+
+        let severity = self.severity(&cells, &mut errs);
+        let publish_until = value(Role::PublishUntil).and_then(|c| c.date);
+        if let (Some(pu), Some(dd), Some((_, f))) =
+            (publish_until, decision_date, get(Role::PublishUntil))
+        {
+            check_publish_until(self, f, pu, severity, dd, &mut errs);
+        }
+
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        let (Some(doc_no), Some(decision_date), Some(status), Some(subject)) =
+            (doc_no, decision_date, status, subject)
+        else {
+            // Unreachable for a validated catalog: the required roles exist and failed cells
+            // produced errors above. Kept total for catalogs built in code.
+            return Err(vec![RowError::row(
+                "required",
+                "the row lacks a document number, decision date or subject",
+            )]);
+        };
+        let fields: Vec<(String, String)> = self
+            .fields
+            .iter()
+            .zip(cells)
+            .filter_map(|(f, c)| c.map(|c| (f.code.clone(), c.value)))
+            .collect();
+        let filled_optional = self
+            .fields
+            .iter()
+            .zip(&given)
+            .filter(|(f, g)| !f.required && **g)
+            .count();
+        let hash = row_hash(&fields);
+        Ok(Draft {
+            doc_no,
+            decision_date,
+            status,
+            subject,
+            severity,
+            publish_until,
+            fields,
+            filled_optional: u16::try_from(filled_optional).unwrap_or(u16::MAX),
+            hash,
+        })
+    }
+
+    /// Identify the subject: kind from 行政相对人类别 (or inferred), codes by kind.
+    fn subject(
+        &self,
+        cells: &[Option<Cell>],
+        given: &[bool],
+        today: NaiveDate,
+        errs: &mut Vec<RowError>,
+    ) -> Option<SubjectRef> {
+        let find = |role: Role| {
+            self.fields
+                .iter()
+                .enumerate()
+                .find(|(_, f)| f.role == Some(role))
+        };
+        let val =
+            |role: Role| find(role).and_then(|(i, _)| cells[i].as_ref().map(|c| c.value.as_str()));
+        let name = val(Role::SubjectName).map(str::to_owned);
+        let org_roles = [Role::Uscc, Role::RegNo, Role::OrgCode, Role::TaxNo];
+        let org_given: Vec<&Field> = org_roles
+            .iter()
+            .filter_map(|r| find(*r))
+            .filter(|(i, _)| given[*i])
+            .map(|(_, f)| f)
+            .collect();
+        let person = find(Role::PersonId);
+        let person_given = person.is_some_and(|(i, _)| given[i]);
+
+        let stated = match (find(Role::SubjectCategory), val(Role::SubjectCategory)) {
+            (Some((_, f)), Some(v)) => match parse_subject_category(v) {
+                Some(k) => Some(k),
+                None => {
+                    errs.push(RowError::new(
+                        f,
+                        "category",
+                        format!(
+                            "{}: {:?} is not a subject category (expected 法人及非法人组织, 法人, \
+                             非法人组织, 自然人, 个体工商户 or 01–04)",
+                            label(f),
+                            excerpt(v, 40)
+                        ),
+                    ));
+                    return None;
+                }
+            },
+            (Some((i, _)), None) if given[i] => return None, // refused above
+            _ => None,
+        };
+        let (kind, refine) = stated.unwrap_or(if person_given && org_given.is_empty() {
+            (SubjectKind::NaturalPerson, Refine::No)
+        } else {
+            (SubjectKind::LegalPerson, Refine::Any)
+        });
+
+        if kind.is_person() {
+            let mut ok = true;
+            for f in &org_given {
+                ok = false;
+                errs.push(RowError::new(
+                    f,
+                    "category_codes",
+                    format!(
+                        "{} is filled but the subject is a natural person (自然人): natural persons \
+                         have no organisation codes; leave it empty or correct 行政相对人类别",
+                        label(f)
+                    ),
+                ));
+            }
+            let Some((pi, pf)) = person else {
+                errs.push(RowError::row(
+                    "no_subject_code",
+                    "the subject is a natural person (自然人) but this catalog item has no 证件号码 field",
+                ));
+                return None;
+            };
+            let Some(id) = cells[pi].as_ref() else {
+                if !given[pi] {
+                    errs.push(RowError::new(
+                        pf,
+                        "required",
+                        format!(
+                            "{} is required when the subject is a natural person (自然人)",
+                            label(pf)
+                        ),
+                    ));
+                }
+                return None;
+            };
+            let id_type = val(Role::PersonIdType).unwrap_or("");
+            let citizen = matches!(pf.ty, FieldType::Code(CodeField::CitizenId))
+                || is_citizen_id_type(id_type)
+                || is_residence_permit_type(id_type);
+            if !citizen {
+                errs.push(RowError::new(
+                    pf,
+                    "person_id_type",
+                    format!(
+                        "{}: a natural person is identified by a 公民身份号码 (GB 11643-1999); a {} \
+                         number cannot identify a subject",
+                        label(pf),
+                        excerpt(id_type, 20)
+                    ),
+                ));
+                return None;
+            }
+            let code = match codes::validate_citizen_id(&id.value, today) {
+                Ok(c) => c.as_str().to_owned(),
+                Err(e) => {
+                    // Already reported when the field itself is typed citizen_id.
+                    if !matches!(pf.ty, FieldType::Code(CodeField::CitizenId)) {
+                        errs.push(RowError::new(
+                            pf,
+                            "citizen_id",
+                            format!("{} is not a valid citizen ID: {e}", label(pf)),
+                        ));
+                    }
+                    return None;
+                }
+            };
+            if !ok {
+                return None;
+            }
+            return Some(SubjectRef {
+                name: name?,
+                kind,
+                scheme: Scheme::CitizenId,
+                code,
+            });
+        }
+
+        // Organisations.
+        if let Some((_, pf)) = person
+            && person_given
+        {
+            errs.push(RowError::new(
+                pf,
+                "category_codes",
+                format!(
+                    "{} is for natural persons (自然人) but the subject is {}: put the \
+                     representative's number in 法定代表人证件号码 or correct 行政相对人类别",
+                    label(pf),
+                    kind.label_zh()
+                ),
+            ));
+        }
+        if org_given.is_empty() {
+            let (field, names) = match org_roles.iter().find_map(|r| find(*r)) {
+                Some((_, f)) => (f.code.clone(), self.org_code_names()),
+                None => (String::new(), String::from("(none in this catalog item)")),
+            };
+            errs.push(RowError {
+                field,
+                rule: "no_subject_code",
+                message: format!(
+                    "an organisation ({}) needs at least one code: {names}",
+                    kind.label_zh()
+                ),
+                review: false,
+            });
+            return None;
+        }
+        let code_of = |role: Role| val(role).map(str::to_owned);
+        let uscc = code_of(Role::Uscc);
+        let kind = refine_kind(kind, refine, uscc.as_deref());
+        let (scheme, code) = [
+            (Role::Uscc, Scheme::Uscc),
+            (Role::RegNo, Scheme::Regno),
+            (Role::OrgCode, Scheme::Org),
+            (Role::TaxNo, Scheme::TaxNo),
+        ]
+        .into_iter()
+        .find_map(|(r, s)| code_of(r).map(|c| (s, c)))?;
+        Some(SubjectRef {
+            name: name?,
+            kind,
+            scheme,
+            code,
+        })
+    }
+
+    fn org_code_names(&self) -> String {
+        self.fields
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.role,
+                    Some(Role::Uscc | Role::RegNo | Role::OrgCode | Role::TaxNo)
+                )
+            })
+            .map(label)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// 法定代表人证件号码: a citizen ID when its 证件类型 says so, or when it has that shape and
+    /// no type is given.
+    fn check_legal_rep_id(
+        &self,
+        cells: &mut [Option<Cell>],
+        today: NaiveDate,
+        errs: &mut Vec<RowError>,
+    ) {
+        let Some((ri, rf)) = self
+            .fields
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.role == Some(Role::LegalRepId))
+        else {
+            return;
+        };
+        if matches!(rf.ty, FieldType::Code(CodeField::CitizenId)) {
+            return; // checked as a citizen ID already
+        }
+        let id_type = self
+            .fields
+            .iter()
+            .position(|f| f.role == Some(Role::LegalRepIdType))
+            .and_then(|i| cells[i].as_ref())
+            .map(|c| c.value.clone())
+            .unwrap_or_default();
+        let Some(cell) = cells[ri].as_mut() else {
+            return;
+        };
+        let typed = !id_type.is_empty() && is_citizen_id_type(&id_type);
+        if typed || (id_type.is_empty() && looks_like_citizen_id(&cell.value)) {
+            match codes::validate_citizen_id(&cell.value, today) {
+                Ok(c) => cell.value = c.as_str().to_owned(),
+                Err(e) => errs.push(RowError::new(
+                    rf,
+                    "citizen_id",
+                    format!("{} is not a valid citizen ID: {e}", label(rf)),
+                )),
+            }
+        }
+    }
+
+    /// Explicit severity, else derived from 处罚类别, else the default; `None` without a window.
+    fn severity(&self, cells: &[Option<Cell>], errs: &mut Vec<RowError>) -> Option<Severity> {
+        let Publication::Window {
+            periods,
+            default_severity,
+        } = &self.publication
+        else {
+            return None;
+        };
+        let listed = |s: Severity| periods.iter().any(|p| p.severity == s);
+        if let Some((f, c)) = self
+            .fields
+            .iter()
+            .zip(cells)
+            .find(|(f, _)| f.role == Some(Role::Severity))
+            && let Some(c) = c
+        {
+            match c.value.parse::<Severity>() {
+                Ok(s) if listed(s) => return Some(s),
+                Ok(s) => {
+                    errs.push(RowError::new(
+                        f,
+                        "severity",
+                        format!(
+                            "{}: severity {s} has no publication period in this catalog item",
+                            label(f)
+                        ),
+                    ));
+                    return None;
+                }
+                Err(_) => {
+                    errs.push(RowError::new(
+                        f,
+                        "severity",
+                        format!(
+                            "{}: {:?} is not a severity (expected 轻微, 一般 or 严重)",
+                            label(f),
+                            excerpt(&c.value, 40)
+                        ),
+                    ));
+                    return None;
+                }
+            }
+        }
+        let derived = self
+            .fields
+            .iter()
+            .zip(cells)
+            .filter(|(f, _)| f.role == Some(Role::PenaltyKind))
+            .filter_map(|(_, c)| c.as_ref())
+            .filter_map(|c| severity_of_penalty_kinds(&c.value))
+            .max();
+        Some(derived.filter(|s| listed(*s)).unwrap_or(*default_severity))
+    }
+}
+
+fn check_publish_until(
+    item: &CatalogItem,
+    f: &Field,
+    pu: NaiveDate,
+    severity: Option<Severity>,
+    decision: NaiveDate,
+    errs: &mut Vec<RowError>,
+) {
+    match allowed_until(item, severity, decision) {
+        None => errs.push(RowError::new(
+            f,
+            "publish_until",
+            format!(
+                "{} {pu} is given but records of this item{} are not published",
+                label(f),
+                severity
+                    .map(|s| format!(" with severity {s}"))
+                    .unwrap_or_default()
+            ),
+        )),
+        Some((lo, hi)) if pu < lo || hi.is_some_and(|h| pu > h) => {
+            let range = match hi {
+                Some(h) => format!("{lo} to {h}"),
+                None => format!("{lo} or later"),
+            };
+            errs.push(RowError::new(
+                f,
+                "publish_until",
+                format!(
+                    "{} {pu} is outside the publication window{} ({range}, counted from the \
+                     decision date {decision}; 国家发展改革委令第36号)",
+                    label(f),
+                    severity
+                        .map(|s| format!(" for severity {s}"))
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+        Some(_) => {}
+    }
+}
+
+/// Parse one non-empty, trimmed cell by the field's type.
+fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> {
+    let text = |value: String| Ok(Cell { value, date: None });
+    match &f.ty {
+        FieldType::Text if f.role == Some(Role::DocNo) => text(normalize_doc_no(raw)),
+        FieldType::Text => text(raw.to_owned()),
+        FieldType::Date => match parse_date(raw) {
+            Some(d) => Ok(Cell {
+                value: d.to_string(),
+                date: Some(d),
+            }),
+            None => Err(RowError::new(
+                f,
+                "date",
+                format!(
+                    "{}: {:?} is not a date (expected YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or \
+                     YYYY年M月D日, year 1900 or later)",
+                    label(f),
+                    excerpt(raw, 40)
+                ),
+            )),
+        },
+        FieldType::Decimal => parse_decimal(raw)
+            .map(|v| Cell {
+                value: v,
+                date: None,
+            })
+            .map_err(|e| {
+                let why = match e {
+                    DecimalError::Negative => "is negative (amounts are non-negative)".to_owned(),
+                    DecimalError::Shape => {
+                        "is not a decimal number (digits with an optional . and \
+                                        decimals; no signs, exponents or separators)"
+                            .to_owned()
+                    }
+                    DecimalError::Scale => format!("has more than {DECIMAL_SCALE} decimals"),
+                    DecimalError::Range => {
+                        format!("has more than {DECIMAL_INTEGER_DIGITS} integer digits")
+                    }
+                };
+                RowError::new(
+                    f,
+                    "decimal",
+                    format!("{}: {:?} {why}", label(f), excerpt(raw, 40)),
+                )
+            }),
+        FieldType::Enum { values } => {
+            let k = header_key(raw);
+            match values
+                .iter()
+                .find(|v| v.as_str() == raw || header_key(v) == k)
+            {
+                Some(v) => text(v.clone()),
+                None => Err(RowError::new(
+                    f,
+                    "enum",
+                    format!(
+                        "{}: {:?} is not one of: {}",
+                        label(f),
+                        excerpt(raw, 40),
+                        excerpt(&values.join(" / "), 200)
+                    ),
+                )),
+            }
+        }
+        FieldType::Code(kind) => {
+            parse_code(f, *kind, raw, today).map(|value| Cell { value, date: None })
+        }
+    }
+}
+
+fn parse_code(f: &Field, kind: CodeField, raw: &str, today: NaiveDate) -> Result<String, RowError> {
+    let shown = || excerpt(raw, 40);
+    match kind {
+        CodeField::Uscc => codes::validate_uscc(raw)
+            .map(|u| u.as_str().to_owned())
+            .map_err(|e| {
+                if e.rule == Rule::CheckCharacter {
+                    RowError {
+                        field: f.code.clone(),
+                        rule: "uscc_check",
+                        message: format!(
+                            "{}: {:?} fails the GB 32100 check character ({e}); held for review as \
+                             a possible wrong code (重错码)",
+                            label(f),
+                            shown()
+                        ),
+                        review: f.role == Some(Role::Uscc),
+                    }
+                } else {
+                    RowError::new(
+                        f,
+                        "uscc",
+                        format!(
+                            "{}: {:?} is not a unified social credit code: {e}",
+                            label(f),
+                            shown()
+                        ),
+                    )
+                }
+            }),
+        CodeField::OrgCode => codes::validate_org_code(raw)
+            .map(|c| c.as_str().to_owned())
+            .map_err(|e| {
+                RowError::new(
+                    f,
+                    "org_code",
+                    format!(
+                        "{}: {:?} is not an organisation code (GB 11714): {e}",
+                        label(f),
+                        shown()
+                    ),
+                )
+            }),
+        CodeField::RegNo => codes::validate_reg_no(raw)
+            .map(|c| c.as_str().to_owned())
+            .map_err(|e| {
+                RowError::new(
+                    f,
+                    "reg_no",
+                    format!(
+                        "{}: {:?} is not a 15-digit registration number: {e}",
+                        label(f),
+                        shown()
+                    ),
+                )
+            }),
+        CodeField::TaxNo => {
+            let n = codes::normalize(raw);
+            let shape_ok =
+                (15..=20).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric());
+            if !shape_ok {
+                return Err(RowError::new(
+                    f,
+                    "tax_no",
+                    format!(
+                        "{}: {:?} is not a tax registration number (15 to 20 digits or upper-case letters)",
+                        label(f),
+                        shown()
+                    ),
+                ));
+            }
+            Ok(n.into_owned())
+        }
+        CodeField::CitizenId => codes::validate_citizen_id(raw, today)
+            .map(|c| c.as_str().to_owned())
+            .map_err(|e| {
+                RowError::new(
+                    f,
+                    "citizen_id",
+                    format!("{} is not a valid citizen ID: {e}", label(f)),
+                )
+            }),
+        CodeField::Any => {
+            let n = codes::normalize(raw);
+            if n.is_empty() {
+                Err(RowError::new(
+                    f,
+                    "code",
+                    format!(
+                        "{}: {:?} holds no characters but separators",
+                        label(f),
+                        shown()
+                    ),
+                ))
+            } else {
+                Ok(n.into_owned())
+            }
+        }
+    }
+}

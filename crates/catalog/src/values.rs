@@ -1,0 +1,248 @@
+//! Parsing and normalisation of single cell values: dates, decimals, headers, document numbers.
+
+use chrono::{NaiveDate, NaiveTime};
+
+/// Full-width ASCII (U+FF01–U+FF5E) to half-width, and the ideographic space U+3000 to a space.
+pub(crate) fn half_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// The key a header or a field code/name/alias is compared by: a leading UTF-8 BOM and all
+/// white space removed, full-width ASCII made half-width, ASCII lower-cased.
+/// `" CF_wsh"`, `"cf_WSH"` and `"\u{FEFF}CF_WSH"` have the same key, as do
+/// `罚款金额（万元）` and `罚款金额(万元)`.
+pub fn header_key(s: &str) -> String {
+    s.trim_start_matches('\u{FEFF}')
+        .chars()
+        .map(half_width)
+        .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// A document number (文书号 / 案号) as stored and compared: trimmed, full-width ASCII made
+/// half-width (`京市监罚〔２０２４〕１２号` → `京市监罚〔2024〕12号`, `（2024）` → `(2024)`).
+/// Brackets are not unified: `〔〕`, `[]` and `【】` stay as given.
+pub fn normalize_doc_no(s: &str) -> String {
+    s.chars()
+        .map(half_width)
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// The earliest year accepted in a date.
+pub const MIN_YEAR: i32 = 1900;
+
+/// Parse a date as departments write it:
+/// `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYY.MM.DD`, `YYYYMMDD`, `YYYY年M月D日`, each with 1- or 2-digit
+/// month and day (except `YYYYMMDD`), full-width digits accepted, and optionally followed by a
+/// time of day (`YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS`, as spreadsheets export it), whose
+/// date part is taken. Years before 1900 are refused.
+pub fn parse_date(input: &str) -> Option<NaiveDate> {
+    let s: String = input.chars().map(half_width).collect();
+    let s = s.trim();
+    // Split off a time of day.
+    let (date, time) = match s.find([' ', 'T']) {
+        Some(i) => (&s[..i], Some(s[i + 1..].trim())),
+        None => (s, None),
+    };
+    if let Some(t) = time
+        && !is_time(t)
+    {
+        return None;
+    }
+    let (y, m, d) = if let Some(rest) = date.strip_suffix('日') {
+        let (y, rest) = rest.split_once('年')?;
+        let (m, d) = rest.split_once('月')?;
+        (y, m, d)
+    } else if date.len() == 8 && date.bytes().all(|b| b.is_ascii_digit()) {
+        (&date[..4], &date[4..6], &date[6..])
+    } else {
+        let sep = date.chars().find(|c| matches!(c, '-' | '/' | '.'))?;
+        let mut parts = date.split(sep);
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        (y, m, d)
+    };
+    let y = digits(y, 4, 4)?;
+    let m = digits(m, 1, 2)?;
+    let d = digits(d, 1, 2)?;
+    let y = i32::try_from(y).ok()?;
+    if y < MIN_YEAR {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+fn is_time(t: &str) -> bool {
+    ["%H:%M:%S", "%H:%M", "%H:%M:%S%.f"]
+        .iter()
+        .any(|f| NaiveTime::parse_from_str(t, f).is_ok())
+}
+
+fn digits(s: &str, min: usize, max: usize) -> Option<u32> {
+    if s.len() < min || s.len() > max || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Decimal places allowed (`decimal(18,6)`).
+pub const DECIMAL_SCALE: usize = 6;
+/// Integer digits allowed (`decimal(18,6)`: 18 − 6).
+pub const DECIMAL_INTEGER_DIGITS: usize = 12;
+
+/// Why a decimal was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DecimalError {
+    Negative,
+    Shape,
+    Scale,
+    Range,
+}
+
+/// Parse a non-negative decimal and return its canonical form: no leading zeros, no trailing
+/// fractional zeros, no trailing point (`007.500` → `7.5`, `0.000` → `0`). Full-width digits
+/// are accepted; signs, exponents and thousands separators are not.
+pub(crate) fn parse_decimal(input: &str) -> Result<String, DecimalError> {
+    let s: String = input.chars().map(half_width).collect();
+    let s = s.trim();
+    if s.starts_with('-') {
+        return Err(DecimalError::Negative);
+    }
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
+        return Err(DecimalError::Shape);
+    }
+    let frac = frac.unwrap_or("").trim_end_matches('0');
+    if frac.len() > DECIMAL_SCALE {
+        return Err(DecimalError::Scale);
+    }
+    let int = int.trim_start_matches('0');
+    if int.len() > DECIMAL_INTEGER_DIGITS {
+        return Err(DecimalError::Range);
+    }
+    let int = if int.is_empty() { "0" } else { int };
+    Ok(if frac.is_empty() {
+        int.to_owned()
+    } else {
+        format!("{int}.{frac}")
+    })
+}
+
+/// At most `max` characters of `s`, with `…` when cut (for echoing values in messages).
+pub(crate) fn excerpt(s: &str, max: usize) -> String {
+    let mut it = s.chars();
+    let head: String = it.by_ref().take(max).collect();
+    if it.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn dates_in_every_accepted_form() {
+        for s in [
+            "2024-03-05",
+            "2024/03/05",
+            "2024/3/5",
+            "2024.3.5",
+            "20240305",
+            "2024年3月5日",
+            "2024年03月05日",
+            "2024-03-05 00:00:00",
+            "2024-03-05 13:45",
+            "2024-03-05T13:45:10",
+            "2024-03-05 13:45:10.250",
+            " ２０２４－０３－０５ ",
+            "２０２４年３月５日",
+        ] {
+            assert_eq!(parse_date(s), d(2024, 3, 5), "{s}");
+        }
+    }
+
+    #[test]
+    fn dates_refused() {
+        for s in [
+            "",
+            "2024-02-30",
+            "2024-13-01",
+            "24-03-05",
+            "2024-03",
+            "2024-03-05-01",
+            "2024/03-05x",
+            "1899-12-31",
+            "2024-03-05 25:00:00",
+            "2024-03-05 noon",
+            "2024年3月5",
+            "+2024-03-05",
+            "45292",
+            "2024031",
+            "二〇二四年三月五日",
+        ] {
+            assert_eq!(parse_date(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn decimals_canonical() {
+        assert_eq!(parse_decimal("007.500").as_deref(), Ok("7.5"));
+        assert_eq!(parse_decimal("0.000").as_deref(), Ok("0"));
+        assert_eq!(parse_decimal("10").as_deref(), Ok("10"));
+        assert_eq!(parse_decimal("1.123456").as_deref(), Ok("1.123456"));
+        assert_eq!(parse_decimal("1.1234560").as_deref(), Ok("1.123456"));
+        assert_eq!(parse_decimal("１２.５").as_deref(), Ok("12.5"));
+        assert_eq!(
+            parse_decimal("999999999999.5").as_deref(),
+            Ok("999999999999.5")
+        );
+        assert_eq!(parse_decimal("-1"), Err(DecimalError::Negative));
+        assert_eq!(parse_decimal("1.1234567"), Err(DecimalError::Scale));
+        assert_eq!(parse_decimal("1000000000000"), Err(DecimalError::Range));
+        for s in ["", ".5", "5.", "1,000", "1e3", "+1", "1.2.3", "NaN"] {
+            assert_eq!(parse_decimal(s), Err(DecimalError::Shape), "{s}");
+        }
+    }
+
+    #[test]
+    fn header_keys() {
+        assert_eq!(header_key("\u{FEFF} CF_wsh\t"), "cf_wsh");
+        assert_eq!(header_key("罚款金额（万元）"), header_key("罚款金额(万元)"));
+        assert_eq!(header_key("行政 相对人名称"), "行政相对人名称");
+    }
+
+    #[test]
+    fn doc_numbers() {
+        assert_eq!(
+            normalize_doc_no(" 京市监罚〔２０２４〕１２号　"),
+            "京市监罚〔2024〕12号"
+        );
+        assert_eq!(normalize_doc_no("（2024）京0105执1号"), "(2024)京0105执1号");
+    }
+
+    #[test]
+    fn excerpts() {
+        assert_eq!(excerpt("abc", 5), "abc");
+        assert_eq!(excerpt("abcdef", 3), "abc…");
+    }
+}

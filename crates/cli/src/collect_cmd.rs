@@ -1,0 +1,264 @@
+//! `chengxin ingest`, `chengxin catalog …`, `chengxin batches …`, `chengxin quality`.
+
+use anyhow::{Context, Result, bail};
+use chengxin_catalog::Catalog;
+use chengxin_collect::ingest::{IngestRequest, Progress, active_catalog, ingest};
+use chengxin_collect::{Format, Limits};
+use chengxin_server::china_today;
+use chengxin_store::Store;
+use chrono::{NaiveDate, Utc};
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct IngestArgs {
+    /// The file: CSV (UTF-8 or GB18030, detected), XLSX or JSON Lines.
+    pub file: PathBuf,
+    /// The catalog item (default catalog: license, penalty, registration, judgment_defaulter,
+    /// serious_dishonesty, commitment, honour).
+    #[arg(long)]
+    pub item: String,
+    /// The reporting department's USCC (registered with `chengxin departments add`).
+    #[arg(long = "dept")]
+    pub department: String,
+    /// csv, xlsx or jsonl (default: from the file name).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Who sends it (recorded with the batch and in the audit log).
+    #[arg(long = "as", env = "USER", default_value = "cli")]
+    pub submitted_by: String,
+    /// Refuse the whole batch when any row is refused.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also write the rejected-rows report to this CSV file.
+    #[arg(long)]
+    pub rejections: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+pub enum CatalogCommand {
+    /// Import a catalog file (TOML or JSON) as the next catalog version.
+    Import {
+        file: PathBuf,
+        #[arg(long = "as", env = "USER", default_value = "cli")]
+        actor: String,
+    },
+    /// Print the active catalog (JSON), or one version.
+    Show {
+        #[arg(long)]
+        version: Option<i64>,
+    },
+    /// List catalog versions.
+    List,
+    /// Print the built-in default catalog (TOML source), e.g. to edit and import.
+    Default,
+}
+
+#[derive(Subcommand)]
+pub enum BatchesCommand {
+    /// Committed batches (JSON lines), newest first.
+    List {
+        #[arg(long = "dept")]
+        department: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// One batch (JSON).
+    Show { id: i64 },
+    /// The rejected-rows report of a batch as CSV: row, line, field, rule, message.
+    Rejections { id: i64 },
+}
+
+/// Runs `chengxin ingest`. The last line on stdout is always a JSON summary.
+pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
+    let format = args
+        .format
+        .as_deref()
+        .map(|f| {
+            f.parse::<Format>()
+                .map_err(|_| anyhow::anyhow!("unknown --format {f:?}: use csv, xlsx or jsonl"))
+        })
+        .transpose()?;
+    let (catalog, version) = active_catalog(store).await?;
+    let Some(item) = catalog.item(&args.item).cloned() else {
+        let known: Vec<&str> = catalog.items.iter().map(|i| i.code.as_str()).collect();
+        return refused(
+            "unknown_item",
+            &format!(
+                "{:?} is not in the catalog (version {version}); information outside the catalog is not collected (国办发〔2020〕49号 (一)). Items: {}",
+                args.item,
+                known.join(", ")
+            ),
+        );
+    };
+    let file_name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let progress = Arc::new(Progress::default());
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({elapsed}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(format!("{file_name} → {}", item.code));
+    let ticker = {
+        let bar = bar.clone();
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            loop {
+                bar.set_length(progress.total_bytes.load(Ordering::Relaxed));
+                bar.set_position(progress.bytes_read.load(Ordering::Relaxed));
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    };
+    let req = IngestRequest {
+        path: args.file.clone(),
+        format,
+        file_name,
+        item,
+        catalog_version: version,
+        department: args.department.clone(),
+        submitted_by: args.submitted_by.clone(),
+        received_at: Utc::now(),
+        today: china_today(),
+        limits: Limits::default(),
+        strict: args.strict,
+    };
+    let outcome = ingest(store, req, progress.clone()).await;
+    ticker.abort();
+    bar.finish_and_clear();
+    match outcome {
+        Ok(s) => {
+            if let Some(path) = &args.rejections {
+                let report = store.batch_rejections(s.batch).await?;
+                std::fs::write(path, rejections_csv(&report))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            if s.rejected > 0 {
+                eprintln!(
+                    "{} row(s) refused; the report: chengxin batches rejections {}",
+                    s.rejected, s.batch
+                );
+            }
+            println!("{}", serde_json::to_string(&s)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => refused(e.code(), &e.to_string()),
+    }
+}
+
+fn refused(code: &str, message: &str) -> Result<ExitCode> {
+    eprintln!("refused: {message}");
+    println!(
+        "{}",
+        serde_json::json!({
+            "batch": null, "rows": 0, "accepted": 0, "unchanged": 0, "rejected": 0,
+            "refused": code, "error": message,
+        })
+    );
+    Ok(ExitCode::from(1))
+}
+
+/// The rejected-rows report as CSV (UTF-8 with BOM so that spreadsheet programs read Chinese).
+pub fn rejections_csv(rows: &[chengxin_store::Rejection]) -> String {
+    chengxin_collect::ingest::rejections_csv(rows)
+}
+
+pub async fn catalog(store: &Store, command: CatalogCommand) -> Result<()> {
+    match command {
+        CatalogCommand::Import { file, actor } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let is_json = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+            let catalog = if is_json {
+                Catalog::from_json(&text)
+            } else {
+                Catalog::from_toml(&text)
+            }
+            .with_context(|| format!("{} is not a valid catalog", file.display()))?;
+            // Make sure the default is version 1 before the first import.
+            active_catalog(store).await?;
+            let v = chengxin_collect::ingest::import_catalog(
+                store,
+                catalog,
+                &actor,
+                &file.display().to_string(),
+            )
+            .await?;
+            println!("imported {} as catalog version {v}", file.display());
+        }
+        CatalogCommand::Show { version } => {
+            let text = match version {
+                None => active_catalog(store).await?.0.to_json(),
+                Some(v) => match store.catalog_version(Some(v)).await? {
+                    Some(c) => c.body,
+                    None => bail!("no catalog version {v}"),
+                },
+            };
+            println!("{text}");
+        }
+        CatalogCommand::List => {
+            active_catalog(store).await?;
+            for c in store.catalog_versions().await? {
+                println!(
+                    "{}",
+                    serde_json::json!({"version": c.version, "title": c.title, "imported_at": c.imported_at, "imported_by": c.imported_by, "source": c.source})
+                );
+            }
+        }
+        CatalogCommand::Default => print!("{}", chengxin_catalog::DEFAULT_CATALOG_TOML),
+    }
+    Ok(())
+}
+
+pub async fn batches(store: &Store, command: BatchesCommand) -> Result<()> {
+    match command {
+        BatchesCommand::List { department, limit } => {
+            for b in store.batches(department.as_deref(), limit).await? {
+                println!("{}", serde_json::to_string(&b)?);
+            }
+        }
+        BatchesCommand::Show { id } => match store.batch(id).await? {
+            Some(b) => println!("{}", serde_json::to_string_pretty(&b)?),
+            None => bail!("no batch {id}"),
+        },
+        BatchesCommand::Rejections { id } => {
+            if store.batch(id).await?.is_none() {
+                bail!("no batch {id}");
+            }
+            let rows = store.batch_rejections(id).await?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(rejections_csv(&rows).as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn quality(
+    store: &Store,
+    department: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<()> {
+    let today = china_today();
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or_else(|| to - chrono::Duration::days(365));
+    let (catalog, _) = active_catalog(store).await?;
+    for q in store.quality(department.as_deref(), from, to).await? {
+        let figures = chengxin_collect::ingest::QualityFigures::of(&q, &catalog);
+        println!("{}", serde_json::to_string(&figures)?);
+    }
+    Ok(())
+}

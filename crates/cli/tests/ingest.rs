@@ -1,0 +1,472 @@
+//! `chengxin ingest` as a department data officer runs it: formats, encodings, idempotency, and
+//! batches that end whole or not at all (issue 4).
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DEPT: &str = "11350100MB0000019U";
+
+const HEADER_ZH: &str = "行政相对人名称,行政相对人类别,统一社会信用代码,行政处罚决定书文号,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,罚款金额（万元）,处罚决定日期,处罚机关,处罚机关统一社会信用代码";
+const HEADER_CODES: [&str; 13] = [
+    "CF_XDR_MC",
+    "CF_XDR_LB",
+    "CF_XDR_SHXYM",
+    "CF_WSH",
+    "CF_WFXW",
+    "CF_SY",
+    "CF_YJ",
+    "CF_CFLB",
+    "CF_NR",
+    "CF_NR_FK",
+    "CF_JDRQ",
+    "CF_CFJG",
+    "CF_CFJGDM",
+];
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_chengxin"));
+    c.env_remove("CHENGXIN_DB").env("RUST_LOG", "warn");
+    c
+}
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let p = std::env::temp_dir().join(format!(
+            "chengxin-ingest-{name}-{}-{}",
+            std::process::id(),
+            uuid_like()
+        ));
+        std::fs::create_dir_all(&p).expect("temp dir");
+        Dir(p)
+    }
+    fn db(&self) -> String {
+        format!("sqlite://{}", self.0.join("t.db").display())
+    }
+    fn file(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn uuid_like() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = bin().args(args).output().expect("run chengxin");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The JSON summary: the last line of stdout.
+fn summary(stdout: &str) -> Value {
+    let last = stdout.lines().last().unwrap_or("");
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("last line is not JSON ({e}): {last:?}"))
+}
+
+fn setup(d: &Dir) {
+    let (code, _, err) = run(&[
+        "departments",
+        "add",
+        "--db",
+        &d.db(),
+        DEPT,
+        "福州市市场监督管理局",
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+fn ingest(d: &Dir, file: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let db = d.db();
+    let path = file.display().to_string();
+    let mut args = vec![
+        "ingest",
+        "--db",
+        db.as_str(),
+        path.as_str(),
+        "--item",
+        "penalty",
+        "--dept",
+        DEPT,
+    ];
+    args.extend(extra);
+    let (code, out, err) = run(&args);
+    (code, summary(&out), err)
+}
+
+fn uscc(seed: u64) -> String {
+    let mut rng = chengxin_codes::generate::Rng::new(seed);
+    chengxin_codes::generate::uscc(&mut rng)
+}
+
+/// One penalty row (13 columns in HEADER order). Cells never contain commas or quotes.
+fn row(i: u64) -> Vec<String> {
+    vec![
+        format!("测试企业{i}有限公司"),
+        "法人及非法人组织".into(),
+        uscc(1_000 + i),
+        format!("榕市监罚〔2026〕{i}号"),
+        "虚假宣传".into(),
+        format!("发布虚假广告第{i}次"),
+        "《中华人民共和国广告法》第五十五条".into(),
+        if i.is_multiple_of(3) {
+            "警告"
+        } else {
+            "罚款"
+        }
+        .into(),
+        format!("罚款{}元", 1000 + i),
+        if i.is_multiple_of(3) {
+            String::new()
+        } else {
+            "0.5".into()
+        },
+        "2026-11-16".into(),
+        "福州市市场监督管理局".into(),
+        DEPT.into(),
+    ]
+}
+
+fn csv_text(rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut s = String::from(HEADER_ZH);
+    s.push('\n');
+    for r in rows {
+        s.push_str(&r.join(","));
+        s.push('\n');
+    }
+    s
+}
+
+#[test]
+fn every_format_and_encoding_is_the_same_batch() {
+    let d = Dir::new("formats");
+    setup(&d);
+    let rows: Vec<Vec<String>> = (1..=4).map(row).collect();
+    let utf8 = d.file("penalty.csv");
+    std::fs::write(&utf8, csv_text(rows.iter().cloned())).expect("write");
+    let (code, s, err) = ingest(&d, &utf8, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (&s["rows"], &s["accepted"], &s["unchanged"], &s["rejected"]),
+        (&4.into(), &4.into(), &0.into(), &0.into()),
+        "{s}"
+    );
+    assert!(s["batch"].as_i64().is_some());
+
+    // The same decisions in GB18030: nothing new.
+    let text = csv_text(rows.iter().cloned());
+    let (gb, _, bad) = encoding_rs::GB18030.encode(&text);
+    assert!(!bad);
+    let gbk = d.file("penalty-gbk.csv");
+    std::fs::write(&gbk, &gb).expect("write");
+    let (code, s, err) = ingest(&d, &gbk, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (&s["accepted"], &s["unchanged"]),
+        (&0.into(), &4.into()),
+        "{s}"
+    );
+
+    // As XLSX with the field codes as headers, columns in another order.
+    let xlsx = d.file("penalty.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let order: Vec<usize> = (0..13).rev().collect();
+    for (c, &src) in order.iter().enumerate() {
+        ws.write_string(0, c as u16, HEADER_CODES[src])
+            .expect("cell");
+        for (r, cells) in rows.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, &cells[src])
+                .expect("cell");
+        }
+    }
+    wb.save(&xlsx).expect("save xlsx");
+    let (code, s, err) = ingest(&d, &xlsx, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (&s["accepted"], &s["unchanged"]),
+        (&0.into(), &4.into()),
+        "{s}"
+    );
+
+    // As JSON Lines, one row changed: one new version.
+    let jsonl = d.file("penalty.jsonl");
+    let mut text = String::new();
+    for (i, cells) in rows.iter().enumerate() {
+        let mut obj = serde_json::Map::new();
+        for (k, v) in HEADER_CODES.iter().zip(cells) {
+            let v = if i == 0 && *k == "CF_NR" {
+                "罚款一万元（复议后变更）".to_string()
+            } else {
+                v.clone()
+            };
+            obj.insert((*k).into(), Value::String(v));
+        }
+        text.push_str(&Value::Object(obj).to_string());
+        text.push('\n');
+    }
+    std::fs::write(&jsonl, text).expect("write");
+    let (code, s, err) = ingest(&d, &jsonl, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (&s["accepted"], &s["changed"], &s["unchanged"]),
+        (&1.into(), &1.into(), &3.into()),
+        "{s}"
+    );
+    // Four batches, four records (one with two versions).
+    let (_, out, _) = run(&["batches", "list", "--db", &d.db()]);
+    assert_eq!(out.lines().count(), 4);
+}
+
+#[test]
+fn rejected_rows_are_reported_and_the_rest_kept() {
+    let d = Dir::new("rejects");
+    setup(&d);
+    let mut rows: Vec<Vec<String>> = (1..=3).map(row).collect();
+    rows[1][10] = "2099-01-01".into(); // decision in the future
+    rows[2][2] = "91350100M000100Y4A".into(); // fails its check character
+    let mut r4 = row(4);
+    r4[3] = String::new(); // no document number
+    rows.push(r4);
+    let f = d.file("mixed.csv");
+    std::fs::write(&f, csv_text(rows.into_iter())).expect("write");
+    let report = d.file("report.csv");
+    let report_arg = report.display().to_string();
+    let (code, s, err) = ingest(&d, &f, &["--rejections", &report_arg]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (&s["rows"], &s["accepted"], &s["rejected"], &s["review"]),
+        (&4.into(), &1.into(), &3.into(), &1.into()),
+        "{s}"
+    );
+    let text = std::fs::read_to_string(&report).expect("report");
+    assert!(
+        text.starts_with('\u{feff}'),
+        "a BOM for spreadsheet programs"
+    );
+    for (row, field, rule) in [
+        ("2,3,CF_JDRQ", "CF_JDRQ", "future_date"),
+        ("3,4,CF_XDR_SHXYM", "CF_XDR_SHXYM", "uscc_check"),
+        ("4,5,CF_WSH", "CF_WSH", "required"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("no report line for {field}: {text}"));
+        assert!(line.contains(rule), "{line}");
+    }
+    // The wrong code went to review, not away.
+    let (_, out, _) = run(&["cases", "list", "--db", &d.db()]);
+    assert!(out.contains("91350100M000100Y4A"), "{out}");
+    assert!(out.contains("invalid_check"), "{out}");
+    // The same report through `batches rejections`.
+    let batch = s["batch"].as_i64().expect("batch").to_string();
+    let (_, out, _) = run(&["batches", "rejections", "--db", &d.db(), &batch]);
+    assert_eq!(out.lines().count(), 4, "{out}");
+    // --strict refuses the whole batch instead.
+    let d2 = Dir::new("strict");
+    setup(&d2);
+    let (code, s, _) = ingest(&d2, &f, &["--strict"]);
+    assert_eq!(code, 1);
+    assert_eq!(s["refused"], "strict");
+    assert_eq!(s["batch"], Value::Null);
+    let (_, out, _) = run(&["batches", "list", "--db", &d2.db()]);
+    assert_eq!(out.trim(), "", "nothing kept");
+}
+
+/// Each of these ends with the whole batch or nothing, and says why.
+#[test]
+fn broken_files_are_refused_whole() {
+    let d = Dir::new("broken");
+    setup(&d);
+    let good = csv_text((1..=50).map(row));
+    let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
+        (
+            "truncated.csv",
+            {
+                // Cut inside a quoted field of the last record.
+                let mut t = good.clone();
+                t.push_str("末行企业,法人及非法人组织,");
+                t.push_str(&uscc(9));
+                t.push_str(",榕市监罚〔2026〕999号,\"虚假");
+                t.into_bytes()
+            },
+            "truncated",
+            "",
+        ),
+        (
+            "encoding.csv",
+            {
+                let mut b = good.clone().into_bytes();
+                // Bytes that are neither UTF-8 nor GB18030, in the middle of the file.
+                let at = b.len() / 2;
+                let at = (at..b.len()).find(|&i| b[i] == b'\n').unwrap_or(at) + 1;
+                b.splice(at..at, [0xFF, 0xFF, 0x30, b'\n']);
+                b
+            },
+            "encoding",
+            "",
+        ),
+        (
+            "header.csv",
+            good.replacen("违法事实", "违法经过", 1).into_bytes(),
+            "header",
+            "违法经过",
+        ),
+    ];
+    for (name, bytes, refused, mentions) in cases {
+        let f = d.file(name);
+        std::fs::write(&f, bytes).expect("write");
+        let (code, s, err) = ingest(&d, &f, &[]);
+        assert_eq!(code, 1, "{name}: {s} {err}");
+        assert_eq!(s["refused"], refused, "{name}: {s}");
+        assert_eq!(s["batch"], Value::Null);
+        let msg = s["error"].as_str().unwrap_or("");
+        assert!(msg.contains(mentions), "{name}: {msg}");
+        assert!(err.contains("refused"), "{name}: {err}");
+    }
+    let (_, out, _) = run(&["batches", "list", "--db", &d.db()]);
+    assert_eq!(out.trim(), "", "no batch was kept");
+}
+
+#[test]
+fn a_ten_megabyte_cell_is_a_clear_row_error() {
+    let d = Dir::new("bigcell");
+    setup(&d);
+    let mut rows: Vec<Vec<String>> = (1..=3).map(row).collect();
+    rows[1][5] = "违".repeat(10 * 1024 * 1024 / 3);
+    let f = d.file("big.csv");
+    std::fs::write(&f, csv_text(rows.into_iter())).expect("write");
+    let (code, s, err) = ingest(
+        &d,
+        &f,
+        &["--rejections", &d.file("r.csv").display().to_string()],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (&s["accepted"], &s["rejected"]),
+        (&2.into(), &1.into()),
+        "{s}"
+    );
+    let report = std::fs::read_to_string(d.file("r.csv")).expect("report");
+    let line = report.lines().nth(1).expect("one rejection");
+    assert!(line.starts_with("2,3,CF_SY,too_long"), "{line}");
+}
+
+#[test]
+fn repeats_inside_one_batch() {
+    let d = Dir::new("dups");
+    setup(&d);
+    let mut conflicting = row(1);
+    conflicting[8] = "罚款九千元".into();
+    let rows = vec![row(1), row(2), row(1), conflicting];
+    let f = d.file("dups.csv");
+    std::fs::write(&f, csv_text(rows.into_iter())).expect("write");
+    let report = d.file("r.csv");
+    let (code, s, err) = ingest(&d, &f, &["--rejections", &report.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (&s["rows"], &s["accepted"], &s["unchanged"], &s["rejected"]),
+        (&4.into(), &2.into(), &1.into(), &1.into()),
+        "{s}"
+    );
+    let text = std::fs::read_to_string(&report).expect("report");
+    assert!(text.contains("4,5,CF_WSH,duplicate_in_batch"), "{text}");
+    assert!(text.contains("row 1"), "names the first row: {text}");
+}
+
+#[test]
+fn unknown_items_and_departments_are_refused() {
+    let d = Dir::new("refuse");
+    let f = d.file("p.csv");
+    std::fs::write(&f, csv_text((1..=2).map(row))).expect("write");
+    // The department is not registered yet.
+    let (code, s, _) = ingest(&d, &f, &[]);
+    assert_eq!(
+        (code, s["refused"].as_str()),
+        (1, Some("department")),
+        "{s}"
+    );
+    setup(&d);
+    let db = d.db();
+    let path = f.display().to_string();
+    let (code, out, _) = run(&[
+        "ingest", "--db", &db, &path, "--item", "gossip", "--dept", DEPT,
+    ]);
+    let s = summary(&out);
+    assert_eq!(
+        (code, s["refused"].as_str()),
+        (1, Some("unknown_item")),
+        "{s}"
+    );
+    assert!(s["error"].as_str().unwrap_or("").contains("penalty"));
+}
+
+/// The process killed in the middle of a large batch: nothing of it remains, and sending the
+/// file again takes it whole.
+#[test]
+fn a_batch_killed_midway_leaves_nothing() {
+    let d = Dir::new("sigkill");
+    setup(&d);
+    let n = 40_000;
+    let f = d.file("large.csv");
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&f).expect("create"));
+        writeln!(w, "{HEADER_ZH}").expect("write");
+        for i in 1..=n {
+            writeln!(w, "{}", row(i).join(",")).expect("write");
+        }
+    }
+    let db = d.db();
+    let path = f.display().to_string();
+    let mut child = bin()
+        .args([
+            "ingest", "--db", &db, &path, "--item", "penalty", "--dept", DEPT,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Wait until the batch is writing (its transaction's pages reach the WAL), then SIGKILL.
+    let wal = d.file("t.db-wal");
+    let started = Instant::now();
+    loop {
+        let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        if size > 2 * 1024 * 1024 {
+            break;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the ingest finished before it could be killed ({status}); use a larger file");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the batch never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    let (_, out, err) = run(&["batches", "list", "--db", &db]);
+    assert_eq!(out.trim(), "", "no batch survives the kill: {err}");
+    let (_, out, _) = run(&["quality", "--db", &db]);
+    assert_eq!(out.trim(), "", "no figures either");
+    let (code, s, err) = ingest(&d, &f, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((&s["rows"], &s["accepted"]), (&n.into(), &n.into()), "{s}");
+}

@@ -1,0 +1,248 @@
+//! The byte stage shared by the CSV and JSON Lines readers: reads the input in
+//! chunks, detects the text encoding from the first 64 KiB, strips a byte-order
+//! mark and decodes to UTF-8 in a streaming way with `encoding_rs`.
+//!
+//! The decoded text is handed out one chunk at a time in [`Decoded::buf`]; the
+//! consumer marks what it used with [`Decoded::pos`] and calls
+//! [`Decoded::fill`] for more once it has used everything. Memory stays at a
+//! few hundred KiB whatever the file size.
+
+use std::io::{self, Read};
+
+use encoding_rs::{Decoder, DecoderResult};
+
+use crate::{Encoding, Error};
+
+/// How many bytes are read from the input at a time.
+const CHUNK: usize = 128 * 1024;
+/// How many leading bytes decide between UTF-8 and GB18030.
+pub(crate) const SNIFF: usize = 64 * 1024;
+
+/// Why [`Decoded::fill`] could not hand out more text.
+#[derive(Debug)]
+pub(crate) enum FillError {
+    /// The source could not be read.
+    Io(io::Error),
+    /// The next source byte, at this offset, is not valid in the encoding.
+    Invalid { byte_offset: u64 },
+}
+
+pub(crate) struct Decoded {
+    src: Box<dyn Read + Send>,
+    decoder: Decoder,
+    encoding: Encoding,
+    raw: Vec<u8>,
+    raw_pos: usize,
+    raw_len: usize,
+    src_eof: bool,
+    finished: bool,
+    /// Decoded text; `buf[..pos]` has been used by the consumer.
+    pub(crate) buf: String,
+    pub(crate) pos: usize,
+    /// Source bytes handed to the decoder so far (including a skipped BOM).
+    offset: u64,
+    /// Source bytes read so far, for progress reports.
+    bytes_read: u64,
+    /// A malformed sequence was found at this offset; it is reported once the
+    /// text decoded before it has been used.
+    pending_invalid: Option<u64>,
+}
+
+/// What the first bytes of a file say about it.
+pub(crate) enum Sniffed {
+    Text(Encoding),
+    /// The content is not text at all; the string says what it looks like.
+    NotText(&'static str),
+}
+
+impl Decoded {
+    /// Reads the first 64 KiB and sets up the decoder. `utf8_only` is for
+    /// JSON Lines, which RFC 8259 requires to be UTF-8.
+    pub(crate) fn new(mut src: Box<dyn Read + Send>, utf8_only: bool) -> Result<Decoded, Error> {
+        let mut raw = vec![0u8; CHUNK];
+        let mut len = 0;
+        let mut src_eof = false;
+        while len < SNIFF {
+            let upto = SNIFF.min(raw.len());
+            let Some(dst) = raw.get_mut(len..upto) else {
+                break;
+            };
+            match src.read(dst) {
+                Ok(0) => {
+                    src_eof = true;
+                    break;
+                }
+                Ok(n) => len += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::Io(e)),
+            }
+        }
+        let head = raw.get(..len).unwrap_or_default();
+        let (encoding, bom) = match sniff(head, src_eof) {
+            Sniffed::Text(encoding) => (encoding, bom_len(head)),
+            Sniffed::NotText(what) => return Err(Error::WrongFormat(what.to_owned())),
+        };
+        let encoding = if utf8_only { Encoding::Utf8 } else { encoding };
+        let bom = if utf8_only && encoding_bom(head) != Some(Encoding::Utf8) {
+            0
+        } else {
+            bom
+        };
+        Ok(Decoded {
+            src,
+            decoder: encoding.codec().new_decoder_without_bom_handling(),
+            encoding,
+            raw,
+            raw_pos: bom,
+            raw_len: len,
+            src_eof,
+            finished: false,
+            buf: String::with_capacity(CHUNK * 3 + 16),
+            pos: 0,
+            offset: bom as u64,
+            bytes_read: len as u64,
+            pending_invalid: None,
+        })
+    }
+
+    pub(crate) fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    /// The unused decoded text.
+    pub(crate) fn rest(&self) -> &str {
+        self.buf.get(self.pos..).unwrap_or_default()
+    }
+
+    /// Replaces the used-up text with the next decoded chunk. Returns
+    /// `Ok(false)` at the end of the input. Call only once `pos == buf.len()`;
+    /// anything left unused is kept in front of the new text.
+    pub(crate) fn fill(&mut self) -> Result<bool, FillError> {
+        if let Some(byte_offset) = self.pending_invalid {
+            return Err(FillError::Invalid { byte_offset });
+        }
+        if self.pos > 0 {
+            self.buf.drain(..self.pos.min(self.buf.len()));
+            self.pos = 0;
+        }
+        let kept = self.buf.len();
+        loop {
+            if self.finished {
+                return Ok(self.buf.len() > kept);
+            }
+            if self.raw_pos >= self.raw_len && !self.src_eof {
+                self.read_raw().map_err(FillError::Io)?;
+            }
+            let input = self.raw.get(self.raw_pos..self.raw_len).unwrap_or_default();
+            let last = self.src_eof;
+            let need = self
+                .decoder
+                .max_utf8_buffer_length_without_replacement(input.len())
+                .unwrap_or(input.len().saturating_mul(4))
+                .saturating_add(16);
+            self.buf.reserve(need);
+            let (result, read) =
+                self.decoder
+                    .decode_to_string_without_replacement(input, &mut self.buf, last);
+            self.raw_pos += read;
+            self.offset += read as u64;
+            match result {
+                DecoderResult::InputEmpty => {
+                    if last {
+                        self.finished = true;
+                    }
+                    if self.buf.len() > kept {
+                        return Ok(true);
+                    }
+                }
+                DecoderResult::OutputFull => {
+                    if self.buf.len() > kept {
+                        return Ok(true);
+                    }
+                }
+                DecoderResult::Malformed(bad, after) => {
+                    let back = u64::from(bad) + u64::from(after);
+                    let byte_offset = self.offset.saturating_sub(back);
+                    self.pending_invalid = Some(byte_offset);
+                    if self.buf.len() > kept {
+                        return Ok(true);
+                    }
+                    return Err(FillError::Invalid { byte_offset });
+                }
+            }
+        }
+    }
+
+    fn read_raw(&mut self) -> io::Result<()> {
+        self.raw_pos = 0;
+        self.raw_len = 0;
+        loop {
+            match self.src.read(&mut self.raw) {
+                Ok(0) => {
+                    self.src_eof = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.raw_len = n;
+                    self.bytes_read += n as u64;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// The encoding named by a byte-order mark at the start of `head`.
+fn encoding_bom(head: &[u8]) -> Option<Encoding> {
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        Some(Encoding::Utf8)
+    } else if head.starts_with(b"\x84\x31\x95\x33") {
+        Some(Encoding::Gb18030)
+    } else if head.starts_with(b"\xFF\xFE") {
+        Some(Encoding::Utf16Le)
+    } else if head.starts_with(b"\xFE\xFF") {
+        Some(Encoding::Utf16Be)
+    } else {
+        None
+    }
+}
+
+fn bom_len(head: &[u8]) -> usize {
+    match encoding_bom(head) {
+        Some(Encoding::Utf8) => 3,
+        Some(Encoding::Gb18030) => 4,
+        Some(Encoding::Utf16Le | Encoding::Utf16Be) => 2,
+        None => 0,
+    }
+}
+
+/// Decides the encoding from the first bytes of the file (`complete` when
+/// they are the whole file): a BOM wins; otherwise UTF-8 if the bytes are
+/// valid UTF-8, allowing a character cut at the end of the sample; otherwise
+/// GB18030 (a superset of GBK and GB2312).
+pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniffed {
+    if head.starts_with(b"PK\x03\x04") {
+        return Sniffed::NotText(
+            "the file is a ZIP archive (an XLSX workbook?), not a text file: upload it as .xlsx",
+        );
+    }
+    if head.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        return Sniffed::NotText(
+            "the file is a legacy Excel 97-2003 workbook (.xls): save it as .xlsx or CSV",
+        );
+    }
+    if let Some(encoding) = encoding_bom(head) {
+        return Sniffed::Text(encoding);
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => Sniffed::Text(Encoding::Utf8),
+        Err(e) if e.error_len().is_none() && !complete => Sniffed::Text(Encoding::Utf8),
+        Err(_) => Sniffed::Text(Encoding::Gb18030),
+    }
+}

@@ -1,0 +1,593 @@
+//! The collection pipeline (归集): a file → rows → catalog validation → one batch in the store.
+//!
+//! Reading and validating run on a blocking thread and hand chunks of outcomes to the async
+//! writer through a bounded channel, so parsing and database writes overlap (2 cores) and memory
+//! stays bounded whatever the file size. Any file-level failure — a truncated file, an encoding
+//! error, a header that does not match the item's schema, a cell over the limit — rolls the whole
+//! batch back: a batch commits whole or not at all.
+//!
+//! Row-level failures refuse only that row, with every field and rule it broke, into the
+//! batch's rejected-rows report. A USCC failing its check character also opens a wrong-code case
+//! (错码) holding the row, for review: it is not silently dropped.
+//!
+//! Duplicates inside one batch: the first row with a document number is taken; an identical
+//! repeat is counted `unchanged`; a repeat with different content is refused (rule
+//! `duplicate_in_batch`, naming the first row).
+
+use crate::{Error as ReadError, Format, Limits, Reader};
+use chengxin_calendar::Calendar;
+use chengxin_catalog::{Catalog, CatalogItem, Draft, HeaderError, RowError, Window};
+use chengxin_store::{
+    BatchSummary, NewBatch, RecordInput, Rejection, Store, StoreError, SubjectInput,
+};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Decisions must be published within 7 working days: 国办发〔2015〕51号 (十八)
+/// 「自作出行政决定之日起7个工作日内上网公开」, restated in 国发〔2016〕33号 (十七).
+pub const ON_TIME_WORKING_DAYS: u32 = 7;
+
+/// Rows per message from the reader thread to the writer.
+const MSG_ROWS: usize = 512;
+
+/// What to ingest and on whose behalf.
+#[derive(Clone, Debug)]
+pub struct IngestRequest {
+    pub path: PathBuf,
+    /// `None`: from the file name's extension.
+    pub format: Option<Format>,
+    /// The file name to record (the uploaded name for API batches).
+    pub file_name: String,
+    pub item: CatalogItem,
+    pub catalog_version: i64,
+    /// USCC of the reporting department.
+    pub department: String,
+    pub submitted_by: String,
+    pub received_at: DateTime<Utc>,
+    /// The day decisions are checked against (no decision date after it), which is also the
+    /// day of receipt for the 7-working-day rule: today in China ([`china_day`]).
+    pub today: NaiveDate,
+    pub limits: Limits,
+    /// Refuse the whole batch when any row is refused.
+    pub strict: bool,
+}
+
+/// Live counters a progress bar or the API's progress resource reads.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub bytes_read: AtomicU64,
+    pub total_bytes: AtomicU64,
+    pub rows_read: AtomicU64,
+}
+
+/// Why a batch was refused as a whole (nothing of it was written).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{0}")]
+    Read(#[from] ReadError),
+    #[error("header does not match catalog item {item}: {error}")]
+    Header { item: String, error: HeaderError },
+    #[error("cannot open {path}: {error}")]
+    Open { path: String, error: std::io::Error },
+    #[error("unknown file format for {0}: use .csv, .xlsx or .jsonl, or name the format")]
+    UnknownFormat(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("the reader stopped unexpectedly: {0}")]
+    Internal(String),
+    #[error("{rejected} row(s) refused and --strict asks for all or nothing; first: row {} (line {}), {} [{}]: {}", first.row_no, first.line, first.field, first.rule, first.message)]
+    Strict {
+        rejected: u64,
+        first: Box<Rejection>,
+    },
+    #[error("catalog: {0}")]
+    Catalog(#[from] chengxin_catalog::CatalogError),
+}
+
+impl IngestError {
+    /// A stable identifier of the refusal, for the API and the CLI's JSON summary.
+    pub fn code(&self) -> &'static str {
+        match self {
+            IngestError::Read(e) => match e {
+                ReadError::Encoding { .. } => "encoding",
+                ReadError::Truncated { .. } => "truncated",
+                ReadError::CellTooLarge { .. } => "cell_too_large",
+                ReadError::TooManyColumns { .. } => "too_many_columns",
+                ReadError::NoHeader => "no_header",
+                ReadError::UnknownKey { .. } => "unknown_key",
+                ReadError::RecordTooLarge { .. } => "record_too_large",
+                ReadError::UnknownFormat(_) | ReadError::WrongFormat(_) => "format",
+                _ => "malformed",
+            },
+            IngestError::Header { .. } => "header",
+            IngestError::Open { .. } => "open",
+            IngestError::UnknownFormat(_) => "format",
+            IngestError::Store(StoreError::NotFound(_)) => "department",
+            IngestError::Store(_) => "store",
+            IngestError::Internal(_) => "internal",
+            IngestError::Strict { .. } => "strict",
+            IngestError::Catalog(_) => "catalog",
+        }
+    }
+}
+
+enum Msg {
+    Record(Box<RecordInput>),
+    Repeat,
+    Blank,
+    Reject(Vec<Rejection>),
+    Review {
+        reasons: Vec<Rejection>,
+        code: String,
+        detail: String,
+        payload: String,
+    },
+}
+
+/// The calendar day in China (UTC+8) of an instant.
+pub fn china_day(at: DateTime<Utc>) -> NaiveDate {
+    let east8 = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix());
+    at.with_timezone(&east8).date_naive()
+}
+
+use chrono::Offset as _;
+
+/// SHA-256 of a file, hex.
+pub fn file_sha256(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex(&h.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const D: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(D[usize::from(b >> 4)]));
+        s.push(char::from(D[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// Reads, validates and stores one file as one batch. On any file-level error nothing is kept.
+pub async fn ingest(
+    store: &Store,
+    req: IngestRequest,
+    progress: Arc<Progress>,
+) -> Result<BatchSummary, IngestError> {
+    let format = match req.format {
+        Some(f) => f,
+        None => Format::from_path(&req.path)
+            .ok_or_else(|| IngestError::UnknownFormat(req.path.display().to_string()))?,
+    };
+    let sha = file_sha256(&req.path).map_err(|error| IngestError::Open {
+        path: req.path.display().to_string(),
+        error,
+    })?;
+    // Open and match the header before the batch begins: a refused header writes nothing.
+    let reader = Reader::open_path(&req.path, Some(format), req.limits)?;
+    let headers: Vec<&str> = reader.headers().iter().map(String::as_str).collect();
+    let columns = req
+        .item
+        .columns(&headers)
+        .map_err(|error| IngestError::Header {
+            item: req.item.code.clone(),
+            error,
+        })?;
+    let received_on = req.today;
+    let mut writer = store
+        .begin_batch(NewBatch {
+            item: req.item.code.clone(),
+            catalog_version: req.catalog_version,
+            department: req.department.clone(),
+            file_name: req.file_name.clone(),
+            format: format_name(format).to_string(),
+            encoding: reader.encoding().map(|e| e.name().to_string()),
+            file_sha256: sha,
+            submitted_by: req.submitted_by.clone(),
+            received_at: req.received_at,
+            received_on,
+        })
+        .await?;
+
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Msg>, IngestError>>(8);
+    let item = req.item.clone();
+    let today = req.today;
+    let prog = progress.clone();
+    let producer = tokio::task::spawn_blocking(move || {
+        produce(reader, &item, &columns, today, received_on, &prog, &tx);
+    });
+    let mut failure: Option<IngestError> = None;
+    while let Some(msg) = rx.recv().await {
+        let msgs = match msg {
+            Ok(m) => m,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        };
+        let step: Result<(), StoreError> = async {
+            for m in msgs {
+                match m {
+                    Msg::Record(r) => writer.push(*r).await?,
+                    Msg::Repeat => writer.unchanged_in_batch(),
+                    Msg::Blank => writer.blank(),
+                    Msg::Reject(r) => writer.reject(r).await?,
+                    Msg::Review {
+                        reasons,
+                        code,
+                        detail,
+                        payload,
+                    } => writer.review(reasons, &code, &detail, &payload).await?,
+                }
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = step {
+            failure = Some(e.into());
+            break;
+        }
+    }
+    drop(rx);
+    let joined = producer.await;
+    if let Some(e) = failure {
+        writer.rollback().await?;
+        return Err(e);
+    }
+    if let Err(e) = joined {
+        writer.rollback().await?;
+        return Err(IngestError::Internal(e.to_string()));
+    }
+    if req.strict && writer.summary().rejected > 0 {
+        let rejected = writer.summary().rejected;
+        let first = writer.first_rejection().cloned().unwrap_or(Rejection {
+            row_no: 0,
+            line: 0,
+            field: String::new(),
+            rule: String::new(),
+            message: String::new(),
+        });
+        writer.rollback().await?;
+        return Err(IngestError::Strict {
+            rejected,
+            first: Box::new(first),
+        });
+    }
+    Ok(writer.commit().await?)
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+        Format::JsonLines => "jsonl",
+    }
+}
+
+/// The reader thread: rows → validated messages, in chunks.
+fn produce(
+    mut reader: Reader,
+    item: &CatalogItem,
+    columns: &chengxin_catalog::Columns,
+    today: NaiveDate,
+    received_on: NaiveDate,
+    progress: &Progress,
+    tx: &tokio::sync::mpsc::Sender<Result<Vec<Msg>, IngestError>>,
+) {
+    let calendar = Calendar::china();
+    let mut seen: HashMap<String, (u64, [u8; 32])> = HashMap::new();
+    let mut out: Vec<Msg> = Vec::with_capacity(MSG_ROWS);
+    if let Some(total) = reader.total_bytes() {
+        progress.total_bytes.store(total, Ordering::Relaxed);
+    }
+    let mut blank_seen = 0;
+    let mut row = crate::Row::default();
+    loop {
+        match reader.read_row(&mut row) {
+            Ok(true) => {}
+            Ok(false) => break,
+            // A row the reader could not split (more cells than headers, a cell or record over
+            // the limit, an unknown JSON key): that row is refused, reading goes on.
+            Err(e) if !e.stops_reading() => {
+                let rows = progress.rows_read.fetch_add(1, Ordering::Relaxed) + 1;
+                out.push(Msg::Reject(vec![Rejection {
+                    row_no: rows,
+                    line: error_line(&e),
+                    field: String::new(),
+                    rule: read_rule(&e).into(),
+                    message: e.to_string(),
+                }]));
+                continue;
+            }
+            Err(e) => {
+                let _ = tx.blocking_send(Err(e.into()));
+                return;
+            }
+        }
+        let blanks = reader.skipped_blank();
+        while blank_seen < blanks {
+            out.push(Msg::Blank);
+            blank_seen += 1;
+        }
+        progress.rows_read.fetch_add(1, Ordering::Relaxed);
+        let cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
+        let msg = match item.validate(columns, &cells, today) {
+            Ok(draft) => match seen.get(&draft.doc_no) {
+                Some((_, h)) if *h == draft.hash => Msg::Repeat,
+                Some((first, _)) => Msg::Reject(vec![Rejection {
+                    row_no: row.number,
+                    line: row.line,
+                    field: doc_no_field(item),
+                    rule: "duplicate_in_batch".into(),
+                    message: format!(
+                        "document number {} already appears in row {first} of this batch with different content",
+                        draft.doc_no
+                    ),
+                }]),
+                None => {
+                    seen.insert(draft.doc_no.clone(), (row.number, draft.hash));
+                    Msg::Record(Box::new(record_input(
+                        item,
+                        draft,
+                        row.number,
+                        received_on,
+                        calendar,
+                    )))
+                }
+            },
+            Err(errors) => rejection(item, columns, &row, &cells, errors),
+        };
+        out.push(msg);
+        if out.len() >= MSG_ROWS {
+            progress
+                .bytes_read
+                .store(reader.bytes_read(), Ordering::Relaxed);
+            if tx.blocking_send(Ok(std::mem::take(&mut out))).is_err() {
+                return; // the writer gave up
+            }
+            out.reserve(MSG_ROWS);
+        }
+    }
+    let blanks = reader.skipped_blank();
+    while blank_seen < blanks {
+        out.push(Msg::Blank);
+        blank_seen += 1;
+    }
+    progress
+        .bytes_read
+        .store(reader.bytes_read(), Ordering::Relaxed);
+    if !out.is_empty() {
+        let _ = tx.blocking_send(Ok(out));
+    }
+}
+
+/// The physical line a reader error names.
+fn error_line(e: &ReadError) -> u64 {
+    match e {
+        ReadError::Encoding { line, .. }
+        | ReadError::Truncated { line, .. }
+        | ReadError::Malformed { line, .. }
+        | ReadError::CellTooLarge { line, .. }
+        | ReadError::RecordTooLarge { line, .. } => *line,
+        ReadError::UnknownKey { row, .. } => *row,
+        _ => 0,
+    }
+}
+
+/// The report's rule for a row the reader could not split.
+fn read_rule(e: &ReadError) -> &'static str {
+    match e {
+        ReadError::CellTooLarge { .. } => "cell_too_large",
+        ReadError::RecordTooLarge { .. } => "record_too_large",
+        ReadError::UnknownKey { .. } => "unknown_key",
+        _ => "malformed",
+    }
+}
+
+fn doc_no_field(item: &CatalogItem) -> String {
+    item.fields
+        .iter()
+        .find(|f| f.role == Some(chengxin_catalog::Role::DocNo))
+        .map(|f| f.code.clone())
+        .unwrap_or_default()
+}
+
+fn rejection(
+    item: &CatalogItem,
+    columns: &chengxin_catalog::Columns,
+    row: &crate::Row,
+    cells: &[&str],
+    errors: Vec<RowError>,
+) -> Msg {
+    let review = errors.iter().find(|e| e.review).map(|e| {
+        // The offending value, as sent, for the case's code column.
+        let code = item
+            .fields
+            .iter()
+            .position(|f| f.code == e.field)
+            .and_then(|fi| columns.column_of(fi))
+            .and_then(|c| cells.get(c))
+            .map(|c| c.trim().to_string())
+            .unwrap_or_default();
+        (code, e.message.clone())
+    });
+    let reasons: Vec<Rejection> = errors
+        .into_iter()
+        .map(|e| Rejection {
+            row_no: row.number,
+            line: row.line,
+            field: e.field,
+            rule: e.rule.to_string(),
+            message: e.message,
+        })
+        .collect();
+    match review {
+        Some((code, detail)) => {
+            let payload = serde_json::json!({
+                "item": item.code,
+                "row": row.number,
+                "line": row.line,
+                "cells": row.cells,
+            })
+            .to_string();
+            Msg::Review {
+                reasons,
+                code,
+                detail,
+                payload,
+            }
+        }
+        None => Msg::Reject(reasons),
+    }
+}
+
+/// A validated draft as the store writes it: publication window from the catalog item, the
+/// 7-working-day timeliness from the calendar.
+fn record_input(
+    item: &CatalogItem,
+    draft: Draft,
+    row_no: u64,
+    received_on: NaiveDate,
+    calendar: &Calendar,
+) -> RecordInput {
+    let window = item.publication_window(draft.severity, draft.decision_date, draft.publish_until);
+    let (publish_from, min_until, publish_until) = match window {
+        Window::NotPublished => (None, None, None),
+        Window::Published {
+            from,
+            min_until,
+            until,
+        } => (Some(from), min_until, until),
+    };
+    let on_time = calendar
+        .within_working_days(draft.decision_date, received_on, ON_TIME_WORKING_DAYS)
+        .ok();
+    let mut fields = serde_json::Map::with_capacity(draft.fields.len());
+    for (k, v) in draft.fields {
+        fields.insert(k, serde_json::Value::String(v));
+    }
+    RecordInput {
+        row_no,
+        doc_no: draft.doc_no,
+        subject: SubjectInput {
+            name: draft.subject.name,
+            kind: draft.subject.kind,
+            scheme: draft.subject.scheme,
+            code: draft.subject.code,
+        },
+        decision_date: draft.decision_date,
+        status: draft.status.as_str().to_string(),
+        severity: draft.severity.map(|s| s.as_str().to_string()),
+        publish_from,
+        min_until,
+        publish_until,
+        on_time,
+        filled_optional: draft.filled_optional,
+        fields_json: serde_json::Value::Object(fields).to_string(),
+        hash: hex(&draft.hash),
+    }
+}
+
+/// The catalog in force: the newest stored version, or the built-in default catalog, stored as
+/// version 1 the first time it is needed (so every record can name the version it entered under).
+pub async fn active_catalog(store: &Store) -> Result<(Catalog, i64), IngestError> {
+    if let Some(c) = store.latest_catalog().await? {
+        let mut catalog = Catalog::from_json(&c.body)?;
+        catalog.version = u32::try_from(c.version).unwrap_or(u32::MAX);
+        return Ok((catalog, c.version));
+    }
+    let catalog = Catalog::default_catalog();
+    let v = store
+        .import_catalog(
+            &catalog.title,
+            &catalog.to_json(),
+            "system",
+            "built-in default catalog",
+        )
+        .await?;
+    Ok((catalog, v))
+}
+
+/// Stores `catalog` as the next version (its own `version` field is replaced by the number the
+/// store assigns).
+pub async fn import_catalog(
+    store: &Store,
+    mut catalog: Catalog,
+    actor: &str,
+    source: &str,
+) -> Result<i64, IngestError> {
+    let next = store
+        .catalog_versions()
+        .await?
+        .first()
+        .map_or(1, |c| c.version + 1);
+    catalog.version = u32::try_from(next).unwrap_or(u32::MAX);
+    Ok(store
+        .import_catalog(&catalog.title, &catalog.to_json(), actor, source)
+        .await?)
+}
+
+/// The rejected-rows report as CSV: UTF-8 with a BOM (spreadsheet programs then read the Chinese
+/// messages), columns 行号 row, 物理行 line, 字段 field, 规则 rule, 说明 message.
+pub fn rejections_csv(rows: &[Rejection]) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let _ = w.write_record(["row", "line", "field", "rule", "message"]);
+    for r in rows {
+        let _ = w.write_record([
+            r.row_no.to_string().as_str(),
+            r.line.to_string().as_str(),
+            r.field.as_str(),
+            r.rule.as_str(),
+            r.message.as_str(),
+        ]);
+    }
+    let body = w.into_inner().unwrap_or_default();
+    let mut s = String::from("\u{feff}");
+    s.push_str(&String::from_utf8_lossy(&body));
+    s
+}
+
+/// Quality figures with their rates (seed 001 §5–6, seed 004 (二)(三): 入库率, 时效率, 完整率, 错码率).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct QualityFigures {
+    #[serde(flatten)]
+    pub counts: chengxin_store::Quality,
+    /// (accepted + unchanged) / received.
+    pub acceptance_rate: Option<f64>,
+    /// Reported within 7 working days of the decision / first versions whose dates the calendar covers.
+    pub on_time_rate: Option<f64>,
+    /// Optional fields filled / (first versions × optional fields of the item).
+    pub completeness: Option<f64>,
+    /// Rows held for wrong-code review / received.
+    pub wrong_code_rate: Option<f64>,
+}
+
+impl QualityFigures {
+    pub fn of(q: &chengxin_store::Quality, catalog: &Catalog) -> QualityFigures {
+        let ratio = |a: i64, b: i64| (b > 0).then(|| a as f64 / b as f64);
+        let optional = catalog
+            .item(&q.item)
+            .map_or(0, |i| i.optional_field_count() as i64);
+        QualityFigures {
+            counts: q.clone(),
+            acceptance_rate: ratio(q.accepted + q.unchanged, q.received),
+            on_time_rate: ratio(q.on_time, q.timed),
+            completeness: ratio(q.optional_filled, q.first_versions * optional),
+            wrong_code_rate: ratio(q.wrong_code, q.received),
+        }
+    }
+}

@@ -1,0 +1,546 @@
+//! XLSX: the first worksheet, streamed with calamine's cell reader.
+//!
+//! calamine's `XlsxCellReader` borrows the workbook it reads from, so the two
+//! cannot live side by side in one struct without `unsafe`. The workbook is
+//! therefore opened and read on a helper thread, which sends finished rows
+//! through a bounded channel; dropping the [`XlsxSource`] closes the channel
+//! and the thread stops at its next row.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use calamine::{DataRef, Reader as _, Xlsx, XlsxError};
+
+use crate::{Error, Limits, Step};
+
+/// Messages are sent in batches of this many, to save thread wake-ups.
+const BATCH: usize = 128;
+/// Batches waiting in the channel between the helper thread and the reader.
+const QUEUE: usize = 4;
+
+enum Msg {
+    Header { line: u64, cells: Vec<String> },
+    Row { line: u64, cells: Vec<String> },
+    Blank(u64),
+    Err(Error),
+    End,
+}
+
+/// The sending end on the helper thread: collects messages into batches.
+struct Batcher {
+    tx: SyncSender<Vec<Msg>>,
+    batch: Vec<Msg>,
+}
+
+impl Batcher {
+    /// Queues a message; rows and blanks wait for a full batch, anything
+    /// else is sent at once. `false` when the reader is gone.
+    fn send(&mut self, msg: Msg) -> bool {
+        let urgent = !matches!(msg, Msg::Row { .. } | Msg::Blank(_));
+        self.batch.push(msg);
+        if urgent || self.batch.len() >= BATCH {
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            self.tx.send(batch).is_ok()
+        } else {
+            true
+        }
+    }
+}
+
+pub(crate) struct XlsxSource {
+    rx: Receiver<Vec<Msg>>,
+    pending: std::vec::IntoIter<Msg>,
+    bytes: Arc<AtomicU64>,
+    blank: u64,
+    ended: bool,
+}
+
+impl XlsxSource {
+    /// Opens the workbook on a helper thread and waits for the header.
+    pub(crate) fn open(
+        path: &Path,
+        limits: Limits,
+    ) -> Result<(XlsxSource, Vec<String>, u64), Error> {
+        check_signature(path)?;
+        let (tx, rx) = sync_channel(QUEUE);
+        let bytes = Arc::new(AtomicU64::new(0));
+        let path = path.to_path_buf();
+        let counter = Arc::clone(&bytes);
+        std::thread::Builder::new()
+            .name("chengxin-collect-xlsx".to_owned())
+            .spawn(move || {
+                let mut out = Batcher {
+                    tx,
+                    batch: Vec::with_capacity(BATCH),
+                };
+                if let Err(e) = stream(&path, limits, counter, &mut out) {
+                    out.send(Msg::Err(e));
+                }
+            })?;
+        let mut source = XlsxSource {
+            rx,
+            pending: Vec::new().into_iter(),
+            bytes,
+            blank: 0,
+            ended: false,
+        };
+        loop {
+            match source.recv() {
+                Msg::Header { line, cells } => return Ok((source, cells, line)),
+                Msg::Blank(n) => source.blank += n,
+                Msg::Row { .. } | Msg::End => return Err(Error::NoHeader),
+                Msg::Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn recv(&mut self) -> Msg {
+        loop {
+            if let Some(msg) = self.pending.next() {
+                return msg;
+            }
+            match self.rx.recv() {
+                Ok(batch) => self.pending = batch.into_iter(),
+                Err(_) => {
+                    return Msg::Err(Error::Xlsx(
+                        "the workbook reader stopped unexpectedly; the file may be damaged"
+                            .to_owned(),
+                    ));
+                }
+            }
+        }
+    }
+
+    pub(crate) fn read(&mut self, cells: &mut Vec<String>) -> Result<Step, Error> {
+        if self.ended {
+            return Ok(Step::End);
+        }
+        loop {
+            match self.recv() {
+                Msg::Row {
+                    line,
+                    cells: mut row,
+                } => {
+                    std::mem::swap(cells, &mut row);
+                    return Ok(Step::Record(line));
+                }
+                Msg::Blank(n) => self.blank += n,
+                Msg::End => {
+                    self.ended = true;
+                    return Ok(Step::End);
+                }
+                Msg::Err(e) => {
+                    if e.stops_reading() {
+                        self.ended = true;
+                    }
+                    return Err(e);
+                }
+                Msg::Header { .. } => {
+                    return Err(Error::Xlsx("a second header row was sent".to_owned()));
+                }
+            }
+        }
+    }
+
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn skipped_blank(&self) -> u64 {
+        self.blank
+    }
+}
+
+/// Tells a file that is not a workbook at all from a damaged one before
+/// calamine sees it.
+fn check_signature(path: &Path) -> Result<(), Error> {
+    let mut head = [0u8; 8];
+    let mut len = 0;
+    let mut file = File::open(path)?;
+    while len < head.len() {
+        match file.read(head.get_mut(len..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::Io(e)),
+        }
+    }
+    let head = head.get(..len).unwrap_or_default();
+    if head.is_empty() {
+        return Err(Error::Truncated {
+            line: 0,
+            detail: "the file is empty".to_owned(),
+        });
+    }
+    if head.starts_with(b"\xD0\xCF\x11\xE0") {
+        return Err(Error::WrongFormat(
+            "the file is a legacy Excel 97-2003 workbook (.xls): save it as .xlsx or CSV"
+                .to_owned(),
+        ));
+    }
+    if !b"PK\x03\x04".starts_with(head) && !head.starts_with(b"PK\x03\x04") {
+        return Err(Error::WrongFormat(
+            "the file is not an XLSX workbook (an XLSX file is a ZIP archive); if it is CSV, name it .csv"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// A file that counts the bytes read from it.
+struct Counting {
+    inner: BufReader<File>,
+    count: Arc<AtomicU64>,
+}
+
+impl Read for Counting {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl Seek for Counting {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
+fn open_error(e: XlsxError) -> Error {
+    match e {
+        XlsxError::Zip(e) => Error::Truncated {
+            line: 0,
+            detail: format!(
+                "the file is not a complete XLSX (ZIP) archive ({e}); upload it again, or save it from Excel as .xlsx"
+            ),
+        },
+        XlsxError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => Error::Truncated {
+            line: 0,
+            detail: format!("the XLSX archive ends too early ({e})"),
+        },
+        XlsxError::Io(e) => Error::Io(e),
+        XlsxError::Password => Error::Xlsx(
+            "the workbook is password-protected: remove the password and upload it again"
+                .to_owned(),
+        ),
+        e => Error::Xlsx(e.to_string()),
+    }
+}
+
+/// A row being assembled from cells.
+struct Pending {
+    /// 0-based sheet row.
+    row: u32,
+    cells: Vec<String>,
+    problem: Option<Error>,
+}
+
+/// The body of the helper thread: sends the header, then rows, then `End`.
+/// Returns early (with an error to send) on a stream error.
+fn stream(
+    path: &PathBuf,
+    limits: Limits,
+    counter: Arc<AtomicU64>,
+    out: &mut Batcher,
+) -> Result<(), Error> {
+    let file = File::open(path)?;
+    let reader = Counting {
+        inner: BufReader::with_capacity(64 * 1024, file),
+        count: counter,
+    };
+    let mut workbook = Xlsx::new(reader).map_err(open_error)?;
+    let Some(name) = workbook.sheet_names().into_iter().next() else {
+        return Err(Error::Xlsx("the workbook has no worksheet".to_owned()));
+    };
+    let mut cells = workbook.worksheet_cells_reader(&name).map_err(open_error)?;
+    // The header width, once the header has been seen.
+    let mut width: Option<usize> = None;
+    let mut pending: Option<Pending> = None;
+    // The next sheet row expected after the last one flushed.
+    let mut next_row: u32 = 0;
+    loop {
+        let cell = cells.next_cell().map_err(|e| match open_error(e) {
+            Error::Xlsx(detail) => Error::Xlsx(format!(
+                "worksheet {name:?} after row {}: {detail}",
+                next_row
+            )),
+            e => e,
+        })?;
+        let Some(cell) = cell else { break };
+        let (row, col) = cell.get_position();
+        if pending.as_ref().is_some_and(|p| p.row != row)
+            && let Some(p) = pending.take()
+        {
+            if p.row > row {
+                return Err(Error::Xlsx(format!(
+                    "the cells of worksheet {name:?} are out of order at row {}",
+                    row + 1
+                )));
+            }
+            if !flush(p, &mut width, &mut next_row, limits, out)? {
+                return Ok(());
+            }
+        }
+        let p = pending.get_or_insert_with(|| Pending {
+            row,
+            cells: vec![String::new(); width.unwrap_or(0)],
+            problem: None,
+        });
+        let text = match render(cell.get_value()) {
+            Ok(text) => text,
+            Err(what) => {
+                if p.problem.is_none() {
+                    p.problem = Some(Error::Malformed {
+                        line: u64::from(row) + 1,
+                        detail: format!("cell {}{} {what}", column_name(col), row + 1),
+                    });
+                }
+                continue;
+            }
+        };
+        if text.is_empty() {
+            continue;
+        }
+        let col = col as usize;
+        if text.len() > limits.max_cell_bytes {
+            if p.problem.is_none() {
+                p.problem = Some(Error::CellTooLarge {
+                    line: u64::from(row) + 1,
+                    column: col + 1,
+                    bytes: text.len(),
+                    limit: limits.max_cell_bytes,
+                });
+            }
+            continue;
+        }
+        match width {
+            Some(w) if col >= w => {
+                if p.problem.is_none() && !text.trim().is_empty() {
+                    p.problem = Some(Error::Malformed {
+                        line: u64::from(row) + 1,
+                        detail: format!(
+                            "cell {}{} has a value ({:?}) right of the last header column {}",
+                            column_name(col as u32),
+                            row + 1,
+                            text.chars().take(40).collect::<String>(),
+                            column_name(w.saturating_sub(1) as u32)
+                        ),
+                    });
+                }
+            }
+            Some(_) => {
+                if let Some(slot) = p.cells.get_mut(col) {
+                    *slot = text;
+                }
+            }
+            None => {
+                if col >= limits.max_columns {
+                    return Err(Error::TooManyColumns {
+                        count: col + 1,
+                        limit: limits.max_columns,
+                    });
+                }
+                if p.cells.len() <= col {
+                    p.cells.resize(col + 1, String::new());
+                }
+                if let Some(slot) = p.cells.get_mut(col) {
+                    *slot = text;
+                }
+            }
+        }
+    }
+    if let Some(p) = pending.take()
+        && !flush(p, &mut width, &mut next_row, limits, out)?
+    {
+        return Ok(());
+    }
+    if width.is_none() {
+        return Err(Error::NoHeader);
+    }
+    out.send(Msg::End);
+    Ok(())
+}
+
+/// Sends a finished row (or the header). `Ok(false)` when the reader is gone.
+fn flush(
+    p: Pending,
+    width: &mut Option<usize>,
+    next_row: &mut u32,
+    limits: Limits,
+    out: &mut Batcher,
+) -> Result<bool, Error> {
+    let line = u64::from(p.row) + 1;
+    let gap = p.row.saturating_sub(*next_row);
+    *next_row = p.row.saturating_add(1);
+    if gap > 0 && !out.send(Msg::Blank(u64::from(gap))) {
+        return Ok(false);
+    }
+    let msg = match *width {
+        None => {
+            if let Some(problem) = p.problem {
+                return Err(match problem {
+                    Error::Malformed { line, detail } => Error::Malformed {
+                        line,
+                        detail: format!("in the header row: {detail}"),
+                    },
+                    e => e,
+                });
+            }
+            let mut headers: Vec<String> = p
+                .cells
+                .into_iter()
+                .map(|h| {
+                    let t = h.trim_start_matches('\u{feff}').trim();
+                    if t.len() == h.len() { h } else { t.to_owned() }
+                })
+                .collect();
+            while headers.last().is_some_and(String::is_empty) {
+                headers.pop();
+            }
+            if headers.is_empty() {
+                Msg::Blank(1)
+            } else if headers.len() > limits.max_columns {
+                return Err(Error::TooManyColumns {
+                    count: headers.len(),
+                    limit: limits.max_columns,
+                });
+            } else {
+                *width = Some(headers.len());
+                Msg::Header {
+                    line,
+                    cells: headers,
+                }
+            }
+        }
+        Some(_) => match p.problem {
+            Some(problem) => Msg::Err(problem),
+            None => Msg::Row {
+                line,
+                cells: p.cells,
+            },
+        },
+    };
+    Ok(out.send(msg))
+}
+
+/// A cell as text; `Err` says what is wrong with a cell holding an error.
+fn render(value: &DataRef<'_>) -> Result<String, String> {
+    Ok(match value {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => float_text(*f),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(dt) => {
+            if dt.is_duration() {
+                duration_text(dt.as_f64())
+            } else {
+                let (y, mo, d, h, mi, s, ms) = dt.to_ymd_hms_milli();
+                let v = dt.as_f64();
+                if (0.0..1.0).contains(&v) {
+                    time_text(h, mi, s, ms)
+                } else if (h, mi, s, ms) == (0, 0, 0, 0) {
+                    format!("{y:04}-{mo:02}-{d:02}")
+                } else {
+                    format!("{y:04}-{mo:02}-{d:02} {}", time_text(h, mi, s, ms))
+                }
+            }
+        }
+        DataRef::DateTimeIso(s) => match s.split_once('T') {
+            Some((date, time)) if time.trim_start_matches(['0', ':', '.']).is_empty() => {
+                date.to_owned()
+            }
+            Some((date, time)) => format!("{date} {time}"),
+            None => s.clone(),
+        },
+        DataRef::DurationIso(s) => s.clone(),
+        DataRef::Error(e) => return Err(format!("holds the Excel error {e}")),
+    })
+}
+
+fn time_text(h: u8, mi: u8, s: u8, ms: u16) -> String {
+    if ms == 0 {
+        format!("{h:02}:{mi:02}:{s:02}")
+    } else {
+        format!("{h:02}:{mi:02}:{s:02}.{ms:03}")
+    }
+}
+
+fn duration_text(days: f64) -> String {
+    let total = (days * 86_400.0).round();
+    if !total.is_finite() {
+        return float_text(days);
+    }
+    let sign = if total < 0.0 { "-" } else { "" };
+    let total = total.abs() as u64;
+    format!(
+        "{sign}{}:{:02}:{:02}",
+        total / 3600,
+        (total / 60) % 60,
+        total % 60
+    )
+}
+
+/// Integers without `.0`; other numbers rounded to 15 significant digits (as
+/// Excel shows them) and written in the shortest form that reads back as that
+/// value.
+pub(crate) fn float_text(f: f64) -> String {
+    if !f.is_finite() {
+        return f.to_string();
+    }
+    let rounded: f64 = format!("{f:.14e}").parse().unwrap_or(f);
+    if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
+        format!("{}", rounded as i64)
+    } else {
+        format!("{rounded}")
+    }
+}
+
+/// `0` → `A`, `25` → `Z`, `26` → `AA`.
+fn column_name(col: u32) -> String {
+    let mut n = u64::from(col) + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        out.push(char::from(b'A' + rem));
+        n = (n - 1) / 26;
+    }
+    out.iter().rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_names() {
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(25), "Z");
+        assert_eq!(column_name(26), "AA");
+        assert_eq!(column_name(701), "ZZ");
+        assert_eq!(column_name(702), "AAA");
+    }
+
+    #[test]
+    fn floats() {
+        assert_eq!(float_text(3.0), "3");
+        assert_eq!(float_text(-0.0), "0");
+        assert_eq!(float_text(0.1 + 0.2), "0.3");
+        assert_eq!(float_text(1.5), "1.5");
+        assert_eq!(float_text(123456789012.0), "123456789012");
+        assert_eq!(float_text(1e20), "100000000000000000000");
+        assert_eq!(float_text(-2.25), "-2.25");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_text(1.5), "36:00:00");
+        assert_eq!(duration_text(0.5 / 24.0), "0:30:00");
+    }
+}

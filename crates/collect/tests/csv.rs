@@ -1,0 +1,504 @@
+mod common;
+
+use std::io::Cursor;
+use std::path::Path;
+
+use chengxin_collect::{Encoding, Error, Format, Limits, Reader};
+use common::{Trickle, cells, drain, read_all, read_all_with, strs, temp_path};
+
+const TEXT: &str = "行政相对人名称,统一社会信用代码,许可内容,决定日期\n\
+    深圳市腾讯计算机系统有限公司,91440300708461136T,\"食品经营许可，含\"\"网络销售\"\"\",2024-03-15\n\
+    小米科技有限责任公司,91110108551385082Q,\"第一行\n第二行\",2024-04-01\n\
+    个体户张三,,零售,2024-05-20\n";
+
+fn expected_rows() -> Vec<Vec<String>> {
+    strs(&[
+        &[
+            "深圳市腾讯计算机系统有限公司",
+            "91440300708461136T",
+            "食品经营许可，含\"网络销售\"",
+            "2024-03-15",
+        ],
+        &[
+            "小米科技有限责任公司",
+            "91110108551385082Q",
+            "第一行\n第二行",
+            "2024-04-01",
+        ],
+        &["个体户张三", "", "零售", "2024-05-20"],
+    ])
+}
+
+fn expected_headers() -> Vec<String> {
+    ["行政相对人名称", "统一社会信用代码", "许可内容", "决定日期"]
+        .map(str::to_owned)
+        .to_vec()
+}
+
+#[test]
+fn utf8_with_and_without_bom_and_gb18030_read_the_same() {
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend_from_slice(TEXT.as_bytes());
+    let (gb, _, unmappable) = encoding_rs::GB18030.encode(TEXT);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&gb).is_err());
+
+    for (bytes, encoding) in [
+        (TEXT.as_bytes().to_vec(), Encoding::Utf8),
+        (with_bom, Encoding::Utf8),
+        (gb.into_owned(), Encoding::Gb18030),
+    ] {
+        let (reader, rows) = read_all(&bytes, Format::Csv);
+        assert_eq!(reader.encoding(), Some(encoding));
+        assert_eq!(reader.headers(), expected_headers().as_slice());
+        assert_eq!(cells(&rows), expected_rows());
+        let lines: Vec<u64> = rows.iter().map(|r| r.as_ref().expect("row").line).collect();
+        assert_eq!(lines, [2, 3, 5]);
+        let numbers: Vec<u64> = rows
+            .iter()
+            .map(|r| r.as_ref().expect("row").number)
+            .collect();
+        assert_eq!(numbers, [1, 2, 3]);
+    }
+}
+
+#[test]
+fn gbk_file_is_read_as_gb18030() {
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(TEXT);
+    assert!(!unmappable);
+    let (reader, rows) = read_all(&gbk, Format::Csv);
+    assert_eq!(reader.encoding(), Some(Encoding::Gb18030));
+    assert_eq!(reader.headers(), expected_headers().as_slice());
+    assert_eq!(cells(&rows), expected_rows());
+}
+
+#[test]
+fn gb18030_read_through_tiny_chunks() {
+    let (gb, _, _) = encoding_rs::GB18030.encode(TEXT);
+    for step in [1, 2, 3, 5, 7] {
+        let input = Trickle {
+            data: Cursor::new(gb.to_vec()),
+            step,
+        };
+        let mut reader = Reader::new(input, Format::Csv, Limits::default()).expect("header");
+        assert_eq!(reader.encoding(), Some(Encoding::Gb18030));
+        assert_eq!(cells(&drain(&mut reader)), expected_rows(), "step {step}");
+    }
+}
+
+#[test]
+fn stray_byte_after_100_kb_of_utf8_names_line_and_offset() {
+    let mut text = String::from("名称,代码\n");
+    let mut line = 1;
+    while text.len() < 100 * 1024 {
+        text.push_str("某某市某某区某某有限公司,91440300708461136T\n");
+        line += 1;
+    }
+    let good_rows = line - 1;
+    let mut bytes = text.into_bytes();
+    let bad_line = line + 1;
+    bytes.extend_from_slice("坏公司".as_bytes());
+    let offset = bytes.len() as u64;
+    bytes.extend_from_slice(b"\xFF,123\n");
+    bytes.extend_from_slice("好公司,456\n".as_bytes());
+
+    let (reader, rows) = read_all(&bytes, Format::Csv);
+    assert_eq!(reader.encoding(), Some(Encoding::Utf8));
+    assert_eq!(rows.len(), good_rows + 1);
+    assert!(rows[..good_rows].iter().all(Result::is_ok));
+    match &rows[good_rows] {
+        Err(Error::Encoding {
+            encoding,
+            byte_offset,
+            line,
+        }) => {
+            assert_eq!(*encoding, "UTF-8");
+            assert_eq!(*byte_offset, offset);
+            assert_eq!(*line, bad_line as u64);
+            let message = rows[good_rows].as_ref().expect_err("error").to_string();
+            assert!(message.contains(&format!("line {bad_line}")), "{message}");
+        }
+        other => panic!("expected an encoding error, got {other:?}"),
+    }
+}
+
+#[test]
+fn character_cut_at_the_end_of_the_64_kib_sample_is_still_utf8() {
+    let mut text = String::from("名称,备注\n");
+    let filler = 65_535 - 1 - text.len();
+    text.push_str(&"x".repeat(filler));
+    text.push_str(",证书\n");
+    // "证" (3 bytes) starts at byte 65,535, across the end of the sample.
+    assert_eq!(text.find('证'), Some(65_535));
+    text.push_str("甲,乙\n");
+    let (reader, rows) = read_all(text.as_bytes(), Format::Csv);
+    assert_eq!(reader.encoding(), Some(Encoding::Utf8));
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].as_ref().expect("row").cells[1], "证书");
+    assert_eq!(rows[1].as_ref().expect("row").cells, ["甲", "乙"]);
+}
+
+#[test]
+fn bytes_invalid_in_both_encodings() {
+    let bytes = b"a,b\n1,2\n3,\xFF\xFF\n";
+    let (reader, rows) = read_all(bytes, Format::Csv);
+    assert_eq!(reader.encoding(), Some(Encoding::Gb18030));
+    assert_eq!(cells(&rows[..1]), strs(&[&["1", "2"]]));
+    match &rows[1] {
+        Err(Error::Encoding {
+            encoding,
+            byte_offset,
+            line,
+        }) => {
+            assert_eq!((*encoding, *byte_offset, *line), ("GB18030", 10, 3));
+        }
+        other => panic!("expected an encoding error, got {other:?}"),
+    }
+    assert_eq!(rows.len(), 2, "an encoding error ends the reading");
+}
+
+#[test]
+fn encoding_error_inside_a_multiline_quoted_cell_names_its_physical_line() {
+    let bytes = b"a,b\n\"x\ny\nz\xFF\",1\n";
+    let (_, rows) = read_all(bytes, Format::Csv);
+    match &rows[0] {
+        Err(Error::Encoding { line, .. }) => assert_eq!(*line, 4),
+        other => panic!("expected an encoding error, got {other:?}"),
+    }
+}
+
+#[test]
+fn file_cut_inside_a_quoted_field_is_truncated() {
+    let bytes = "名称,说明\n甲,\"完整\"\n乙,\"说明被截".as_bytes();
+    let (_, rows) = read_all(bytes, Format::Csv);
+    assert_eq!(cells(&rows[..1]), strs(&[&["甲", "完整"]]));
+    match &rows[1] {
+        Err(Error::Truncated { line, detail }) => {
+            assert_eq!(*line, 3);
+            assert!(detail.contains("quoted"), "{detail}");
+        }
+        other => panic!("expected truncated, got {other:?}"),
+    }
+    assert_eq!(rows.len(), 2);
+}
+
+#[test]
+fn unclosed_quote_spanning_lines_is_truncated_at_its_record() {
+    let bytes = b"a,b\n1,\"open\n2,3\n4,5\n";
+    let (_, rows) = read_all(bytes, Format::Csv);
+    assert!(
+        matches!(&rows[..], [Err(Error::Truncated { line: 2, .. })]),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn last_record_cut_short_without_newline_is_truncated() {
+    let (_, rows) = read_all(b"a,b,c\n1,2,3\n4,5", Format::Csv);
+    assert_eq!(cells(&rows[..1]), strs(&[&["1", "2", "3"]]));
+    assert!(
+        matches!(&rows[1], Err(Error::Truncated { line: 3, detail }) if detail.contains("2 of 3")),
+        "{rows:?}"
+    );
+
+    // A complete last record without a newline is fine.
+    let (_, rows) = read_all(b"a,b,c\n1,2,3\n4,5,6", Format::Csv);
+    assert_eq!(cells(&rows), strs(&[&["1", "2", "3"], &["4", "5", "6"]]));
+
+    // So is a short record that is not the last one: its missing cells are empty.
+    let (_, rows) = read_all(b"a,b,c\n1\n4,5,6\n7,8\n", Format::Csv);
+    assert_eq!(
+        cells(&rows),
+        strs(&[&["1", "", ""], &["4", "5", "6"], &["7", "8", ""]])
+    );
+}
+
+#[test]
+fn more_cells_than_headers_is_malformed_and_reading_goes_on() {
+    let (_, rows) = read_all(b"a,b\n1,2\n3,4,5,6\n7,8\n", Format::Csv);
+    match &rows[1] {
+        Err(e @ Error::Malformed { line, detail }) => {
+            assert_eq!(*line, 3);
+            assert!(detail.contains("4 cells"), "{detail}");
+            assert!(detail.contains("2 columns"), "{detail}");
+            assert!(!e.stops_reading());
+        }
+        other => panic!("expected malformed, got {other:?}"),
+    }
+    assert_eq!(rows.len(), 3);
+    let last = rows[2].as_ref().expect("the next row is read");
+    assert_eq!(last.cells, ["7", "8"]);
+    assert_eq!((last.number, last.line), (3, 4));
+
+    // Trailing empty cells (Excel's used range) are not an error.
+    let (_, rows) = read_all(b"a,b\n1,2,,\n", Format::Csv);
+    assert_eq!(cells(&rows), strs(&[&["1", "2"]]));
+}
+
+#[test]
+fn embedded_newlines_keep_physical_line_numbers() {
+    let bytes = b"a,b\r\n\"x\r\ny\",1\r\n\"p\nq\nr\",2\r\n\r\nlast,3\r\n";
+    let (_, rows) = read_all(bytes, Format::Csv);
+    let got: Vec<(u64, u64, Vec<String>)> = rows
+        .into_iter()
+        .map(|r| {
+            let r = r.expect("row");
+            (r.number, r.line, r.cells)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, 2, vec!["x\r\ny".to_owned(), "1".to_owned()]),
+            (2, 4, vec!["p\nq\nr".to_owned(), "2".to_owned()]),
+            (3, 8, vec!["last".to_owned(), "3".to_owned()]),
+        ]
+    );
+}
+
+#[test]
+fn blank_rows_are_skipped_and_counted() {
+    let bytes = b"\n a , b \n\n1,2\n,\n\r\n , \n3,4\n";
+    let (reader, rows) = read_all(bytes, Format::Csv);
+    assert_eq!(reader.headers(), ["a", "b"]);
+    assert_eq!(reader.header_line(), 2);
+    let got: Vec<(u64, u64)> = rows
+        .iter()
+        .map(|r| {
+            let r = r.as_ref().expect("row");
+            (r.number, r.line)
+        })
+        .collect();
+    // " , " is not blank: its cells are spaces, which the schema layer trims.
+    assert_eq!(got, [(1, 4), (2, 7), (3, 8)]);
+    // The empty line before the header, the empty lines 3 and 6, and ",".
+    assert_eq!(reader.skipped_blank(), 4);
+}
+
+#[test]
+fn tab_separated_file() {
+    let bytes = "名称\t代码\t备注\n甲公司\t123\t含,逗号\n乙公司\t456\t\"引号\t内\"\n".as_bytes();
+    let (reader, rows) = read_all(bytes, Format::Csv);
+    assert_eq!(reader.headers(), ["名称", "代码", "备注"]);
+    assert_eq!(
+        cells(&rows),
+        strs(&[
+            &["甲公司", "123", "含,逗号"],
+            &["乙公司", "456", "引号\t内"]
+        ])
+    );
+
+    // A header with both tabs and commas stays comma-separated.
+    let (reader, _) = read_all(b"a\tb,c\n1,2\n", Format::Csv);
+    assert_eq!(reader.headers(), ["a\tb", "c"]);
+}
+
+#[test]
+fn excel_unicode_text_utf16le_with_bom() {
+    let text = "名称\t代码\r\n甲公司\t123\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    let (reader, rows) = read_all(&bytes, Format::Csv);
+    assert_eq!(reader.encoding(), Some(Encoding::Utf16Le));
+    assert_eq!(reader.headers(), ["名称", "代码"]);
+    assert_eq!(cells(&rows), strs(&[&["甲公司", "123"]]));
+}
+
+#[test]
+fn ten_megabyte_cell_is_read_with_default_limits() {
+    let big = "证".repeat(10 * 1024 * 1024 / 3 + 1);
+    let text = format!("a,b,c\n1,\"{big}\",3\nx,y,z\n");
+    let (_, rows) = read_all(text.as_bytes(), Format::Csv);
+    assert_eq!(rows.len(), 2);
+    let row = rows[0].as_ref().expect("the big row is read");
+    assert_eq!(row.cells[1].len(), big.len());
+    assert!(row.cells[1] == big);
+}
+
+#[test]
+fn cell_over_the_limit_names_line_and_column_and_reading_goes_on() {
+    let big = "x".repeat(5000);
+    let text = format!("a,b,c\n1,2,3\n4,\"{big}\",6\n7,8,9\n");
+    let limits = Limits {
+        max_cell_bytes: 1000,
+        ..Limits::default()
+    };
+    let (_, rows) = read_all_with(text.as_bytes(), Format::Csv, limits);
+    assert_eq!(rows.len(), 3);
+    match &rows[1] {
+        Err(
+            e @ Error::CellTooLarge {
+                line,
+                column,
+                bytes,
+                limit,
+            },
+        ) => {
+            assert_eq!((*line, *column, *bytes, *limit), (3, 2, 5000, 1000));
+            assert!(e.to_string().contains("line 3, column 2"), "{e}");
+        }
+        other => panic!("expected cell too large, got {other:?}"),
+    }
+    assert_eq!(cells(&rows[2..]), strs(&[&["7", "8", "9"]]));
+}
+
+#[test]
+fn record_over_the_limit_is_an_error() {
+    let text = format!("a,b,c\n{0},{0},{0}\n1,2,3\n", "y".repeat(400));
+    let limits = Limits {
+        max_record_bytes: 1000,
+        ..Limits::default()
+    };
+    let (_, rows) = read_all_with(text.as_bytes(), Format::Csv, limits);
+    assert!(
+        matches!(&rows[0], Err(Error::RecordTooLarge { line: 2, .. })),
+        "{rows:?}"
+    );
+    assert_eq!(cells(&rows[1..]), strs(&[&["1", "2", "3"]]));
+}
+
+#[test]
+fn header_problems() {
+    for bytes in [&b""[..], b"\n\n\r\n", b",,\n,\n"] {
+        assert!(
+            matches!(
+                Reader::new(Cursor::new(bytes.to_vec()), Format::Csv, Limits::default()),
+                Err(Error::NoHeader)
+            ),
+            "{bytes:?}"
+        );
+    }
+    let wide = (0..600)
+        .map(|i| format!("c{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    match Reader::new(
+        Cursor::new(wide.into_bytes()),
+        Format::Csv,
+        Limits::default(),
+    ) {
+        Err(Error::TooManyColumns { count, limit }) => assert_eq!((count, limit), (600, 512)),
+        other => panic!("expected too many columns, got {other:?}"),
+    }
+    // Header only, no newline: no rows.
+    let (reader, rows) = read_all("\u{feff} 名称 ,代码,,".as_bytes(), Format::Csv);
+    assert_eq!(reader.headers(), ["名称", "代码"]);
+    assert!(rows.is_empty());
+}
+
+#[test]
+fn lenient_quotes_outside_rfc_4180() {
+    // A quote inside an unquoted field is a character; text after a closing
+    // quote is kept.
+    let (_, rows) = read_all(b"a,b\n5\" pipe,\"x\"y\n", Format::Csv);
+    assert_eq!(cells(&rows), strs(&[&["5\" pipe", "xy"]]));
+}
+
+#[test]
+fn old_mac_line_breaks() {
+    let (_, rows) = read_all(b"a,b\r1,2\r3,4\r", Format::Csv);
+    assert_eq!(cells(&rows), strs(&[&["1", "2"], &["3", "4"]]));
+}
+
+#[test]
+fn zip_or_xls_uploaded_as_csv() {
+    for bytes in [
+        &b"PK\x03\x04rest"[..],
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest",
+    ] {
+        let result = Reader::new(Cursor::new(bytes.to_vec()), Format::Csv, Limits::default());
+        assert!(matches!(result, Err(Error::WrongFormat(_))), "{result:?}");
+    }
+}
+
+#[test]
+fn xlsx_needs_a_file() {
+    let result = Reader::new(Cursor::new(Vec::new()), Format::Xlsx, Limits::default());
+    assert!(matches!(result, Err(Error::NeedsFile)));
+}
+
+#[test]
+fn formats_from_names() {
+    assert_eq!(
+        Format::from_path(Path::new("x/决定.CSV")),
+        Some(Format::Csv)
+    );
+    assert_eq!(Format::from_path(Path::new("a.txt")), Some(Format::Csv));
+    assert_eq!(Format::from_path(Path::new("a.xlsx")), Some(Format::Xlsx));
+    assert_eq!(
+        Format::from_path(Path::new("a.jsonl")),
+        Some(Format::JsonLines)
+    );
+    assert_eq!(
+        Format::from_path(Path::new("a.ndjson")),
+        Some(Format::JsonLines)
+    );
+    assert_eq!(
+        Format::from_path(Path::new("a.json")),
+        Some(Format::JsonLines)
+    );
+    assert_eq!(Format::from_path(Path::new("a.xls")), None);
+    assert_eq!(Format::from_path(Path::new("noext")), None);
+    assert_eq!("csv".parse::<Format>().ok(), Some(Format::Csv));
+    assert_eq!("XLSX".parse::<Format>().ok(), Some(Format::Xlsx));
+    assert_eq!("jsonl".parse::<Format>().ok(), Some(Format::JsonLines));
+    assert!("xls".parse::<Format>().is_err());
+}
+
+#[test]
+fn open_path_reports_progress_and_size() {
+    let path = temp_path("progress.csv");
+    let mut text = String::from("a,b\n");
+    for i in 0..50_000 {
+        text.push_str(&format!("{i},值{i}\n"));
+    }
+    std::fs::write(&path, &text).expect("write");
+    let mut reader = Reader::open_path(&path, None, Limits::default()).expect("open");
+    assert_eq!(reader.format(), Format::Csv);
+    assert_eq!(reader.total_bytes(), Some(text.len() as u64));
+    let first = reader.next_row().expect("a row").expect("ok");
+    assert_eq!(first.cells, ["0", "值0"]);
+    assert!(reader.bytes_read() < text.len() as u64);
+    let rest = drain(&mut reader);
+    assert_eq!(rest.len(), 49_999);
+    assert_eq!(reader.bytes_read(), text.len() as u64);
+    std::fs::remove_file(&path).expect("remove");
+
+    let missing = Reader::open_path(Path::new("/nonexistent/x.csv"), None, Limits::default());
+    assert!(matches!(missing, Err(Error::Io(_))));
+    let unknown = Reader::open_path(Path::new("x.doc"), None, Limits::default());
+    assert!(matches!(unknown, Err(Error::UnknownFormat(_))));
+}
+
+#[test]
+fn read_row_reuses_the_row() {
+    let mut reader = Reader::new(
+        Cursor::new(b"a,b,c\n1,2,3\n4\n\n5,6,7\n".to_vec()),
+        Format::Csv,
+        Limits::default(),
+    )
+    .expect("header");
+    let mut row = chengxin_collect::Row::default();
+    let mut seen = Vec::new();
+    while reader.read_row(&mut row).expect("no error") {
+        seen.push((row.number, row.line, row.cells.clone()));
+    }
+    assert_eq!(
+        seen,
+        vec![
+            (1, 2, strs(&[&["1", "2", "3"]]).remove(0)),
+            (2, 3, strs(&[&["4", "", ""]]).remove(0)),
+            (3, 5, strs(&[&["5", "6", "7"]]).remove(0)),
+        ]
+    );
+    assert!(!reader.read_row(&mut row).expect("still the end"));
+}
+
+#[test]
+fn reader_is_send() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Reader>();
+    assert_send::<Error>();
+}

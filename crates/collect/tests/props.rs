@@ -1,0 +1,201 @@
+mod common;
+
+use std::io::Cursor;
+
+use chengxin_collect::{Format, Limits, Reader};
+use common::{Trickle, drain};
+use proptest::prelude::*;
+
+/// Reads everything; the test is that this returns (no panic, no hang).
+fn consume(bytes: Vec<u8>, format: Format, limits: Limits) {
+    if let Ok(mut reader) = Reader::new(Cursor::new(bytes.clone()), format, limits) {
+        let width = reader.headers().len();
+        let mut rows = 0usize;
+        while let Some(row) = reader.next_row() {
+            if let Ok(row) = row {
+                assert_eq!(row.cells.len(), width);
+            }
+            rows += 1;
+            assert!(rows <= bytes.len() + 1, "more rows than bytes");
+        }
+        assert!(reader.bytes_read() <= bytes.len() as u64);
+    }
+}
+
+fn tiny_limits() -> Limits {
+    Limits {
+        max_cell_bytes: 4,
+        max_columns: 3,
+        max_record_bytes: 9,
+    }
+}
+
+/// Bytes biased towards what matters to the parsers.
+fn structured_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = prop_oneof![
+        Just(b",".to_vec()),
+        Just(b"\"".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b"\t".to_vec()),
+        Just(b"{".to_vec()),
+        Just(b"}".to_vec()),
+        Just(b":".to_vec()),
+        Just(b"[1]".to_vec()),
+        Just(b"null".to_vec()),
+        Just(b"\"k\":".to_vec()),
+        Just("证".as_bytes().to_vec()),
+        Just(vec![0xD6, 0xA4]),
+        Just(vec![0x81, 0x30, 0x81, 0x30]),
+        Just(vec![0xFF]),
+        Just(vec![0xEF, 0xBB, 0xBF]),
+        Just(b"a".to_vec()),
+        any::<u8>().prop_map(|b| vec![b]),
+    ];
+    proptest::collection::vec(pieces, 0..200).prop_map(|v| v.concat())
+}
+
+/// Cell text with what CSV must quote, Chinese, and spaces.
+fn cell() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("\"".to_owned()),
+        Just(",".to_owned()),
+        Just("\n".to_owned()),
+        Just("\r\n".to_owned()),
+        Just(" ".to_owned()),
+        Just("\t".to_owned()),
+        Just("，".to_owned()),
+        "[a-z0-9]{1,4}",
+        "[一-龥]{1,4}",
+        Just("统一社会信用代码".to_owned()),
+        Just("𠀀".to_owned()),
+    ];
+    proptest::collection::vec(piece, 0..5).prop_map(|v| v.concat())
+}
+
+/// A header name: non-empty after trimming, no tab (a tab-only header line
+/// would be read as tab-separated), no leading BOM.
+fn header_name() -> impl Strategy<Value = String> {
+    cell().prop_filter("a usable header name", |s| {
+        !s.trim().is_empty() && !s.contains('\t')
+    })
+}
+
+fn table() -> impl Strategy<Value = (Vec<String>, Vec<Vec<String>>)> {
+    (1usize..6).prop_flat_map(|width| {
+        (
+            proptest::collection::vec(header_name(), width),
+            proptest::collection::vec(proptest::collection::vec(cell(), width), 0..12),
+        )
+    })
+}
+
+fn write_csv(headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(headers).expect("write header");
+    for row in rows {
+        writer.write_record(row).expect("write row");
+    }
+    writer.into_inner().expect("flush")
+}
+
+fn read_back(bytes: Vec<u8>, step: usize) -> (Vec<String>, Vec<Vec<String>>) {
+    let input = Trickle {
+        data: Cursor::new(bytes),
+        step,
+    };
+    let mut reader = Reader::new(input, Format::Csv, Limits::default()).expect("header");
+    let headers = reader.headers().to_vec();
+    let rows = drain(&mut reader)
+        .into_iter()
+        .map(|r| r.expect("no row error").cells)
+        .collect();
+    (headers, rows)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        consume(bytes.clone(), Format::Csv, Limits::default());
+        consume(bytes.clone(), Format::JsonLines, Limits::default());
+        consume(bytes.clone(), Format::Csv, tiny_limits());
+        consume(bytes, Format::JsonLines, tiny_limits());
+    }
+
+    #[test]
+    fn structured_bytes_never_panic(bytes in structured_bytes()) {
+        consume(bytes.clone(), Format::Csv, Limits::default());
+        consume(bytes.clone(), Format::JsonLines, Limits::default());
+        consume(bytes.clone(), Format::Csv, tiny_limits());
+        consume(bytes, Format::JsonLines, tiny_limits());
+    }
+
+    #[test]
+    fn csv_round_trip_in_utf8_and_gb18030(
+        (headers, rows) in table(),
+        step in 1usize..64,
+    ) {
+        let utf8 = write_csv(&headers, &rows);
+        let want_headers: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();
+        // Rows whose cells are all empty are skipped by design.
+        let want_rows: Vec<Vec<String>> = rows
+            .iter()
+            .filter(|r| r.iter().any(|c| !c.is_empty()))
+            .cloned()
+            .collect();
+
+        let (got_headers, got_rows) = read_back(utf8.clone(), step);
+        prop_assert_eq!(&got_headers, &want_headers);
+        prop_assert_eq!(&got_rows, &want_rows);
+
+        let text = String::from_utf8(utf8.clone()).expect("csv writes UTF-8");
+        let (gb, _, unmappable) = encoding_rs::GB18030.encode(&text);
+        prop_assert!(!unmappable);
+        // Detection is a heuristic: GB18030 bytes that happen to be valid
+        // UTF-8 (possible for a few short texts) are read as UTF-8.
+        if gb.as_ref() == utf8.as_slice() || std::str::from_utf8(&gb).is_err() {
+            let (got_headers, got_rows) = read_back(gb.into_owned(), step);
+            prop_assert_eq!(&got_headers, &want_headers);
+            prop_assert_eq!(&got_rows, &want_rows);
+        }
+    }
+
+    #[test]
+    fn jsonl_round_trip(
+        (headers, rows) in table(),
+    ) {
+        let mut unique = headers.clone();
+        unique.sort_by(|a, b| a.trim().cmp(b.trim()));
+        unique.dedup_by(|a, b| a.trim() == b.trim());
+        prop_assume!(unique.len() == headers.len());
+        let mut text = String::new();
+        for row in std::iter::once(&headers).chain(rows.iter()) {
+            let object: serde_json::Map<String, serde_json::Value> = headers
+                .iter()
+                .zip(row)
+                .map(|(h, c)| (h.clone(), serde_json::Value::String(c.clone())))
+                .collect();
+            text.push_str(&serde_json::to_string(&object).expect("json"));
+            text.push('\n');
+        }
+        let mut reader = Reader::new(Cursor::new(text.into_bytes()), Format::JsonLines, Limits::default())
+            .expect("header");
+        // serde_json's map sorts its keys, so that is the order in the file.
+        let mut order: Vec<usize> = (0..headers.len()).collect();
+        order.sort_by(|&a, &b| headers[a].cmp(&headers[b]));
+        let want_headers: Vec<String> = order.iter().map(|&i| headers[i].trim().to_owned()).collect();
+        prop_assert_eq!(reader.headers(), want_headers.as_slice());
+        let got: Vec<Vec<String>> = drain(&mut reader)
+            .into_iter()
+            .map(|r| r.expect("no row error").cells)
+            .collect();
+        let want: Vec<Vec<String>> = std::iter::once(&headers)
+            .chain(rows.iter())
+            .map(|r| order.iter().map(|&i| r[i].clone()).collect::<Vec<String>>())
+            .filter(|r| r.iter().any(|c| !c.is_empty()))
+            .collect();
+        prop_assert_eq!(got, want);
+    }
+}

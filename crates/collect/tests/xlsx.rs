@@ -1,0 +1,232 @@
+mod common;
+
+use std::path::Path;
+
+use chengxin_collect::{Error, Format, Limits, Reader};
+use common::{cells, drain, strs, temp_path};
+use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Formula, Workbook};
+
+/// A workbook with two empty rows, the header on Excel row 3, then
+/// data with text, integer, float, date, date-time, boolean and blank cells.
+fn write_sample(path: &Path) {
+    let mut workbook = Workbook::new();
+    let date = CellFormat::new().set_num_format("yyyy-mm-dd");
+    let datetime = CellFormat::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("决定").expect("name");
+    let headers = [
+        "  行政相对人名称 ",
+        "数量",
+        "金额",
+        "决定日期",
+        "生效时间",
+        "已公示",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(2, c as u16, *h).expect("write");
+    }
+    sheet
+        .write_string(3, 0, "深圳市腾讯计算机系统有限公司")
+        .expect("write");
+    sheet.write_number(3, 1, 42).expect("write");
+    sheet.write_number(3, 2, 1234.5).expect("write");
+    let d = ExcelDateTime::from_ymd(2024, 3, 15).expect("date");
+    sheet
+        .write_datetime_with_format(3, 3, &d, &date)
+        .expect("write");
+    let dt = ExcelDateTime::from_ymd(2024, 3, 15)
+        .expect("date")
+        .and_hms(9, 30, 5)
+        .expect("time");
+    sheet
+        .write_datetime_with_format(3, 4, &dt, &datetime)
+        .expect("write");
+    sheet.write_boolean(3, 5, true).expect("write");
+    // Row 5 (index 4) is left empty. Row 6 has gaps.
+    sheet
+        .write_string(5, 0, "小米科技有限责任公司")
+        .expect("write");
+    sheet.write_number(5, 2, 0.1 + 0.2).expect("write");
+    sheet.write_number(5, 1, -7.0).expect("write");
+    // Row 7: a value right of the header.
+    sheet.write_string(6, 0, "越界").expect("write");
+    sheet.write_string(6, 8, "stray").expect("write");
+    // Row 8: an Excel error.
+    sheet.write_string(7, 0, "错误").expect("write");
+    sheet
+        .write_formula(7, 2, Formula::new("=1/0").set_result("#DIV/0!"))
+        .expect("write");
+    // Row 9: ordinary again.
+    sheet.write_string(8, 0, "个体户张三").expect("write");
+    sheet.write_number(8, 1, 1e15).expect("write");
+    // A second sheet that must be ignored.
+    let other = workbook.add_worksheet();
+    other.write_string(0, 0, "ignored").expect("write");
+    workbook.save(path).expect("save");
+}
+
+#[test]
+fn first_sheet_cells_as_text() {
+    let path = temp_path("sample.xlsx");
+    write_sample(&path);
+    let mut reader = Reader::open_path(&path, None, Limits::default()).expect("open");
+    assert_eq!(reader.format(), Format::Xlsx);
+    assert_eq!(reader.encoding(), None);
+    assert_eq!(
+        reader.headers(),
+        [
+            "行政相对人名称",
+            "数量",
+            "金额",
+            "决定日期",
+            "生效时间",
+            "已公示"
+        ]
+    );
+    assert_eq!(reader.header_line(), 3);
+    let size = std::fs::metadata(&path).expect("metadata").len();
+    assert_eq!(reader.total_bytes(), Some(size));
+    let rows = drain(&mut reader);
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert_eq!(
+        cells(&rows[..2]),
+        strs(&[
+            &[
+                "深圳市腾讯计算机系统有限公司",
+                "42",
+                "1234.5",
+                "2024-03-15",
+                "2024-03-15 09:30:05",
+                "true"
+            ],
+            &["小米科技有限责任公司", "-7", "0.3", "", "", ""],
+        ])
+    );
+    let first = rows[0].as_ref().expect("row");
+    assert_eq!((first.number, first.line), (1, 4));
+    let second = rows[1].as_ref().expect("row");
+    assert_eq!((second.number, second.line), (2, 6));
+    match &rows[2] {
+        Err(Error::Malformed { line, detail }) => {
+            assert_eq!(*line, 7);
+            assert!(detail.contains("I7"), "{detail}");
+        }
+        other => panic!("expected malformed, got {other:?}"),
+    }
+    match &rows[3] {
+        Err(Error::Malformed { line, detail }) => {
+            assert_eq!(*line, 8);
+            assert!(
+                detail.contains("C8") && detail.contains("#DIV/0!"),
+                "{detail}"
+            );
+        }
+        other => panic!("expected malformed, got {other:?}"),
+    }
+    let last = rows[4].as_ref().expect("row");
+    assert_eq!((last.number, last.line), (5, 9));
+    assert_eq!(last.cells[..2], ["个体户张三", "1000000000000000"]);
+    // Rows 1, 2 and 5 of the sheet are empty.
+    assert_eq!(reader.skipped_blank(), 3);
+    assert!(reader.bytes_read() > 0);
+    std::fs::remove_file(&path).expect("remove");
+}
+
+#[test]
+fn truncated_workbook_is_an_error_not_a_panic() {
+    let path = temp_path("whole.xlsx");
+    write_sample(&path);
+    let bytes = std::fs::read(&path).expect("read");
+    for (name, cut) in [
+        ("half.xlsx", bytes.len() / 2),
+        ("most.xlsx", bytes.len() - 30),
+        ("tiny.xlsx", 10),
+        ("empty.xlsx", 0),
+    ] {
+        let cut_path = temp_path(name);
+        std::fs::write(&cut_path, &bytes[..cut]).expect("write");
+        let result = Reader::open_path(&cut_path, None, Limits::default());
+        match result {
+            Err(Error::Truncated { .. } | Error::Xlsx(_)) => {}
+            other => panic!("{name}: expected truncated or xlsx error, got {other:?}"),
+        }
+        std::fs::remove_file(&cut_path).expect("remove");
+    }
+    // Damaged in the middle (the ZIP directory intact): an error or odd
+    // rows, never a panic or a hang.
+    for start in [bytes.len() / 4, bytes.len() / 3, bytes.len() / 2] {
+        let mut damaged = bytes.clone();
+        for b in damaged.iter_mut().skip(start).take(200) {
+            *b ^= 0x5A;
+        }
+        let damaged_path = temp_path("damaged.xlsx");
+        std::fs::write(&damaged_path, &damaged).expect("write");
+        if let Ok(mut reader) = Reader::open_path(&damaged_path, None, Limits::default()) {
+            let rows = drain(&mut reader);
+            assert!(rows.len() < 100);
+        }
+        std::fs::remove_file(&damaged_path).expect("remove");
+    }
+    // Not a workbook at all.
+    let text = temp_path("text.xlsx");
+    for content in [&b"a,b\n1,2\n"[..], b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"] {
+        std::fs::write(&text, content).expect("write");
+        let result = Reader::open_path(&text, None, Limits::default());
+        assert!(matches!(result, Err(Error::WrongFormat(_))), "{result:?}");
+    }
+    std::fs::remove_file(&text).expect("remove");
+    std::fs::remove_file(&path).expect("remove");
+}
+
+#[test]
+fn empty_sheet_has_no_header() {
+    let path = temp_path("empty-sheet.xlsx");
+    let mut workbook = Workbook::new();
+    workbook.add_worksheet();
+    workbook.save(&path).expect("save");
+    let result = Reader::open_path(&path, Some(Format::Xlsx), Limits::default());
+    assert!(matches!(result, Err(Error::NoHeader)), "{result:?}");
+    std::fs::remove_file(&path).expect("remove");
+}
+
+#[test]
+fn too_many_columns() {
+    let path = temp_path("wide.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for c in 0..20u16 {
+        sheet.write_string(0, c, format!("c{c}")).expect("write");
+    }
+    workbook.save(&path).expect("save");
+    let limits = Limits {
+        max_columns: 10,
+        ..Limits::default()
+    };
+    let result = Reader::open_path(&path, None, limits);
+    assert!(
+        matches!(result, Err(Error::TooManyColumns { limit: 10, .. })),
+        "{result:?}"
+    );
+    std::fs::remove_file(&path).expect("remove");
+}
+
+#[test]
+fn dropping_the_reader_early_stops_the_helper_thread() {
+    let path = temp_path("many.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "n").expect("write");
+    for r in 1..5000u32 {
+        sheet.write_number(r, 0, f64::from(r)).expect("write");
+    }
+    workbook.save(&path).expect("save");
+    for _ in 0..20 {
+        let mut reader = Reader::open_path(&path, None, Limits::default()).expect("open");
+        let row = reader.next_row().expect("a row").expect("ok");
+        assert_eq!(row.cells, ["1"]);
+        drop(reader);
+    }
+    let reader = Reader::open_path(&path, None, Limits::default()).expect("open");
+    assert_eq!(reader.count(), 4999);
+    std::fs::remove_file(&path).expect("remove");
+}

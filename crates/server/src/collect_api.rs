@@ -1,0 +1,730 @@
+//! Collection (归集) and double publicity (双公示) over HTTP: batches, their progress and
+//! rejected-rows reports, quality figures, the catalog, and the public columns of licensing and
+//! penalty decisions.
+//!
+//! A department data officer sends a file as the body of `POST /api/v1/batches` for its own
+//! department; an operator may send for any registered department. The body is streamed to a
+//! temporary file (never held whole in memory), then ingested in the background; the answer is
+//! `202` with a progress resource (`/api/v1/batch-jobs/{job}`), or with `wait=true` the finished
+//! batch. A batch commits whole or not at all.
+
+use crate::AppState;
+use crate::api::ApiQuery;
+use crate::audit::{self, Record};
+use crate::auth::Principal;
+use crate::error::{ApiError, ErrorBody};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use chengxin_access::Role;
+use chengxin_audit::Outcome;
+use chengxin_catalog::{Catalog, CatalogItem, Mask};
+use chengxin_collect::Format;
+use chengxin_collect::ingest::{
+    IngestRequest, Progress, QualityFigures, active_catalog, import_catalog, ingest, rejections_csv,
+};
+use chengxin_store::{BatchSummary, PublicityQuery, StoredRecord};
+use chrono::{NaiveDate, Utc};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use tokio::io::AsyncWriteExt;
+use utoipa::{IntoParams, ToSchema};
+
+/// Largest upload accepted (a 1,000,000-row penalty file is about 400 MB).
+pub const MAX_UPLOAD_BYTES: usize = 1 << 30;
+
+/// Batches being ingested, by job id. Finished jobs stay for an hour.
+#[derive(Default)]
+pub struct Jobs {
+    jobs: Mutex<HashMap<String, Arc<Job>>>,
+}
+
+pub struct Job {
+    id: String,
+    item: String,
+    department: String,
+    file_name: String,
+    submitted_by: String,
+    started: chrono::DateTime<Utc>,
+    progress: Arc<Progress>,
+    state: Mutex<JobState>,
+}
+
+#[derive(Clone)]
+enum JobState {
+    Running,
+    Committed(BatchSummary),
+    Refused { code: &'static str, message: String },
+}
+
+impl Jobs {
+    fn insert(&self, job: Arc<Job>) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            let cutoff = Utc::now() - chrono::Duration::hours(1);
+            jobs.retain(|_, j| {
+                j.started > cutoff
+                    || matches!(j.state.lock().map(|s| s.clone()), Ok(JobState::Running))
+            });
+            jobs.insert(job.id.clone(), job);
+        }
+    }
+
+    fn get(&self, id: &str) -> Option<Arc<Job>> {
+        self.jobs.lock().ok().and_then(|j| j.get(id).cloned())
+    }
+}
+
+/// A batch job's progress, and its outcome once finished.
+#[derive(Serialize, ToSchema)]
+pub struct JobView {
+    pub job: String,
+    /// `running`, `committed` or `refused` (nothing of a refused batch was kept).
+    pub status: &'static str,
+    pub item: String,
+    pub department: String,
+    pub file_name: String,
+    pub submitted_by: String,
+    pub bytes_read: u64,
+    pub total_bytes: u64,
+    pub rows_read: u64,
+    /// When committed: batch, rows, accepted, changed, unchanged, rejected, review, blank,
+    /// pending_subjects.
+    #[schema(value_type = Option<Object>)]
+    pub summary: Option<BatchSummary>,
+    /// When refused: a stable code (`encoding`, `truncated`, `header`, `cell_too_large`,
+    /// `malformed`, `strict`, …).
+    pub refused: Option<&'static str>,
+    pub message: Option<String>,
+    /// The rejected-rows report of the committed batch.
+    pub rejections_url: Option<String>,
+}
+
+impl Job {
+    fn view(&self) -> JobView {
+        let state = self
+            .state
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or(JobState::Running);
+        let (status, summary, refused, message) = match state {
+            JobState::Running => ("running", None, None, None),
+            JobState::Committed(s) => ("committed", Some(s), None, None),
+            JobState::Refused { code, message } => ("refused", None, Some(code), Some(message)),
+        };
+        JobView {
+            job: self.id.clone(),
+            status,
+            item: self.item.clone(),
+            department: self.department.clone(),
+            file_name: self.file_name.clone(),
+            submitted_by: self.submitted_by.clone(),
+            bytes_read: self.progress.bytes_read.load(Ordering::Relaxed),
+            total_bytes: self.progress.total_bytes.load(Ordering::Relaxed),
+            rows_read: self.progress.rows_read.load(Ordering::Relaxed),
+            rejections_url: summary
+                .as_ref()
+                .map(|s| format!("/api/v1/batches/{}/rejections", s.batch)),
+            summary,
+            refused,
+            message,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct BatchParams {
+    /// Catalog item code, e.g. `license` or `penalty`.
+    pub item: String,
+    /// The reporting department's USCC. Data officers may omit it (their own department).
+    pub department: Option<String>,
+    /// `csv`, `xlsx` or `jsonl` (default: from `file_name`, then from Content-Type).
+    pub format: Option<String>,
+    /// The file's name, recorded with the batch.
+    pub file_name: Option<String>,
+    /// Answer when the batch is finished instead of at once with a progress resource.
+    pub wait: Option<bool>,
+    /// Refuse the whole batch when any row is refused.
+    pub strict: Option<bool>,
+}
+
+/// The department a caller may send data for.
+fn sending_department(principal: &Principal, asked: Option<&str>) -> Result<String, ApiError> {
+    match principal.role {
+        Role::DataOfficer => {
+            let own = principal.department().ok_or_else(|| {
+                ApiError::Forbidden("this data officer account has no department".into())
+            })?;
+            match asked {
+                Some(d) if chengxin_codes::normalize(d) != own => Err(ApiError::Forbidden(
+                    "a data officer sends data for its own department only".into(),
+                )),
+                _ => Ok(own),
+            }
+        }
+        _ => asked
+            .map(|d| chengxin_codes::normalize(d).into_owned())
+            .ok_or_else(|| {
+                ApiError::parameter("department", "name the department (its USCC) to send for")
+            }),
+    }
+}
+
+fn format_of(p: &BatchParams, headers: &HeaderMap) -> Result<Format, ApiError> {
+    if let Some(f) = &p.format {
+        return f
+            .parse()
+            .map_err(|_| ApiError::parameter("format", "use csv, xlsx or jsonl"));
+    }
+    if let Some(f) = p
+        .file_name
+        .as_deref()
+        .and_then(|n| Format::from_path(std::path::Path::new(n)))
+    {
+        return Ok(f);
+    }
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("text/csv") {
+        Ok(Format::Csv)
+    } else if ct.contains("spreadsheetml") {
+        Ok(Format::Xlsx)
+    } else if ct.contains("ndjson") || ct.contains("jsonl") || ct.contains("json-seq") {
+        Ok(Format::JsonLines)
+    } else {
+        Err(ApiError::parameter(
+            "format",
+            "cannot tell the file format: pass format=csv|xlsx|jsonl or a file_name with its extension",
+        ))
+    }
+}
+
+async fn catalog_item(state: &AppState, item: &str) -> Result<(CatalogItem, i64), ApiError> {
+    let (catalog, version) = active_catalog(&state.store)
+        .await
+        .map_err(|e| internal(&e))?;
+    match catalog.item(item) {
+        Some(i) => Ok((i.clone(), version)),
+        None => {
+            let known: Vec<&str> = catalog.items.iter().map(|i| i.code.as_str()).collect();
+            Err(ApiError::parameter(
+                "item",
+                format!(
+                    "{item:?} is not in catalog version {version}; information outside the catalog is not collected (国办发〔2020〕49号 (一)). Items: {}",
+                    known.join(", ")
+                ),
+            ))
+        }
+    }
+}
+
+fn internal(e: &dyn std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "collection error");
+    ApiError::Internal
+}
+
+/// Sends a batch file (the request body: CSV in UTF-8 or GB18030, XLSX, or JSON Lines).
+#[utoipa::path(post, path = "/api/v1/batches", tag = "collection", params(BatchParams),
+    request_body(content = Vec<u8>, description = "the file", content_type = "application/octet-stream"),
+    responses((status = 202, body = JobView, description = "accepted; poll the progress resource"),
+              (status = 200, body = JobView, description = "with wait=true: committed"),
+              (status = 422, body = JobView, description = "with wait=true: refused whole, nothing kept"),
+              (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn post_batch(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiQuery(p): ApiQuery<BatchParams>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let department = sending_department(&principal, p.department.as_deref())?;
+    let format = format_of(&p, &headers)?;
+    let (item, version) = catalog_item(&state, &p.item).await?;
+    if state.store.department(&department).await?.is_none() {
+        return Err(ApiError::NotFound(format!(
+            "department {department} is not registered"
+        )));
+    }
+    let file_name = p
+        .file_name
+        .clone()
+        .unwrap_or_else(|| format!("upload.{}", format_ext(format)));
+    // Stream the body to a temporary file.
+    let path = std::env::temp_dir().join(format!("chengxin-upload-{}", uuid::Uuid::new_v4()));
+    let written = save_body(body, &path).await;
+    if let Err(e) = written {
+        let _ = tokio::fs::remove_file(&path).await;
+        return Err(e);
+    }
+    let job = Arc::new(Job {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        item: item.code.clone(),
+        department: department.clone(),
+        file_name: file_name.clone(),
+        submitted_by: principal.actor(),
+        started: Utc::now(),
+        progress: Arc::new(Progress::default()),
+        state: Mutex::new(JobState::Running),
+    });
+    state.jobs.insert(job.clone());
+    let req = IngestRequest {
+        path: path.clone(),
+        format: Some(format),
+        file_name,
+        item,
+        catalog_version: version,
+        department,
+        submitted_by: principal.actor(),
+        received_at: Utc::now(),
+        today: state.today(),
+        limits: chengxin_collect::Limits::default(),
+        strict: p.strict.unwrap_or(false),
+    };
+    let store = audit::acting(&state, &principal);
+    let task_job = job.clone();
+    let task_state = state.clone();
+    let task_principal = principal.clone();
+    let task = tokio::spawn(async move {
+        let outcome = ingest(&store, req, task_job.progress.clone()).await;
+        let _ = tokio::fs::remove_file(&path).await;
+        let new_state = match outcome {
+            Ok(s) => JobState::Committed(s),
+            Err(e) => {
+                let message = e.to_string();
+                let _ = audit::record(
+                    &task_state,
+                    &task_principal,
+                    Record {
+                        action: "batch.ingest",
+                        target: Some(&format!("job:{}", task_job.id)),
+                        purpose: None,
+                        outcome: Outcome::Refused,
+                        detail: Some(format!("{}: {message}", e.code())),
+                    },
+                )
+                .await;
+                JobState::Refused {
+                    code: e.code(),
+                    message,
+                }
+            }
+        };
+        if let Ok(mut s) = task_job.state.lock() {
+            *s = new_state;
+        }
+    });
+    let location = format!("/api/v1/batch-jobs/{}", job.id);
+    if p.wait.unwrap_or(false) {
+        let _ = task.await;
+        let view = job.view();
+        let status = if view.status == "committed" {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return Ok((status, Json(view)).into_response());
+    }
+    let mut res = (StatusCode::ACCEPTED, Json(job.view())).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+fn format_ext(f: Format) -> &'static str {
+    match f {
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+        Format::JsonLines => "jsonl",
+    }
+}
+
+async fn save_body(body: Body, path: &std::path::Path) -> Result<(), ApiError> {
+    let mut file = tokio::fs::File::create(path)
+        .await
+        .map_err(|e| internal(&e))?;
+    let mut stream = body.into_data_stream();
+    let mut total = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::parameter("body", format!("the upload was interrupted: {e}")))?;
+        total += chunk.len();
+        if total > MAX_UPLOAD_BYTES {
+            return Err(ApiError::parameter(
+                "body",
+                format!(
+                    "the file is larger than {MAX_UPLOAD_BYTES} bytes; split it into several batches"
+                ),
+            ));
+        }
+        file.write_all(&chunk).await.map_err(|e| internal(&e))?;
+    }
+    file.flush().await.map_err(|e| internal(&e))?;
+    Ok(())
+}
+
+/// May this caller see batches of `department`?
+fn may_see_department(principal: &Principal, department: &str) -> bool {
+    match principal.role {
+        Role::DataOfficer => principal.department().as_deref() == Some(department),
+        _ => true,
+    }
+}
+
+/// A batch job's progress and outcome.
+#[utoipa::path(get, path = "/api/v1/batch-jobs/{job}", tag = "collection",
+    params(("job" = String, Path, description = "job id from POST /api/v1/batches")),
+    responses((status = 200, body = JobView), (status = 404, body = ErrorBody)))]
+pub async fn get_job(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> Result<Json<JobView>, ApiError> {
+    match state.jobs.get(&id) {
+        Some(job) if may_see_department(&principal, &job.department) => Ok(Json(job.view())),
+        _ => Err(ApiError::NotFound(format!("no batch job {id}"))),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct BatchListParams {
+    pub department: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// Committed batches, newest first (data officers: their own department's).
+#[utoipa::path(get, path = "/api/v1/batches", tag = "collection", params(BatchListParams),
+    responses((status = 200, description = "batches", body = Object)))]
+pub async fn list_batches(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiQuery(p): ApiQuery<BatchListParams>,
+) -> Result<Response, ApiError> {
+    let department = match principal.role {
+        Role::DataOfficer => principal.department(),
+        _ => p.department,
+    };
+    let list = state
+        .store
+        .batches(department.as_deref(), p.limit.unwrap_or(50).clamp(1, 500))
+        .await?;
+    Ok(Json(serde_json::json!({ "batches": list })).into_response())
+}
+
+/// One committed batch.
+#[utoipa::path(get, path = "/api/v1/batches/{id}", tag = "collection",
+    params(("id" = i64, Path, description = "batch number")),
+    responses((status = 200, description = "the batch", body = Object), (status = 404, body = ErrorBody)))]
+pub async fn get_batch(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    match state.store.batch(id).await? {
+        Some(b) if may_see_department(&principal, &b.department) => {
+            Ok(Json(serde_json::to_value(&b).map_err(|e| internal(&e))?).into_response())
+        }
+        _ => Err(ApiError::NotFound(format!("no batch {id}"))),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct RejectionParams {
+    /// `csv` for the downloadable report (UTF-8 with BOM); JSON otherwise.
+    pub format: Option<String>,
+}
+
+/// The rejected-rows report of a batch: row, line, field, rule, message.
+#[utoipa::path(get, path = "/api/v1/batches/{id}/rejections", tag = "collection",
+    params(("id" = i64, Path, description = "batch number"), RejectionParams),
+    responses((status = 200, description = "JSON, or CSV with format=csv", body = Object), (status = 404, body = ErrorBody)))]
+pub async fn get_rejections(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<i64>,
+    ApiQuery(p): ApiQuery<RejectionParams>,
+) -> Result<Response, ApiError> {
+    let visible = matches!(state.store.batch(id).await?, Some(b) if may_see_department(&principal, &b.department));
+    if !visible {
+        return Err(ApiError::NotFound(format!("no batch {id}")));
+    }
+    let rows = state.store.batch_rejections(id).await?;
+    if p.format.as_deref() == Some("csv") {
+        let body = rejections_csv(&rows);
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"batch-{id}-rejections.csv\""),
+                ),
+            ],
+            body,
+        )
+            .into_response());
+    }
+    Ok(Json(serde_json::json!({ "batch": id, "rejections": rows })).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct QualityParams {
+    pub department: Option<String>,
+    /// First day of the period (default: a year before `to`).
+    pub from: Option<NaiveDate>,
+    /// Last day of the period (default: today).
+    pub to: Option<NaiveDate>,
+}
+
+/// Quality figures per department and catalog item: received, accepted, rejected by rule,
+/// on-time rate (7 working days), completeness of optional fields, wrong-code rate.
+#[utoipa::path(get, path = "/api/v1/quality", tag = "collection", params(QualityParams),
+    responses((status = 200, description = "figures per department and item", body = Object)))]
+pub async fn quality(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiQuery(p): ApiQuery<QualityParams>,
+) -> Result<Response, ApiError> {
+    let figures = quality_figures(&state, &principal, p.department, p.from, p.to).await?;
+    Ok(
+        Json(serde_json::json!({ "from": figures.0, "to": figures.1, "figures": figures.2 }))
+            .into_response(),
+    )
+}
+
+pub(crate) async fn quality_figures(
+    state: &AppState,
+    principal: &Principal,
+    department: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<(NaiveDate, NaiveDate, Vec<QualityFigures>), ApiError> {
+    let department = match principal.role {
+        Role::DataOfficer => principal.department(),
+        _ => department,
+    };
+    let to = to.unwrap_or_else(|| state.today());
+    let from = from.unwrap_or_else(|| to - chrono::Duration::days(365));
+    if from > to {
+        return Err(ApiError::parameter(
+            "from",
+            "the period starts after it ends",
+        ));
+    }
+    let (catalog, _) = active_catalog(&state.store)
+        .await
+        .map_err(|e| internal(&e))?;
+    let rows = state.store.quality(department.as_deref(), from, to).await?;
+    Ok((
+        from,
+        to,
+        rows.iter()
+            .map(|q| QualityFigures::of(q, &catalog))
+            .collect(),
+    ))
+}
+
+/// The catalog in force (public: the catalog decides what is collected and disclosed).
+#[utoipa::path(get, path = "/api/v1/catalog", tag = "collection",
+    responses((status = 200, description = "the catalog", body = Object)))]
+pub async fn get_catalog(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let (catalog, _) = active_catalog(&state.store)
+        .await
+        .map_err(|e| internal(&e))?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        catalog.to_json(),
+    )
+        .into_response())
+}
+
+/// Imports a catalog (JSON body) as the next version.
+#[utoipa::path(post, path = "/api/v1/catalog", tag = "collection",
+    request_body(content = Object, description = "a catalog in the JSON form of GET /api/v1/catalog"),
+    responses((status = 200, description = "the new version", body = Object), (status = 400, body = ErrorBody)))]
+pub async fn post_catalog(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    body: String,
+) -> Result<Response, ApiError> {
+    let catalog =
+        Catalog::from_json(&body).map_err(|e| ApiError::parameter("body", e.to_string()))?;
+    active_catalog(&state.store)
+        .await
+        .map_err(|e| internal(&e))?;
+    let store = audit::acting(&state, &principal);
+    let v = import_catalog(&store, catalog, &principal.actor(), "api")
+        .await
+        .map_err(|e| internal(&e))?;
+    Ok(Json(serde_json::json!({ "version": v })).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct PublicityParams {
+    /// Subject name fragment or code.
+    pub q: Option<String>,
+    /// Department USCC.
+    pub department: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// One publicised decision as the public sees it: personal fields masked per the catalog.
+#[derive(Serialize, ToSchema)]
+pub struct PublicRecord {
+    pub item: String,
+    pub doc_no: String,
+    pub department: String,
+    pub subject_name: String,
+    pub subject_code: String,
+    pub decision_date: NaiveDate,
+    pub severity: Option<String>,
+    pub publish_until: Option<NaiveDate>,
+    /// Field code → value (masked).
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A record as the public may see it: every field through its catalog mask; for a natural
+/// person the name is shown as the registry shows it (surname only) and the citizen ID masked —
+/// 国办发〔2020〕49号 (十四): disclosure limited to what is necessary.
+pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
+    let person = r.subject_code.len() == 18
+        && chengxin_codes::validate_citizen_id(&r.subject_code, r.decision_date.max(r.received_on))
+            .is_ok();
+    let mut fields = serde_json::Map::new();
+    for f in &item.fields {
+        let Some(v) = r.fields.get(&f.code).and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let mask = if person && f.role == Some(chengxin_catalog::Role::SubjectName) {
+            Mask::PersonName
+        } else {
+            f.mask
+        };
+        let mut shown = mask.apply(v);
+        // Belt and braces: free text may carry a number the catalog did not expect.
+        for _ in 0..16 {
+            let Some(hit) = chengxin_codes::mask::find_unmasked(&shown) else {
+                break;
+            };
+            shown = shown.replace(&hit, &chengxin_codes::mask::citizen_id(&hit));
+        }
+        fields.insert(f.code.clone(), serde_json::Value::String(shown));
+    }
+    PublicRecord {
+        item: r.item.clone(),
+        doc_no: r.doc_no.clone(),
+        department: r.department.clone(),
+        subject_name: if person {
+            chengxin_codes::mask::person_name(&r.subject_name)
+        } else {
+            r.subject_name.clone()
+        },
+        subject_code: if person {
+            chengxin_codes::mask::citizen_id(&r.subject_code)
+        } else {
+            r.subject_code.clone()
+        },
+        decision_date: r.decision_date,
+        severity: r.severity.clone(),
+        publish_until: r.publish_until,
+        fields,
+    }
+}
+
+/// Decisions of an item on public show today (双公示), newest first.
+#[utoipa::path(get, path = "/api/v1/publicity/{item}", tag = "publicity",
+    params(("item" = String, Path, description = "license or penalty (any item disclosed publicly)"), PublicityParams),
+    responses((status = 200, description = "a page of records and the total", body = Object), (status = 404, body = ErrorBody)))]
+pub async fn publicity(
+    State(state): State<AppState>,
+    Path(item): Path<String>,
+    ApiQuery(p): ApiQuery<PublicityParams>,
+) -> Result<Response, ApiError> {
+    let (records, total, page, per_page) = publicity_page(&state, &item, &p).await?;
+    Ok(Json(serde_json::json!({
+        "item": item, "total": total, "page": page, "per_page": per_page, "records": records,
+    }))
+    .into_response())
+}
+
+pub(crate) async fn publicity_page(
+    state: &AppState,
+    item: &str,
+    p: &PublicityParams,
+) -> Result<(Vec<PublicRecord>, i64, i64, i64), ApiError> {
+    let (catalog, _) = active_catalog(&state.store)
+        .await
+        .map_err(|e| internal(&e))?;
+    let it = catalog
+        .item(item)
+        .filter(|i| i.disclosure == chengxin_catalog::Disclosure::Public)
+        .ok_or_else(|| ApiError::NotFound(format!("no public catalog item {item}")))?;
+    let per_page = p.per_page.unwrap_or(20).clamp(1, 100);
+    let page = p.page.unwrap_or(1).max(1);
+    let (rows, total) = state
+        .store
+        .publicity(
+            &PublicityQuery {
+                item: item.to_string(),
+                text: p.q.clone(),
+                department: p.department.clone(),
+                from: p.from,
+                to: p.to,
+                limit: per_page,
+                offset: (page - 1) * per_page,
+            },
+            state.today(),
+        )
+        .await?;
+    Ok((
+        rows.iter().map(|r| public_record(it, r)).collect(),
+        total,
+        page,
+        per_page,
+    ))
+}
+
+/// Records of a subject on public show today, grouped by item (for the subject page).
+pub(crate) async fn subject_publicity(
+    state: &AppState,
+    subject_id: i64,
+) -> Result<Vec<(String, String, Vec<PublicRecord>)>, ApiError> {
+    let (catalog, _) = active_catalog(&state.store)
+        .await
+        .map_err(|e| internal(&e))?;
+    let today = state.today();
+    let records = state.store.subject_records(subject_id, None).await?;
+    let mut out: Vec<(String, String, Vec<PublicRecord>)> = Vec::new();
+    for item in catalog
+        .items
+        .iter()
+        .filter(|i| i.disclosure == chengxin_catalog::Disclosure::Public)
+    {
+        let shown: Vec<PublicRecord> = records
+            .iter()
+            .filter(|r| r.item == item.code && on_show(r, today))
+            .map(|r| public_record(item, r))
+            .collect();
+        if !shown.is_empty() {
+            out.push((item.code.clone(), item.name.clone(), shown));
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a record is on the portal on `today` (the same rule as the store's publicity query).
+pub fn on_show(r: &StoredRecord, today: NaiveDate) -> bool {
+    r.current
+        && r.status == "valid"
+        && r.publish_from.is_some_and(|f| f <= today)
+        && r.publish_until.is_none_or(|u| u >= today)
+}

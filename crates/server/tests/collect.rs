@@ -1,0 +1,478 @@
+//! Collection over HTTP and double publicity on the portal (issue 4), through the real router.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chengxin_access::Role;
+use chengxin_server::{AppState, app};
+use chengxin_store::{NewAccount, Store};
+use chrono::{Duration, NaiveDate, Utc};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::collections::HashMap;
+use tower::ServiceExt;
+
+const DEPT: &str = "11350100MB0000019U";
+const OTHER_DEPT: &str = "11350100MB0000027N";
+const PERSON_ID: &str = "11010519491231002X";
+
+const HEADER: &str = "行政相对人名称,行政相对人类别,统一社会信用代码,证件号码,行政处罚决定书文号,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,罚款金额（万元）,处罚决定日期,处罚机关,处罚机关统一社会信用代码";
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).expect("date")
+}
+
+struct Fixture {
+    state: AppState,
+    keys: HashMap<&'static str, String>,
+    _dir: TempDir,
+}
+
+struct TempDir(std::path::PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn fixture(name: &str) -> Fixture {
+    let dir = std::env::temp_dir().join(format!(
+        "chengxin-collect-api-{name}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let store = Store::connect(&format!("sqlite://{}", dir.join("t.db").display()))
+        .await
+        .expect("store");
+    store
+        .add_department(DEPT, "福州市市场监督管理局", "t", today())
+        .await
+        .expect("department");
+    store
+        .add_department(OTHER_DEPT, "福州市生态环境局", "t", today())
+        .await
+        .expect("department");
+    let mut keys = HashMap::new();
+    for (name, role, dept) in [
+        ("officer", Role::DataOfficer, Some(DEPT)),
+        ("other-officer", Role::DataOfficer, Some(OTHER_DEPT)),
+        ("operator", Role::Operator, None),
+        ("checker", Role::Checker, Some(DEPT)),
+    ] {
+        store
+            .create_account(
+                NewAccount {
+                    username: name.into(),
+                    display_name: name.into(),
+                    role,
+                    department_code: dept.map(str::to_string),
+                    subject_key: None,
+                    password: None,
+                },
+                "t",
+            )
+            .await
+            .expect("account");
+        let (secret, _) = store
+            .create_api_key(name, "test", Utc::now() + Duration::days(1), "t")
+            .await
+            .expect("key");
+        keys.insert(name, secret);
+    }
+    Fixture {
+        state: AppState::with_today(store, today()),
+        keys,
+        _dir: TempDir(dir),
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+async fn call(f: &Fixture, method: &str, uri: &str, key: Option<&str>, body: Vec<u8>) -> Reply {
+    let mut b = Request::builder().method(method).uri(uri);
+    if let Some(k) = key {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {}", f.keys[k]));
+    }
+    let res = app(f.state.clone())
+        .oneshot(b.body(Body::from(body)).expect("request"))
+        .await
+        .expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+fn uscc(seed: u64) -> String {
+    let mut rng = chengxin_codes::generate::Rng::new(seed);
+    chengxin_codes::generate::uscc(&mut rng)
+}
+
+/// Three penalties: a company (general), a company decided long ago (its window is over) and a
+/// natural person (citizen ID in the file).
+fn penalties() -> String {
+    let rows = [
+        format!(
+            "福州恒信科技有限公司,法人及非法人组织,{},,榕市监罚〔2026〕101号,虚假宣传,发布虚假广告,《广告法》第五十五条,罚款,罚款五千元,0.5,2026-11-16,福州市市场监督管理局,{DEPT}",
+            uscc(1)
+        ),
+        format!(
+            "福州旧事贸易有限公司,法人及非法人组织,{},,榕市监罚〔2024〕7号,无照经营,未取得营业执照,《无证无照经营查处办法》,罚款,罚款一万元,1,2024-03-01,福州市市场监督管理局,{DEPT}",
+            uscc(2)
+        ),
+        format!(
+            "李明,自然人,,{PERSON_ID},榕市监罚〔2026〕102号,无照经营,流动摊贩未取得许可,《食品安全法》第一百二十二条,罚款,罚款二千元,0.2,2026-11-18,福州市市场监督管理局,{DEPT}"
+        ),
+    ];
+    format!("{HEADER}\n{}\n", rows.join("\n"))
+}
+
+#[tokio::test]
+async fn a_data_officer_sends_a_batch_and_the_public_sees_it() {
+    let f = fixture("send").await;
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=p.csv&wait=true",
+        Some("officer"),
+        penalties().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["status"], "committed");
+    assert_eq!(v["summary"]["accepted"], 3, "{v}");
+    assert_eq!(v["department"], DEPT);
+    let batch = v["summary"]["batch"].as_i64().expect("batch");
+
+    // The public column shows what is inside its window: the 2024 penalty (一般, one year) is
+    // gone, the other two are shown.
+    let r = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["total"], 2, "{v}");
+    let docs: Vec<&str> = v["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter_map(|x| x["doc_no"].as_str())
+        .collect();
+    assert_eq!(docs, ["榕市监罚〔2026〕102号", "榕市监罚〔2026〕101号"]);
+    // Search by code, by name; paging.
+    let r = call(
+        &f,
+        "GET",
+        &format!("/api/v1/publicity/penalty?q={}", uscc(1)),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(r.json()["total"], 1);
+    let r = call(
+        &f,
+        "GET",
+        "/api/v1/publicity/penalty?per_page=1&page=2",
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(r.json()["records"][0]["doc_no"], "榕市监罚〔2026〕101号");
+    // Nothing personal unmasked, in the API and on the portal column.
+    for uri in [
+        "/api/v1/publicity/penalty",
+        "/publicity/penalty",
+        "/publicity/penalty?q=%E6%9D%8E",
+    ] {
+        let r = call(&f, "GET", uri, None, vec![]).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+        assert!(!r.body.contains(PERSON_ID), "{uri} shows the citizen ID");
+        assert_eq!(
+            chengxin_codes::mask::find_unmasked(&r.body),
+            None,
+            "{uri} shows a personal identifier"
+        );
+        assert!(!r.body.contains("李明"), "{uri} shows a person's full name");
+    }
+    let r = call(&f, "GET", "/publicity/penalty", None, vec![]).await;
+    assert!(r.body.contains("行政处罚公示") && r.body.contains("榕市监罚〔2026〕101号"));
+    assert!(!r.body.contains("榕市监罚〔2024〕7号"), "expired window");
+    // The company's subject page has its penalty section.
+    let r = call(&f, "GET", &format!("/subjects/{}", uscc(1)), None, vec![]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"publicity-penalty\""), "{}", r.body);
+    assert!(r.body.contains("罚款五千元"));
+    // The rejected-rows report (empty) as CSV.
+    let r = call(
+        &f,
+        "GET",
+        &format!("/api/v1/batches/{batch}/rejections?format=csv"),
+        Some("officer"),
+        vec![],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/csv")
+    );
+    assert_eq!(r.body.lines().count(), 1, "header only");
+}
+
+#[tokio::test]
+async fn who_may_send_for_which_department() {
+    let f = fixture("who").await;
+    let body = penalties().into_bytes();
+    let r = call(
+        &f,
+        "POST",
+        &format!("/api/v1/batches?item=penalty&format=csv&department={OTHER_DEPT}"),
+        Some("officer"),
+        body.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&format=csv",
+        Some("checker"),
+        body.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&format=csv",
+        None,
+        body.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // An operator must say for which department.
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&format=csv",
+        Some("operator"),
+        body.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["parameter"], "department");
+    // Outside the catalog: refused with the reason.
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=gossip&format=csv",
+        Some("officer"),
+        body.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("catalog")
+    );
+    // An officer sees only its own department's batches.
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&format=csv&wait=true",
+        Some("officer"),
+        body,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let batch = r.json()["summary"]["batch"].as_i64().expect("batch");
+    let r = call(
+        &f,
+        "GET",
+        &format!("/api/v1/batches/{batch}"),
+        Some("other-officer"),
+        vec![],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = call(&f, "GET", "/api/v1/batches", Some("other-officer"), vec![]).await;
+    assert_eq!(r.json()["batches"].as_array().map(Vec::len), Some(0));
+    let r = call(&f, "GET", "/api/v1/batches", Some("operator"), vec![]).await;
+    assert_eq!(r.json()["batches"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn progress_resource_then_batch_and_report() {
+    let f = fixture("progress").await;
+    let mut text = penalties();
+    text.push_str(&format!(
+        "坏行企业,法人及非法人组织,91350100M000100Y4A,,榕市监罚〔2026〕103号,x,x,x,罚款,x,1,2026-11-20,福州市市场监督管理局,{DEPT}\n"
+    ));
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&format=csv",
+        Some("officer"),
+        text.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let location = r.headers[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_string();
+    let mut view = Value::Null;
+    for _ in 0..200 {
+        view = call(&f, "GET", &location, Some("officer"), vec![])
+            .await
+            .json();
+        if view["status"] != "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(view["status"], "committed", "{view}");
+    assert_eq!(view["summary"]["rejected"], 1);
+    assert_eq!(view["summary"]["review"], 1);
+    assert!(view["rows_read"].as_u64() >= Some(4));
+    let r = call(
+        &f,
+        "GET",
+        view["rejections_url"].as_str().expect("url"),
+        Some("officer"),
+        vec![],
+    )
+    .await;
+    let v = r.json();
+    assert_eq!(v["rejections"][0]["rule"], "uscc_check", "{v}");
+    assert_eq!(v["rejections"][0]["row_no"], 4);
+    // Another department's officer cannot watch this job.
+    let r = call(&f, "GET", &location, Some("other-officer"), vec![]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_broken_file_is_refused_whole_over_http() {
+    let f = fixture("broken").await;
+    let mut text = penalties();
+    text.push_str("截断企业,法人及非法人组织,,,\"榕市监罚");
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&format=csv&wait=true",
+        Some("officer"),
+        text.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let v = r.json();
+    assert_eq!(
+        (v["status"].as_str(), v["refused"].as_str()),
+        (Some("refused"), Some("truncated"))
+    );
+    let r = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![]).await;
+    assert_eq!(r.json()["total"], 0, "nothing of the batch was kept");
+    let r = call(&f, "GET", "/api/v1/batches", Some("officer"), vec![]).await;
+    assert_eq!(r.json()["batches"].as_array().map(Vec::len), Some(0));
+}
+
+#[tokio::test]
+async fn quality_figures_and_their_page() {
+    let f = fixture("quality").await;
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&format=csv&wait=true",
+        Some("officer"),
+        penalties().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = call(&f, "GET", "/api/v1/quality", Some("officer"), vec![]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    let q = &v["figures"][0];
+    assert_eq!(q["department"], DEPT);
+    assert_eq!(q["received"], 3);
+    // 2026-11-16 and 2026-11-18 are within 7 working days of 2026-11-23 (receipt); the 2024
+    // decision is not.
+    assert_eq!(
+        (q["timed"].as_i64(), q["on_time"].as_i64()),
+        (Some(3), Some(2)),
+        "{q}"
+    );
+    let rate = q["on_time_rate"].as_f64().expect("rate");
+    assert!((rate - 2.0 / 3.0).abs() < 1e-9);
+    let r = call(&f, "GET", "/quality", Some("operator"), vec![]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.body.contains("<svg") && r.body.contains("及时率"),
+        "{}",
+        r.body
+    );
+    let r = call(&f, "GET", "/api/v1/quality", Some("checker"), vec![]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_catalog_is_public_and_versioned() {
+    let f = fixture("catalog").await;
+    let r = call(&f, "GET", "/api/v1/catalog", None, vec![]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let mut catalog = r.json();
+    assert_eq!(catalog["version"], 1);
+    let items: Vec<&str> = catalog["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["code"].as_str())
+        .collect();
+    for needed in [
+        "registration",
+        "license",
+        "penalty",
+        "judgment_defaulter",
+        "serious_dishonesty",
+        "commitment",
+        "honour",
+    ] {
+        assert!(items.contains(&needed), "{needed} missing: {items:?}");
+    }
+    catalog["title"] = "福州市公共信用信息补充目录".into();
+    let body = catalog.to_string().into_bytes();
+    let r = call(&f, "POST", "/api/v1/catalog", Some("officer"), body.clone()).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = call(&f, "POST", "/api/v1/catalog", Some("operator"), body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["version"], 2);
+    let r = call(&f, "GET", "/api/v1/catalog", None, vec![]).await;
+    assert_eq!(r.json()["version"], 2);
+    assert_eq!(r.json()["title"], "福州市公共信用信息补充目录");
+    // An invalid catalog is refused, naming what is wrong.
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/catalog",
+        Some("operator"),
+        b"{\"items\": 1}".to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}

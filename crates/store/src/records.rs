@@ -1,0 +1,1428 @@
+//! Catalog versions, collection batches and records on both backends (issue 4).
+//!
+//! A batch is written through a [`BatchWriter`]: one database transaction from
+//! [`Store::begin_batch`] to [`BatchWriter::commit`], so that a batch commits whole or not at all —
+//! an error, a dropped writer or a killed process leaves no row of it behind (the database rolls
+//! the open transaction back). Rows are buffered and written in chunks: on SQLite as multi-row
+//! `INSERT`s, on PostgreSQL with `COPY … FROM STDIN`.
+//!
+//! Idempotency. The same decision — department, catalog item and document number (文书号) — is
+//! one record. A row whose normalised content hashes to the current version's hash changes nothing
+//! and is counted `unchanged`; a different hash adds version n+1, linked to this batch, and clears
+//! `current` on version n. Nothing is deleted: a revocation (撤销) or 无效 state is a new version
+//! with that status, which takes the record off the portal and keeps its history.
+//!
+//! Subjects. A row's subject is found by any of its codes (`subject_identifiers`); a valid code
+//! no subject holds yet creates a subject with status 待核实 (pending) carrying the row's name and
+//! code, in the same transaction.
+//!
+//! Concurrency. On SQLite the batch holds the database's write lock from its first statement
+//! (`BEGIN IMMEDIATE`) to commit; other writers wait up to the busy timeout. On PostgreSQL
+//! batches of different departments run side by side; two batches of the same department and
+//! item are serialised by a transaction-scoped advisory lock.
+
+use crate::{Store, StoreError, with_pool};
+use chengxin_registry::{Scheme, SubjectKind, SubjectStatus};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+/// Rows per lookup-and-write chunk.
+const CHUNK: usize = 2_000;
+/// Rows per multi-row `INSERT` on SQLite (23 parameters each; SQLite allows 32 766).
+const SQLITE_ROWS_PER_INSERT: usize = 600;
+
+const RECORD_COLS: &str = "item, department, doc_no, version, current, batch_id, row_no, \
+    catalog_version, subject_id, subject_name, subject_code, decision_date, status, severity, \
+    publish_from, min_until, publish_until, received_on, on_time, filled_optional, fields, hash, \
+    recorded_at";
+
+/// A batch about to be written.
+#[derive(Clone, Debug)]
+pub struct NewBatch {
+    pub item: String,
+    pub catalog_version: i64,
+    /// The USCC of the reporting department (数据来源单位); it must be registered.
+    pub department: String,
+    pub file_name: String,
+    pub format: String,
+    pub encoding: Option<String>,
+    pub file_sha256: String,
+    pub submitted_by: String,
+    pub received_at: DateTime<Utc>,
+    /// The calendar day of receipt in China (UTC+8), for the 7-working-day rule.
+    pub received_on: NaiveDate,
+}
+
+/// The subject a row is about, as the row names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubjectInput {
+    pub name: String,
+    pub kind: SubjectKind,
+    pub scheme: Scheme,
+    /// The normalised code under `scheme`.
+    pub code: String,
+}
+
+/// One accepted row, validated against the catalog.
+#[derive(Clone, Debug)]
+pub struct RecordInput {
+    pub row_no: u64,
+    pub doc_no: String,
+    pub subject: SubjectInput,
+    pub decision_date: NaiveDate,
+    /// `valid`, `revoked` or `invalid`.
+    pub status: String,
+    pub severity: Option<String>,
+    /// First day on the portal; `None` when the record is not published.
+    pub publish_from: Option<NaiveDate>,
+    /// The earliest day a repair may end publication (36号令 minimum period).
+    pub min_until: Option<NaiveDate>,
+    /// The last day on the portal; `None` for no end.
+    pub publish_until: Option<NaiveDate>,
+    /// Reported within 7 working days of the decision; `None` when the calendar has no data.
+    pub on_time: Option<bool>,
+    pub filled_optional: u16,
+    /// The row's fields as a JSON object (field code → normalised value).
+    pub fields_json: String,
+    /// Hex SHA-256 of the canonical fields.
+    pub hash: String,
+}
+
+/// One refused row, by field and rule (a row can have several).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Rejection {
+    pub row_no: u64,
+    pub line: u64,
+    pub field: String,
+    pub rule: String,
+    pub message: String,
+}
+
+/// What a committed batch did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BatchSummary {
+    pub batch: i64,
+    /// Data rows read (blank rows excluded).
+    pub rows: u64,
+    /// Rows stored: new records plus new versions of changed ones.
+    pub accepted: u64,
+    /// Of `accepted`, the new versions of records that existed.
+    pub changed: u64,
+    /// Rows identical to what is held (or repeated inside the batch).
+    pub unchanged: u64,
+    /// Rows refused (see the rejections report).
+    pub rejected: u64,
+    /// Of `rejected`, rows held for duplicate/wrong-code review (a USCC failing its check).
+    pub review: u64,
+    /// Blank rows skipped.
+    pub blank: u64,
+    /// Subjects created as 待核实 (pending) from rows naming a code nobody holds yet.
+    pub pending_subjects: u64,
+}
+
+/// A committed batch as stored.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct BatchInfo {
+    pub id: i64,
+    pub item: String,
+    pub catalog_version: i64,
+    pub department: String,
+    pub file_name: String,
+    pub format: String,
+    pub encoding: Option<String>,
+    pub file_sha256: String,
+    pub received_at: DateTime<Utc>,
+    pub received_on: NaiveDate,
+    pub submitted_by: String,
+    pub rows: i64,
+    pub accepted: i64,
+    pub changed: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+    pub review: i64,
+    pub blank: i64,
+}
+
+/// One version of a record.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct StoredRecord {
+    pub id: i64,
+    pub item: String,
+    pub department: String,
+    pub doc_no: String,
+    pub version: i64,
+    pub current: bool,
+    pub batch_id: i64,
+    pub row_no: i64,
+    pub catalog_version: i64,
+    pub subject_id: i64,
+    pub subject_name: String,
+    pub subject_code: String,
+    pub decision_date: NaiveDate,
+    pub status: String,
+    pub severity: Option<String>,
+    pub publish_from: Option<NaiveDate>,
+    pub min_until: Option<NaiveDate>,
+    pub publish_until: Option<NaiveDate>,
+    pub received_on: NaiveDate,
+    pub on_time: Option<bool>,
+    pub filled_optional: i64,
+    /// Field code → value, unmasked: mask before showing it to anyone but authorised staff.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    pub hash: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RecordRow {
+    id: i64,
+    item: String,
+    department: String,
+    doc_no: String,
+    version: i64,
+    current: i64,
+    batch_id: i64,
+    row_no: i64,
+    catalog_version: i64,
+    subject_id: i64,
+    subject_name: String,
+    subject_code: String,
+    decision_date: NaiveDate,
+    status: String,
+    severity: Option<String>,
+    publish_from: Option<NaiveDate>,
+    min_until: Option<NaiveDate>,
+    publish_until: Option<NaiveDate>,
+    received_on: NaiveDate,
+    on_time: Option<i64>,
+    filled_optional: i64,
+    fields: String,
+    hash: String,
+    recorded_at: DateTime<Utc>,
+}
+
+impl RecordRow {
+    fn into_record(self) -> Result<StoredRecord, StoreError> {
+        let fields = match serde_json::from_str(&self.fields) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => {
+                return Err(StoreError::Corrupt(format!(
+                    "record {}: fields are not a JSON object",
+                    self.id
+                )));
+            }
+        };
+        Ok(StoredRecord {
+            id: self.id,
+            item: self.item,
+            department: self.department,
+            doc_no: self.doc_no,
+            version: self.version,
+            current: self.current != 0,
+            batch_id: self.batch_id,
+            row_no: self.row_no,
+            catalog_version: self.catalog_version,
+            subject_id: self.subject_id,
+            subject_name: self.subject_name,
+            subject_code: self.subject_code,
+            decision_date: self.decision_date,
+            status: self.status,
+            severity: self.severity,
+            publish_from: self.publish_from,
+            min_until: self.min_until,
+            publish_until: self.publish_until,
+            received_on: self.received_on,
+            on_time: self.on_time.map(|v| v != 0),
+            filled_optional: self.filled_optional,
+            fields,
+            hash: self.hash,
+            recorded_at: self.recorded_at,
+        })
+    }
+}
+
+const RECORD_SELECT: &str = "SELECT id, item, department, doc_no, version, current, batch_id, \
+    row_no, catalog_version, subject_id, subject_name, subject_code, decision_date, status, \
+    severity, publish_from, min_until, publish_until, received_on, on_time, filled_optional, \
+    fields, hash, recorded_at FROM records";
+
+const BATCH_SELECT: &str = "SELECT id, item, catalog_version, department, file_name, format, \
+    encoding, file_sha256, received_at, received_on, submitted_by, rows_total, accepted, changed, \
+    unchanged, rejected, review, blank FROM batches";
+
+type BatchRow = (
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    DateTime<Utc>,
+    NaiveDate,
+    String,
+    (i64, i64, i64, i64, i64, i64, i64),
+);
+
+fn batch_info(r: BatchRow) -> BatchInfo {
+    let (rows, accepted, changed, unchanged, rejected, review, blank) = r.11;
+    BatchInfo {
+        id: r.0,
+        item: r.1,
+        catalog_version: r.2,
+        department: r.3,
+        file_name: r.4,
+        format: r.5,
+        encoding: r.6,
+        file_sha256: r.7,
+        received_at: r.8,
+        received_on: r.9,
+        submitted_by: r.10,
+        rows,
+        accepted,
+        changed,
+        unchanged,
+        rejected,
+        review,
+        blank,
+    }
+}
+
+/// Which public list of records to read.
+#[derive(Clone, Debug, Default)]
+pub struct PublicityQuery {
+    pub item: String,
+    /// A fragment of the subject's name, or a subject code (exact).
+    pub text: Option<String>,
+    pub department: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A catalog version as stored.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CatalogVersion {
+    pub version: i64,
+    pub title: String,
+    /// The catalog as JSON.
+    pub body: String,
+    pub imported_at: DateTime<Utc>,
+    pub imported_by: String,
+    pub source: String,
+}
+
+/// Quality figures of one department and item over a period (issue 4 §5).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Quality {
+    pub department: String,
+    pub item: String,
+    pub batches: i64,
+    pub received: i64,
+    pub accepted: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+    /// Rows held for wrong-code review.
+    pub wrong_code: i64,
+    /// Rejections per rule (a row refused for two rules counts under both).
+    pub rejected_by_rule: Vec<(String, i64)>,
+    /// First versions stored in the period whose timeliness could be judged.
+    pub timed: i64,
+    pub on_time: i64,
+    /// Sum over stored first versions of optional fields filled.
+    pub optional_filled: i64,
+    /// Number of stored first versions (the completeness denominator is this × optional fields).
+    pub first_versions: i64,
+}
+
+impl Store {
+    /// Stores a catalog (as JSON) as the next version and returns its number.
+    pub async fn import_catalog(
+        &self,
+        title: &str,
+        body: &str,
+        actor: &str,
+        source: &str,
+    ) -> Result<i64, StoreError> {
+        let is_pg = self.is_postgres();
+        let now = Utc::now();
+        with_pool!(self, p => {
+            let mut tx = if is_pg { p.begin().await? } else { p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await? };
+            if is_pg {
+                sqlx::query("LOCK TABLE catalog_versions IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+            }
+            let max: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM catalog_versions")
+                .fetch_one(&mut *tx)
+                .await?;
+            let version = max.unwrap_or(0) + 1;
+            sqlx::query("INSERT INTO catalog_versions (version, title, body, imported_at, imported_by, source) \
+                         VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(version).bind(title).bind(body).bind(now).bind(actor).bind(source)
+                .execute(&mut *tx)
+                .await?;
+            let entry = self.write_entry(actor, "catalog.import", Some(&format!("catalog:{version}")),
+                chengxin_audit::Outcome::Allowed, Some(title.to_string()), source);
+            crate::audit::audit_in_tx!(tx, is_pg, &entry)?;
+            tx.commit().await?;
+            Ok(version)
+        })
+    }
+
+    /// The newest catalog version, if any was stored.
+    pub async fn latest_catalog(&self) -> Result<Option<CatalogVersion>, StoreError> {
+        self.catalog_version(None).await
+    }
+
+    /// A catalog version (`None`: the newest).
+    pub async fn catalog_version(
+        &self,
+        version: Option<i64>,
+    ) -> Result<Option<CatalogVersion>, StoreError> {
+        let sql = "SELECT version, title, body, imported_at, imported_by, source FROM catalog_versions \
+                   WHERE version = coalesce($1, (SELECT max(version) FROM catalog_versions))";
+        let row: Option<(i64, String, String, DateTime<Utc>, String, String)> =
+            with_pool!(self, p => sqlx::query_as(sql).bind(version).fetch_optional(p).await?);
+        Ok(row.map(|r| CatalogVersion {
+            version: r.0,
+            title: r.1,
+            body: r.2,
+            imported_at: r.3,
+            imported_by: r.4,
+            source: r.5,
+        }))
+    }
+
+    /// Every catalog version, newest first (without bodies' parsing).
+    pub async fn catalog_versions(&self) -> Result<Vec<CatalogVersion>, StoreError> {
+        let sql = "SELECT version, title, body, imported_at, imported_by, source FROM catalog_versions \
+                   ORDER BY version DESC";
+        let rows: Vec<(i64, String, String, DateTime<Utc>, String, String)> =
+            with_pool!(self, p => sqlx::query_as(sql).fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|r| CatalogVersion {
+                version: r.0,
+                title: r.1,
+                body: r.2,
+                imported_at: r.3,
+                imported_by: r.4,
+                source: r.5,
+            })
+            .collect())
+    }
+
+    /// Opens a batch: one transaction until [`BatchWriter::commit`]. Refused when the department
+    /// is not registered.
+    pub async fn begin_batch(&self, batch: NewBatch) -> Result<BatchWriter, StoreError> {
+        if self.department(&batch.department).await?.is_none() {
+            return Err(StoreError::NotFound(format!(
+                "department {} (register it first: chengxin departments add CODE NAME)",
+                batch.department
+            )));
+        }
+        let is_pg = self.is_postgres();
+        let mut tx = match &self.pool {
+            crate::Pool::Sqlite(p) => {
+                let mut tx = p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await?;
+                // A larger page cache for the batch's index inserts; set back before commit.
+                sqlx::query("PRAGMA cache_size = -65536")
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Sqlite(tx)
+            }
+            crate::Pool::Postgres(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(format!("batch:{}:{}", batch.department, batch.item))
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Pg(tx)
+            }
+        };
+        let sql = "INSERT INTO batches (item, catalog_version, department, file_name, format, \
+            encoding, file_sha256, received_at, received_on, submitted_by, rows_total, accepted, \
+            changed, unchanged, rejected, review, blank) \
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, 0, 0, 0, 0, 0) RETURNING id";
+        let (id, has_records): (i64, bool) = with_tx!((&mut tx), t => {
+            let id: i64 = sqlx::query_scalar(sql)
+                .bind(&batch.item)
+                .bind(batch.catalog_version)
+                .bind(&batch.department)
+                .bind(&batch.file_name)
+                .bind(&batch.format)
+                .bind(batch.encoding.as_deref())
+                .bind(&batch.file_sha256)
+                .bind(batch.received_at)
+                .bind(batch.received_on)
+                .bind(&batch.submitted_by)
+                .fetch_one(&mut **t)
+                .await?;
+            let any: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM records WHERE department = $1 AND item = $2 LIMIT 1",
+            )
+            .bind(&batch.department)
+            .bind(&batch.item)
+            .fetch_optional(&mut **t)
+            .await?;
+            (id, any.is_some())
+        });
+        Ok(BatchWriter {
+            store: self.clone(),
+            tx: Some(tx),
+            is_pg,
+            batch,
+            id,
+            has_records,
+            pending: Vec::with_capacity(CHUNK),
+            rejections: Vec::new(),
+            rejection_seq: 0,
+            first_rejection: None,
+            summary: BatchSummary {
+                batch: id,
+                ..BatchSummary::default()
+            },
+            recorded_at: Utc::now(),
+        })
+    }
+
+    /// A committed batch.
+    pub async fn batch(&self, id: i64) -> Result<Option<BatchInfo>, StoreError> {
+        let sql = format!("{BATCH_SELECT} WHERE id = $1");
+        let row: Option<BatchRow> = with_pool!(self, p => {
+            let r: Option<BatchSqlRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?;
+            r.map(BatchSqlRow::into_tuple)
+        });
+        Ok(row.map(batch_info))
+    }
+
+    /// Committed batches, newest first, optionally of one department.
+    pub async fn batches(
+        &self,
+        department: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<BatchInfo>, StoreError> {
+        let sql = format!(
+            "{BATCH_SELECT} WHERE ($1 IS NULL OR department = $1) ORDER BY id DESC LIMIT $2"
+        );
+        let rows: Vec<BatchRow> = with_pool!(self, p => {
+            let r: Vec<BatchSqlRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(department).bind(limit).fetch_all(p).await?;
+            r.into_iter().map(BatchSqlRow::into_tuple).collect()
+        });
+        Ok(rows.into_iter().map(batch_info).collect())
+    }
+
+    /// The rejected-rows report of a batch, in row order.
+    pub async fn batch_rejections(&self, id: i64) -> Result<Vec<Rejection>, StoreError> {
+        let sql = "SELECT row_no, line, field, rule, message FROM batch_rejections \
+                   WHERE batch_id = $1 ORDER BY seq";
+        let rows: Vec<(i64, i64, String, String, String)> =
+            with_pool!(self, p => sqlx::query_as(sql).bind(id).fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|r| Rejection {
+                row_no: u64::try_from(r.0).unwrap_or_default(),
+                line: u64::try_from(r.1).unwrap_or_default(),
+                field: r.2,
+                rule: r.3,
+                message: r.4,
+            })
+            .collect())
+    }
+
+    /// The current version of a decision, if held.
+    pub async fn record(
+        &self,
+        department: &str,
+        item: &str,
+        doc_no: &str,
+    ) -> Result<Option<StoredRecord>, StoreError> {
+        let sql = format!(
+            "{RECORD_SELECT} WHERE department = $1 AND item = $2 AND doc_no = $3 AND current = 1"
+        );
+        let row: Option<RecordRow> = with_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(department).bind(item).bind(doc_no).fetch_optional(p).await?);
+        row.map(RecordRow::into_record).transpose()
+    }
+
+    /// Every version of a decision, oldest first.
+    pub async fn record_history(
+        &self,
+        department: &str,
+        item: &str,
+        doc_no: &str,
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        let sql = format!(
+            "{RECORD_SELECT} WHERE department = $1 AND item = $2 AND doc_no = $3 ORDER BY version"
+        );
+        let rows: Vec<RecordRow> = with_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(department).bind(item).bind(doc_no).fetch_all(p).await?);
+        rows.into_iter().map(RecordRow::into_record).collect()
+    }
+
+    /// A record version by id.
+    pub async fn record_by_id(&self, id: i64) -> Result<Option<StoredRecord>, StoreError> {
+        let sql = format!("{RECORD_SELECT} WHERE id = $1");
+        let row: Option<RecordRow> = with_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id).fetch_optional(p).await?);
+        row.map(RecordRow::into_record).transpose()
+    }
+
+    /// Current records of a subject, newest decision first (publication not applied).
+    pub async fn subject_records(
+        &self,
+        subject_id: i64,
+        item: Option<&str>,
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        let sql = format!(
+            "{RECORD_SELECT} WHERE subject_id = $1 AND current = 1 AND ($2 IS NULL OR item = $2) \
+             ORDER BY decision_date DESC, id DESC"
+        );
+        let rows: Vec<RecordRow> = with_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(subject_id).bind(item).fetch_all(p).await?);
+        rows.into_iter().map(RecordRow::into_record).collect()
+    }
+
+    /// Records of an item on public show on `today`: current, status valid, inside their
+    /// publication window. Returns the page and the total number matching.
+    pub async fn publicity(
+        &self,
+        q: &PublicityQuery,
+        today: NaiveDate,
+    ) -> Result<(Vec<StoredRecord>, i64), StoreError> {
+        let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let like = text.map(|t| format!("%{}%", t.replace(['%', '_'], "")));
+        let code = text.map(|t| chengxin_codes::normalize(t).into_owned());
+        let filter = "WHERE item = $1 AND current = 1 AND status = 'valid' \
+            AND publish_from IS NOT NULL AND publish_from <= $2 \
+            AND (publish_until IS NULL OR publish_until >= $2) \
+            AND ($3 IS NULL OR subject_name LIKE $3 OR subject_code = $4) \
+            AND ($5 IS NULL OR department = $5) \
+            AND ($6 IS NULL OR decision_date >= $6) AND ($7 IS NULL OR decision_date <= $7)";
+        let list = format!(
+            "{RECORD_SELECT} {filter} ORDER BY decision_date DESC, id DESC LIMIT $8 OFFSET $9"
+        );
+        let count = format!("SELECT count(*) FROM records {filter}");
+        let (rows, total): (Vec<RecordRow>, i64) = with_pool!(self, p => {
+            let rows = sqlx::query_as(sqlx::AssertSqlSafe(list))
+                .bind(&q.item).bind(today).bind(like.as_deref()).bind(code.as_deref())
+                .bind(q.department.as_deref()).bind(q.from).bind(q.to)
+                .bind(q.limit.clamp(1, 200)).bind(q.offset.max(0))
+                .fetch_all(p).await?;
+            let total = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
+                .bind(&q.item).bind(today).bind(like.as_deref()).bind(code.as_deref())
+                .bind(q.department.as_deref()).bind(q.from).bind(q.to)
+                .fetch_one(p).await?;
+            (rows, total)
+        });
+        let rows = rows
+            .into_iter()
+            .map(RecordRow::into_record)
+            .collect::<Result<_, _>>()?;
+        Ok((rows, total))
+    }
+
+    /// Quality figures per department and item for batches received in `[from, to]`.
+    pub async fn quality(
+        &self,
+        department: Option<&str>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Quality>, StoreError> {
+        let batches_sql = "SELECT department, item, count(*), CAST(coalesce(sum(rows_total), 0) AS BIGINT), \
+            CAST(coalesce(sum(accepted), 0) AS BIGINT), CAST(coalesce(sum(unchanged), 0) AS BIGINT), CAST(coalesce(sum(rejected), 0) AS BIGINT), \
+            CAST(coalesce(sum(review), 0) AS BIGINT) FROM batches \
+            WHERE received_on >= $1 AND received_on <= $2 AND ($3 IS NULL OR department = $3) \
+            GROUP BY department, item ORDER BY department, item";
+        let rules_sql = "SELECT b.department, b.item, r.rule, count(*) FROM batch_rejections r \
+            JOIN batches b ON b.id = r.batch_id \
+            WHERE b.received_on >= $1 AND b.received_on <= $2 AND ($3 IS NULL OR b.department = $3) \
+            GROUP BY b.department, b.item, r.rule ORDER BY 4 DESC, 3";
+        let records_sql = "SELECT r.department, r.item, count(*), \
+            CAST(coalesce(sum(CASE WHEN r.on_time IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT), \
+            CAST(coalesce(sum(CASE WHEN r.on_time = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+            CAST(coalesce(sum(r.filled_optional), 0) AS BIGINT) FROM records r JOIN batches b ON b.id = r.batch_id \
+            WHERE r.version = 1 AND b.received_on >= $1 AND b.received_on <= $2 \
+            AND ($3 IS NULL OR b.department = $3) GROUP BY r.department, r.item";
+        type B = (String, String, i64, i64, i64, i64, i64, i64);
+        type R = (String, String, String, i64);
+        type C = (String, String, i64, i64, i64, i64);
+        let (bs, rs, cs): (Vec<B>, Vec<R>, Vec<C>) = with_pool!(self, p => {
+            let bs = sqlx::query_as(batches_sql).bind(from).bind(to).bind(department).fetch_all(p).await?;
+            let rs = sqlx::query_as(rules_sql).bind(from).bind(to).bind(department).fetch_all(p).await?;
+            let cs = sqlx::query_as(records_sql).bind(from).bind(to).bind(department).fetch_all(p).await?;
+            (bs, rs, cs)
+        });
+        let mut out: Vec<Quality> = bs
+            .into_iter()
+            .map(|b| Quality {
+                department: b.0,
+                item: b.1,
+                batches: b.2,
+                received: b.3,
+                accepted: b.4,
+                unchanged: b.5,
+                rejected: b.6,
+                wrong_code: b.7,
+                ..Quality::default()
+            })
+            .collect();
+        for (d, i, rule, n) in rs {
+            if let Some(q) = out.iter_mut().find(|q| q.department == d && q.item == i) {
+                q.rejected_by_rule.push((rule, n));
+            }
+        }
+        for (d, i, n, timed, on_time, filled) in cs {
+            if let Some(q) = out.iter_mut().find(|q| q.department == d && q.item == i) {
+                q.first_versions = n;
+                q.timed = timed;
+                q.on_time = on_time;
+                q.optional_filled = filled;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Number of current records (all items), for the home page and monitoring.
+    pub async fn count_records(&self, item: Option<&str>) -> Result<i64, StoreError> {
+        let sql = "SELECT count(*) FROM records WHERE current = 1 AND ($1 IS NULL OR item = $1)";
+        Ok(with_pool!(self, p => sqlx::query_scalar(sql).bind(item).fetch_one(p).await?))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct BatchSqlRow {
+    id: i64,
+    item: String,
+    catalog_version: i64,
+    department: String,
+    file_name: String,
+    format: String,
+    encoding: Option<String>,
+    file_sha256: String,
+    received_at: DateTime<Utc>,
+    received_on: NaiveDate,
+    submitted_by: String,
+    rows_total: i64,
+    accepted: i64,
+    changed: i64,
+    unchanged: i64,
+    rejected: i64,
+    review: i64,
+    blank: i64,
+}
+
+impl BatchSqlRow {
+    fn into_tuple(self) -> BatchRow {
+        (
+            self.id,
+            self.item,
+            self.catalog_version,
+            self.department,
+            self.file_name,
+            self.format,
+            self.encoding,
+            self.file_sha256,
+            self.received_at,
+            self.received_on,
+            self.submitted_by,
+            (
+                self.rows_total,
+                self.accepted,
+                self.changed,
+                self.unchanged,
+                self.rejected,
+                self.review,
+                self.blank,
+            ),
+        )
+    }
+}
+
+enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Pg(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$t` bound to the open transaction of either backend.
+macro_rules! with_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match &mut *$tx {
+            Tx::Sqlite($t) => $body,
+            Tx::Pg($t) => $body,
+        }
+    };
+}
+use with_tx;
+
+/// Writes one batch inside one transaction. Dropping it without [`BatchWriter::commit`] rolls
+/// everything back.
+pub struct BatchWriter {
+    store: Store,
+    tx: Option<Tx>,
+    is_pg: bool,
+    batch: NewBatch,
+    id: i64,
+    /// Whether the department already had records of this item when the batch began (if not,
+    /// no row can be unchanged or changed against the database, and lookups are skipped).
+    has_records: bool,
+    pending: Vec<RecordInput>,
+    rejections: Vec<Rejection>,
+    rejection_seq: i64,
+    first_rejection: Option<Rejection>,
+    summary: BatchSummary,
+    recorded_at: DateTime<Utc>,
+}
+
+/// A held record's current version, for classifying an incoming row.
+struct Held {
+    id: i64,
+    version: i64,
+    hash: String,
+}
+
+impl BatchWriter {
+    /// The batch number (assigned at begin; void if the batch is not committed).
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+
+    /// Counts so far.
+    pub fn summary(&self) -> &BatchSummary {
+        &self.summary
+    }
+
+    /// The first refusal of this batch, if any is still buffered or was the first written.
+    pub fn first_rejection(&self) -> Option<&Rejection> {
+        self.first_rejection.as_ref()
+    }
+
+    /// Adds an accepted row. The pipeline removes repeats inside the batch before this
+    /// (see [`BatchWriter::unchanged_in_batch`]).
+    pub async fn push(&mut self, record: RecordInput) -> Result<(), StoreError> {
+        self.summary.rows += 1;
+        self.pending.push(record);
+        if self.pending.len() >= CHUNK {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Counts a row that repeats an earlier row of this batch exactly.
+    pub fn unchanged_in_batch(&mut self) {
+        self.summary.rows += 1;
+        self.summary.unchanged += 1;
+    }
+
+    /// Counts a blank row.
+    pub fn blank(&mut self) {
+        self.summary.blank += 1;
+    }
+
+    /// Refuses a row for one or more reasons (all of them go into the report).
+    pub async fn reject(&mut self, reasons: Vec<Rejection>) -> Result<(), StoreError> {
+        if reasons.is_empty() {
+            return Ok(());
+        }
+        self.summary.rows += 1;
+        self.summary.rejected += 1;
+        if self.first_rejection.is_none() {
+            self.first_rejection = reasons.first().cloned();
+        }
+        self.rejections.extend(reasons);
+        if self.rejections.len() >= CHUNK {
+            self.flush_rejections().await?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a row and opens a wrong-code case (错码, `invalid_check`) for review with the row
+    /// as its payload: a USCC failing its check is quarantined, not dropped.
+    pub async fn review(
+        &mut self,
+        reasons: Vec<Rejection>,
+        code: &str,
+        detail: &str,
+        payload: &str,
+    ) -> Result<(), StoreError> {
+        self.summary.review += 1;
+        let opened_by = self.batch.submitted_by.clone();
+        let now = self.recorded_at;
+        let Some(tx) = self.tx.as_mut() else {
+            return Err(StoreError::Conflict("batch already finished".into()));
+        };
+        with_tx!(tx, t => {
+            // One open case per wrong code: sending the same row again does not open another.
+            let open: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM code_cases WHERE kind = $1 AND code = $2 AND status = 'open' LIMIT 1",
+            )
+            .bind(chengxin_registry::CaseKind::InvalidCheck.as_str())
+            .bind(code)
+            .fetch_optional(&mut **t)
+            .await?;
+            if open.is_none() {
+            sqlx::query(
+                "INSERT INTO code_cases (kind, scheme, code, subject_id, other_subject_id, detail, \
+                 payload, status, opened_at, opened_by) VALUES ($1, $2, $3, NULL, NULL, $4, $5, 'open', $6, $7)",
+            )
+            .bind(chengxin_registry::CaseKind::InvalidCheck.as_str())
+            .bind(Scheme::Uscc.as_str())
+            .bind(code)
+            .bind(detail)
+            .bind(payload)
+            .bind(now)
+            .bind(&opened_by)
+            .execute(&mut **t)
+            .await?;
+            }
+        });
+        self.reject(reasons).await
+    }
+
+    async fn flush_rejections(&mut self) -> Result<(), StoreError> {
+        if self.rejections.is_empty() {
+            return Ok(());
+        }
+        let rejections = std::mem::take(&mut self.rejections);
+        let id = self.id;
+        let mut seq = self.rejection_seq;
+        let Some(tx) = self.tx.as_mut() else {
+            return Err(StoreError::Conflict("batch already finished".into()));
+        };
+        for part in rejections.chunks(1_000) {
+            with_tx!(tx, t => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "INSERT INTO batch_rejections (batch_id, seq, row_no, line, field, rule, message) ",
+                );
+                qb.push_values(part, |mut b, r| {
+                    seq += 1;
+                    b.push_bind(id)
+                        .push_bind(seq)
+                        .push_bind(i64::try_from(r.row_no).unwrap_or(i64::MAX))
+                        .push_bind(i64::try_from(r.line).unwrap_or(i64::MAX))
+                        .push_bind(r.field.clone())
+                        .push_bind(r.rule.clone())
+                        .push_bind(r.message.clone());
+                });
+                qb.build().execute(&mut **t).await?;
+            });
+        }
+        self.rejection_seq = seq;
+        Ok(())
+    }
+
+    /// Classifies, resolves subjects for, and writes the buffered rows.
+    async fn flush(&mut self) -> Result<(), StoreError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.pending);
+        let Some(tx) = self.tx.as_mut() else {
+            return Err(StoreError::Conflict("batch already finished".into()));
+        };
+        // 1. What is held for these document numbers.
+        let mut held: HashMap<String, Held> = HashMap::new();
+        if self.has_records {
+            for part in rows.chunks(500) {
+                let found: Vec<(String, i64, i64, String)> = with_tx!(tx, t => {
+                    let mut qb = sqlx::QueryBuilder::new(
+                        "SELECT doc_no, id, version, hash FROM records WHERE current = 1 AND department = ",
+                    );
+                    qb.push_bind(self.batch.department.clone());
+                    qb.push(" AND item = ").push_bind(self.batch.item.clone());
+                    qb.push(" AND doc_no IN (");
+                    let mut sep = qb.separated(", ");
+                    for r in part {
+                        sep.push_bind(r.doc_no.clone());
+                    }
+                    qb.push(")");
+                    qb.build_query_as().fetch_all(&mut **t).await?
+                });
+                for (doc, id, version, hash) in found {
+                    held.insert(doc, Held { id, version, hash });
+                }
+            }
+        }
+        // 2. Classify.
+        let mut to_write: Vec<(RecordInput, i64)> = Vec::with_capacity(rows.len());
+        let mut superseded: Vec<i64> = Vec::new();
+        for r in rows {
+            match held.get(&r.doc_no) {
+                Some(h) if h.hash == r.hash => self.summary.unchanged += 1,
+                Some(h) => {
+                    superseded.push(h.id);
+                    self.summary.changed += 1;
+                    self.summary.accepted += 1;
+                    let v = h.version + 1;
+                    to_write.push((r, v));
+                }
+                None => {
+                    self.summary.accepted += 1;
+                    to_write.push((r, 1));
+                }
+            }
+        }
+        if to_write.is_empty() {
+            return Ok(());
+        }
+        // 3. Subjects.
+        let subject_ids = resolve_subjects(
+            tx,
+            &to_write,
+            self.batch.received_on,
+            self.recorded_at,
+            &self.batch.submitted_by,
+            self.id,
+            &mut self.summary,
+        )
+        .await?;
+        // 4. Supersede changed records, then write the new versions.
+        for part in superseded.chunks(500) {
+            with_tx!(tx, t => {
+                let mut qb = sqlx::QueryBuilder::new("UPDATE records SET current = 0 WHERE id IN (");
+                let mut sep = qb.separated(", ");
+                for id in part {
+                    sep.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build().execute(&mut **t).await?;
+            });
+        }
+        let ctx = WriteCtx {
+            batch: &self.batch,
+            id: self.id,
+            recorded_at: self.recorded_at,
+        };
+        match tx {
+            Tx::Sqlite(t) => {
+                for part in to_write.chunks(SQLITE_ROWS_PER_INSERT) {
+                    let mut qb =
+                        sqlx::QueryBuilder::new(format!("INSERT INTO records ({RECORD_COLS}) "));
+                    qb.push_values(part, |mut b, (r, version)| {
+                        let subject_id = subject_ids
+                            .get(&(r.subject.scheme, r.subject.code.clone()))
+                            .copied()
+                            .unwrap_or_default();
+                        b.push_bind(ctx.batch.item.clone())
+                            .push_bind(ctx.batch.department.clone())
+                            .push_bind(r.doc_no.clone())
+                            .push_bind(*version)
+                            .push_bind(1_i64)
+                            .push_bind(ctx.id)
+                            .push_bind(i64::try_from(r.row_no).unwrap_or(i64::MAX))
+                            .push_bind(ctx.batch.catalog_version)
+                            .push_bind(subject_id)
+                            .push_bind(r.subject.name.clone())
+                            .push_bind(r.subject.code.clone())
+                            .push_bind(r.decision_date)
+                            .push_bind(r.status.clone())
+                            .push_bind(r.severity.clone())
+                            .push_bind(r.publish_from)
+                            .push_bind(r.min_until)
+                            .push_bind(r.publish_until)
+                            .push_bind(ctx.batch.received_on)
+                            .push_bind(r.on_time.map(i64::from))
+                            .push_bind(i64::from(r.filled_optional))
+                            .push_bind(r.fields_json.clone())
+                            .push_bind(r.hash.clone())
+                            .push_bind(ctx.recorded_at);
+                    });
+                    qb.build().execute(&mut **t).await?;
+                }
+            }
+            Tx::Pg(t) => {
+                let mut buf = String::with_capacity(to_write.len() * 600);
+                for (r, version) in &to_write {
+                    let subject_id = subject_ids
+                        .get(&(r.subject.scheme, r.subject.code.clone()))
+                        .copied()
+                        .unwrap_or_default();
+                    copy_row(&mut buf, &ctx, r, *version, subject_id);
+                }
+                let mut copy = t
+                    .copy_in_raw(&format!(
+                        "COPY records ({RECORD_COLS}) FROM STDIN (FORMAT text)"
+                    ))
+                    .await?;
+                if let Err(e) = copy.send(buf.into_bytes()).await {
+                    let _ = copy.abort(e.to_string()).await;
+                    return Err(e.into());
+                }
+                copy.finish().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what is buffered, fills in the batch's counts, appends the audit entry and commits.
+    pub async fn commit(mut self) -> Result<BatchSummary, StoreError> {
+        self.flush().await?;
+        self.flush_rejections().await?;
+        let s = self.summary.clone();
+        let entry = self.store.write_entry(
+            &self.batch.submitted_by,
+            "batch.ingest",
+            Some(&format!("batch:{}", self.id)),
+            chengxin_audit::Outcome::Allowed,
+            Some(format!(
+                "{} {} {}: rows {}, accepted {}, changed {}, unchanged {}, rejected {}, review {}",
+                self.batch.department,
+                self.batch.item,
+                self.batch.file_name,
+                s.rows,
+                s.accepted,
+                s.changed,
+                s.unchanged,
+                s.rejected,
+                s.review
+            )),
+            "ingest",
+        );
+        let mut tx = self
+            .tx
+            .take()
+            .ok_or_else(|| StoreError::Conflict("batch already finished".into()))?;
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let is_pg = self.is_pg;
+        with_tx!((&mut tx), t => {
+            sqlx::query("UPDATE batches SET rows_total = $1, accepted = $2, changed = $3, unchanged = $4, \
+                         rejected = $5, review = $6, blank = $7 WHERE id = $8")
+                .bind(n(s.rows)).bind(n(s.accepted)).bind(n(s.changed)).bind(n(s.unchanged))
+                .bind(n(s.rejected)).bind(n(s.review)).bind(n(s.blank)).bind(self.id)
+                .execute(&mut **t)
+                .await?;
+            if !is_pg {
+                sqlx::query("PRAGMA cache_size = -2000").execute(&mut **t).await?;
+            }
+            crate::audit::audit_in_tx!((*t), is_pg, &entry)?;
+        });
+        match tx {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Pg(t) => t.commit().await?,
+        }
+        Ok(s)
+    }
+
+    /// Abandons the batch: nothing of it is kept.
+    pub async fn rollback(mut self) -> Result<(), StoreError> {
+        match self.tx.take() {
+            Some(Tx::Sqlite(t)) => t.rollback().await?,
+            Some(Tx::Pg(t)) => t.rollback().await?,
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+struct WriteCtx<'a> {
+    batch: &'a NewBatch,
+    id: i64,
+    recorded_at: DateTime<Utc>,
+}
+
+/// Finds the subject of every row to write by any of its codes, creating pending subjects for
+/// codes nobody holds. Returns (scheme, code) → subject id.
+async fn resolve_subjects(
+    tx: &mut Tx,
+    rows: &[(RecordInput, i64)],
+    received_on: NaiveDate,
+    now: DateTime<Utc>,
+    actor: &str,
+    batch_id: i64,
+    summary: &mut BatchSummary,
+) -> Result<HashMap<(Scheme, String), i64>, StoreError> {
+    // Distinct subjects of this chunk, with every identifier each one implies.
+    let mut wanted: Vec<(&SubjectInput, Vec<(Scheme, String)>)> = Vec::new();
+    let mut seen: HashMap<(Scheme, String), usize> = HashMap::new();
+    for (r, _) in rows {
+        let key = (r.subject.scheme, r.subject.code.clone());
+        if seen.contains_key(&key) {
+            continue;
+        }
+        seen.insert(key, wanted.len());
+        wanted.push((&r.subject, identifiers_of(&r.subject)));
+    }
+    let mut held: HashMap<(Scheme, String), i64> = HashMap::new();
+    let values: Vec<String> = {
+        let mut v: Vec<String> = wanted
+            .iter()
+            .flat_map(|(_, ids)| ids.iter().map(|(_, c)| c.clone()))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    for part in values.chunks(500) {
+        let found: Vec<(String, String, i64)> = with_tx!(tx, t => {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT scheme, value, subject_id FROM subject_identifiers WHERE value IN (",
+            );
+            let mut sep = qb.separated(", ");
+            for v in part {
+                sep.push_bind(v.clone());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(&mut **t).await?
+        });
+        for (scheme, value, id) in found {
+            if let Some(s) = Scheme::parse(&scheme) {
+                held.insert((s, value), id);
+            }
+        }
+    }
+    let mut out: HashMap<(Scheme, String), i64> = HashMap::new();
+    // Subjects to create, with identifiers claimed in this chunk → index into `create`.
+    let mut create: Vec<(&SubjectInput, Vec<(Scheme, String)>)> = Vec::new();
+    let mut claimed: HashMap<(Scheme, String), usize> = HashMap::new();
+    let mut later: Vec<((Scheme, String), usize)> = Vec::new();
+    for (subject, ids) in &wanted {
+        let key = (subject.scheme, subject.code.clone());
+        // The row's own code first, then the codes it implies.
+        if let Some(id) = held
+            .get(&key)
+            .or_else(|| ids.iter().find_map(|k| held.get(k)))
+        {
+            out.insert(key, *id);
+            continue;
+        }
+        if let Some(i) = ids.iter().find_map(|k| claimed.get(k)) {
+            later.push((key, *i));
+            continue;
+        }
+        let i = create.len();
+        for k in ids {
+            claimed.insert(k.clone(), i);
+        }
+        later.push((key, i));
+        create.push((subject, ids.clone()));
+    }
+    if create.is_empty() {
+        return Ok(out);
+    }
+    let reason = format!("待核实: named by batch {batch_id} and not yet registered");
+    let source = format!("batch:{batch_id}");
+    let mut new_ids: Vec<i64> = Vec::with_capacity(create.len());
+    for part in create.chunks(500) {
+        let keys: Vec<String> = part
+            .iter()
+            .map(|(s, _)| match s.scheme {
+                Scheme::Uscc => s.code.clone(),
+                _ => crate::subjects::new_key(),
+            })
+            .collect();
+        let cols = "key, version, kind, status, name, uscc, org_code, reg_no, tax_no, citizen_id, \
+            valid_from, recorded_at, recorded_by, reason, source";
+        let ids: Vec<i64> = with_tx!(tx, t => {
+            let mut qb = sqlx::QueryBuilder::new(format!("INSERT INTO subjects ({cols}) "));
+            qb.push_values(keys.iter().zip(part.iter()), |mut b, (k, (s, _))| {
+                let code = |sc: Scheme| (s.scheme == sc).then(|| s.code.clone());
+                b.push_bind(k.clone())
+                    .push_bind(1_i64)
+                    .push_bind(s.kind.as_str())
+                    .push_bind(SubjectStatus::Pending.as_str())
+                    .push_bind(s.name.clone())
+                    .push_bind(code(Scheme::Uscc))
+                    .push_bind(code(Scheme::Org))
+                    .push_bind(code(Scheme::Regno))
+                    .push_bind(code(Scheme::TaxNo))
+                    .push_bind(code(Scheme::CitizenId))
+                    .push_bind(received_on)
+                    .push_bind(now)
+                    .push_bind(actor.to_string())
+                    .push_bind(reason.clone())
+                    .push_bind(source.clone());
+            });
+            qb.push(" RETURNING id");
+            let ids: Vec<i64> = qb.build_query_scalar().fetch_all(&mut **t).await?;
+            let mut qb = sqlx::QueryBuilder::new(format!("INSERT INTO subject_versions (subject_id, {}) ", cols.trim_start_matches("key, ")));
+            qb.push_values(ids.iter().zip(keys.iter().zip(part.iter())), |mut b, (id, (_, (s, _)))| {
+                let code = |sc: Scheme| (s.scheme == sc).then(|| s.code.clone());
+                b.push_bind(*id)
+                    .push_bind(1_i64)
+                    .push_bind(s.kind.as_str())
+                    .push_bind(SubjectStatus::Pending.as_str())
+                    .push_bind(s.name.clone())
+                    .push_bind(code(Scheme::Uscc))
+                    .push_bind(code(Scheme::Org))
+                    .push_bind(code(Scheme::Regno))
+                    .push_bind(code(Scheme::TaxNo))
+                    .push_bind(code(Scheme::CitizenId))
+                    .push_bind(received_on)
+                    .push_bind(now)
+                    .push_bind(actor.to_string())
+                    .push_bind(reason.clone())
+                    .push_bind(source.clone());
+            });
+            qb.build().execute(&mut **t).await?;
+            let idents: Vec<(i64, Scheme, &String)> = ids
+                .iter()
+                .zip(part.iter())
+                .flat_map(|(id, (_, ks))| ks.iter().map(move |(s, v)| (*id, *s, v)))
+                .collect();
+            for chunk in idents.chunks(1_000) {
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO subject_identifiers (subject_id, scheme, value) ");
+                qb.push_values(chunk, |mut b, (id, s, v)| {
+                    b.push_bind(*id).push_bind(s.as_str()).push_bind((*v).clone());
+                });
+                qb.build().execute(&mut **t).await?;
+            }
+            ids
+        });
+        new_ids.extend(ids);
+    }
+    summary.pending_subjects += new_ids.len() as u64;
+    for (key, i) in later {
+        if let Some(id) = new_ids.get(i) {
+            out.insert(key, *id);
+        }
+    }
+    Ok(out)
+}
+
+/// The identifiers a pending subject created from a row holds: its code, and for a USCC the
+/// organisation code inside it (as the registry derives it).
+fn identifiers_of(s: &SubjectInput) -> Vec<(Scheme, String)> {
+    let mut out = vec![(s.scheme, s.code.clone())];
+    if s.scheme == Scheme::Uscc
+        && let Some(org) = s.code.get(8..17)
+    {
+        out.push((Scheme::Org, org.to_string()));
+    }
+    out
+}
+
+/// Appends one record as a line of PostgreSQL's COPY text format.
+fn copy_row(buf: &mut String, ctx: &WriteCtx<'_>, r: &RecordInput, version: i64, subject_id: i64) {
+    fn text(buf: &mut String, v: &str) {
+        for c in v.chars() {
+            match c {
+                '\\' => buf.push_str("\\\\"),
+                '\t' => buf.push_str("\\t"),
+                '\n' => buf.push_str("\\n"),
+                '\r' => buf.push_str("\\r"),
+                c => buf.push(c),
+            }
+        }
+    }
+    fn opt_date(buf: &mut String, d: Option<NaiveDate>) {
+        match d {
+            Some(d) => {
+                let _ = write!(buf, "{d}");
+            }
+            None => buf.push_str("\\N"),
+        }
+    }
+    text(buf, &ctx.batch.item);
+    buf.push('\t');
+    text(buf, &ctx.batch.department);
+    buf.push('\t');
+    text(buf, &r.doc_no);
+    let _ = write!(
+        buf,
+        "\t{version}\t1\t{}\t{}\t{}\t{subject_id}\t",
+        ctx.id, r.row_no, ctx.batch.catalog_version
+    );
+    text(buf, &r.subject.name);
+    buf.push('\t');
+    text(buf, &r.subject.code);
+    let _ = write!(buf, "\t{}\t", r.decision_date);
+    text(buf, &r.status);
+    buf.push('\t');
+    match &r.severity {
+        Some(s) => text(buf, s),
+        None => buf.push_str("\\N"),
+    }
+    buf.push('\t');
+    opt_date(buf, r.publish_from);
+    buf.push('\t');
+    opt_date(buf, r.min_until);
+    buf.push('\t');
+    opt_date(buf, r.publish_until);
+    let _ = write!(buf, "\t{}\t", ctx.batch.received_on);
+    match r.on_time {
+        Some(b) => buf.push_str(if b { "1" } else { "0" }),
+        None => buf.push_str("\\N"),
+    }
+    let _ = write!(buf, "\t{}\t", r.filled_optional);
+    text(buf, &r.fields_json);
+    buf.push('\t');
+    text(buf, &r.hash);
+    let _ = writeln!(buf, "\t{}", ctx.recorded_at.to_rfc3339());
+}
+
+/// Baselines for `chengxin bench` (not used by the platform).
+impl Store {
+    /// SQLite and PostgreSQL: inserts rows of `columns` text cells into a plain table
+    /// `bench_raw` (no keys, no indexes) with multi-row `INSERT`s in one transaction — the raw
+    /// bulk insert an ingest is compared with. Rows arrive in chunks from `rx`. Returns the row
+    /// count.
+    pub async fn bench_raw_insert(
+        &self,
+        columns: usize,
+        mut rx: tokio::sync::mpsc::Receiver<Vec<Vec<String>>>,
+    ) -> Result<u64, StoreError> {
+        let cols: Vec<String> = (1..=columns).map(|i| format!("c{i}")).collect();
+        let create = format!(
+            "DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw ({})",
+            cols.iter()
+                .map(|c| format!("{c} TEXT"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.execute_raw_for_tests(&create).await?;
+        let per_insert = (30_000 / columns.max(1)).max(1);
+        let insert = format!("INSERT INTO bench_raw ({}) ", cols.join(", "));
+        let mut n = 0u64;
+        with_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            while let Some(chunk) = rx.recv().await {
+                for part in chunk.chunks(per_insert) {
+                    let mut qb = sqlx::QueryBuilder::new(insert.clone());
+                    qb.push_values(part, |mut b, row| {
+                        for i in 0..columns {
+                            b.push_bind(row.get(i).cloned().unwrap_or_default());
+                        }
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                    n += part.len() as u64;
+                }
+            }
+            tx.commit().await?;
+        });
+        Ok(n)
+    }
+
+    /// PostgreSQL only: `COPY bench_raw FROM STDIN (FORMAT csv, HEADER)` of a whole CSV file —
+    /// the fastest load PostgreSQL offers, the baseline for ingest on PostgreSQL.
+    pub async fn bench_copy_csv(
+        &self,
+        columns: usize,
+        path: &std::path::Path,
+    ) -> Result<u64, StoreError> {
+        let crate::Pool::Postgres(p) = &self.pool else {
+            return Err(StoreError::Conflict("COPY is PostgreSQL only".into()));
+        };
+        let cols: Vec<String> = (1..=columns).map(|i| format!("c{i}")).collect();
+        let create = format!(
+            "DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw ({})",
+            cols.iter()
+                .map(|c| format!("{c} TEXT"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.execute_raw_for_tests(&create).await?;
+        let mut tx = p.begin().await?;
+        let mut copy = tx
+            .copy_in_raw("COPY bench_raw FROM STDIN (FORMAT csv, HEADER true)")
+            .await?;
+        let file = tokio::fs::File::open(path)
+            .await
+            .map_err(|e| StoreError::Conflict(format!("{}: {e}", path.display())))?;
+        copy.read_from(file).await?;
+        let n = copy.finish().await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}

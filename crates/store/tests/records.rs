@@ -1,0 +1,323 @@
+//! Batches and records on SQLite and PostgreSQL: atomic batches, idempotency by document number,
+//! versions, pending subjects, publication windows, rejection reports and quality counts.
+
+mod common;
+
+use chengxin_registry::{Scheme, SubjectKind, SubjectStatus};
+use chengxin_store::{NewBatch, PublicityQuery, RecordInput, Rejection, Store, SubjectInput};
+use chrono::{NaiveDate, TimeZone, Utc};
+use common::on_both;
+
+const DEPT: &str = "11350100MB0000019U";
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
+}
+
+fn today() -> NaiveDate {
+    d(2026, 11, 23)
+}
+
+async fn setup(s: &Store) {
+    s.add_department(DEPT, "福州市市场监督管理局", "test", today())
+        .await
+        .expect("department");
+}
+
+fn batch(file: &str) -> NewBatch {
+    NewBatch {
+        item: "penalty".into(),
+        catalog_version: 1,
+        department: DEPT.into(),
+        file_name: file.into(),
+        format: "csv".into(),
+        encoding: Some("utf-8".into()),
+        file_sha256: "0".repeat(64),
+        submitted_by: "officer".into(),
+        received_at: Utc
+            .with_ymd_and_hms(2026, 11, 23, 2, 0, 0)
+            .single()
+            .expect("t"),
+        received_on: today(),
+    }
+}
+
+fn rec(doc: &str, uscc: &str, content: &str, decided: NaiveDate) -> RecordInput {
+    RecordInput {
+        row_no: 1,
+        doc_no: doc.into(),
+        subject: SubjectInput {
+            name: format!("{uscc} 公司"),
+            kind: SubjectKind::LegalPerson,
+            scheme: Scheme::Uscc,
+            code: uscc.into(),
+        },
+        decision_date: decided,
+        status: "valid".into(),
+        severity: Some("general".into()),
+        publish_from: Some(decided),
+        min_until: Some(decided + chrono::Months::new(3)),
+        publish_until: Some(decided + chrono::Months::new(12) - chrono::Days::new(1)),
+        on_time: Some(true),
+        filled_optional: 2,
+        fields_json: format!(r#"{{"CF_WSH":"{doc}","CF_NR":"{content}"}}"#),
+        hash: format!("{:0>64}", content.len()),
+    }
+}
+
+fn uscc(n: u64) -> String {
+    let mut rng = chengxin_codes::generate::Rng::new(n);
+    chengxin_codes::generate::uscc(&mut rng)
+}
+
+#[tokio::test]
+async fn a_batch_commits_whole_and_repeats_change_nothing() {
+    on_both("batch_commit", |s| async move {
+        setup(&s).await;
+        let a = uscc(1);
+        let b = uscc(2);
+        let mut w = s.begin_batch(batch("one.csv")).await.expect("begin");
+        w.push(rec("闽市监罚〔2026〕1号", &a, "罚款", d(2026, 11, 16)))
+            .await
+            .expect("push");
+        w.push(rec("闽市监罚〔2026〕2号", &b, "警告", d(2026, 11, 16)))
+            .await
+            .expect("push");
+        w.reject(vec![Rejection {
+            row_no: 3,
+            line: 4,
+            field: "CF_JDRQ".into(),
+            rule: "future_date".into(),
+            message: "decision date 2027-01-01 is after today".into(),
+        }])
+        .await
+        .expect("reject");
+        let sum = w.commit().await.expect("commit");
+        assert_eq!(
+            (sum.rows, sum.accepted, sum.unchanged, sum.rejected),
+            (3, 2, 0, 1)
+        );
+        assert_eq!(
+            sum.pending_subjects, 2,
+            "two unknown subjects become pending"
+        );
+        let rej = s.batch_rejections(sum.batch).await.expect("report");
+        assert_eq!(rej.len(), 1);
+        assert_eq!(rej[0].rule, "future_date");
+        let subj = s
+            .subject_by_key(&a)
+            .await
+            .expect("q")
+            .expect("pending subject");
+        assert_eq!(subj.current.data.status, SubjectStatus::Pending);
+        // The same rows again: nothing changes.
+        let mut w = s.begin_batch(batch("again.csv")).await.expect("begin");
+        w.push(rec("闽市监罚〔2026〕1号", &a, "罚款", d(2026, 11, 16)))
+            .await
+            .expect("push");
+        w.push(rec("闽市监罚〔2026〕2号", &b, "警告", d(2026, 11, 16)))
+            .await
+            .expect("push");
+        let sum2 = w.commit().await.expect("commit");
+        assert_eq!(
+            (sum2.accepted, sum2.unchanged, sum2.pending_subjects),
+            (0, 2, 0)
+        );
+        assert_eq!(s.count_records(Some("penalty")).await.expect("n"), 2);
+        // A changed row: a new version linked to the batch that changed it.
+        let mut w = s.begin_batch(batch("fix.csv")).await.expect("begin");
+        w.push(rec(
+            "闽市监罚〔2026〕1号",
+            &a,
+            "罚款五千元",
+            d(2026, 11, 16),
+        ))
+        .await
+        .expect("push");
+        let sum3 = w.commit().await.expect("commit");
+        assert_eq!((sum3.accepted, sum3.changed), (1, 1));
+        let hist = s
+            .record_history(DEPT, "penalty", "闽市监罚〔2026〕1号")
+            .await
+            .expect("history");
+        assert_eq!(hist.len(), 2);
+        assert!(!hist[0].current && hist[1].current);
+        assert_eq!(hist[1].batch_id, sum3.batch);
+        assert_eq!(hist[1].version, 2);
+        assert_eq!(s.count_records(Some("penalty")).await.expect("n"), 2);
+        // The audit chain recorded each batch and still verifies.
+        assert!(
+            s.verify_audit().await.expect("verify").is_ok(),
+            "audit chain intact"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_abandoned_batch_leaves_nothing() {
+    on_both("batch_rollback", |s| async move {
+        setup(&s).await;
+        let mut w = s.begin_batch(batch("lost.csv")).await.expect("begin");
+        for i in 0..2_500 {
+            w.push(rec(
+                &format!("罚〔2026〕{i}号"),
+                &uscc(i + 10),
+                "罚款",
+                d(2026, 11, 16),
+            ))
+            .await
+            .expect("push");
+        }
+        // More than one chunk was written inside the transaction; now drop it.
+        w.rollback().await.expect("rollback");
+        assert_eq!(s.count_records(None).await.expect("n"), 0);
+        assert!(s.batches(None, 10).await.expect("list").is_empty());
+        assert_eq!(
+            s.count_subjects().await.expect("n"),
+            1,
+            "only the department"
+        );
+        // Dropping a writer without commit is a rollback too.
+        {
+            let mut w = s.begin_batch(batch("dropped.csv")).await.expect("begin");
+            for i in 0..2_100 {
+                w.push(rec(
+                    &format!("罚〔2026〕{i}号"),
+                    &uscc(i + 10),
+                    "罚款",
+                    d(2026, 11, 16),
+                ))
+                .await
+                .expect("push");
+            }
+        }
+        assert_eq!(s.count_records(None).await.expect("n"), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unregistered_departments_cannot_send() {
+    on_both("batch_department", |s| async move {
+        let err = s.begin_batch(batch("x.csv")).await.err().expect("refused");
+        assert!(err.to_string().contains(DEPT), "{err}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn publicity_shows_only_valid_records_inside_their_window() {
+    on_both("publicity_window", |s| async move {
+        setup(&s).await;
+        let mut w = s.begin_batch(batch("p.csv")).await.expect("begin");
+        // Decided 2025-11-01, general: shown until 2026-10-31 — gone by today.
+        w.push(rec("旧", &uscc(1), "罚款", d(2025, 11, 1)))
+            .await
+            .expect("push");
+        // Decided 2026-01-10: shown until 2027-01-09.
+        w.push(rec("新", &uscc(2), "罚款", d(2026, 1, 10)))
+            .await
+            .expect("push");
+        let mut revoked = rec("撤", &uscc(3), "罚款", d(2026, 6, 1));
+        revoked.status = "revoked".into();
+        w.push(revoked).await.expect("push");
+        let mut hidden = rec("不公示", &uscc(4), "警告", d(2026, 6, 1));
+        hidden.publish_from = None;
+        hidden.publish_until = None;
+        w.push(hidden).await.expect("push");
+        w.commit().await.expect("commit");
+        let q = PublicityQuery {
+            item: "penalty".into(),
+            limit: 20,
+            ..PublicityQuery::default()
+        };
+        let (rows, total) = s.publicity(&q, today()).await.expect("query");
+        assert_eq!(total, 1);
+        assert_eq!(rows[0].doc_no, "新");
+        // On its last day it is still shown; the day after, not; it stays in history.
+        let (_, on_last) = s.publicity(&q, d(2027, 1, 9)).await.expect("query");
+        let (_, after) = s.publicity(&q, d(2027, 1, 10)).await.expect("query");
+        assert_eq!((on_last, after), (1, 0));
+        assert!(s.record(DEPT, "penalty", "新").await.expect("q").is_some());
+        // Search by name fragment and by code.
+        let by_code = PublicityQuery {
+            text: Some(uscc(2)),
+            ..q.clone()
+        };
+        assert_eq!(s.publicity(&by_code, today()).await.expect("q").1, 1);
+        let other = PublicityQuery {
+            text: Some("不存在的名称".into()),
+            ..q.clone()
+        };
+        assert_eq!(s.publicity(&other, today()).await.expect("q").1, 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn quality_counts_per_department_and_rule() {
+    on_both("quality", |s| async move {
+        setup(&s).await;
+        let mut w = s.begin_batch(batch("q.csv")).await.expect("begin");
+        let mut late = rec("迟", &uscc(1), "罚款", d(2026, 10, 1));
+        late.on_time = Some(false);
+        w.push(late).await.expect("push");
+        w.push(rec("及时", &uscc(2), "罚款", d(2026, 11, 16)))
+            .await
+            .expect("push");
+        w.review(
+            vec![Rejection {
+                row_no: 3,
+                line: 4,
+                field: "CF_XDR_SHXYM".into(),
+                rule: "uscc_check".into(),
+                message: "position 18: expected check character".into(),
+            }],
+            "91350100M000100Y4A",
+            "check character",
+            "{}",
+        )
+        .await
+        .expect("review");
+        w.commit().await.expect("commit");
+        let q = s
+            .quality(Some(DEPT), d(2026, 1, 1), today())
+            .await
+            .expect("quality");
+        assert_eq!(q.len(), 1);
+        let q = &q[0];
+        assert_eq!(
+            (q.received, q.accepted, q.rejected, q.wrong_code),
+            (3, 2, 1, 1)
+        );
+        assert_eq!((q.timed, q.on_time), (2, 1));
+        assert_eq!(q.rejected_by_rule, vec![("uscc_check".to_string(), 1)]);
+        assert_eq!(q.optional_filled, 4);
+        let cases = s.code_cases(None, 10).await.expect("cases");
+        assert_eq!(cases.len(), 1, "the wrong code is held for review");
+        assert_eq!(cases[0].code, "91350100M000100Y4A");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn catalog_versions_are_kept() {
+    on_both("catalog_versions", |s| async move {
+        assert!(s.latest_catalog().await.expect("q").is_none());
+        let v1 = s
+            .import_catalog("默认目录", "{}", "system", "built-in")
+            .await
+            .expect("import");
+        let v2 = s
+            .import_catalog("补充目录", "{\"x\":1}", "operator", "file.toml")
+            .await
+            .expect("import");
+        assert_eq!((v1, v2), (1, 2));
+        let latest = s.latest_catalog().await.expect("q").expect("some");
+        assert_eq!((latest.version, latest.title.as_str()), (2, "补充目录"));
+        let first = s.catalog_version(Some(1)).await.expect("q").expect("some");
+        assert_eq!(first.body, "{}");
+    })
+    .await;
+}
