@@ -326,6 +326,35 @@ test('unknown pages give a Chinese 404 page', { timeout: TEST_TIMEOUT }, async (
   assert.equal((await page.locator('h1').innerText()).trim(), '未找到');
 });
 
+test('双公示: the penalty column searches by name and links to the subject page', { timeout: TEST_TIMEOUT }, async (t) => {
+  const page = await newPage(t);
+  await visit(page, '/publicity/penalty');
+  assert.equal((await page.locator('h1').innerText()).trim(), '行政处罚公示');
+  const total = Number(await page.locator('strong.total').innerText());
+  assert.ok(total > 0, 'the demo has penalties on show');
+  const rows = page.locator('table.records tbody tr');
+  assert.ok((await rows.count()) > 0);
+  // Every row shown is inside its window: its end date is today or later.
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  for (const until of await rows.locator('td:nth-child(8)').allInnerTexts()) {
+    assert.ok(until.trim() >= today, `publication ended ${until} but still shown`);
+  }
+  // Search by a company name from the column.
+  const link = rows.locator('td:nth-child(2) a').first();
+  const name = (await link.innerText()).trim();
+  await page.fill('form.filters input[name=q]', name);
+  await navigate(page, () => page.locator('form.filters button').click(), /q=/);
+  const found = await page.locator('table.records tbody td:nth-child(2) a').allInnerTexts();
+  assert.ok(found.length >= 1 && found.every((n) => n.trim() === name), `only ${name}: ${found}`);
+  await page.screenshot({ path: SHOTS + 'publicity.png', fullPage: true });
+  // The subject page carries the penalty section.
+  await navigate(page, () => page.locator('table.records tbody td:nth-child(2) a').first().click(), /\/subjects\//);
+  assert.ok(await page.locator('#publicity-penalty').isVisible(), 'penalty section on the subject page');
+  // The licensing column exists too.
+  await visit(page, '/publicity/license');
+  assert.equal((await page.locator('h1').innerText()).trim(), '行政许可公示');
+});
+
 test('every visited page was checked for personal data', () => {
   // Guards against the checks above silently visiting nothing.
   assert.ok(visited.size >= 8, `visited ${visited.size} pages: ${[...visited].join(' ')}`);

@@ -30,14 +30,44 @@ pub async fn run(
     lookups: usize,
     n_codes: usize,
     audit_entries: usize,
+    ingest_rows: usize,
+    only: Option<&str>,
     pg: Option<&str>,
 ) -> Result<()> {
     let mut rows = Vec::new();
-    eprintln!("bench: USCC validation over {n_codes} codes …");
-    rows.extend(uscc_rows(n_codes));
-
     let dir = std::env::temp_dir().join(format!("chengxin-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut notes = Vec::new();
+    if ingest_rows > 0 && only.is_none_or(|o| o == "ingest") {
+        let results = crate::ingest_bench::run(ingest_rows, pg, &dir).await;
+        for r in results? {
+            rows.push(Row {
+                scenario: format!("{}: `chengxin ingest` penalty CSV (parse, validate, resolve subjects, store, audit)", r.backend),
+                size: format!(
+                    "{} rows, {:.0} MB file, 1 batch",
+                    r.rows,
+                    r.file_bytes as f64 / 1e6
+                ),
+                rate: per_sec(r.rows, r.ingest),
+                baseline: r.baseline_name.into(),
+                baseline_rate: per_sec(r.rows, r.baseline),
+            });
+            notes.push(format!(
+                "{} ingest: {:.1} s, peak memory {:.0} MB; summary {}",
+                r.backend,
+                r.ingest.as_secs_f64(),
+                r.peak_rss as f64 / 1048576.0,
+                r.summary
+            ));
+        }
+    }
+    if only == Some("ingest") {
+        print_rows(&rows, &notes);
+        let _ = std::fs::remove_dir_all(&dir);
+        return Ok(());
+    }
+    eprintln!("bench: USCC validation over {n_codes} codes …");
+    rows.extend(uscc_rows(n_codes));
     let file = dir.join("bench.db");
     let sqlite = Store::connect(&format!("sqlite://{}", file.display())).await?;
     eprintln!("bench: SQLite lookups with {subjects} subjects …");
@@ -67,6 +97,11 @@ pub async fn run(
         eprintln!("bench: no --pg URL (or CHENGXIN_BENCH_PG): PostgreSQL rows skipped");
     }
 
+    print_rows(&rows, &notes);
+    Ok(())
+}
+
+fn print_rows(rows: &[Row], notes: &[String]) {
     println!("| scenario | data | rate (/s) | baseline | baseline rate (/s) | ratio |");
     println!("|---|---|---:|---|---:|---:|");
     for r in rows {
@@ -80,7 +115,10 @@ pub async fn run(
             r.rate / r.baseline_rate
         );
     }
-    Ok(())
+    for n in notes {
+        println!();
+        println!("{n}");
+    }
 }
 
 fn uscc_rows(n: usize) -> Vec<Row> {

@@ -270,3 +270,98 @@ pub fn renames(
         })
         .collect()
 }
+
+/// Demo licensing (行政许可) and penalty (行政处罚) decisions as 双公示 CSV files (field codes as
+/// headers), about one decision per `every` subjects, including natural persons, decided over the
+/// last two years so that some penalties are already past their publication window.
+pub fn decisions_csv(
+    subjects: &[(SubjectData, Provenance)],
+    every: usize,
+    seed: u64,
+    today: NaiveDate,
+) -> (String, String) {
+    let mut rng = Rng::new(seed ^ 0x5eed);
+    let mut lic = String::from(
+        "XK_XDR_MC,XK_XDR_LB,XK_XDR_SHXYM,XK_XDR_ZJHM,XK_XKWS,XK_WSH,XK_XKLB,XK_XKZS,XK_XKBH,XK_NR,XK_JDRQ,XK_YXQZ,XK_YXQZI,XK_XKJG,XK_XKJGDM\n",
+    );
+    let mut pen = String::from(
+        "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_XDR_ZJHM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_NR_FK,CF_JDRQ,CF_CFJG,CF_CFJGDM\n",
+    );
+    let licences = [
+        ("普通", "食品经营许可证", "预包装食品销售（含冷藏冷冻食品）"),
+        ("普通", "药品经营许可证", "中成药、化学药制剂零售"),
+        ("特许", "道路运输经营许可证", "道路普通货物运输"),
+        ("登记", "营业执照", "设立登记"),
+    ];
+    let penalties = [
+        (
+            "警告",
+            "未按规定公示年度报告",
+            "《企业信息公示暂行条例》第十条",
+            "警告",
+            "",
+        ),
+        (
+            "罚款",
+            "销售过期食品",
+            "《中华人民共和国食品安全法》第一百二十四条",
+            "罚款人民币五千元",
+            "0.5",
+        ),
+        (
+            "罚款",
+            "发布虚假广告",
+            "《中华人民共和国广告法》第五十五条",
+            "罚款人民币二万元",
+            "2",
+        ),
+        (
+            "吊销许可证件",
+            "伪造许可证件",
+            "《中华人民共和国行政许可法》第八十条",
+            "吊销食品经营许可证",
+            "",
+        ),
+    ];
+    let dept = DEPARTMENT_USCC;
+    let authority = "福州市市场监督管理局";
+    for (i, (d, _)) in subjects.iter().enumerate().filter(|(i, _)| i % every == 0) {
+        let person = d.kind == SubjectKind::NaturalPerson;
+        let (category, uscc, id) = if person {
+            (
+                "自然人",
+                String::new(),
+                d.citizen_id.clone().unwrap_or_default(),
+            )
+        } else {
+            (
+                "法人及非法人组织",
+                d.uscc.clone().unwrap_or_default(),
+                String::new(),
+            )
+        };
+        if !person && uscc.is_empty() {
+            continue;
+        }
+        let days = 3 + rng.below(700) as i64;
+        let decided = today - chrono::Duration::days(days);
+        if i % (2 * every) == 0 {
+            let (kind, cert, content) = licences[rng.index(licences.len())];
+            let until = decided + chrono::Duration::days(5 * 365);
+            lic.push_str(&format!(
+                "{},{category},{uscc},{id},准予行政许可决定书,榕市监许〔{}〕{i}号,{kind},{cert},JY{:012},{content},{decided},{decided},{until},{authority},{dept}\n",
+                d.name,
+                decided.format("%Y"),
+                i
+            ));
+        } else {
+            let (kind, fact, basis, content, fine) = penalties[rng.index(penalties.len())];
+            pen.push_str(&format!(
+                "{},{category},{uscc},{id},榕市监罚〔{}〕{i}号,{fact},{fact},{basis},{kind},{content},{fine},{decided},{authority},{dept}\n",
+                d.name,
+                decided.format("%Y")
+            ));
+        }
+    }
+    (lic, pen)
+}

@@ -5,6 +5,7 @@ mod audit_cmd;
 mod bench;
 mod collect_cmd;
 mod demo;
+mod ingest_bench;
 
 use anyhow::{Context, Result, bail};
 use chengxin_calendar::Calendar;
@@ -176,6 +177,12 @@ enum Command {
         /// Audit entries for the audit-log benchmarks.
         #[arg(long, default_value_t = 500_000)]
         audit_entries: usize,
+        /// Rows of the penalty CSV for the ingest benchmark (0 skips it).
+        #[arg(long, default_value_t = 1_000_000)]
+        ingest_rows: usize,
+        /// Run one scenario only: ingest.
+        #[arg(long)]
+        only: Option<String>,
         /// PostgreSQL URL for the PostgreSQL rows (skipped when absent).
         #[arg(long, env = "CHENGXIN_BENCH_PG")]
         pg: Option<String>,
@@ -378,8 +385,21 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             lookups,
             codes,
             audit_entries,
+            ingest_rows,
+            only,
             pg,
-        } => bench::run(subjects, lookups, codes, audit_entries, pg.as_deref()).await?,
+        } => {
+            bench::run(
+                subjects,
+                lookups,
+                codes,
+                audit_entries,
+                ingest_rows,
+                only.as_deref(),
+                pg.as_deref(),
+            )
+            .await?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -420,6 +440,7 @@ async fn build_demo(n: usize, file: &str, seed: u64) -> Result<Store> {
     bar.set_position(0);
     bar.set_message("loading");
     let renames = demo::renames(&data, 300, seed, today);
+    let (licences_csv, penalties_csv) = demo::decisions_csv(&data, 20, seed, today);
     // Load in slices so the bar moves; each slice is one transaction.
     let slice = 10_000;
     let mut loaded = 0u64;
@@ -444,8 +465,42 @@ async fn build_demo(n: usize, file: &str, seed: u64) -> Result<Store> {
         Some(key) => admin::demo_accounts(&store, &key, demo::DEPARTMENT_USCC).await?,
         None => Vec::new(),
     };
+    // 双公示 decisions of the demo department, sent as two batches like a data officer would.
+    let mut decisions = Vec::new();
+    let (catalog, version) = chengxin_collect::ingest::active_catalog(&store).await?;
+    for (item, text) in [("license", licences_csv), ("penalty", penalties_csv)] {
+        let path =
+            std::env::temp_dir().join(format!("chengxin-demo-{item}-{}.csv", std::process::id()));
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        let req = chengxin_collect::ingest::IngestRequest {
+            path: path.clone(),
+            format: Some(chengxin_collect::Format::Csv),
+            file_name: format!("demo-{item}.csv"),
+            item: catalog
+                .item(item)
+                .cloned()
+                .with_context(|| format!("the default catalog has no {item}"))?,
+            catalog_version: version,
+            department: demo::DEPARTMENT_USCC.to_string(),
+            submitted_by: "demo-data_officer".into(),
+            received_at: chrono::Utc::now(),
+            today,
+            limits: chengxin_collect::Limits::default(),
+            strict: false,
+        };
+        let outcome = chengxin_collect::ingest::ingest(
+            &store,
+            req,
+            std::sync::Arc::new(chengxin_collect::ingest::Progress::default()),
+        )
+        .await;
+        let _ = std::fs::remove_file(&path);
+        let s = outcome.with_context(|| format!("loading demo {item} decisions"))?;
+        decisions.push(format!("{} {item}", s.accepted));
+    }
     println!(
-        "demo: {loaded} subjects ({renamed} with a name change) in {file}, built in {:.1} s",
+        "demo: {loaded} subjects ({renamed} with a name change), {} decisions in {file}, built in {:.1} s",
+        decisions.join(" + "),
         started.elapsed().as_secs_f64()
     );
     if !accounts.is_empty() {

@@ -341,6 +341,13 @@ fn demo_public_output_never_shows_personal_identifiers() {
         pages.push(format!("/search?q={q}&page=2"));
         pages.push(format!("/api/v1/subjects?q={q}&per_page=100"));
     }
+    // 双公示 columns and their API (issue 4), penalties of natural persons among them.
+    for item in ["penalty", "license"] {
+        pages.push(format!("/publicity/{item}"));
+        pages.push(format!("/publicity/{item}?page=2"));
+        pages.push(format!("/api/v1/publicity/{item}?per_page=100"));
+        pages.push(format!("/api/v1/publicity/{item}?per_page=100&page=2"));
+    }
     let mut checked = 0;
     let mut crawl = |path: &str, secrets: &[&str]| -> String {
         let (status, raw) = http_get(&addr, path);
@@ -363,8 +370,9 @@ fn demo_public_output_never_shows_personal_identifiers() {
         body
     };
     let mut keys = Vec::new();
+    let ids: Vec<&str> = persons.iter().map(|(_, id)| id.as_str()).collect();
     for p in &pages {
-        let body = crawl(p, &[]);
+        let body = crawl(p, &ids);
         if p.starts_with("/api/") {
             // The body may come chunked: take the JSON object inside.
             let json = match (body.find('{'), body.rfind('}')) {
