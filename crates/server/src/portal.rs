@@ -597,6 +597,8 @@ pub(crate) struct AccountPage {
     role_label: String,
     department: Option<String>,
     subject_key: Option<String>,
+    /// Data officers and operators: links to the quality page.
+    collector: bool,
     csrf: String,
 }
 
@@ -724,6 +726,10 @@ pub(crate) async fn account(Extension(principal): Extension<Principal>) -> Respo
         role_label: a.role.label_zh().to_string(),
         department: a.department_code.clone(),
         subject_key: a.subject_key.clone(),
+        collector: matches!(
+            a.role,
+            chengxin_access::Role::DataOfficer | chengxin_access::Role::Operator
+        ),
         csrf,
     }
     .into_response()

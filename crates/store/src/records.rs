@@ -1234,11 +1234,13 @@ async fn resolve_subjects(
             .collect();
         let cols = "key, version, kind, status, name, uscc, org_code, reg_no, tax_no, citizen_id, \
             valid_from, recorded_at, recorded_by, reason, source";
-        let ids: Vec<i64> = with_tx!(tx, t => {
-            let mut qb = sqlx::QueryBuilder::new(format!("INSERT INTO subjects ({cols}) "));
-            qb.push_values(keys.iter().zip(part.iter()), |mut b, (k, (s, _))| {
+        // The first column (key, or subject id for the version), then version 1 of a pending
+        // subject holding the row's name and code.
+        macro_rules! push_pending {
+            ($b:expr, $first:expr, $s:expr) => {{
+                let s: &SubjectInput = $s;
                 let code = |sc: Scheme| (s.scheme == sc).then(|| s.code.clone());
-                b.push_bind(k.clone())
+                $b.push_bind($first)
                     .push_bind(1_i64)
                     .push_bind(s.kind.as_str())
                     .push_bind(SubjectStatus::Pending.as_str())
@@ -1253,27 +1255,18 @@ async fn resolve_subjects(
                     .push_bind(actor.to_string())
                     .push_bind(reason.clone())
                     .push_bind(source.clone());
+            }};
+        }
+        let ids: Vec<i64> = with_tx!(tx, t => {
+            let mut qb = sqlx::QueryBuilder::new(format!("INSERT INTO subjects ({cols}) "));
+            qb.push_values(keys.iter().zip(part.iter()), |mut b, (k, (s, _))| {
+                push_pending!(b, k.clone(), s);
             });
             qb.push(" RETURNING id");
             let ids: Vec<i64> = qb.build_query_scalar().fetch_all(&mut **t).await?;
             let mut qb = sqlx::QueryBuilder::new(format!("INSERT INTO subject_versions (subject_id, {}) ", cols.trim_start_matches("key, ")));
             qb.push_values(ids.iter().zip(keys.iter().zip(part.iter())), |mut b, (id, (_, (s, _)))| {
-                let code = |sc: Scheme| (s.scheme == sc).then(|| s.code.clone());
-                b.push_bind(*id)
-                    .push_bind(1_i64)
-                    .push_bind(s.kind.as_str())
-                    .push_bind(SubjectStatus::Pending.as_str())
-                    .push_bind(s.name.clone())
-                    .push_bind(code(Scheme::Uscc))
-                    .push_bind(code(Scheme::Org))
-                    .push_bind(code(Scheme::Regno))
-                    .push_bind(code(Scheme::TaxNo))
-                    .push_bind(code(Scheme::CitizenId))
-                    .push_bind(received_on)
-                    .push_bind(now)
-                    .push_bind(actor.to_string())
-                    .push_bind(reason.clone())
-                    .push_bind(source.clone());
+                push_pending!(b, *id, s);
             });
             qb.build().execute(&mut **t).await?;
             let idents: Vec<(i64, Scheme, &String)> = ids
