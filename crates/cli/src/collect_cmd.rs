@@ -141,7 +141,7 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
         Ok(s) => {
             if let Some(path) = &args.rejections {
                 let report = store.batch_rejections(s.batch).await?;
-                std::fs::write(path, rejections_csv(&report))
+                std::fs::write(path, chengxin_collect::ingest::rejections_csv(&report))
                     .with_context(|| format!("writing {}", path.display()))?;
             }
             if s.rejected > 0 {
@@ -167,11 +167,6 @@ fn refused(code: &str, message: &str) -> Result<ExitCode> {
         })
     );
     Ok(ExitCode::from(1))
-}
-
-/// The rejected-rows report as CSV (UTF-8 with BOM so that spreadsheet programs read Chinese).
-pub fn rejections_csv(rows: &[chengxin_store::Rejection]) -> String {
-    chengxin_collect::ingest::rejections_csv(rows)
 }
 
 pub async fn catalog(store: &Store, command: CatalogCommand) -> Result<()> {
@@ -240,7 +235,7 @@ pub async fn batches(store: &Store, command: BatchesCommand) -> Result<()> {
             }
             let rows = store.batch_rejections(id).await?;
             let mut out = std::io::stdout().lock();
-            out.write_all(rejections_csv(&rows).as_bytes())?;
+            out.write_all(chengxin_collect::ingest::rejections_csv(&rows).as_bytes())?;
         }
     }
     Ok(())

@@ -20,7 +20,7 @@ use chengxin_catalog::{Catalog, CatalogItem, Draft, HeaderError, RowError, Windo
 use chengxin_store::{
     BatchSummary, NewBatch, RecordInput, Rejection, Store, StoreError, SubjectInput,
 };
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -49,7 +49,7 @@ pub struct IngestRequest {
     pub submitted_by: String,
     pub received_at: DateTime<Utc>,
     /// The day decisions are checked against (no decision date after it), which is also the
-    /// day of receipt for the 7-working-day rule: today in China ([`china_day`]).
+    /// day of receipt for the 7-working-day rule: today in China.
     pub today: NaiveDate,
     pub limits: Limits,
     /// Refuse the whole batch when any row is refused.
@@ -92,17 +92,7 @@ impl IngestError {
     /// A stable identifier of the refusal, for the API and the CLI's JSON summary.
     pub fn code(&self) -> &'static str {
         match self {
-            IngestError::Read(e) => match e {
-                ReadError::Encoding { .. } => "encoding",
-                ReadError::Truncated { .. } => "truncated",
-                ReadError::CellTooLarge { .. } => "cell_too_large",
-                ReadError::TooManyColumns { .. } => "too_many_columns",
-                ReadError::NoHeader => "no_header",
-                ReadError::UnknownKey { .. } => "unknown_key",
-                ReadError::RecordTooLarge { .. } => "record_too_large",
-                ReadError::UnknownFormat(_) | ReadError::WrongFormat(_) => "format",
-                _ => "malformed",
-            },
+            IngestError::Read(e) => e.code(),
             IngestError::Header { .. } => "header",
             IngestError::Open { .. } => "open",
             IngestError::UnknownFormat(_) => "format",
@@ -127,14 +117,6 @@ enum Msg {
         payload: String,
     },
 }
-
-/// The calendar day in China (UTC+8) of an instant.
-pub fn china_day(at: DateTime<Utc>) -> NaiveDate {
-    let east8 = FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix());
-    at.with_timezone(&east8).date_naive()
-}
-
-use chrono::Offset as _;
 
 /// SHA-256 of a file, hex.
 pub fn file_sha256(path: &Path) -> std::io::Result<String> {
@@ -194,7 +176,7 @@ pub async fn ingest(
             catalog_version: req.catalog_version,
             department: req.department.clone(),
             file_name: req.file_name.clone(),
-            format: format_name(format).to_string(),
+            format: format.as_str().to_string(),
             encoding: reader.encoding().map(|e| e.name().to_string()),
             file_sha256: sha,
             submitted_by: req.submitted_by.clone(),
@@ -270,14 +252,6 @@ pub async fn ingest(
     Ok(writer.commit().await?)
 }
 
-fn format_name(f: Format) -> &'static str {
-    match f {
-        Format::Csv => "csv",
-        Format::Xlsx => "xlsx",
-        Format::JsonLines => "jsonl",
-    }
-}
-
 /// The reader thread: rows → validated messages, in chunks.
 fn produce(
     mut reader: Reader,
@@ -306,9 +280,9 @@ fn produce(
                 let rows = progress.rows_read.fetch_add(1, Ordering::Relaxed) + 1;
                 out.push(Msg::Reject(vec![Rejection {
                     row_no: rows,
-                    line: error_line(&e),
+                    line: e.line(),
                     field: String::new(),
-                    rule: read_rule(&e).into(),
+                    rule: e.code().into(),
                     message: e.to_string(),
                 }]));
                 continue;
@@ -331,7 +305,10 @@ fn produce(
                 Some((first, _)) => Msg::Reject(vec![Rejection {
                     row_no: row.number,
                     line: row.line,
-                    field: doc_no_field(item),
+                    field: item
+                        .role_field(chengxin_catalog::Role::DocNo)
+                        .map(|f| f.code.clone())
+                        .unwrap_or_default(),
                     rule: "duplicate_in_batch".into(),
                     message: format!(
                         "document number {} already appears in row {first} of this batch with different content",
@@ -373,37 +350,6 @@ fn produce(
     if !out.is_empty() {
         let _ = tx.blocking_send(Ok(out));
     }
-}
-
-/// The physical line a reader error names.
-fn error_line(e: &ReadError) -> u64 {
-    match e {
-        ReadError::Encoding { line, .. }
-        | ReadError::Truncated { line, .. }
-        | ReadError::Malformed { line, .. }
-        | ReadError::CellTooLarge { line, .. }
-        | ReadError::RecordTooLarge { line, .. } => *line,
-        ReadError::UnknownKey { row, .. } => *row,
-        _ => 0,
-    }
-}
-
-/// The report's rule for a row the reader could not split.
-fn read_rule(e: &ReadError) -> &'static str {
-    match e {
-        ReadError::CellTooLarge { .. } => "cell_too_large",
-        ReadError::RecordTooLarge { .. } => "record_too_large",
-        ReadError::UnknownKey { .. } => "unknown_key",
-        _ => "malformed",
-    }
-}
-
-fn doc_no_field(item: &CatalogItem) -> String {
-    item.fields
-        .iter()
-        .find(|f| f.role == Some(chengxin_catalog::Role::DocNo))
-        .map(|f| f.code.clone())
-        .unwrap_or_default()
 }
 
 fn rejection(
@@ -476,6 +422,7 @@ fn record_input(
     let on_time = calendar
         .within_working_days(draft.decision_date, received_on, ON_TIME_WORKING_DAYS)
         .ok();
+    let hash = draft.hash_hex();
     let mut fields = serde_json::Map::with_capacity(draft.fields.len());
     for (k, v) in draft.fields {
         fields.insert(k, serde_json::Value::String(v));
@@ -498,7 +445,7 @@ fn record_input(
         on_time,
         filled_optional: draft.filled_optional,
         fields_json: serde_json::Value::Object(fields).to_string(),
-        hash: hex(&draft.hash),
+        hash,
     }
 }
 
@@ -507,38 +454,41 @@ fn record_input(
 pub async fn active_catalog(store: &Store) -> Result<(Catalog, i64), IngestError> {
     if let Some(c) = store.latest_catalog().await? {
         let mut catalog = Catalog::from_json(&c.body)?;
-        catalog.version = u32::try_from(c.version).unwrap_or(u32::MAX);
+        catalog.version = to_u32(c.version);
         return Ok((catalog, c.version));
     }
     let catalog = Catalog::default_catalog();
-    let v = store
-        .import_catalog(
-            &catalog.title,
-            &catalog.to_json(),
-            "system",
-            "built-in default catalog",
-        )
-        .await?;
-    Ok((catalog, v))
+    let v = import_catalog(store, catalog.clone(), "system", "built-in default catalog").await?;
+    Ok((
+        Catalog {
+            version: to_u32(v),
+            ..catalog
+        },
+        v,
+    ))
 }
 
-/// Stores `catalog` as the next version (its own `version` field is replaced by the number the
-/// store assigns).
+fn to_u32(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+/// Stores `catalog` as the next version; its own `version` field is set to the number the
+/// store assigns.
 pub async fn import_catalog(
     store: &Store,
-    mut catalog: Catalog,
+    catalog: Catalog,
     actor: &str,
     source: &str,
 ) -> Result<i64, IngestError> {
-    let next = store
-        .catalog_versions()
-        .await?
-        .first()
-        .map_or(1, |c| c.version + 1);
-    catalog.version = u32::try_from(next).unwrap_or(u32::MAX);
-    Ok(store
-        .import_catalog(&catalog.title, &catalog.to_json(), actor, source)
-        .await?)
+    let title = catalog.title.clone();
+    let render = move |v: i64| {
+        Catalog {
+            version: to_u32(v),
+            ..catalog
+        }
+        .to_json()
+    };
+    Ok(store.import_catalog(&title, render, actor, source).await?)
 }
 
 /// The rejected-rows report as CSV: UTF-8 with a BOM (spreadsheet programs then read the Chinese

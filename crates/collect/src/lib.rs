@@ -273,6 +273,37 @@ fn at_line(line: u64) -> String {
 }
 
 impl Error {
+    /// A stable identifier of the error, used both for a batch refused whole and for a row the
+    /// reader could not split (the rule in the rejected-rows report).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Encoding { .. } => "encoding",
+            Error::Truncated { .. } => "truncated",
+            Error::CellTooLarge { .. } => "cell_too_large",
+            Error::RecordTooLarge { .. } => "record_too_large",
+            Error::TooManyColumns { .. } => "too_many_columns",
+            Error::NoHeader => "no_header",
+            Error::UnknownKey { .. } => "unknown_key",
+            Error::UnknownFormat(_) | Error::WrongFormat(_) => "format",
+            Error::Io(_) | Error::Malformed { .. } | Error::NeedsFile | Error::Xlsx(_) => {
+                "malformed"
+            }
+        }
+    }
+
+    /// The physical line (JSON Lines: the data row) the error names; 0 when none applies.
+    pub fn line(&self) -> u64 {
+        match self {
+            Error::Encoding { line, .. }
+            | Error::Truncated { line, .. }
+            | Error::Malformed { line, .. }
+            | Error::CellTooLarge { line, .. }
+            | Error::RecordTooLarge { line, .. } => *line,
+            Error::UnknownKey { row, .. } => *row,
+            _ => 0,
+        }
+    }
+
     /// Whether this error ends the reading: true for everything except the
     /// row errors [`Error::Malformed`], [`Error::UnknownKey`],
     /// [`Error::CellTooLarge`] and [`Error::RecordTooLarge`], after which

@@ -254,7 +254,7 @@ pub async fn post_batch(
     let file_name = p
         .file_name
         .clone()
-        .unwrap_or_else(|| format!("upload.{}", format_ext(format)));
+        .unwrap_or_else(|| format!("upload.{}", format.as_str()));
     // Stream the body to a temporary file.
     let path = std::env::temp_dir().join(format!("chengxin-upload-{}", uuid::Uuid::new_v4()));
     let written = save_body(body, &path).await;
@@ -335,14 +335,6 @@ pub async fn post_batch(
         res.headers_mut().insert(header::LOCATION, v);
     }
     Ok(res)
-}
-
-fn format_ext(f: Format) -> &'static str {
-    match f {
-        Format::Csv => "csv",
-        Format::Xlsx => "xlsx",
-        Format::JsonLines => "jsonl",
-    }
 }
 
 async fn save_body(body: Body, path: &std::path::Path) -> Result<(), ApiError> {
@@ -711,7 +703,7 @@ pub(crate) async fn subject_publicity(
     {
         let shown: Vec<PublicRecord> = records
             .iter()
-            .filter(|r| r.item == item.code && on_show(r, today))
+            .filter(|r| r.item == item.code && r.on_show(today))
             .map(|r| public_record(item, r))
             .collect();
         if !shown.is_empty() {
@@ -719,12 +711,4 @@ pub(crate) async fn subject_publicity(
         }
     }
     Ok(out)
-}
-
-/// Whether a record is on the portal on `today` (the same rule as the store's publicity query).
-pub fn on_show(r: &StoredRecord, today: NaiveDate) -> bool {
-    r.current
-        && r.status == "valid"
-        && r.publish_from.is_some_and(|f| f <= today)
-        && r.publish_until.is_none_or(|u| u >= today)
 }

@@ -86,14 +86,11 @@ fn publicity_row(r: &crate::collect_api::PublicRecord) -> PublicityRow {
         severity: r
             .severity
             .as_deref()
-            .map(|s| match s {
-                "minor" => "轻微",
-                "general" => "一般",
-                "serious" => "严重",
-                other => other,
+            .map(|s| {
+                s.parse::<chengxin_catalog::Severity>()
+                    .map_or_else(|_| s.to_string(), |v| v.label_zh().to_string())
             })
-            .unwrap_or("")
-            .to_string(),
+            .unwrap_or_default(),
         publish_until: r
             .publish_until
             .map(|d| d.to_string())
@@ -328,7 +325,8 @@ fn quality_chart(figures: &[chengxin_collect::ingest::QualityFigures]) -> String
         svg.push_str(&format!(
             "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>",
             y0 + BAR * 1.8,
-            askama_escape(&label)
+            askama::filters::escape(&label, askama::filters::Html)
+                .map_or_else(|_| String::new(), |e| e.to_string())
         ));
         let values = [q.acceptance_rate, q.on_time_rate, q.completeness];
         for (i, v) in values.iter().enumerate() {
@@ -348,13 +346,6 @@ fn quality_chart(figures: &[chengxin_collect::ingest::QualityFigures]) -> String
     }
     svg.push_str("</svg>");
     svg
-}
-
-fn askama_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[derive(Template)]

@@ -122,7 +122,7 @@ pub struct BatchSummary {
 }
 
 /// A committed batch as stored.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct BatchInfo {
     pub id: i64,
     pub item: String,
@@ -135,6 +135,7 @@ pub struct BatchInfo {
     pub received_at: DateTime<Utc>,
     pub received_on: NaiveDate,
     pub submitted_by: String,
+    #[sqlx(rename = "rows_total")]
     pub rows: i64,
     pub accepted: i64,
     pub changed: i64,
@@ -202,6 +203,17 @@ struct RecordRow {
     recorded_at: DateTime<Utc>,
 }
 
+impl StoredRecord {
+    /// Whether the record is on the portal on `today`: current, valid, inside its publication
+    /// window — the same rule as the filter of [`Store::publicity`].
+    pub fn on_show(&self, today: NaiveDate) -> bool {
+        self.current
+            && self.status == "valid"
+            && self.publish_from.is_some_and(|f| f <= today)
+            && self.publish_until.is_none_or(|u| u >= today)
+    }
+}
+
 impl RecordRow {
     fn into_record(self) -> Result<StoredRecord, StoreError> {
         let fields = match serde_json::from_str(&self.fields) {
@@ -251,45 +263,6 @@ const BATCH_SELECT: &str = "SELECT id, item, catalog_version, department, file_n
     encoding, file_sha256, received_at, received_on, submitted_by, rows_total, accepted, changed, \
     unchanged, rejected, review, blank FROM batches";
 
-type BatchRow = (
-    i64,
-    String,
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    DateTime<Utc>,
-    NaiveDate,
-    String,
-    (i64, i64, i64, i64, i64, i64, i64),
-);
-
-fn batch_info(r: BatchRow) -> BatchInfo {
-    let (rows, accepted, changed, unchanged, rejected, review, blank) = r.11;
-    BatchInfo {
-        id: r.0,
-        item: r.1,
-        catalog_version: r.2,
-        department: r.3,
-        file_name: r.4,
-        format: r.5,
-        encoding: r.6,
-        file_sha256: r.7,
-        received_at: r.8,
-        received_on: r.9,
-        submitted_by: r.10,
-        rows,
-        accepted,
-        changed,
-        unchanged,
-        rejected,
-        review,
-        blank,
-    }
-}
-
 /// Which public list of records to read.
 #[derive(Clone, Debug, Default)]
 pub struct PublicityQuery {
@@ -304,7 +277,7 @@ pub struct PublicityQuery {
 }
 
 /// A catalog version as stored.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct CatalogVersion {
     pub version: i64,
     pub title: String,
@@ -339,11 +312,12 @@ pub struct Quality {
 }
 
 impl Store {
-    /// Stores a catalog (as JSON) as the next version and returns its number.
+    /// Stores a catalog as the next version and returns its number. `body` renders the catalog
+    /// (JSON) given the version number assigned to it, inside the transaction that assigns it.
     pub async fn import_catalog(
         &self,
         title: &str,
-        body: &str,
+        body: impl FnOnce(i64) -> String,
         actor: &str,
         source: &str,
     ) -> Result<i64, StoreError> {
@@ -358,9 +332,10 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             let version = max.unwrap_or(0) + 1;
+            let body = body(version);
             sqlx::query("INSERT INTO catalog_versions (version, title, body, imported_at, imported_by, source) \
                          VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(version).bind(title).bind(body).bind(now).bind(actor).bind(source)
+                .bind(version).bind(title).bind(&body).bind(now).bind(actor).bind(source)
                 .execute(&mut *tx)
                 .await?;
             let entry = self.write_entry(actor, "catalog.import", Some(&format!("catalog:{version}")),
@@ -383,35 +358,14 @@ impl Store {
     ) -> Result<Option<CatalogVersion>, StoreError> {
         let sql = "SELECT version, title, body, imported_at, imported_by, source FROM catalog_versions \
                    WHERE version = coalesce($1, (SELECT max(version) FROM catalog_versions))";
-        let row: Option<(i64, String, String, DateTime<Utc>, String, String)> =
-            with_pool!(self, p => sqlx::query_as(sql).bind(version).fetch_optional(p).await?);
-        Ok(row.map(|r| CatalogVersion {
-            version: r.0,
-            title: r.1,
-            body: r.2,
-            imported_at: r.3,
-            imported_by: r.4,
-            source: r.5,
-        }))
+        Ok(with_pool!(self, p => sqlx::query_as(sql).bind(version).fetch_optional(p).await?))
     }
 
-    /// Every catalog version, newest first (without bodies' parsing).
+    /// Every catalog version, newest first.
     pub async fn catalog_versions(&self) -> Result<Vec<CatalogVersion>, StoreError> {
         let sql = "SELECT version, title, body, imported_at, imported_by, source FROM catalog_versions \
                    ORDER BY version DESC";
-        let rows: Vec<(i64, String, String, DateTime<Utc>, String, String)> =
-            with_pool!(self, p => sqlx::query_as(sql).fetch_all(p).await?);
-        Ok(rows
-            .into_iter()
-            .map(|r| CatalogVersion {
-                version: r.0,
-                title: r.1,
-                body: r.2,
-                imported_at: r.3,
-                imported_by: r.4,
-                source: r.5,
-            })
-            .collect())
+        Ok(with_pool!(self, p => sqlx::query_as(sql).fetch_all(p).await?))
     }
 
     /// Opens a batch: one transaction until [`BatchWriter::commit`]. Refused when the department
@@ -496,11 +450,9 @@ impl Store {
     /// A committed batch.
     pub async fn batch(&self, id: i64) -> Result<Option<BatchInfo>, StoreError> {
         let sql = format!("{BATCH_SELECT} WHERE id = $1");
-        let row: Option<BatchRow> = with_pool!(self, p => {
-            let r: Option<BatchSqlRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?;
-            r.map(BatchSqlRow::into_tuple)
-        });
-        Ok(row.map(batch_info))
+        Ok(
+            with_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?),
+        )
     }
 
     /// Committed batches, newest first, optionally of one department.
@@ -512,11 +464,9 @@ impl Store {
         let sql = format!(
             "{BATCH_SELECT} WHERE ($1 IS NULL OR department = $1) ORDER BY id DESC LIMIT $2"
         );
-        let rows: Vec<BatchRow> = with_pool!(self, p => {
-            let r: Vec<BatchSqlRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(department).bind(limit).fetch_all(p).await?;
-            r.into_iter().map(BatchSqlRow::into_tuple).collect()
-        });
-        Ok(rows.into_iter().map(batch_info).collect())
+        Ok(
+            with_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(department).bind(limit).fetch_all(p).await?),
+        )
     }
 
     /// The rejected-rows report of a batch, in row order.
@@ -600,6 +550,7 @@ impl Store {
         let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
         let like = text.map(|t| format!("%{}%", t.replace(['%', '_'], "")));
         let code = text.map(|t| chengxin_codes::normalize(t).into_owned());
+        // The same rule as `StoredRecord::on_show`.
         let filter = "WHERE item = $1 AND current = 1 AND status = 'valid' \
             AND publish_from IS NOT NULL AND publish_from <= $2 \
             AND (publish_until IS NULL OR publish_until >= $2) \
@@ -694,55 +645,6 @@ impl Store {
     pub async fn count_records(&self, item: Option<&str>) -> Result<i64, StoreError> {
         let sql = "SELECT count(*) FROM records WHERE current = 1 AND ($1 IS NULL OR item = $1)";
         Ok(with_pool!(self, p => sqlx::query_scalar(sql).bind(item).fetch_one(p).await?))
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct BatchSqlRow {
-    id: i64,
-    item: String,
-    catalog_version: i64,
-    department: String,
-    file_name: String,
-    format: String,
-    encoding: Option<String>,
-    file_sha256: String,
-    received_at: DateTime<Utc>,
-    received_on: NaiveDate,
-    submitted_by: String,
-    rows_total: i64,
-    accepted: i64,
-    changed: i64,
-    unchanged: i64,
-    rejected: i64,
-    review: i64,
-    blank: i64,
-}
-
-impl BatchSqlRow {
-    fn into_tuple(self) -> BatchRow {
-        (
-            self.id,
-            self.item,
-            self.catalog_version,
-            self.department,
-            self.file_name,
-            self.format,
-            self.encoding,
-            self.file_sha256,
-            self.received_at,
-            self.received_on,
-            self.submitted_by,
-            (
-                self.rows_total,
-                self.accepted,
-                self.changed,
-                self.unchanged,
-                self.rejected,
-                self.review,
-                self.blank,
-            ),
-        )
     }
 }
 
@@ -990,6 +892,7 @@ impl BatchWriter {
         let subject_ids = &self.subjects;
         let resolve_time = t_resolve.elapsed();
         let t_write = std::time::Instant::now();
+        let written = to_write.len();
         // 4. Supersede changed records, then write the new versions.
         for part in superseded.chunks(500) {
             with_tx!(tx, t => {
@@ -1009,7 +912,12 @@ impl BatchWriter {
         };
         match tx {
             Tx::Sqlite(t) => {
-                for part in to_write.chunks(SQLITE_ROWS_PER_INSERT) {
+                // The rows are consumed: their strings move into the statement's arguments.
+                let mut rest = to_write;
+                while !rest.is_empty() {
+                    let part: Vec<(RecordInput, i64)> = rest
+                        .drain(..rest.len().min(SQLITE_ROWS_PER_INSERT))
+                        .collect();
                     let mut qb =
                         sqlx::QueryBuilder::new(format!("INSERT INTO records ({RECORD_COLS}) "));
                     qb.push_values(part, |mut b, (r, version)| {
@@ -1019,26 +927,26 @@ impl BatchWriter {
                             .unwrap_or_default();
                         b.push_bind(ctx.batch.item.clone())
                             .push_bind(ctx.batch.department.clone())
-                            .push_bind(r.doc_no.clone())
-                            .push_bind(*version)
+                            .push_bind(r.doc_no)
+                            .push_bind(version)
                             .push_bind(1_i64)
                             .push_bind(ctx.id)
                             .push_bind(i64::try_from(r.row_no).unwrap_or(i64::MAX))
                             .push_bind(ctx.batch.catalog_version)
                             .push_bind(subject_id)
-                            .push_bind(r.subject.name.clone())
-                            .push_bind(r.subject.code.clone())
+                            .push_bind(r.subject.name)
+                            .push_bind(r.subject.code)
                             .push_bind(r.decision_date)
-                            .push_bind(r.status.clone())
-                            .push_bind(r.severity.clone())
+                            .push_bind(r.status)
+                            .push_bind(r.severity)
                             .push_bind(r.publish_from)
                             .push_bind(r.min_until)
                             .push_bind(r.publish_until)
                             .push_bind(ctx.batch.received_on)
                             .push_bind(r.on_time.map(i64::from))
                             .push_bind(i64::from(r.filled_optional))
-                            .push_bind(r.fields_json.clone())
-                            .push_bind(r.hash.clone())
+                            .push_bind(r.fields_json)
+                            .push_bind(r.hash)
                             .push_bind(ctx.recorded_at);
                     });
                     qb.build().execute(&mut **t).await?;
@@ -1066,7 +974,7 @@ impl BatchWriter {
             }
         }
         tracing::debug!(
-            rows = to_write.len(),
+            rows = written,
             resolve_ms = resolve_time.as_millis() as u64,
             write_ms = t_write.elapsed().as_millis() as u64,
             "batch chunk written"
@@ -1367,6 +1275,18 @@ fn copy_row(buf: &mut String, ctx: &WriteCtx<'_>, r: &RecordInput, version: i64,
 
 /// Baselines for `chengxin bench` (not used by the platform).
 impl Store {
+    /// (Re)creates `bench_raw` with `columns` text columns `c1..cN`; returns their names.
+    async fn bench_raw_table(&self, columns: usize) -> Result<Vec<String>, StoreError> {
+        let cols: Vec<String> = (1..=columns).map(|i| format!("c{i}")).collect();
+        let defs: Vec<String> = cols.iter().map(|c| format!("{c} TEXT")).collect();
+        self.execute_raw_for_tests(&format!(
+            "DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw ({})",
+            defs.join(", ")
+        ))
+        .await?;
+        Ok(cols)
+    }
+
     /// SQLite and PostgreSQL: inserts rows of `columns` text cells into a plain table
     /// `bench_raw` (no keys, no indexes) with multi-row `INSERT`s in one transaction — the raw
     /// bulk insert an ingest is compared with. Rows arrive in chunks from `rx`. Returns the row
@@ -1376,15 +1296,7 @@ impl Store {
         columns: usize,
         mut rx: tokio::sync::mpsc::Receiver<Vec<Vec<String>>>,
     ) -> Result<u64, StoreError> {
-        let cols: Vec<String> = (1..=columns).map(|i| format!("c{i}")).collect();
-        let create = format!(
-            "DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw ({})",
-            cols.iter()
-                .map(|c| format!("{c} TEXT"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        self.execute_raw_for_tests(&create).await?;
+        let cols = self.bench_raw_table(columns).await?;
         let per_insert = (30_000 / columns.max(1)).max(1);
         let insert = format!("INSERT INTO bench_raw ({}) ", cols.join(", "));
         let mut n = 0u64;
@@ -1417,15 +1329,7 @@ impl Store {
         let crate::Pool::Postgres(p) = &self.pool else {
             return Err(StoreError::Conflict("COPY is PostgreSQL only".into()));
         };
-        let cols: Vec<String> = (1..=columns).map(|i| format!("c{i}")).collect();
-        let create = format!(
-            "DROP TABLE IF EXISTS bench_raw; CREATE TABLE bench_raw ({})",
-            cols.iter()
-                .map(|c| format!("{c} TEXT"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        self.execute_raw_for_tests(&create).await?;
+        self.bench_raw_table(columns).await?;
         let mut tx = p.begin().await?;
         let mut copy = tx
             .copy_in_raw("COPY bench_raw FROM STDIN (FORMAT csv, HEADER true)")

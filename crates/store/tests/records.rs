@@ -306,11 +306,16 @@ async fn catalog_versions_are_kept() {
     on_both("catalog_versions", |s| async move {
         assert!(s.latest_catalog().await.expect("q").is_none());
         let v1 = s
-            .import_catalog("默认目录", "{}", "system", "built-in")
+            .import_catalog("默认目录", |_| "{}".to_string(), "system", "built-in")
             .await
             .expect("import");
         let v2 = s
-            .import_catalog("补充目录", "{\"x\":1}", "operator", "file.toml")
+            .import_catalog(
+                "补充目录",
+                |_| "{\"x\":1}".to_string(),
+                "operator",
+                "file.toml",
+            )
             .await
             .expect("import");
         assert_eq!((v1, v2), (1, 2));
