@@ -66,12 +66,19 @@ pub async fn run(
         let _ = std::fs::remove_dir_all(&dir);
         return Ok(());
     }
-    eprintln!("bench: USCC validation over {n_codes} codes …");
-    rows.extend(uscc_rows(n_codes));
+    let audit_only = only == Some("audit");
+    if !audit_only {
+        eprintln!("bench: USCC validation over {n_codes} codes …");
+        rows.extend(uscc_rows(n_codes));
+    }
     let file = dir.join("bench.db");
     let sqlite = Store::connect(&format!("sqlite://{}", file.display())).await?;
-    eprintln!("bench: SQLite lookups with {subjects} subjects …");
-    let r = lookup_rows(&sqlite, "SQLite", subjects, lookups).await;
+    let r = if audit_only {
+        Ok(Vec::new())
+    } else {
+        eprintln!("bench: SQLite lookups with {subjects} subjects …");
+        lookup_rows(&sqlite, "SQLite", subjects, lookups).await
+    };
     let a = audit_rows(&sqlite, audit_entries).await;
     sqlite.close().await;
     let _ = std::fs::remove_dir_all(&dir);
@@ -85,8 +92,12 @@ pub async fn run(
         let store = Store::connect_with(opts)
             .await
             .context("connecting to PostgreSQL")?;
-        eprintln!("bench: PostgreSQL lookups with {subjects} subjects …");
-        let r = lookup_rows(&store, "PostgreSQL", subjects, lookups).await;
+        let r = if audit_only {
+            Ok(Vec::new())
+        } else {
+            eprintln!("bench: PostgreSQL lookups with {subjects} subjects …");
+            lookup_rows(&store, "PostgreSQL", subjects, lookups).await
+        };
         eprintln!("bench: PostgreSQL audit log with {audit_entries} entries …");
         let a = audit_rows(&store, audit_entries).await;
         store.drop_schema(&schema).await?;

@@ -6,6 +6,7 @@ mod bench;
 mod collect_cmd;
 mod demo;
 mod ingest_bench;
+mod lists_cmd;
 
 use anyhow::{Context, Result, bail};
 use chengxin_calendar::Calendar;
@@ -130,6 +131,13 @@ enum Command {
         args: collect_cmd::IngestArgs,
     },
     /// The public credit information catalog (目录): versions, import, show.
+    /// Lists (红名单, 严重失信主体名单, 重点关注名单, 大数据警示名单): standards, status, expiry.
+    Lists {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(subcommand)]
+        command: lists_cmd::ListsCommand,
+    },
     Catalog {
         #[command(flatten)]
         db: DbArg,
@@ -180,7 +188,7 @@ enum Command {
         /// Rows of the penalty CSV for the ingest benchmark (0 skips it).
         #[arg(long, default_value_t = 1_000_000)]
         ingest_rows: usize,
-        /// Run one scenario only: ingest.
+        /// Run one group of scenarios only: `ingest` or `audit`.
         #[arg(long)]
         only: Option<String>,
         /// PostgreSQL URL for the PostgreSQL rows (skipped when absent).
@@ -362,6 +370,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Catalog { db, command } => {
             collect_cmd::catalog(&open(&db).await?, command).await?
         }
+        Command::Lists { db, command } => lists_cmd::run(&open(&db).await?, command).await?,
         Command::Batches { db, command } => {
             collect_cmd::batches(&open(&db).await?, command).await?
         }
@@ -441,6 +450,14 @@ async fn build_demo(n: usize, file: &str, seed: u64) -> Result<Store> {
     bar.set_message("loading");
     let renames = demo::renames(&data, 300, seed, today);
     let (licences_csv, penalties_csv) = demo::decisions_csv(&data, 20, seed, today);
+    // Two companies for the demo's list entries (one serious, one red).
+    let listed: Vec<String> = data
+        .iter()
+        .filter(|(d, _)| d.kind == chengxin_registry::SubjectKind::LegalPerson)
+        .filter_map(|(d, _)| d.uscc.clone())
+        .skip(5)
+        .take(2)
+        .collect();
     // Load in slices so the bar moves; each slice is one transaction.
     let slice = 10_000;
     let mut loaded = 0u64;
@@ -498,8 +515,15 @@ async fn build_demo(n: usize, file: &str, seed: u64) -> Result<Store> {
         let s = outcome.with_context(|| format!("loading demo {item} decisions"))?;
         decisions.push(format!("{} {item}", s.accepted));
     }
+    let mut lists_note = String::new();
+    if let [serious, red] = listed.as_slice() {
+        lists_cmd::demo(&store, serious, red, today)
+            .await
+            .context("creating the demo's list entries")?;
+        lists_note = format!(", list entries for {serious} (serious) and {red} (red)");
+    }
     println!(
-        "demo: {loaded} subjects ({renamed} with a name change), {} decisions in {file}, built in {:.1} s",
+        "demo: {loaded} subjects ({renamed} with a name change), {} decisions{lists_note} in {file}, built in {:.1} s",
         decisions.join(" + "),
         started.elapsed().as_secs_f64()
     );

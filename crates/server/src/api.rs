@@ -43,7 +43,17 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         crate::collect_api::quality,
         crate::collect_api::get_catalog,
         crate::collect_api::post_catalog,
-        crate::collect_api::publicity
+        crate::collect_api::publicity,
+        crate::lists_api::get_standards,
+        crate::lists_api::post_standards,
+        crate::lists_api::propose,
+        crate::lists_api::entry_step,
+        crate::lists_api::post_objection,
+        crate::lists_api::post_repair,
+        crate::lists_api::get_application,
+        crate::lists_api::application_step,
+        crate::lists_api::subject_lists,
+        crate::lists_api::expire
     ),
     components(schemas(
         ErrorBody,
@@ -52,7 +62,11 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         SearchResponse,
         Health,
         crate::collect_api::JobView,
-        crate::collect_api::PublicRecord
+        crate::collect_api::PublicRecord,
+        crate::lists_api::ProposeBody,
+        crate::lists_api::StepBody,
+        crate::lists_api::ApplicationBody,
+        crate::lists_api::DecisionBody
     ))
 )]
 pub struct ApiDoc;

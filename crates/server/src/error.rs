@@ -63,6 +63,9 @@ pub enum ApiError {
     PersonalDataNotAuthorised(String),
     #[error("{0}")]
     Conflict(String),
+    /// A rule refused the operation (lists: the refusal's stable code and the article it applies).
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     #[error("the database is unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -81,6 +84,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::PersonalDataNotAuthorised(_) => "personal_data_not_authorised",
             ApiError::Conflict(_) => "conflict",
+            ApiError::Refused { code, .. } => code,
             ApiError::Unavailable => "unavailable",
             ApiError::Internal => "internal",
         }
@@ -96,6 +100,7 @@ impl ApiError {
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }

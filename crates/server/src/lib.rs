@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 pub mod collect_api;
 pub mod error;
+pub mod lists_api;
 mod portal;
 pub mod ratelimit;
 
@@ -61,6 +62,13 @@ impl AppState {
             })),
             jobs: Arc::default(),
         }
+    }
+
+    /// A state whose "today" is whatever `clock` says (tests that let time pass).
+    pub fn with_clock(store: Store, clock: Arc<dyn Fn() -> NaiveDate + Send + Sync>) -> Self {
+        let mut s = AppState::with_today(store, NaiveDate::MIN);
+        s.clock = clock;
+        s
     }
 
     /// The same state with other rate limits.
@@ -265,6 +273,66 @@ fn routes(state: AppState) -> Routes {
         "/api/v1/publicity/{item}",
         Public,
         get(collect_api::publicity),
+    )
+    .api(
+        "get",
+        "/api/v1/list-standards",
+        Public,
+        get(lists_api::get_standards),
+    )
+    .api(
+        "post",
+        "/api/v1/list-standards",
+        Roles(&[Role::Operator]),
+        post(lists_api::post_standards),
+    )
+    .api(
+        "post",
+        "/api/v1/list-entries",
+        Roles(&[Role::IdentifyingOfficer]),
+        post(lists_api::propose),
+    )
+    .api(
+        "post",
+        "/api/v1/list-entries/{id}/{step}",
+        Roles(&[Role::IdentifyingOfficer]),
+        post(lists_api::entry_step),
+    )
+    .api(
+        "post",
+        "/api/v1/objections",
+        Public,
+        post(lists_api::post_objection),
+    )
+    .api(
+        "post",
+        "/api/v1/repairs",
+        Roles(&[Role::Enterprise, Role::Operator, Role::Handler]),
+        post(lists_api::post_repair),
+    )
+    .api(
+        "get",
+        "/api/v1/applications/{id}",
+        Public,
+        get(lists_api::get_application),
+    )
+    .api(
+        "post",
+        "/api/v1/applications/{id}/{step}",
+        Roles(&[Role::Handler]),
+        post(lists_api::application_step),
+    )
+    .api(
+        "get",
+        "/api/v1/subjects/{code}/lists",
+        Public,
+        get(lists_api::subject_lists),
+    )
+    .api(
+        "post",
+        "/api/v1/lists/expire",
+        Roles(&[Role::Operator]),
+        post(lists_api::expire),
     )
     .page("get", "/publicity/{item}", Public, get(portal::publicity))
     .page("get", "/quality", Roles(COLLECTORS), get(portal::quality))

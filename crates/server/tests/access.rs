@@ -174,6 +174,10 @@ fn expected_matrix() -> HashMap<(&'static str, &'static str), Vec<Role>> {
         ("get", "/api/v1/catalog"),
         ("get", "/api/v1/publicity/{item}"),
         ("get", "/publicity/{item}"),
+        ("get", "/api/v1/list-standards"),
+        ("post", "/api/v1/objections"),
+        ("get", "/api/v1/applications/{id}"),
+        ("get", "/api/v1/subjects/{code}/lists"),
     ] {
         m.insert((method, path), all.clone());
     }
@@ -206,6 +210,19 @@ fn expected_matrix() -> HashMap<(&'static str, &'static str), Vec<Role>> {
         m.insert((method, path), vec![DataOfficer, Operator]);
     }
     m.insert(("post", "/api/v1/catalog"), vec![Operator]);
+    // Lists: standards by operators, entries by identifying officers, applications by handlers.
+    m.insert(("post", "/api/v1/list-standards"), vec![Operator]);
+    m.insert(("post", "/api/v1/lists/expire"), vec![Operator]);
+    m.insert(("post", "/api/v1/list-entries"), vec![IdentifyingOfficer]);
+    m.insert(
+        ("post", "/api/v1/list-entries/{id}/{step}"),
+        vec![IdentifyingOfficer],
+    );
+    m.insert(
+        ("post", "/api/v1/repairs"),
+        vec![Enterprise, Operator, Handler],
+    );
+    m.insert(("post", "/api/v1/applications/{id}/{step}"), vec![Handler]);
     m
 }
 

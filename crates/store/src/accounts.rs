@@ -1,7 +1,7 @@
 //! Departments, accounts, sessions, API keys and purpose-bound grants.
 //! Rules come from `chengxin-access`; this module stores and fetches.
 
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError, with_pool, with_write_pool};
 use chengxin_access::{
     Grant, PersonalField, Role, check_new_grant, check_new_password, format_secret, locked_until,
     secret_hash,
@@ -419,7 +419,7 @@ impl Store {
         let token = random_secret("cxs_")?;
         let csrf = random_secret("")?;
         let expires_at = now + Duration::hours(SESSION_HOURS);
-        with_pool!(self, p => {
+        with_write_pool!(self, p => {
             let mut tx = p.begin().await.map_err(StoreError::from)?;
             sqlx::query("UPDATE accounts SET failed_logins = 0, last_failed_at = NULL WHERE id = $1")
                 .bind(row.id)

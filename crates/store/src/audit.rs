@@ -26,6 +26,13 @@
 //! data-modifying CTE on PostgreSQL). In every case the primary key on `seq` makes a fork
 //! impossible: two appends that read the same head cannot both commit.
 //!
+//! Most appends skip reading the head: the store remembers the head it last wrote, seals the
+//! entry on it, and writes entry and head in one statement that does nothing unless the stored
+//! head still is that head (`APPEND_IF_HEAD_*`). Only when another process or connection has
+//! appended since (or the transaction that wrote the remembered head rolled back) does it fall
+//! back to reading the head as above. On SQLite every write transaction also runs on the store's
+//! single writer connection, whose page cache stays warm (`with_write_pool!`).
+//!
 //! Verification reads the head and the log in one snapshot (SQLite: one read transaction;
 //! PostgreSQL: REPEATABLE READ READ ONLY). It asks the database for chunks of 1 024 entries as
 //! one text each (a few rows instead of one per entry: per-row driver overhead, not hashing, is
@@ -33,7 +40,7 @@
 //! does not parse (a stored value containing a separator, an unreadable value) or when the
 //! numbering is not exactly 1..=n — so each break is named exactly as the row-by-row check would.
 
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError, with_pool, with_write_pool};
 use chrono::{DateTime, Utc};
 
 pub use chengxin_audit::{
@@ -60,6 +67,23 @@ pub(crate) const APPEND_POSTGRES: &str = "WITH e AS (INSERT INTO audit_entries (
     role, department, action, target, purpose, request_id, outcome, detail, prev_hash, hash) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)) \
     UPDATE audit_head SET seq = $1, hash = $13 WHERE id = 1";
+/// The fast path of an append (see `audit_in_tx!`): the entry and the new head, written only if
+/// the stored head is still the one the entry was sealed on (`seq = $1 - 1`, `hash = $12`, its
+/// `prev_hash`); otherwise nothing is written and the statement reports 0 rows. One round trip
+/// instead of reading the head first. On PostgreSQL the `UPDATE` takes the head's row lock, and a
+/// concurrent appender re-checks the condition against the committed head after waiting for it
+/// (READ COMMITTED), so a stale hint can never fork the chain — nor link to an entry that was
+/// rolled back.
+pub(crate) const APPEND_IF_HEAD_SQLITE: &str = "INSERT INTO audit_entries (seq, at, actor, role, \
+    department, action, target, purpose, request_id, outcome, detail, prev_hash, hash) \
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM audit_head \
+    WHERE id = 1 AND seq = $1 - 1 AND hash = $12; \
+    UPDATE audit_head SET seq = $1, hash = $13 WHERE id = 1 AND seq = $1 - 1 AND hash = $12";
+pub(crate) const APPEND_IF_HEAD_POSTGRES: &str = "WITH h AS (UPDATE audit_head SET seq = $1, \
+    hash = $13 WHERE id = 1 AND seq = $1 - 1 AND hash = $12 RETURNING 1) \
+    INSERT INTO audit_entries (seq, at, actor, role, department, action, target, purpose, \
+    request_id, outcome, detail, prev_hash, hash) \
+    SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM h";
 pub(crate) const HEAD_UPDATE: &str = "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1";
 
 /// Binds the 13 [`COLS`] of an [`Entry`] to a query, in order.
@@ -89,7 +113,7 @@ pub(crate) use bind_entry;
 /// the entry recording it commit or roll back together. Evaluates to
 /// `Result<Entry, StoreError>` with the sealed entry (its time cut to microseconds).
 ///
-/// `$is_postgres` (`bool`) selects the SQL: on PostgreSQL the head row is locked here
+/// `$store` (`&Store`) selects the SQL and holds the remembered head. On PostgreSQL the head row is locked here
 /// (`FOR UPDATE`) until the caller's transaction ends — append as late as possible, just before
 /// commit, to keep it short. On SQLite the caller's transaction should already hold the write
 /// lock: begin it with `begin_with("BEGIN IMMEDIATE")`, or append after its first write; a
@@ -101,29 +125,49 @@ pub(crate) use bind_entry;
 /// with_pool!(self, p => {
 ///     let mut tx = p.begin().await?;
 ///     /* … the write … */
-///     let entry = audit_in_tx!(tx, matches!(self.pool, crate::Pool::Postgres(_)), &new_entry)?;
+///     let entry = audit_in_tx!(self, tx, &new_entry)?;
 ///     tx.commit().await?;
 /// })
 /// ```
 macro_rules! audit_in_tx {
-    ($tx:expr, $is_postgres:expr, $entry:expr) => {{
-        let is_postgres: bool = $is_postgres;
+    ($store:expr, $tx:expr, $entry:expr) => {{
+        let store: &$crate::Store = $store;
+        let is_postgres = store.is_postgres();
         let new_entry: &$crate::audit::NewEntry = $entry;
-        let (head_sql, append_sql) = if is_postgres {
-            (
-                $crate::audit::HEAD_SELECT_LOCKED,
-                $crate::audit::APPEND_POSTGRES,
-            )
-        } else {
-            ($crate::audit::HEAD_SELECT, $crate::audit::APPEND_SQLITE)
-        };
         async {
+            // Fast path: link to the head this process last saw, in one statement that writes
+            // nothing unless the stored head is still that head.
+            if let Some(head) = store.cached_audit_head() {
+                let entry = head.append(new_entry.clone());
+                let sql = if is_postgres {
+                    $crate::audit::APPEND_IF_HEAD_POSTGRES
+                } else {
+                    $crate::audit::APPEND_IF_HEAD_SQLITE
+                };
+                let done = $crate::audit::bind_entry!(sqlx::query(sql), &entry)
+                    .execute(&mut *$tx)
+                    .await?
+                    .rows_affected();
+                if done > 0 {
+                    store.cache_audit_head($crate::audit::Head::after(&entry));
+                    return Ok::<$crate::audit::Entry, $crate::StoreError>(entry);
+                }
+            }
+            let (head_sql, append_sql) = if is_postgres {
+                (
+                    $crate::audit::HEAD_SELECT_LOCKED,
+                    $crate::audit::APPEND_POSTGRES,
+                )
+            } else {
+                ($crate::audit::HEAD_SELECT, $crate::audit::APPEND_SQLITE)
+            };
             let (seq, hash): (i64, String) = sqlx::query_as(head_sql).fetch_one(&mut *$tx).await?;
             let head = $crate::audit::head_from_row(seq, &hash)?;
             let entry = head.append(new_entry.clone());
             $crate::audit::bind_entry!(sqlx::query(append_sql), &entry)
                 .execute(&mut *$tx)
                 .await?;
+            store.cache_audit_head($crate::audit::Head::after(&entry));
             Ok::<$crate::audit::Entry, $crate::StoreError>(entry)
         }
         .await
@@ -309,8 +353,12 @@ const ROW_SEP: char = '\u{1e}';
 /// `N` when NULL and `S` + its value otherwise, so every entry has exactly 13 fields. On
 /// PostgreSQL the time is sent as microseconds since the epoch; on SQLite as stored.
 fn chunked_sql(is_pg: bool) -> String {
+    // `date_part` is float8 arithmetic; `extract` returns numeric since PostgreSQL 14 and its
+    // multiply-and-round was the most expensive part of building a chunk. A float8 holds epoch
+    // microseconds of this era (≈ 1.8e15 < 2^53) to well under half a microsecond, so rounding
+    // gives the exact stored value (timestamptz keeps whole microseconds).
     let at = if is_pg {
-        "round(extract(epoch FROM at) * 1000000)::bigint"
+        "round(date_part('epoch', at) * 1000000)::bigint"
     } else {
         "at"
     };
@@ -571,14 +619,25 @@ impl Store {
         matches!(self.pool, crate::Pool::Postgres(_))
     }
 
+    /// The audit head this process last wrote or read (a hint; see `audit_in_tx!`).
+    pub(crate) fn cached_audit_head(&self) -> Option<Head> {
+        self.audit_head.lock().ok().and_then(|h| *h)
+    }
+
+    pub(crate) fn cache_audit_head(&self, head: Head) {
+        if let Ok(mut h) = self.audit_head.lock() {
+            *h = Some(head);
+        }
+    }
+
     /// Appends one entry to the audit log in its own transaction and returns it sealed (its
     /// `seq`, `prev_hash` and `hash`; its time cut to microseconds). Writes that must be audited
     /// atomically with what they record use `audit_in_tx!` inside their own transaction instead.
     pub async fn append_audit(&self, e: &NewEntry) -> Result<Entry, StoreError> {
         let is_pg = self.is_postgres();
-        with_pool!(self, p => {
+        with_write_pool!(self, p => {
             let mut tx = if is_pg { p.begin().await? } else { p.begin_with(SQLITE_BEGIN_WRITE).await? };
-            let entry = audit_in_tx!(tx, is_pg, e)?;
+            let entry = audit_in_tx!(self, tx, e)?;
             tx.commit().await?;
             Ok(entry)
         })
@@ -593,7 +652,7 @@ impl Store {
         } else {
             HEAD_SELECT
         };
-        with_pool!(self, p => {
+        with_write_pool!(self, p => {
             let mut tx = if is_pg { p.begin().await? } else { p.begin_with(SQLITE_BEGIN_WRITE).await? };
             let (seq, hash): (i64, String) = sqlx::query_as(head_sql).fetch_one(&mut *tx).await?;
             let mut head = head_from_row(seq, &hash)?;
@@ -856,7 +915,7 @@ impl Store {
         let is_pg = self.is_postgres();
         let sql = "INSERT INTO bench_plain_write (at, actor, role, department, action, target, \
             purpose, request_id, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-        with_pool!(self, p => {
+        with_write_pool!(self, p => {
             let mut tx = if is_pg || !audited { p.begin().await? } else { p.begin_with(SQLITE_BEGIN_WRITE).await? };
             sqlx::query(sql)
                 .bind(e.at)
@@ -872,7 +931,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             if audited {
-                audit_in_tx!(tx, is_pg, e)?;
+                audit_in_tx!(self, tx, e)?;
             }
             tx.commit().await?;
         });

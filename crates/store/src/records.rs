@@ -21,7 +21,7 @@
 //! batches of different departments run side by side; two batches of the same department and
 //! item are serialised by a transaction-scoped advisory lock.
 
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError, with_pool, with_write_pool};
 use chengxin_registry::{Scheme, SubjectKind, SubjectStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -173,6 +173,11 @@ pub struct StoredRecord {
     pub fields: serde_json::Map<String, serde_json::Value>,
     pub hash: String,
     pub recorded_at: DateTime<Utc>,
+    /// The day an approved credit repair ended its publication (国家发展改革委令第36号 第三条):
+    /// off the portal from then on, kept in history.
+    pub repaired_on: Option<NaiveDate>,
+    /// An objection about it is under verification (核查中, 国发〔2016〕33号 (二十二)).
+    pub under_verification: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -201,6 +206,8 @@ struct RecordRow {
     fields: String,
     hash: String,
     recorded_at: DateTime<Utc>,
+    repaired_on: Option<NaiveDate>,
+    under_verification: i64,
 }
 
 impl StoredRecord {
@@ -211,6 +218,7 @@ impl StoredRecord {
             && self.status == "valid"
             && self.publish_from.is_some_and(|f| f <= today)
             && self.publish_until.is_none_or(|u| u >= today)
+            && self.repaired_on.is_none_or(|r| r > today)
     }
 }
 
@@ -250,6 +258,8 @@ impl RecordRow {
             fields,
             hash: self.hash,
             recorded_at: self.recorded_at,
+            repaired_on: self.repaired_on,
+            under_verification: self.under_verification != 0,
         })
     }
 }
@@ -257,7 +267,7 @@ impl RecordRow {
 const RECORD_SELECT: &str = "SELECT id, item, department, doc_no, version, current, batch_id, \
     row_no, catalog_version, subject_id, subject_name, subject_code, decision_date, status, \
     severity, publish_from, min_until, publish_until, received_on, on_time, filled_optional, \
-    fields, hash, recorded_at FROM records";
+    fields, hash, recorded_at, repaired_on, under_verification FROM records";
 
 const BATCH_SELECT: &str = "SELECT id, item, catalog_version, department, file_name, format, \
     encoding, file_sha256, received_at, received_on, submitted_by, rows_total, accepted, changed, \
@@ -323,7 +333,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let is_pg = self.is_postgres();
         let now = Utc::now();
-        with_pool!(self, p => {
+        with_write_pool!(self, p => {
             let mut tx = if is_pg { p.begin().await? } else { p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await? };
             if is_pg {
                 sqlx::query("LOCK TABLE catalog_versions IN EXCLUSIVE MODE").execute(&mut *tx).await?;
@@ -340,7 +350,7 @@ impl Store {
                 .await?;
             let entry = self.write_entry(actor, "catalog.import", Some(&format!("catalog:{version}")),
                 chengxin_audit::Outcome::Allowed, Some(title.to_string()), source);
-            crate::audit::audit_in_tx!(tx, is_pg, &entry)?;
+            crate::audit::audit_in_tx!(self, tx, &entry)?;
             tx.commit().await?;
             Ok(version)
         })
@@ -380,6 +390,7 @@ impl Store {
         let is_pg = self.is_postgres();
         let mut tx = match &self.pool {
             crate::Pool::Sqlite(p) => {
+                let p = self.writer.as_ref().unwrap_or(p);
                 let mut tx = p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await?;
                 // A larger page cache for the batch's index inserts; set back before commit.
                 sqlx::query("PRAGMA cache_size = -65536")
@@ -554,6 +565,7 @@ impl Store {
         let filter = "WHERE item = $1 AND current = 1 AND status = 'valid' \
             AND publish_from IS NOT NULL AND publish_from <= $2 \
             AND (publish_until IS NULL OR publish_until >= $2) \
+            AND (repaired_on IS NULL OR repaired_on > $2) \
             AND ($3 IS NULL OR subject_name LIKE $3 OR subject_code = $4) \
             AND ($5 IS NULL OR department = $5) \
             AND ($6 IS NULL OR decision_date >= $6) AND ($7 IS NULL OR decision_date <= $7)";
@@ -1022,7 +1034,7 @@ impl BatchWriter {
             if !is_pg {
                 sqlx::query("PRAGMA cache_size = -2000").execute(&mut **t).await?;
             }
-            crate::audit::audit_in_tx!((*t), is_pg, &entry)?;
+            crate::audit::audit_in_tx!(&self.store, (*t), &entry)?;
         });
         match tx {
             Tx::Sqlite(t) => t.commit().await?,

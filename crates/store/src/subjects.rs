@@ -1,7 +1,7 @@
 //! The subject registry on both backends.
 
 use crate::cases::{CaseRow, insert_case_sql};
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError, with_pool, with_write_pool};
 use chengxin_codes as codes;
 use chengxin_registry::{
     Holder, Provenance, Scheme, Subject, SubjectData, SubjectKind, SubjectStatus, Validated,
@@ -245,6 +245,28 @@ impl Store {
         prov: Provenance,
         today: NaiveDate,
     ) -> Result<Subject, StoreError> {
+        self.register_with(data, prov, today, true).await
+    }
+
+    /// Benchmark baseline only (`chengxin bench`, audit rows): [`Store::register`] without its
+    /// audit entry, to measure what the entry adds to the write it records. Nothing else calls it.
+    #[doc(hidden)]
+    pub async fn bench_register_unaudited(
+        &self,
+        data: SubjectData,
+        prov: Provenance,
+        today: NaiveDate,
+    ) -> Result<Subject, StoreError> {
+        self.register_with(data, prov, today, false).await
+    }
+
+    async fn register_with(
+        &self,
+        data: SubjectData,
+        prov: Provenance,
+        today: NaiveDate,
+        audited: bool,
+    ) -> Result<Subject, StoreError> {
         check_valid_from(&prov, today)?;
         let Validated { data, mut cases } = data.validate(today)?;
         let ids = data.identifiers();
@@ -257,7 +279,7 @@ impl Store {
             "INSERT INTO subject_versions (subject_id, version, {DATA_COLS}) VALUES ($1, $2, $3, $4, \
              $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
         );
-        with_pool!(self, p => {
+        with_write_pool!(self, p => {
             let mut tx = if is_pg { p.begin().await? } else { p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await? };
             let holders = find_holders!(tx, &ids);
             cases.extend(conflicts(&data, None, &holders));
@@ -266,7 +288,7 @@ impl Store {
                 let opened = open_cases!(tx, cases, None::<i64>, &payload, &prov.actor);
                 let ids: Vec<String> = opened.iter().map(|c| format!("#{}", c.id)).collect();
                 let entry = self.write_entry(&prov.actor, "subjects.register", data.primary_identifier().map(|(_, v)| v), chengxin_audit::Outcome::Refused, Some(format!("opened code cases {}", ids.join(", "))), &prov.source);
-                crate::audit::audit_in_tx!(tx, is_pg, &entry)?;
+                crate::audit::audit_in_tx!(self, tx, &entry)?;
                 tx.commit().await?;
                 return Err(StoreError::CodeCases(opened));
             }
@@ -294,8 +316,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            let entry = self.write_entry(&prov.actor, "subjects.register", Some(&key), chengxin_audit::Outcome::Allowed, Some(prov.reason.clone()), &prov.source);
-            crate::audit::audit_in_tx!(tx, is_pg, &entry)?;
+            if audited {
+                let entry = self.write_entry(&prov.actor, "subjects.register", Some(&key), chengxin_audit::Outcome::Allowed, Some(prov.reason.clone()), &prov.source);
+                crate::audit::audit_in_tx!(self, tx, &entry)?;
+            }
             tx.commit().await?;
             Ok(Subject { id, key, current: v })
         })
@@ -327,7 +351,7 @@ impl Store {
             legal_rep_name = $11, legal_rep_id = $12, region_code = $13, \
             registration_authority = $14, established = $15, valid_from = $16, recorded_at = $17, \
             recorded_by = $18, reason = $19, source = $20 WHERE id = $1";
-        with_pool!(self, p => {
+        with_write_pool!(self, p => {
             let mut tx = if is_pg { p.begin().await? } else { p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await? };
             let found: Option<(i64, i64, String)> = sqlx::query_as(
                 "SELECT s.id, (SELECT max(version) FROM subject_versions v WHERE v.subject_id = s.id), s.kind \
@@ -352,7 +376,7 @@ impl Store {
                 let opened = open_cases!(tx, cases, Some(id), &payload, &prov.actor);
                 let ids: Vec<String> = opened.iter().map(|c| format!("#{}", c.id)).collect();
                 let entry = self.write_entry(&prov.actor, "subjects.update", Some(key), chengxin_audit::Outcome::Refused, Some(format!("opened code cases {}", ids.join(", "))), &prov.source);
-                crate::audit::audit_in_tx!(tx, is_pg, &entry)?;
+                crate::audit::audit_in_tx!(self, tx, &entry)?;
                 tx.commit().await?;
                 return Err(StoreError::CodeCases(opened));
             }
@@ -383,7 +407,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             let entry = self.write_entry(&prov.actor, "subjects.update", Some(key), chengxin_audit::Outcome::Allowed, Some(format!("version {}: {}", v.version, prov.reason)), &prov.source);
-            crate::audit::audit_in_tx!(tx, is_pg, &entry)?;
+            crate::audit::audit_in_tx!(self, tx, &entry)?;
             tx.commit().await?;
             Ok(Subject { id, key: key.to_string(), current })
         })
@@ -584,7 +608,7 @@ impl Store {
                 .first()
                 .map_or("bulk load", |(_, v)| v.source.as_str()),
         );
-        with_pool!(self, p => {
+        with_write_pool!(self, p => {
             let mut tx = if is_pg { p.begin().await? } else { p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await? };
             if is_pg {
                 sqlx::query("LOCK TABLE subjects IN EXCLUSIVE MODE").execute(&mut *tx).await?;
@@ -627,7 +651,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            crate::audit::audit_in_tx!(tx, is_pg, &summary)?;
+            crate::audit::audit_in_tx!(self, tx, &summary)?;
             tx.commit().await?;
         });
         Ok(n)

@@ -1,0 +1,282 @@
+//! Why an operation was refused: a stable code and a Chinese + English message naming the rule.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::deadline::Deadline;
+use crate::model::ExitReason;
+use crate::names::RepairMethod;
+
+/// A refused operation. The book is unchanged. [`Refusal::code`] is stable (snake_case) and is
+/// also the `refusal` tag of the serialised form.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
+pub enum Refusal {
+    #[error(
+        "操作日期 {on} 早于该主体最近一次记录日期 {last}：名单记录按时间顺序登记，不得倒签 / \
+         operation dated {on} is before the subject's last recorded step ({last}): history is \
+         recorded in date order"
+    )]
+    DateBeforeLastStep { on: NaiveDate, last: NaiveDate },
+
+    #[error(
+        "认定标准 {code}（版本 {version:?}）不存在 / unknown standard {code} (version {version:?})"
+    )]
+    StandardUnknown { code: String, version: Option<u32> },
+
+    #[error(
+        "认定标准 {code} 第 {version} 版尚未公布，不得据以认定（国办发〔2020〕49号（七）「认定标准应当\
+         通过“信用中国”网站…公开」；1798号（三））/ standard {code} v{version} is not published"
+    )]
+    StandardNotPublished { code: String, version: u32 },
+
+    #[error(
+        "认定标准 {code} 第 {version} 版没有法律、法规或党中央、国务院政策文件依据（国办发〔2020〕49号\
+         （六））/ standard {code} v{version} has no legal basis"
+    )]
+    NoLegalBasis { code: String, version: u32 },
+
+    #[error(
+        "认定标准 {code} 第 {version} 版不完整（国办发〔2020〕49号（七）：须明确移出条件、程序和救济措施）\
+         ：{problems:?} / standard {code} v{version} is incomplete"
+    )]
+    StandardIncomplete {
+        code: String,
+        version: u32,
+        problems: Vec<String>,
+    },
+
+    #[error(
+        "部门 {department} 不是认定标准 {code} 第 {version} 版明确的认定部门（国办发〔2020〕49号（八）；\
+         1798号（六）「按照统一标准认定」）/ department {department} is not named by standard \
+         {code} v{version}"
+    )]
+    DepartmentNotNamed {
+        department: String,
+        code: String,
+        version: u32,
+    },
+
+    #[error(
+        "只有认定部门 {identifying} 可以处理名单条目 {entry}（1798号（二）「谁认定、谁负责」；（十八）\
+         提前退出需经认定部门同意）；当前部门 {department} / only the identifying department \
+         {identifying} may act on entry {entry}, not {department}"
+    )]
+    NotIdentifyingDepartment {
+        entry: String,
+        department: String,
+        identifying: String,
+    },
+
+    #[error(
+        "缺少 {field}（国办发〔2020〕49号（八）：认定须依托行政决定文书，载明事由、依据）/ missing {field}"
+    )]
+    MissingField { field: String },
+
+    #[error(
+        "该主体在严重失信主体名单上（条目 {serious_entry}），不得列入红名单（1798号（八）「确保已被列入\
+         “黑名单”的主体不被列入“红名单”」）/ the subject is on a serious list (entry \
+         {serious_entry}) and cannot enter a red list"
+    )]
+    RedCandidateOnSeriousList { serious_entry: String },
+
+    #[error(
+        "该主体已在同一认定标准下有未结束的名单条目 {entry} / the subject already has an open entry \
+         {entry} under this standard"
+    )]
+    AlreadyListed { entry: String },
+
+    #[error(
+        "严重失信主体名单条目须确定退出后列入重点关注名单的有效期（1798号（十八）「有效期由之前将其列入\
+         “黑名单”的部门确定」）；标准 {code} 未规定，认定时须填写 / a serious entry needs the watch \
+         period after exit: standard {code} has none, so the proposal must give one"
+    )]
+    WatchPeriodMissing { code: String },
+
+    #[error(
+        "条目 {entry} 列入前须事前告知当事人（1798号（七）自然人事前告知；国办发〔2020〕49号（八）严重\
+         失信主体名单告知事由、依据和权利）/ entry {entry} needs a prior notice before listing"
+    )]
+    NoticeRequired { entry: String },
+
+    #[error(
+        "条目 {entry} 的告知书尚未送达（1798号（七）；国办发〔2020〕49号（八））/ the notice of entry \
+         {entry} has not been delivered"
+    )]
+    NoticeNotDelivered { entry: String },
+
+    #[error("条目 {entry} 已发出告知书 / a notice was already sent for entry {entry}")]
+    NoticeAlreadySent { entry: String },
+
+    #[error(
+        "送达日期 {delivered_on} 须不早于发出日期 {sent_on}、不晚于登记日期 {on} / delivery date \
+         {delivered_on} must be between sending ({sent_on}) and recording ({on})"
+    )]
+    InvalidDeliveryDate {
+        delivered_on: NaiveDate,
+        sent_on: NaiveDate,
+        on: NaiveDate,
+    },
+
+    #[error(
+        "条目 {entry} 的陈述、异议期至 {respond_by} 尚未届满（国办发〔2020〕49号（八））/ the response \
+         period of entry {entry} runs until {respond_by}"
+    )]
+    ResponsePeriodNotOver {
+        entry: String,
+        respond_by: NaiveDate,
+    },
+
+    #[error(
+        "红名单条目 {entry} 须先经公示无异议（1798号（八）「经公示无异议的，认定为“红名单”」）/ red \
+         entry {entry} must be publicised first"
+    )]
+    PublicityRequired { entry: String },
+
+    #[error("条目 {entry} 已开始公示 / publicity of entry {entry} already started")]
+    PublicityAlreadyStarted { entry: String },
+
+    #[error(
+        "条目 {entry} 公示期至 {until} 尚未结束（1798号（八））/ the publicity of entry {entry} runs \
+         until {until}"
+    )]
+    PublicityNotOver { entry: String, until: NaiveDate },
+
+    #[error(
+        "{target} 有异议 {objection} 正在核查中，暂停处理（国发〔2016〕33号（二十二）「联合惩戒措施在信息\
+         核实期间暂不执行」；1798号（八）「有异议的，由认定部门核实」）/ {target} is under \
+         verification (objection {objection})"
+    )]
+    UnderVerification { target: String, objection: String },
+
+    #[error("名单条目 {entry} 不存在 / no entry {entry} in this book")]
+    EntryUnknown { entry: String },
+
+    #[error("异议 {objection} 不存在 / no objection {objection} in this book")]
+    ObjectionUnknown { objection: String },
+
+    #[error("信用修复申请 {application} 不存在 / no repair application {application}")]
+    RepairUnknown { application: String },
+
+    #[error(
+        "{item} 状态为 {found}，此操作要求 {expected} / {item} is {found}, expected {expected}"
+    )]
+    WrongState {
+        item: String,
+        expected: String,
+        found: String,
+    },
+
+    #[error("条目 {entry} 不在名单上 / entry {entry} is not on its list")]
+    NotOnList { entry: String },
+
+    #[error(
+        "退出原因 {reason} 不能手工设定：认定有误经异议或更正处理（1798号（二十三）），到期由系统处理，\
+         交叉比对由列入处理 / exit reason {reason} is not set by hand"
+    )]
+    ExitReasonNotManual { reason: ExitReason },
+
+    #[error(
+        "认定标准 {code} 第 {version} 版规定该名单不可修复（1798号（十五）；国办发〔2020〕49号（十一））/ \
+         standard {code} v{version} does not allow repair"
+    )]
+    RepairNotAllowed { code: String, version: u32 },
+
+    #[error(
+        "修复方式 {method} 不在认定标准允许的方式 {allowed:?} 之内（1798号（十五）「明确…信用修复的方式\
+         和期限」）/ repair method {method} is not one of {allowed:?}"
+    )]
+    RepairMethodNotAllowed {
+        method: RepairMethod,
+        allowed: Vec<RepairMethod>,
+    },
+
+    #[error(
+        "{earliest} 之前不得申请信用修复（最短期限，1798号（十五）；国家发展改革委令第36号）/ repair \
+         may be applied for from {earliest}"
+    )]
+    RepairTooEarly { earliest: NaiveDate },
+
+    #[error(
+        "条目 {entry} 的主体屡禁不止、屡罚不改，认定标准规定不得申请信用修复（国办发〔2019〕35号（十一）；\
+         36号令（待核实））/ repeat offender: repair barred for entry {entry}"
+    )]
+    RepeatOffenderBarred { entry: String },
+
+    #[error(
+        "已有未办结的信用修复申请 {application} / repair application {application} is still open"
+    )]
+    RepairAlreadyOpen { application: String },
+
+    #[error(
+        "修复记录类信息须提供最短公示期限届满日（国家发展改革委令第36号：达到最短公示期限后方可申请）/ \
+         a record repair needs the record's minimum publication date"
+    )]
+    RecordMinimumRequired,
+
+    #[error(
+        "提前退出须经认定部门 {department} 同意（1798号（十八）「提前退出需经认定部门（单位）同意」）：\
+         条目 {entry} / early exit of entry {entry} needs the consent of {department}"
+    )]
+    ConsentRequired { entry: String, department: String },
+
+    #[error("条目 {entry} 已因认定有误被删除 / entry {entry} was erased as listed in error")]
+    TargetErased { entry: String },
+
+    #[error("期限无法计算 / deadline cannot be computed: {explanation}")]
+    DeadlineNotComputable { explanation: String },
+
+    #[error("日期计算超出范围 / date arithmetic out of range")]
+    DateOverflow,
+}
+
+impl Refusal {
+    /// Stable snake_case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::DateBeforeLastStep { .. } => "date_before_last_step",
+            Refusal::StandardUnknown { .. } => "standard_unknown",
+            Refusal::StandardNotPublished { .. } => "standard_not_published",
+            Refusal::NoLegalBasis { .. } => "no_legal_basis",
+            Refusal::StandardIncomplete { .. } => "standard_incomplete",
+            Refusal::DepartmentNotNamed { .. } => "department_not_named",
+            Refusal::NotIdentifyingDepartment { .. } => "not_identifying_department",
+            Refusal::MissingField { .. } => "missing_field",
+            Refusal::RedCandidateOnSeriousList { .. } => "red_candidate_on_serious_list",
+            Refusal::AlreadyListed { .. } => "already_listed",
+            Refusal::WatchPeriodMissing { .. } => "watch_period_missing",
+            Refusal::NoticeRequired { .. } => "notice_required",
+            Refusal::NoticeNotDelivered { .. } => "notice_not_delivered",
+            Refusal::NoticeAlreadySent { .. } => "notice_already_sent",
+            Refusal::InvalidDeliveryDate { .. } => "invalid_delivery_date",
+            Refusal::ResponsePeriodNotOver { .. } => "response_period_not_over",
+            Refusal::PublicityRequired { .. } => "publicity_required",
+            Refusal::PublicityAlreadyStarted { .. } => "publicity_already_started",
+            Refusal::PublicityNotOver { .. } => "publicity_not_over",
+            Refusal::UnderVerification { .. } => "under_verification",
+            Refusal::EntryUnknown { .. } => "entry_unknown",
+            Refusal::ObjectionUnknown { .. } => "objection_unknown",
+            Refusal::RepairUnknown { .. } => "repair_unknown",
+            Refusal::WrongState { .. } => "wrong_state",
+            Refusal::NotOnList { .. } => "not_on_list",
+            Refusal::ExitReasonNotManual { .. } => "exit_reason_not_manual",
+            Refusal::RepairNotAllowed { .. } => "repair_not_allowed",
+            Refusal::RepairMethodNotAllowed { .. } => "repair_method_not_allowed",
+            Refusal::RepairTooEarly { .. } => "repair_too_early",
+            Refusal::RepeatOffenderBarred { .. } => "repeat_offender_barred",
+            Refusal::RepairAlreadyOpen { .. } => "repair_already_open",
+            Refusal::RecordMinimumRequired => "record_minimum_required",
+            Refusal::ConsentRequired { .. } => "consent_required",
+            Refusal::TargetErased { .. } => "target_erased",
+            Refusal::DeadlineNotComputable { .. } => "deadline_not_computable",
+            Refusal::DateOverflow => "date_overflow",
+        }
+    }
+
+    /// Convenience: refusal for a pending deadline.
+    pub(crate) fn not_computable(d: &Deadline) -> Refusal {
+        Refusal::DeadlineNotComputable {
+            explanation: d.describe(),
+        }
+    }
+}

@@ -1,0 +1,643 @@
+//! The lists API (issue 5): standards, the entry lifecycle for identifying departments,
+//! objections and credit repair, and the explainable list status of a subject as of a date.
+//!
+//! Every operation is dated today (the server's clock): the rules refuse a step dated before the
+//! book's last step, and nobody back-dates a legal act through this API. The rules themselves are
+//! `chengxin-lists`; a refusal comes back as 422 with its stable code and the article it applies.
+
+use crate::AppState;
+use crate::audit;
+use crate::auth::Principal;
+use crate::error::{ApiError, ErrorBody};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use chengxin_access::Role;
+use chengxin_lists::{
+    AcceptObjection, AcceptRepair, Calendar, DecideObjection, DecideRepair, ExitEntry, ExitReason,
+    ExpireDue, ListEntry, ObjectionOutcome, ObjectionRules, Propose, RecordDelivery, RepairMethod,
+    RepairRules, SendNotice, StartPublicity, SubmitObjection, SubmitRepair, Target, status_as_of,
+};
+use chengxin_store::{ListError, ListOutcome};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+fn list_error(e: ListError) -> ApiError {
+    match e {
+        ListError::Refused(r) => ApiError::Refused {
+            code: r.code(),
+            message: r.to_string(),
+        },
+        ListError::NoSubject(s) => ApiError::NotFound(format!("no subject {s}")),
+        ListError::Standards(e) => ApiError::parameter("body", e.to_string()),
+        ListError::Store(e) => ApiError::from(e),
+    }
+}
+
+fn created(out: ListOutcome) -> Response {
+    (StatusCode::CREATED, Json(out)).into_response()
+}
+
+/// The caller's department (identifying officers act for theirs only).
+fn department(p: &Principal) -> Result<String, ApiError> {
+    p.department()
+        .ok_or_else(|| ApiError::Forbidden("this account belongs to no department".into()))
+}
+
+/// Every stored list standard version (public: 49号 (六) 认定标准 are published).
+#[utoipa::path(get, path = "/api/v1/list-standards", tag = "lists",
+    responses((status = 200, description = "standards", body = Object)))]
+pub async fn get_standards(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let standards = state.store.list_standards().await?;
+    let all: Vec<_> = standards.iter().collect();
+    Ok(Json(all).into_response())
+}
+
+/// Imports list standards (TOML body, the format of `chengxin lists standards default`).
+#[utoipa::path(post, path = "/api/v1/list-standards", tag = "lists",
+    request_body(content = String, description = "standards TOML"),
+    responses((status = 200, description = "how many versions were new", body = Object), (status = 400, body = ErrorBody)))]
+pub async fn post_standards(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    body: String,
+) -> Result<Response, ApiError> {
+    let store = audit::acting(&state, &principal);
+    let added = store
+        .import_list_standards(&body, &principal.actor())
+        .await
+        .map_err(list_error)?;
+    Ok(Json(serde_json::json!({ "added": added })).into_response())
+}
+
+/// A proposal (初步名单) by the caller's department.
+#[derive(Deserialize, ToSchema)]
+pub struct ProposeBody {
+    /// The subject's USCC or other code.
+    pub subject: String,
+    pub standard: String,
+    pub standard_version: Option<u32>,
+    /// 认定文书号.
+    pub document: String,
+    /// 事由.
+    pub reason: String,
+    pub watch_months: Option<u32>,
+    #[serde(default)]
+    pub repeat_offender: bool,
+}
+
+/// Proposes a subject for a list under a published standard that names the caller's department.
+#[utoipa::path(post, path = "/api/v1/list-entries", tag = "lists", request_body = ProposeBody,
+    responses((status = 201, description = "the subject's book and effects", body = Object),
+        (status = 422, description = "refused by a rule", body = ErrorBody)))]
+pub async fn propose(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Json(b): Json<ProposeBody>,
+) -> Result<Response, ApiError> {
+    let cmd = Propose {
+        on: state.today(),
+        actor: principal.actor(),
+        department: department(&principal)?,
+        standard_code: b.standard,
+        standard_version: b.standard_version,
+        document: b.document,
+        reason: b.reason,
+        watch_months: b.watch_months,
+        repeat_offender: b.repeat_offender,
+    };
+    let store = audit::acting(&state, &principal);
+    let out = store
+        .list_operation(
+            &b.subject,
+            "lists.propose",
+            &principal.actor(),
+            |bk, st, ids| chengxin_lists::propose(bk, st, ids, Calendar::china(), &cmd),
+        )
+        .await
+        .map_err(list_error)?;
+    Ok(created(out))
+}
+
+/// A step of an entry's lifecycle.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct StepBody {
+    /// Notice / listing / exit document number.
+    pub document: Option<String>,
+    /// `delivery`: the day the notice was delivered (default today).
+    pub delivered_on: Option<NaiveDate>,
+    /// `exit`: withdrawn | standard_changed | repaired.
+    pub exit_reason: Option<String>,
+    /// `exit` / `correct`: why.
+    pub reason: Option<String>,
+}
+
+/// Moves an entry on: `notice` (事前告知), `delivery` (送达), `publicity` (red lists: 公示),
+/// `list` (列入), `exit` (移出), `correct` (the department found its own error: erased).
+#[utoipa::path(post, path = "/api/v1/list-entries/{id}/{step}", tag = "lists",
+    params(("id" = String, Path), ("step" = String, Path)), request_body = StepBody,
+    responses((status = 200, description = "the subject's book and effects", body = Object),
+        (status = 404, body = ErrorBody), (status = 422, description = "refused by a rule", body = ErrorBody)))]
+pub async fn entry_step(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((id, step)): Path<(String, String)>,
+    body: Option<Json<StepBody>>,
+) -> Result<Response, ApiError> {
+    let b = body.map(|Json(b)| b).unwrap_or_default();
+    let subject = state
+        .store
+        .list_case_subject(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no list entry {id}")))?;
+    let on = state.today();
+    let actor = principal.actor();
+    let dept = department(&principal)?;
+    let cal = Calendar::china();
+    let store = audit::acting(&state, &principal);
+    let action = format!("lists.{step}");
+    let out = match step.as_str() {
+        "notice" => {
+            let cmd = SendNotice {
+                on,
+                actor: actor.clone(),
+                department: dept,
+                entry: id,
+                document: b.document.ok_or_else(|| {
+                    ApiError::parameter("document", "the notice's document number is required")
+                })?,
+            };
+            store
+                .list_operation(&subject, &action, &actor, |bk, st, ids| {
+                    chengxin_lists::send_notice(bk, st, ids, cal, &cmd)
+                })
+                .await
+        }
+        "delivery" => {
+            let cmd = RecordDelivery {
+                on,
+                actor: actor.clone(),
+                department: dept,
+                entry: id,
+                delivered_on: b.delivered_on.unwrap_or(on),
+            };
+            store
+                .list_operation(&subject, &action, &actor, |bk, st, ids| {
+                    chengxin_lists::record_delivery(bk, st, ids, cal, &cmd)
+                })
+                .await
+        }
+        "publicity" => {
+            let cmd = StartPublicity {
+                on,
+                actor: actor.clone(),
+                department: dept,
+                entry: id,
+            };
+            store
+                .list_operation(&subject, &action, &actor, |bk, st, ids| {
+                    chengxin_lists::start_publicity(bk, st, ids, cal, &cmd)
+                })
+                .await
+        }
+        "list" => {
+            let cmd = ListEntry {
+                on,
+                actor: actor.clone(),
+                department: dept,
+                entry: id,
+                document: b.document,
+            };
+            store
+                .list_operation(&subject, &action, &actor, |bk, st, ids| {
+                    chengxin_lists::list(bk, st, ids, cal, &cmd)
+                })
+                .await
+        }
+        "exit" => {
+            let reason = match b.exit_reason.as_deref() {
+                Some("withdrawn") => ExitReason::Withdrawn,
+                Some("standard_changed") => ExitReason::StandardChanged,
+                Some("repaired") => ExitReason::Repaired,
+                _ => {
+                    return Err(ApiError::parameter(
+                        "exit_reason",
+                        "one of withdrawn, standard_changed, repaired (an error is corrected with `correct`; expiry is automatic)",
+                    ));
+                }
+            };
+            let cmd = ExitEntry {
+                on,
+                actor: actor.clone(),
+                department: dept,
+                entry: id,
+                reason,
+                document: b.document,
+                note: b.reason.unwrap_or_default(),
+            };
+            store
+                .list_operation(&subject, &action, &actor, |bk, st, ids| {
+                    chengxin_lists::exit(bk, st, ids, cal, &cmd)
+                })
+                .await
+        }
+        "correct" => {
+            let cmd = chengxin_lists::CorrectError {
+                on,
+                actor: actor.clone(),
+                department: dept,
+                entry: id,
+                document: b.document,
+                reason: b
+                    .reason
+                    .ok_or_else(|| ApiError::parameter("reason", "say what was wrong"))?,
+            };
+            store
+                .list_operation(&subject, &action, &actor, |bk, st, ids| {
+                    chengxin_lists::correct_error(bk, st, ids, cal, &cmd)
+                })
+                .await
+        }
+        _ => {
+            return Err(ApiError::NotFound(format!(
+                "no step {step}: notice, delivery, publicity, list, exit or correct"
+            )));
+        }
+    };
+    Ok(Json(out.map_err(list_error)?).into_response())
+}
+
+/// An objection or repair application: about a list entry or a record of the subject.
+#[derive(Deserialize, ToSchema)]
+pub struct ApplicationBody {
+    /// The subject's USCC or other code.
+    pub subject: String,
+    /// A list entry id …
+    pub entry: Option<String>,
+    /// … or a record id (e.g. a penalty under publicity).
+    pub record: Option<i64>,
+    /// Who applies (name and contact).
+    pub applicant: String,
+    /// Objection: the grounds.
+    pub grounds: Option<String>,
+    /// Repair: 履行义务 | 信用承诺 | 整改报告 | 培训 | 公益 (or fulfil_obligation, commitment, …).
+    pub method: Option<String>,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+fn target_of(b: &ApplicationBody) -> Result<Target, ApiError> {
+    match (&b.entry, b.record) {
+        (Some(e), None) => Ok(Target::Entry(e.clone())),
+        (None, Some(r)) => Ok(Target::Record(r)),
+        _ => Err(ApiError::parameter(
+            "entry",
+            "name exactly one of `entry` (a list entry id) or `record` (a record id)",
+        )),
+    }
+}
+
+/// Files an objection (异议; 33号 (二十二), 1798号 (二十)). Anyone concerned may object, free of
+/// charge. The answer carries the objection's id — the applicant's receipt for following it —
+/// and its deadlines. While it is under review the entry or record is 核查中 and measures
+/// resting on it are suspended.
+#[utoipa::path(post, path = "/api/v1/objections", tag = "lists", request_body = ApplicationBody,
+    responses((status = 201, description = "the objection with its deadlines", body = Object),
+        (status = 422, description = "refused by a rule", body = ErrorBody)))]
+pub async fn post_objection(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Json(b): Json<ApplicationBody>,
+) -> Result<Response, ApiError> {
+    let cmd = SubmitObjection {
+        on: state.today(),
+        applicant: b.applicant.clone(),
+        target: target_of(&b)?,
+        grounds: b
+            .grounds
+            .clone()
+            .ok_or_else(|| ApiError::parameter("grounds", "say why the information is wrong"))?,
+        evidence: b.evidence.clone(),
+    };
+    let store = audit::acting(&state, &principal);
+    let out = store
+        .list_operation(
+            &b.subject,
+            "lists.objection.submit",
+            &principal.actor(),
+            |bk, st, ids| {
+                chengxin_lists::submit_objection(
+                    bk,
+                    st,
+                    ids,
+                    Calendar::china(),
+                    &ObjectionRules::default(),
+                    &cmd,
+                )
+            },
+        )
+        .await
+        .map_err(list_error)?;
+    let o = out.book.objections.last().ok_or(ApiError::Internal)?;
+    Ok((StatusCode::CREATED, Json(o)).into_response())
+}
+
+/// Applies for credit repair (信用修复; 国家发展改革委令第36号). Free of charge.
+#[utoipa::path(post, path = "/api/v1/repairs", tag = "lists", request_body = ApplicationBody,
+    responses((status = 201, description = "the application with its deadlines", body = Object),
+        (status = 422, description = "refused by a rule", body = ErrorBody)))]
+pub async fn post_repair(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Json(b): Json<ApplicationBody>,
+) -> Result<Response, ApiError> {
+    if principal.role == Role::Enterprise {
+        let own = principal
+            .account
+            .as_ref()
+            .and_then(|a| a.subject_key.clone());
+        let subject = state.store.find(&b.subject).await?;
+        if subject.map(|s| s.key) != own || own.is_none() {
+            return Err(ApiError::Forbidden(
+                "an enterprise account applies for its own subject only".into(),
+            ));
+        }
+    }
+    let method: RepairMethod = b
+        .method
+        .as_deref()
+        .unwrap_or_default()
+        .parse()
+        .map_err(|e| ApiError::parameter("method", format!("{e}")))?;
+    let record_minimum_until = match b.record {
+        Some(r) => state
+            .store
+            .record_by_id(r)
+            .await?
+            .and_then(|rec| rec.min_until),
+        None => None,
+    };
+    let cmd = SubmitRepair {
+        on: state.today(),
+        applicant: b.applicant.clone(),
+        target: target_of(&b)?,
+        method,
+        evidence: b.evidence.clone(),
+        record_minimum_until,
+    };
+    let store = audit::acting(&state, &principal);
+    let out = store
+        .list_operation(
+            &b.subject,
+            "lists.repair.submit",
+            &principal.actor(),
+            |bk, st, ids| {
+                chengxin_lists::submit_repair(
+                    bk,
+                    st,
+                    ids,
+                    Calendar::china(),
+                    &RepairRules::default(),
+                    &cmd,
+                )
+            },
+        )
+        .await
+        .map_err(list_error)?;
+    let r = out.book.repairs.last().ok_or(ApiError::Internal)?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+/// An objection or application as its applicant follows it (by its id, the receipt): every step
+/// and deadline.
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "lists", params(("id" = String, Path)),
+    responses((status = 200, description = "the objection or repair application", body = Object), (status = 404, body = ErrorBody)))]
+pub async fn get_application(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no objection or application {id}"));
+    let key = state
+        .store
+        .list_case_subject(&id)
+        .await?
+        .ok_or_else(not_found)?;
+    let subject = state.store.find(&key).await?.ok_or_else(not_found)?;
+    let book = state
+        .store
+        .list_book(subject.id)
+        .await?
+        .ok_or_else(not_found)?;
+    if let Some(o) = book.objections.iter().find(|o| o.id == id) {
+        return Ok(Json(serde_json::json!({ "objection": o })).into_response());
+    }
+    if let Some(r) = book.repairs.iter().find(|r| r.id == id) {
+        return Ok(Json(serde_json::json!({ "repair": r })).into_response());
+    }
+    Err(not_found())
+}
+
+/// A handler's decision on an objection or repair application.
+#[derive(Deserialize, ToSchema, Default)]
+pub struct DecisionBody {
+    /// Objections: upheld | partly_upheld | dismissed.
+    pub outcome: Option<String>,
+    pub reasons: Option<String>,
+    /// Objections: what was corrected.
+    pub action: Option<String>,
+    /// Objections on records, when upheld: withdraw (撤销) rather than correct.
+    #[serde(default)]
+    pub withdraw_record: bool,
+    pub document: Option<String>,
+    /// Repairs on list entries: the identifying department that consents.
+    pub consenting_department: Option<String>,
+}
+
+/// Handles an objection or repair application: `accept`, `refuse` (not accepted), `decide`
+/// (objections), `approve` / `reject` (repairs).
+#[utoipa::path(post, path = "/api/v1/applications/{id}/{step}", tag = "lists",
+    params(("id" = String, Path), ("step" = String, Path)), request_body = DecisionBody,
+    responses((status = 200, description = "the subject's book and effects", body = Object),
+        (status = 404, body = ErrorBody), (status = 422, description = "refused by a rule", body = ErrorBody)))]
+pub async fn application_step(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((id, step)): Path<(String, String)>,
+    body: Option<Json<DecisionBody>>,
+) -> Result<Response, ApiError> {
+    let b = body.map(|Json(b)| b).unwrap_or_default();
+    let subject = state
+        .store
+        .list_case_subject(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no objection or application {id}")))?;
+    let on = state.today();
+    let actor = principal.actor();
+    let cal = Calendar::china();
+    let is_objection = id.starts_with("objection-");
+    let store = audit::acting(&state, &principal);
+    let reasons = b.reasons.clone().unwrap_or_default();
+    let kind = if is_objection { "objection" } else { "repair" };
+    let action = format!("lists.{kind}.{step}");
+    let out = match (is_objection, step.as_str()) {
+        (true, "accept" | "refuse") => {
+            let cmd = AcceptObjection {
+                on,
+                actor: actor.clone(),
+                objection: id,
+                accept: step == "accept",
+                reason: reasons,
+            };
+            store
+                .list_operation(&subject, &action, &actor, |bk, st, ids| {
+                    chengxin_lists::accept_objection(bk, st, ids, cal, &cmd)
+                })
+                .await
+        }
+        (true, "decide") => {
+            let outcome = match b.outcome.as_deref() {
+                Some("upheld") => ObjectionOutcome::Upheld,
+                Some("partly_upheld") => ObjectionOutcome::PartlyUpheld,
+                Some("dismissed") => ObjectionOutcome::Dismissed,
+                _ => {
+                    return Err(ApiError::parameter(
+                        "outcome",
+                        "one of upheld, partly_upheld, dismissed",
+                    ));
+                }
+            };
+            let cmd = DecideObjection {
+                on,
+                actor: actor.clone(),
+                department: principal.department().unwrap_or_default(),
+                objection: id,
+                outcome,
+                reasons,
+                action: b.action.unwrap_or_default(),
+                withdraw_record: b.withdraw_record,
+                document: b.document,
+            };
+            store
+                .list_operation(&subject, &action, &actor, |bk, st, ids| {
+                    chengxin_lists::decide_objection(bk, st, ids, cal, &cmd)
+                })
+                .await
+        }
+        (false, "accept" | "refuse") => {
+            let cmd = AcceptRepair {
+                on,
+                actor: actor.clone(),
+                application: id,
+                accept: step == "accept",
+                reason: reasons,
+            };
+            store
+                .list_operation(&subject, &action, &actor, |bk, st, ids| {
+                    chengxin_lists::accept_repair(bk, st, ids, cal, &cmd)
+                })
+                .await
+        }
+        (false, "approve" | "reject") => {
+            let cmd = DecideRepair {
+                on,
+                actor: actor.clone(),
+                application: id,
+                approve: step == "approve",
+                reason: reasons,
+                consenting_department: b.consenting_department,
+                document: b.document,
+            };
+            store
+                .list_operation(&subject, &action, &actor, |bk, st, ids| {
+                    chengxin_lists::decide_repair(bk, st, ids, cal, &cmd)
+                })
+                .await
+        }
+        _ => {
+            return Err(ApiError::NotFound(format!(
+                "no step {step} for this {kind}"
+            )));
+        }
+    };
+    Ok(Json(out.map_err(list_error)?).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct AsOf {
+    /// The date asked about (default today).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Every list the subject was on at `as_of`, and why: standard, legal basis, document,
+/// department, dates, suspension. The public sees the entries whose disclosure is public; staff
+/// roles see all.
+#[utoipa::path(get, path = "/api/v1/subjects/{code}/lists", tag = "lists",
+    params(("code" = String, Path), AsOf),
+    responses((status = 200, description = "list status", body = Object), (status = 404, body = ErrorBody)))]
+pub async fn subject_lists(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(code): Path<String>,
+    Query(q): Query<AsOf>,
+) -> Result<Response, ApiError> {
+    let as_of = q.as_of.unwrap_or_else(|| state.today());
+    let subject = state
+        .store
+        .find(&code)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no subject {code}")))?;
+    let staff = matches!(
+        principal.role,
+        Role::Operator | Role::IdentifyingOfficer | Role::Checker | Role::Handler | Role::Auditor
+    );
+    let book = state.store.list_book(subject.id).await?;
+    let standards = state.store.list_standards().await?;
+    let lines = match &book {
+        Some(b) => status_as_of(b, &standards, as_of)
+            .into_iter()
+            .filter(|l| staff || l.public)
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Json(serde_json::json!({
+        "subject": subject.key,
+        "as_of": as_of,
+        "lists": lines,
+        "complete": staff,
+    }))
+    .into_response())
+}
+
+/// Exits every entry whose validity has ended (also run by `chengxin lists expire`).
+#[utoipa::path(post, path = "/api/v1/lists/expire", tag = "lists",
+    responses((status = 200, description = "subjects swept", body = Object)))]
+pub async fn expire(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Response, ApiError> {
+    let on = state.today();
+    let store = audit::acting(&state, &principal);
+    let n = expire_due(&store, on, &principal.actor())
+        .await
+        .map_err(list_error)?;
+    Ok(Json(serde_json::json!({ "on": on, "subjects": n })).into_response())
+}
+
+/// Runs the expiry rule on every subject with an entry due by `on`; returns how many.
+pub async fn expire_due(
+    store: &chengxin_store::Store,
+    on: NaiveDate,
+    actor: &str,
+) -> Result<usize, ListError> {
+    let due = store.subjects_with_expired_entries(on).await?;
+    for key in &due {
+        store
+            .list_operation(key, "lists.expire", actor, |bk, st, ids| {
+                chengxin_lists::expire_due(bk, st, ids, Calendar::china(), &ExpireDue { on })
+            })
+            .await?;
+    }
+    Ok(due.len())
+}
