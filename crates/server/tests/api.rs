@@ -254,10 +254,12 @@ async fn openapi_describes_every_api_route() {
             .replace("{item}", "penalty")
             .replace("{id}", "1")
             .replace("{job}", "0");
-        let (status, _, _) = get(&state, &concrete).await;
-        assert_ne!(
-            status,
-            StatusCode::NOT_FOUND,
+        // A documented path must reach a handler: the router's fallback (the only 404 that says
+        // "no such API route") means it is not served. A handler may still answer 404 for an id
+        // that does not exist.
+        let (status, _, body) = get(&state, &concrete).await;
+        assert!(
+            !(status == StatusCode::NOT_FOUND && body.contains("no such API route")),
             "{path} is documented but not served"
         );
     }
