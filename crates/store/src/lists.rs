@@ -403,23 +403,6 @@ impl Store {
             .await?
         }))
     }
-
-    /// Benchmark: stores `book` for `subject_id` directly (no rules, no audit), with its entries.
-    #[doc(hidden)]
-    pub async fn bench_put_books(&self, books: &[(i64, Book)]) -> Result<(), StoreError> {
-        let now = Utc::now();
-        with_write_pool!(self, p => {
-            let mut tx = p.begin().await?;
-            for (id, book) in books {
-                let body = serde_json::to_string(book).map_err(|e| corrupt("list book", e))?;
-                sqlx::query("INSERT INTO list_books (subject_id, subject_key, rev, body, updated_at) VALUES ($1, $2, 1, $3, $4)")
-                    .bind(id).bind(&book.subject).bind(&body).bind(now)
-                    .execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
-    }
 }
 
 fn parse_standards(bodies: &[String]) -> Result<Standards, StoreError> {
