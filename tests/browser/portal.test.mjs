@@ -355,6 +355,45 @@ test('双公示: the penalty column searches by name and links to the subject pa
   assert.equal((await page.locator('h1').innerText()).trim(), '行政许可公示');
 });
 
+test('信用名单: listings with their basis, an objection filed on the portal and followed by its receipt', { timeout: TEST_TIMEOUT }, async (t) => {
+  const page = await newPage(t);
+  await visit(page, '/lists');
+  assert.equal((await page.locator('h1').innerText()).trim(), '信用名单');
+  const rows = page.locator('table.listed tbody tr');
+  assert.ok((await rows.count()) >= 2, 'the demo lists a serious and a red entry');
+  const kinds = await rows.locator('td:nth-child(2)').allInnerTexts();
+  assert.ok(kinds.includes('严重失信主体名单') && kinds.includes('红名单'), `kinds: ${kinds}`);
+  assert.ok((await page.locator('ol.announcements li').count()) >= 1, 'announcements shown');
+  // The serious tab shows serious entries only.
+  await navigate(page, () => page.locator('nav.columns a', { hasText: '严重失信主体名单' }).click(), /kind=serious/);
+  const serious = await page.locator('table.listed tbody td:nth-child(2)').allInnerTexts();
+  assert.ok(serious.length >= 1 && serious.every((k) => k === '严重失信主体名单'), `serious tab: ${serious}`);
+  await page.screenshot({ path: SHOTS + 'lists.png', fullPage: true });
+  // The subject page explains the listing: standard, basis, department, document, dates.
+  await navigate(page, () => page.locator('table.listed tbody td:nth-child(1) a').first().click(), /\/subjects\//);
+  const section = page.locator('#lists');
+  assert.ok(await section.isVisible(), 'list section on the subject page');
+  const line = await section.locator('tbody tr').first().innerText();
+  assert.match(line, /严重失信主体名单/);
+  assert.match(line, /〔\d{4}〕\d+号/, `a document number: ${line}`);
+  const subjectUrl = page.url();
+  // Object to it: the form, then the receipt with its deadlines.
+  await navigate(page, () => section.getByRole('link', { name: '提出异议' }).first().click(), /\/objections\/new/);
+  await page.fill('#applicant', '王五 13912345678');
+  await page.fill('#grounds', '认定所依据的处罚决定已被复议撤销');
+  await page.fill('#evidence', '行政复议决定书');
+  await navigate(page, () => page.getByRole('button', { name: '提交异议' }).click(), /\/applications\/objection-/);
+  assert.match(await page.locator('.receipt-id').innerText(), /^objection-/);
+  assert.match(await page.locator('dd.accept-by').innerText(), /\d{4}-\d{2}-\d{2}|工作日/);
+  const shown = await page.locator('dl.facts').innerText();
+  assert.match(shown, /139\*{4}5678/, 'the applicant\'s mobile is masked');
+  await page.screenshot({ path: SHOTS + 'objection-receipt.png', fullPage: true });
+  // The entry is now marked under verification (国发〔2016〕33号 (二十二)).
+  await page.goto(subjectUrl);
+  await checkPrivacy(page);
+  assert.ok(await page.locator('#lists .tag.verifying').first().isVisible(), '核查中 shown');
+});
+
 test('every visited page was checked for personal data', () => {
   // Guards against the checks above silently visiting nothing.
   assert.ok(visited.size >= 8, `visited ${visited.size} pages: ${[...visited].join(' ')}`);

@@ -25,15 +25,28 @@ fn per_sec(n: usize, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64().max(1e-9)
 }
 
-pub async fn run(
-    subjects: usize,
-    lookups: usize,
-    n_codes: usize,
-    audit_entries: usize,
-    ingest_rows: usize,
-    only: Option<&str>,
-    pg: Option<&str>,
-) -> Result<()> {
+/// How much data each scenario uses (`chengxin bench --help`).
+pub struct Sizes {
+    pub subjects: usize,
+    pub lookups: usize,
+    pub codes: usize,
+    pub audit_entries: usize,
+    pub ingest_rows: usize,
+    pub list_subjects: usize,
+    pub list_entries: usize,
+}
+
+pub async fn run(sizes: Sizes, only: Option<&str>, pg: Option<&str>) -> Result<()> {
+    let Sizes {
+        subjects,
+        lookups,
+        codes: n_codes,
+        audit_entries,
+        ingest_rows,
+        list_subjects,
+        list_entries,
+    } = sizes;
+    let lists = (list_subjects, list_entries);
     let mut rows = Vec::new();
     let dir = std::env::temp_dir().join(format!("chengxin-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -62,6 +75,12 @@ pub async fn run(
         }
     }
     if only == Some("ingest") {
+        print_rows(&rows, &notes);
+        let _ = std::fs::remove_dir_all(&dir);
+        return Ok(());
+    }
+    if only == Some("lists") {
+        list_rows(&dir, lists, lookups, pg, &mut rows, &mut notes).await?;
         print_rows(&rows, &notes);
         let _ = std::fs::remove_dir_all(&dir);
         return Ok(());
@@ -107,8 +126,66 @@ pub async fn run(
     } else {
         eprintln!("bench: no --pg URL (or CHENGXIN_BENCH_PG): PostgreSQL rows skipped");
     }
+    if only.is_none() {
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        list_rows(&dir, lists, lookups, pg, &mut rows, &mut notes).await?;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     print_rows(&rows, &notes);
+    Ok(())
+}
+
+/// List status as of a date on each store (`--list-subjects`, `--list-entries`).
+async fn list_rows(
+    dir: &std::path::Path,
+    (subjects, entries): (usize, usize),
+    queries: usize,
+    pg: Option<&str>,
+    rows: &mut Vec<Row>,
+    notes: &mut Vec<String>,
+) -> Result<()> {
+    let mut add = |backend: &str, f: crate::lists_bench::StatusFigures| {
+        rows.push(Row {
+            scenario: format!(
+                "{backend}: list status as of a date, in-process (resolve code, book, standards, rules, JSON)"
+            ),
+            size: format!(
+                "{} subjects, {} entries, {} questions, 1 client",
+                f.subjects, f.entries, f.queries
+            ),
+            rate: per_sec(f.queries, f.total),
+            baseline: "raw primary-key fetch".into(),
+            baseline_rate: per_sec(f.queries, f.baseline_total),
+        });
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        notes.push(format!(
+            "{backend} list status: p50 {:.0} µs, p99 {:.0} µs (target < 1000 µs), max {:.0} µs; raw fetch p99 {:.0} µs",
+            us(f.p50),
+            us(f.p99),
+            us(f.max),
+            us(f.baseline_p99)
+        ));
+    };
+    let file = dir.join("lists.db");
+    let sqlite = Store::connect(&format!("sqlite://{}", file.display())).await?;
+    let r = crate::lists_bench::run(&sqlite, subjects, entries, queries).await;
+    sqlite.close().await;
+    let _ = std::fs::remove_file(&file);
+    add("SQLite", r?);
+    if let Some(url) = pg {
+        let schema = format!("bench_lists_{}", std::process::id());
+        let mut opts = ConnectOptions::new(url);
+        opts.schema = Some(schema.clone());
+        let store = Store::connect_with(opts)
+            .await
+            .context("connecting to PostgreSQL")?;
+        eprintln!("bench: PostgreSQL list status …");
+        let r = crate::lists_bench::run(&store, subjects, entries, queries).await;
+        store.drop_schema(&schema).await?;
+        store.close().await;
+        add("PostgreSQL", r?);
+    }
     Ok(())
 }
 

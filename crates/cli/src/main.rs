@@ -6,6 +6,7 @@ mod bench;
 mod collect_cmd;
 mod demo;
 mod ingest_bench;
+mod lists_bench;
 mod lists_cmd;
 
 use anyhow::{Context, Result, bail};
@@ -188,7 +189,13 @@ enum Command {
         /// Rows of the penalty CSV for the ingest benchmark (0 skips it).
         #[arg(long, default_value_t = 1_000_000)]
         ingest_rows: usize,
-        /// Run one group of scenarios only: `ingest` or `audit`.
+        /// Subjects in each store for the list-status benchmark.
+        #[arg(long, default_value_t = 1_000_000)]
+        list_subjects: usize,
+        /// List entries among them.
+        #[arg(long, default_value_t = 100_000)]
+        list_entries: usize,
+        /// Run one group of scenarios only: `ingest`, `audit` or `lists`.
         #[arg(long)]
         only: Option<String>,
         /// PostgreSQL URL for the PostgreSQL rows (skipped when absent).
@@ -395,15 +402,21 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             codes,
             audit_entries,
             ingest_rows,
+            list_subjects,
+            list_entries,
             only,
             pg,
         } => {
             bench::run(
-                subjects,
-                lookups,
-                codes,
-                audit_entries,
-                ingest_rows,
+                bench::Sizes {
+                    subjects,
+                    lookups,
+                    codes,
+                    audit_entries,
+                    ingest_rows,
+                    list_subjects,
+                    list_entries,
+                },
                 only.as_deref(),
                 pg.as_deref(),
             )

@@ -180,6 +180,28 @@ pub fn find_unmasked(text: &str) -> Option<String> {
     None
 }
 
+/// Mask every unmasked citizen ID and mobile number [`find_unmasked`] finds in free text (names,
+/// contacts, grounds typed by the public), leaving the rest as it is. The result is free of
+/// findings: `find_unmasked(&redact(t)) == None` for every `t`.
+pub fn redact(text: &str) -> String {
+    let mut out = text.to_owned();
+    // Each pass masks one finding and masked forms are never found again, so the number of
+    // passes is bounded by the number of findings (at most one per 11 characters).
+    for _ in 0..=text.len() / 11 {
+        let Some(hit) = find_unmasked(&out) else {
+            return out;
+        };
+        let folded: String = hit.chars().map(fold).collect();
+        let masked = if looks_like_citizen_id(&folded.to_ascii_uppercase()) {
+            citizen_id(&hit)
+        } else {
+            phone(&hit)
+        };
+        out = out.replacen(&hit, &masked, 1);
+    }
+    out
+}
+
 /// `k` points just after a 3-digit group `1[3-9]d`; match `S dddd S dddd` with the same
 /// separator `S` (space or hyphen) and no digit after. Returns the end index.
 fn grouped_mobile_end(cs: &[(usize, char)], k: usize) -> Option<usize> {

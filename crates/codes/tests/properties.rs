@@ -165,6 +165,19 @@ proptest! {
     }
 
     #[test]
+    fn redacted_text_has_no_unmasked_identifiers(seed in any::<u64>(), before in ".{0,12}", between in ".{0,12}") {
+        let mut rng = Rng::new(seed);
+        let id = generate::citizen_id(&mut rng, today());
+        let m = generate::mobile(&mut rng);
+        let text = format!("{before}{id}{between}联系电话{m}，{id}");
+        let r = mask::redact(&text);
+        prop_assert_eq!(find_unmasked_or_none(&r), None, "{}", r);
+        prop_assert!(!r.contains(&id) && !r.contains(&m), "{}", r);
+        // Text without identifiers is left alone.
+        prop_assert_eq!(mask::redact(&before), before.clone());
+    }
+
+    #[test]
     fn masked_values_are_never_found(seed in any::<u64>(), s in code_like()) {
         let mut rng = Rng::new(seed);
         let id = generate::citizen_id(&mut rng, today());

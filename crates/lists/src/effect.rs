@@ -92,7 +92,11 @@ pub enum Effect {
     Outbox(OutboxEvent),
     /// Publish on the portal through the original channel (publicity, listing and exit
     /// announcements, 1798号 (八) (十一) (二十); clarifications, (二十三)).
-    Announcement { entry: String, text: String },
+    Announcement {
+        entry: String,
+        kind: AnnouncementKind,
+        text: String,
+    },
     /// Tell the subject (prior notice, 1798号 (七) / 49号 (八); watch warning, 1798号 (十七);
     /// written apology, 1798号 (二十三)).
     NotifySubject { entry: String, text: String },
@@ -102,4 +106,49 @@ pub enum Effect {
     /// Watch entries span 3 or more domains but no published big-data warning standard exists,
     /// so no warning entry could be created (1798号 (十七)). Operators must publish one.
     WarningStandardMissing { domains: Vec<String> },
+}
+
+/// What an announcement announces (1798号 (八) publicity, (十一) listing, (二十) exit, (二十三)
+/// correction).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnnouncementKind {
+    Publicity,
+    Listing,
+    Exit,
+    Correction,
+}
+
+impl AnnouncementKind {
+    /// Stable machine name: `publicity`, `listing`, `exit`, `correction`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnnouncementKind::Publicity => "publicity",
+            AnnouncementKind::Listing => "listing",
+            AnnouncementKind::Exit => "exit",
+            AnnouncementKind::Correction => "correction",
+        }
+    }
+
+    /// The Chinese heading.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            AnnouncementKind::Publicity => "公示",
+            AnnouncementKind::Listing => "列入公告",
+            AnnouncementKind::Exit => "退出公告",
+            AnnouncementKind::Correction => "更正说明",
+        }
+    }
+
+    /// From [`AnnouncementKind::as_str`].
+    pub fn parse(s: &str) -> Option<AnnouncementKind> {
+        [
+            AnnouncementKind::Publicity,
+            AnnouncementKind::Listing,
+            AnnouncementKind::Exit,
+            AnnouncementKind::Correction,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
 }

@@ -92,7 +92,7 @@ mod status;
 
 pub use chengxin_calendar::Calendar;
 pub use deadline::Deadline;
-pub use effect::{Effect, OutboxEvent, actions, kinds};
+pub use effect::{AnnouncementKind, Effect, OutboxEvent, actions, kinds};
 pub use model::{
     Book, Correction, Entry, EntryState, Exit, ExitReason, IdSource, Notice, Objection,
     ObjectionOutcome, ObjectionRules, ObjectionState, Origin, Publicity, RepairApplication,

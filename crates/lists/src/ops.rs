@@ -9,7 +9,7 @@ use chengxin_calendar::Calendar;
 use chrono::{Months, NaiveDate};
 
 use crate::deadline::Deadline;
-use crate::effect::{Effect, OutboxEvent, actions, kinds};
+use crate::effect::{AnnouncementKind, Effect, OutboxEvent, actions, kinds};
 use crate::model::{
     Book, Correction, Entry, EntryState, Exit, ExitReason, IdSource, Notice, ObjectionState,
     Origin, Publicity, RepairState, Step, Target,
@@ -332,6 +332,7 @@ impl<'s> Work<'s, '_> {
             let e = &self.book.entries[i];
             self.effects.push(Effect::Announcement {
                 entry: id.clone(),
+                kind: AnnouncementKind::Exit,
                 text: format!(
                     "名单退出公告：{}于 {} 退出{}（{}，认定部门 {}，原认定文书 {}）。依据发改财金规〔2017〕1798号（二十），\
                      有关部门停止对其实施联合奖惩。",
@@ -434,6 +435,7 @@ impl<'s> Work<'s, '_> {
             );
             self.effects.push(Effect::Announcement {
                 entry: id.clone(),
+                kind: AnnouncementKind::Listing,
                 text: format!(
                     "{}公告：{}自 {} 列入{}（{}领域，认定部门 {}，认定文书 {}，事由：{}），有效期{}。\
                      依据发改财金规〔2017〕1798号（十一）发布。",
@@ -734,6 +736,7 @@ impl<'s> Work<'s, '_> {
         if was_published && public {
             self.effects.push(Effect::Announcement {
                 entry: id.clone(),
+                kind: AnnouncementKind::Correction,
                 text: format!(
                     "更正说明：经核实，{}被列入{}系认定有误，已予更正，相关信息不予保存（发改财金规〔2017〕1798号（二十）（二十三））。",
                     self.book.subject,
@@ -1192,7 +1195,11 @@ pub fn start_publicity(
                 until.describe()
             ),
         );
-        w.effects.push(Effect::Announcement { entry: id, text });
+        w.effects.push(Effect::Announcement {
+            entry: id,
+            kind: AnnouncementKind::Publicity,
+            text,
+        });
         Ok(())
     })
 }

@@ -571,6 +571,8 @@ pub struct PublicityParams {
 /// One publicised decision as the public sees it: personal fields masked per the catalog.
 #[derive(Serialize, ToSchema)]
 pub struct PublicRecord {
+    /// The record's id: what an objection or a repair application names (`record`).
+    pub id: i64,
     pub item: String,
     pub doc_no: String,
     pub department: String,
@@ -579,6 +581,8 @@ pub struct PublicRecord {
     pub decision_date: NaiveDate,
     pub severity: Option<String>,
     pub publish_until: Option<NaiveDate>,
+    /// An objection against it is under review (核查中; 国发〔2016〕33号 (二十二)).
+    pub under_verification: bool,
     /// Field code → value (masked).
     #[schema(value_type = Object)]
     pub fields: serde_json::Map<String, serde_json::Value>,
@@ -612,6 +616,7 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         fields.insert(f.code.clone(), serde_json::Value::String(shown));
     }
     PublicRecord {
+        id: r.id,
         item: r.item.clone(),
         doc_no: r.doc_no.clone(),
         department: r.department.clone(),
@@ -628,6 +633,7 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         decision_date: r.decision_date,
         severity: r.severity.clone(),
         publish_until: r.publish_until,
+        under_verification: r.under_verification,
         fields,
     }
 }

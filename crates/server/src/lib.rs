@@ -15,6 +15,7 @@ pub mod collect_api;
 pub mod error;
 pub mod lists_api;
 mod portal;
+mod portal_lists;
 pub mod ratelimit;
 
 use axum::Router;
@@ -344,6 +345,25 @@ fn routes(state: AppState) -> Routes {
     .page("post", "/login", Public, post(portal::login_submit))
     .page("post", "/logout", SignedIn, post(portal::logout))
     .page("get", "/account", SignedIn, get(portal::account))
+    .page("get", "/lists", Public, get(portal_lists::lists))
+    .page(
+        "get",
+        "/objections/new",
+        Public,
+        get(portal_lists::objection_form),
+    )
+    .page(
+        "post",
+        "/objections",
+        Public,
+        post(portal_lists::objection_submit),
+    )
+    .page(
+        "get",
+        "/applications/{id}",
+        Public,
+        get(portal_lists::application),
+    )
 }
 
 /// Every route the server serves, with its policy (for the authorisation-matrix and OpenAPI
@@ -393,12 +413,47 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     on_ready(listener.local_addr()?);
-    axum::serve(
+    let daily = state.clone();
+    let expiry = tokio::spawn(async move {
+        let mut last = None;
+        loop {
+            expiry_tick(&daily, &mut last).await;
+            tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+        }
+    });
+    let served = axum::serve(
         listener,
         app(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await
+    .await;
+    expiry.abort();
+    served
+}
+
+/// The daily expiry of list entries while the server runs (1798号 (十八) 三、(十九) 三: an entry
+/// leaves its list on the day its validity ends, with its exit announcement and outbox events).
+/// Runs the sweep once per calendar day of the server's clock, the first time it is called on
+/// that day; returns how many subjects it swept, or `None` if the day was already done. A failed
+/// sweep is logged and retried at the next call.
+pub async fn expiry_tick(state: &AppState, last: &mut Option<chrono::NaiveDate>) -> Option<usize> {
+    let today = state.today();
+    if *last == Some(today) {
+        return None;
+    }
+    match lists_api::expire_due(&state.store, today, chengxin_lists::SYSTEM_ACTOR).await {
+        Ok(n) => {
+            *last = Some(today);
+            if n > 0 {
+                tracing::info!(subjects = n, %today, "list entries expired");
+            }
+            Some(n)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, %today, "list expiry sweep failed; retrying later");
+            None
+        }
+    }
 }

@@ -16,8 +16,9 @@ use axum::{Extension, Json};
 use chengxin_access::Role;
 use chengxin_lists::{
     AcceptObjection, AcceptRepair, Calendar, DecideObjection, DecideRepair, ExitEntry, ExitReason,
-    ExpireDue, ListEntry, ObjectionOutcome, ObjectionRules, Propose, RecordDelivery, RepairMethod,
-    RepairRules, SendNotice, StartPublicity, SubmitObjection, SubmitRepair, Target, status_as_of,
+    ExpireDue, ListEntry, Objection, ObjectionOutcome, ObjectionRules, Propose, RecordDelivery,
+    RepairApplication, RepairMethod, RepairRules, SendNotice, StartPublicity, SubmitObjection,
+    SubmitRepair, Target, status_as_of,
 };
 use chengxin_store::{ListError, ListOutcome};
 use chrono::NaiveDate;
@@ -311,17 +312,36 @@ pub async fn post_objection(
     Extension(principal): Extension<Principal>,
     Json(b): Json<ApplicationBody>,
 ) -> Result<Response, ApiError> {
+    let o = file_objection(&state, &principal, &b).await?;
+    Ok((StatusCode::CREATED, Json(redacted_objection(o))).into_response())
+}
+
+/// Files an objection for the API and the portal's form; returns it as stored.
+pub(crate) async fn file_objection(
+    state: &AppState,
+    principal: &Principal,
+    b: &ApplicationBody,
+) -> Result<Objection, ApiError> {
+    let grounds = b
+        .grounds
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .ok_or_else(|| ApiError::parameter("grounds", "say why the information is wrong"))?;
+    if b.applicant.trim().is_empty() {
+        return Err(ApiError::parameter(
+            "applicant",
+            "say who objects (a name and a contact)",
+        ));
+    }
     let cmd = SubmitObjection {
         on: state.today(),
-        applicant: b.applicant.clone(),
-        target: target_of(&b)?,
-        grounds: b
-            .grounds
-            .clone()
-            .ok_or_else(|| ApiError::parameter("grounds", "say why the information is wrong"))?,
+        applicant: b.applicant.trim().to_string(),
+        target: target_of(b)?,
+        grounds: grounds.to_string(),
         evidence: b.evidence.clone(),
     };
-    let store = audit::acting(&state, &principal);
+    let store = audit::acting(state, principal);
     let out = store
         .list_operation(
             &b.subject,
@@ -340,8 +360,73 @@ pub async fn post_objection(
         )
         .await
         .map_err(list_error)?;
-    let o = out.book.objections.last().ok_or(ApiError::Internal)?;
-    Ok((StatusCode::CREATED, Json(o)).into_response())
+    out.book
+        .objections
+        .last()
+        .cloned()
+        .ok_or(ApiError::Internal)
+}
+
+/// An objection as its applicant (or anyone holding its id) sees it: identifiers the applicant
+/// typed — their own ID number or mobile — masked like every other public output.
+pub(crate) fn redacted_objection(mut o: Objection) -> Objection {
+    let r = chengxin_codes::mask::redact;
+    o.applicant = r(&o.applicant);
+    o.grounds = r(&o.grounds);
+    o.evidence = o.evidence.iter().map(|e| r(e)).collect();
+    for s in &mut o.history {
+        redact_step(s);
+    }
+    o
+}
+
+/// A repair application as the public sees it (see [`redacted_objection`]).
+pub(crate) fn redacted_repair(mut a: RepairApplication) -> RepairApplication {
+    let r = chengxin_codes::mask::redact;
+    a.applicant = r(&a.applicant);
+    a.evidence = a.evidence.iter().map(|e| r(e)).collect();
+    for s in &mut a.history {
+        redact_step(s);
+    }
+    a
+}
+
+fn redact_step(s: &mut chengxin_lists::Step) {
+    let r = chengxin_codes::mask::redact;
+    s.actor = r(&s.actor);
+    s.reason = r(&s.reason);
+}
+
+/// An objection or a repair application, found by its id.
+pub(crate) enum Application {
+    Objection(Objection),
+    Repair(RepairApplication),
+}
+
+/// Finds an objection or repair application by its id (the applicant's receipt).
+pub(crate) async fn find_application(
+    state: &AppState,
+    id: &str,
+) -> Result<(String, Application), ApiError> {
+    let not_found = || ApiError::NotFound(format!("no objection or application {id}"));
+    let key = state
+        .store
+        .list_case_subject(id)
+        .await?
+        .ok_or_else(not_found)?;
+    let subject = state.store.find(&key).await?.ok_or_else(not_found)?;
+    let book = state
+        .store
+        .list_book(subject.id)
+        .await?
+        .ok_or_else(not_found)?;
+    if let Some(o) = book.objections.into_iter().find(|o| o.id == id) {
+        return Ok((subject.key, Application::Objection(o)));
+    }
+    if let Some(r) = book.repairs.into_iter().find(|r| r.id == id) {
+        return Ok((subject.key, Application::Repair(r)));
+    }
+    Err(not_found())
 }
 
 /// Applies for credit repair (信用修复; 国家发展改革委令第36号). Free of charge.
@@ -406,8 +491,8 @@ pub async fn post_repair(
         )
         .await
         .map_err(list_error)?;
-    let r = out.book.repairs.last().ok_or(ApiError::Internal)?;
-    Ok((StatusCode::CREATED, Json(r)).into_response())
+    let r = out.book.repairs.last().cloned().ok_or(ApiError::Internal)?;
+    Ok((StatusCode::CREATED, Json(redacted_repair(r))).into_response())
 }
 
 /// An objection or application as its applicant follows it (by its id, the receipt): every step
@@ -416,27 +501,25 @@ pub async fn post_repair(
     responses((status = 200, description = "the objection or repair application", body = Object), (status = 404, body = ErrorBody)))]
 pub async fn get_application(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let not_found = || ApiError::NotFound(format!("no objection or application {id}"));
-    let key = state
-        .store
-        .list_case_subject(&id)
-        .await?
-        .ok_or_else(not_found)?;
-    let subject = state.store.find(&key).await?.ok_or_else(not_found)?;
-    let book = state
-        .store
-        .list_book(subject.id)
-        .await?
-        .ok_or_else(not_found)?;
-    if let Some(o) = book.objections.iter().find(|o| o.id == id) {
-        return Ok(Json(serde_json::json!({ "objection": o })).into_response());
-    }
-    if let Some(r) = book.repairs.iter().find(|r| r.id == id) {
-        return Ok(Json(serde_json::json!({ "repair": r })).into_response());
-    }
-    Err(not_found())
+    let staff = is_staff(&principal);
+    let body = match find_application(&state, &id).await?.1 {
+        Application::Objection(o) if staff => serde_json::json!({ "objection": o }),
+        Application::Objection(o) => serde_json::json!({ "objection": redacted_objection(o) }),
+        Application::Repair(r) if staff => serde_json::json!({ "repair": r }),
+        Application::Repair(r) => serde_json::json!({ "repair": redacted_repair(r) }),
+    };
+    Ok(Json(body).into_response())
+}
+
+/// Staff roles see every list entry and the applicant's details as given.
+pub(crate) fn is_staff(p: &Principal) -> bool {
+    matches!(
+        p.role,
+        Role::Operator | Role::IdentifyingOfficer | Role::Checker | Role::Handler | Role::Auditor
+    )
 }
 
 /// A handler's decision on an objection or repair application.
@@ -583,31 +666,39 @@ pub async fn subject_lists(
     Query(q): Query<AsOf>,
 ) -> Result<Response, ApiError> {
     let as_of = q.as_of.unwrap_or_else(|| state.today());
-    let subject = state
-        .store
-        .find(&code)
+    let answer = subject_status(&state.store, &code, as_of, is_staff(&principal)).await?;
+    Ok(Json(answer).into_response())
+}
+
+/// The list status answer of `GET /api/v1/subjects/{code}/lists`, without HTTP (also what
+/// `chengxin bench --only lists` times): every list the subject was on at `as_of` and why; the
+/// public part only unless `staff`.
+pub async fn subject_status(
+    store: &chengxin_store::Store,
+    code: &str,
+    as_of: NaiveDate,
+    staff: bool,
+) -> Result<serde_json::Value, ApiError> {
+    let (key, book, standards) = store
+        .list_status_source(code)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no subject {code}")))?;
-    let staff = matches!(
-        principal.role,
-        Role::Operator | Role::IdentifyingOfficer | Role::Checker | Role::Handler | Role::Auditor
-    );
-    let book = state.store.list_book(subject.id).await?;
-    let standards = state.store.list_standards().await?;
     let lines = match &book {
-        Some(b) => status_as_of(b, &standards, as_of)
-            .into_iter()
-            .filter(|l| staff || l.public)
-            .collect(),
-        None => Vec::new(),
+        Some(b) => {
+            let lines: Vec<_> = status_as_of(b, &standards, as_of)
+                .into_iter()
+                .filter(|l| staff || l.public)
+                .collect();
+            serde_json::to_value(lines).map_err(|_| ApiError::Internal)?
+        }
+        None => serde_json::Value::Array(Vec::new()),
     };
-    Ok(Json(serde_json::json!({
-        "subject": subject.key,
+    Ok(serde_json::json!({
+        "subject": key,
         "as_of": as_of,
         "lists": lines,
         "complete": staff,
     }))
-    .into_response())
 }
 
 /// Exits every entry whose validity has ended (also run by `chengxin lists expire`).

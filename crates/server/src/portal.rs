@@ -49,10 +49,16 @@ pub(crate) struct SubjectPage {
     versions: Vec<(i64, NaiveDate, String)>,
     /// Decisions on public show today, per catalog item (code, name, rows).
     publicity: Vec<(String, String, Vec<PublicityRow>)>,
+    /// The lists the subject is on today, as far as they are public.
+    lists: Vec<crate::portal_lists::ListLine>,
+    /// Some line is under verification (the page explains what that means).
+    lists_suspended: bool,
 }
 
 /// One row of a publicity column or a subject-page section (already masked).
 pub(crate) struct PublicityRow {
+    id: i64,
+    under_verification: bool,
     doc_no: String,
     subject_name: String,
     subject_code: String,
@@ -75,6 +81,8 @@ fn publicity_row(r: &crate::collect_api::PublicRecord) -> PublicityRow {
     };
     let masked_code = r.subject_code.contains('*');
     PublicityRow {
+        id: r.id,
+        under_verification: r.under_verification,
         doc_no: r.doc_no.clone(),
         subject_name: r.subject_name.clone(),
         subject_code: r.subject_code.clone(),
@@ -382,7 +390,7 @@ impl IntoResponse for PageError {
     }
 }
 
-fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
     let page = ErrorPage {
         title: title.to_string(),
         message: message.to_string(),
@@ -505,12 +513,15 @@ pub(crate) async fn subject(
         .into_iter()
         .map(|v| (v.version, v.valid_from, v.reason))
         .collect();
+    let lists = crate::portal_lists::public_lines(&state, subject.id).await?;
     let s = api::public_view(&state, subject, as_of).await?;
     Ok(SubjectPage {
         s,
         as_of,
         versions,
         publicity,
+        lists_suspended: lists.iter().any(|l| l.suspended),
+        lists,
     })
 }
 
@@ -533,7 +544,7 @@ pub(crate) async fn fallback(OriginalUri(uri): OriginalUri) -> Response {
 }
 
 /// Percent-encodes a query value for a link.
-fn url_encode(s: &str) -> String {
+pub(crate) fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 3);
     for b in s.bytes() {
         match b {

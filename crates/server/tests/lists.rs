@@ -345,3 +345,233 @@ async fn art_1798_7_serious_entry_notified_listed_explained_and_suspended_by_obj
     // The public API carries the public part only; a handler sees it all.
     assert_eq!(after["complete"], false);
 }
+
+/// Proposes, notifies, delivers and lists a serious entry for U1 (days 0, 1, 14); its id.
+async fn listed_entry(f: &Fixture) -> String {
+    import_standards(f).await;
+    let (st, body) = call(
+        f,
+        "POST",
+        "/api/v1/list-entries",
+        Some("identifier"),
+        proposal(),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let id = body["book"]["entries"][0]["id"]
+        .as_str()
+        .expect("entry id")
+        .to_string();
+    let step = |s: &'static str, body: Value| {
+        let uri = format!("/api/v1/list-entries/{id}/{s}");
+        async move {
+            let (st, b) = call(f, "POST", &uri, Some("identifier"), body).await;
+            assert_eq!(st, StatusCode::OK, "{s}: {b}");
+        }
+    };
+    step("notice", json!({"document": "闽税告〔2026〕8号"})).await;
+    f.days.store(1, Ordering::SeqCst);
+    step("delivery", Value::Null).await;
+    f.days.store(14, Ordering::SeqCst);
+    step("list", Value::Null).await;
+    id
+}
+
+/// A portal request: status, headers, body text.
+async fn page(f: &Fixture, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+    let res = app(f.state.clone()).oneshot(req).await.expect("response");
+    let (parts, body) = res.into_parts();
+    let bytes = body.collect().await.expect("body").to_bytes();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::builder()
+        .uri(uri)
+        .body(Body::empty())
+        .expect("request")
+}
+
+fn form_post(cookie: Option<&str>, fields: &[(&str, &str)]) -> Request<Body> {
+    let body: String = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut b = Request::builder()
+        .method("POST")
+        .uri("/objections")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::from(body)).expect("request")
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn art_1798_9_portal_publishes_the_listing_and_takes_objections_with_masked_receipts() {
+    let f = fixture().await;
+    let entry = listed_entry(&f).await;
+
+    // 1798号 (九)(十一): the lists page and the subject page show the listing and why.
+    let (st, _, html) = page(&f, get("/lists?kind=serious")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("福州某某科技有限公司"), "{html}");
+    assert!(
+        html.contains("国家税务总局福州市税务局"),
+        "department by name"
+    );
+    assert!(html.contains("列入公告"), "listing announcement shown");
+    let (_, _, html) = page(&f, get("/lists?kind=red")).await;
+    assert!(!html.contains("福州某某科技有限公司"), "not on a red list");
+    let (st, _, html) = page(&f, get("/lists?kind=grey")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(html.contains("没有“grey”这种名单"), "{html}");
+    let (_, _, html) = page(&f, get(&format!("/subjects/{U1}"))).await;
+    assert!(html.contains("严重失信主体名单") && html.contains("闽税稽罚〔2026〕8号"));
+    assert!(!html.contains("核查中"), "nothing under verification yet");
+
+    // The form hands out a double-submit token; a post without it is refused.
+    let form_uri = format!("/objections/new?subject={U1}&entry={entry}");
+    let (st, headers, html) = page(&f, get(&form_uri)).await;
+    assert_eq!(st, StatusCode::OK, "{html}");
+    let cookie = headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .expect("csrf cookie")
+        .to_string();
+    let token = cookie.split('=').nth(1).expect("token").to_string();
+    assert!(html.contains(&token), "token in the form");
+    let fields = |applicant: &'static str, grounds: &'static str| {
+        vec![
+            ("csrf", token.clone()),
+            ("subject", U1.to_string()),
+            ("entry", entry.clone()),
+            ("record", String::new()),
+            ("applicant", applicant.to_string()),
+            ("grounds", grounds.to_string()),
+            ("evidence", "立案回执\n证人 11010519491231002X".to_string()),
+        ]
+    };
+    let post = |cookie: Option<&str>, v: Vec<(&'static str, String)>| {
+        let pairs: Vec<(&str, &str)> = v.iter().map(|(k, s)| (*k, s.as_str())).collect();
+        form_post(cookie, &pairs)
+    };
+    let good = fields("张三 13812345678", "发票系他人冒用本公司名义开具");
+    let (st, _, html) = page(&f, post(None, good.clone())).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{html}");
+
+    // Empty grounds: the form comes back with the error and what was typed.
+    let (st, _, html) = page(&f, post(Some(&cookie), fields("李四", "  "))).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{html}");
+    assert!(html.contains("grounds") && html.contains("李四"), "{html}");
+
+    // Filed: redirected to the receipt page, which masks what the applicant typed.
+    let (st, headers, _) = page(&f, post(Some(&cookie), good)).await;
+    assert_eq!(st, StatusCode::SEE_OTHER);
+    let receipt = headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .expect("location")
+        .to_string();
+    assert!(receipt.starts_with("/applications/objection-"), "{receipt}");
+    let (st, _, html) = page(&f, get(&receipt)).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        html.contains("受理期限") && html.contains("办结期限"),
+        "{html}"
+    );
+    assert!(html.contains("138****5678"), "{html}");
+    assert_eq!(chengxin_codes::mask::find_unmasked(&html), None, "{html}");
+    let oid = receipt.trim_start_matches("/applications/");
+    let (_, public) = call(
+        &f,
+        "GET",
+        &format!("/api/v1/applications/{oid}"),
+        None,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        chengxin_codes::mask::find_unmasked(&public.to_string()),
+        None,
+        "{public}"
+    );
+    let (_, staff) = call(
+        &f,
+        "GET",
+        &format!("/api/v1/applications/{oid}"),
+        Some("handler"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(staff["objection"]["applicant"], "张三 13812345678");
+
+    // 33号 (二十二): the subject page now marks the entry under verification.
+    let (_, _, html) = page(&f, get(&format!("/subjects/{U1}"))).await;
+    assert!(html.contains("核查中"), "{html}");
+}
+
+#[tokio::test]
+async fn art_1798_18_the_server_exits_expired_entries_once_a_day() {
+    let f = fixture().await;
+    listed_entry(&f).await;
+    let mut last = None;
+    // Listed on day 14 for 36 months: nothing is due yet, and a second call the same day is a
+    // no-op.
+    assert_eq!(
+        chengxin_server::expiry_tick(&f.state, &mut last).await,
+        Some(0)
+    );
+    assert_eq!(
+        chengxin_server::expiry_tick(&f.state, &mut last).await,
+        None
+    );
+    let (_, _, html) = page(&f, get("/lists")).await;
+    assert!(html.contains("福州某某科技有限公司"));
+    // 2029-11-16, the first day off the list.
+    f.days.store(14 + 1096, Ordering::SeqCst);
+    assert_eq!(
+        chengxin_server::expiry_tick(&f.state, &mut last).await,
+        Some(1)
+    );
+    let (_, _, html) = page(&f, get("/lists")).await;
+    assert!(
+        !html.contains("福州某某科技有限公司"),
+        "expired entry still listed"
+    );
+    assert!(html.contains("退出公告"), "exit announcement shown");
+    let (_, body) = call(
+        &f,
+        "GET",
+        &format!("/api/v1/subjects/{U1}/lists"),
+        None,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(body["lists"].as_array().map(Vec::len), Some(0), "{body}");
+    // The day before, it was still on the list.
+    let (_, body) = call(
+        &f,
+        "GET",
+        &format!("/api/v1/subjects/{U1}/lists?as_of=2029-11-15"),
+        None,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(body["lists"][0]["kind"], "serious", "{body}");
+}

@@ -107,6 +107,10 @@ pub struct Store {
     pub(crate) audit_head: std::sync::Arc<std::sync::Mutex<Option<chengxin_audit::Head>>>,
     /// Who the writes made through this handle are audited as (see [`Store::acting_as`]).
     pub(crate) acting: Option<std::sync::Arc<Acting>>,
+    /// The parsed list standards with the number of stored versions they were parsed from.
+    /// Versions are only ever added, never rewritten, so an unchanged count means an unchanged
+    /// set (see [`Store::list_standards`]).
+    pub(crate) standards_cache: lists::StandardsCache,
 }
 
 /// The role, department and request behind writes, for their audit entries. Writes made without
@@ -226,6 +230,7 @@ impl Store {
                 pool: Pool::Sqlite(pool),
                 writer,
                 audit_head: Default::default(),
+                standards_cache: Default::default(),
                 acting: None,
             }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -259,6 +264,7 @@ impl Store {
                 pool: Pool::Postgres(pool),
                 writer: None,
                 audit_head: Default::default(),
+                standards_cache: Default::default(),
                 acting: None,
             }
         } else {
@@ -276,6 +282,7 @@ impl Store {
             pool: self.pool.clone(),
             writer: self.writer.clone(),
             audit_head: self.audit_head.clone(),
+            standards_cache: self.standards_cache.clone(),
             acting: Some(std::sync::Arc::new(acting)),
         }
     }

@@ -16,6 +16,7 @@ use chengxin_lists::{
 use chengxin_registry::SubjectKind;
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
+use std::sync::{Arc, Mutex};
 
 /// Ids for entries, objections, repairs and corrections: the prefix and 16 random hex digits
 /// (64 bits from a v4 UUID). An objection's or application's id is also the applicant's receipt,
@@ -99,6 +100,9 @@ fn target_str(t: &Target) -> String {
     }
 }
 
+/// See `Store::standards_cache`.
+pub(crate) type StandardsCache = Arc<Mutex<Option<(i64, Arc<Standards>)>>>;
+
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }
@@ -149,14 +153,117 @@ impl Store {
         Ok(added.len())
     }
 
-    /// Every stored standard version.
-    pub async fn list_standards(&self) -> Result<Standards, StoreError> {
+    /// Every stored standard version. Parsed once per process and re-read only when a version
+    /// was added (by this process or another): a status answer does not pay for parsing them.
+    pub async fn list_standards(&self) -> Result<Arc<Standards>, StoreError> {
+        let count: i64 = with_pool!(self, p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM list_standards").fetch_one(p).await?
+        });
+        self.standards_counted(count).await
+    }
+
+    /// The standards, given how many versions are stored now: the cached set if that is what it
+    /// was parsed from, else read and parsed again.
+    async fn standards_counted(&self, count: i64) -> Result<Arc<Standards>, StoreError> {
+        if let Ok(guard) = self.standards_cache.lock()
+            && let Some((n, cached)) = guard.as_ref()
+            && *n == count
+        {
+            return Ok(cached.clone());
+        }
         let bodies: Vec<String> = with_pool!(self, p => {
             sqlx::query_scalar("SELECT body FROM list_standards ORDER BY code, version")
                 .fetch_all(p)
                 .await?
         });
-        parse_standards(&bodies)
+        let parsed = Arc::new(parse_standards(&bodies)?);
+        if let Ok(mut guard) = self.standards_cache.lock() {
+            *guard = Some((bodies.len() as i64, parsed.clone()));
+        }
+        Ok(parsed)
+    }
+
+    /// What a list status answer needs, in one round trip for a subject named by its key (a USCC
+    /// or an opaque key): the subject's key, its book if it has one, and the standards. Other
+    /// codes (organisation code, registration number, citizen ID) are resolved through
+    /// [`Store::find`] first. `None` if no subject has the code.
+    pub async fn list_status_source(
+        &self,
+        code: &str,
+    ) -> Result<Option<(String, Option<Book>, Arc<Standards>)>, StoreError> {
+        const BY_KEY: &str = "SELECT s.key, b.body, (SELECT COUNT(*) FROM list_standards) \
+             FROM subjects s LEFT JOIN list_books b ON b.subject_id = s.id WHERE s.key = $1";
+        const BY_ID: &str = "SELECT s.key, b.body, (SELECT COUNT(*) FROM list_standards) \
+             FROM subjects s LEFT JOIN list_books b ON b.subject_id = s.id WHERE s.id = $1";
+        let normal = chengxin_codes::normalize(code);
+        let mut row: Option<(String, Option<String>, i64)> = with_pool!(self, p => {
+            sqlx::query_as(BY_KEY).bind(normal.as_ref()).fetch_optional(p).await?
+        });
+        if row.is_none() {
+            let Some(subject) = self.find(code).await? else {
+                return Ok(None);
+            };
+            row = with_pool!(self, p => {
+                sqlx::query_as(BY_ID).bind(subject.id).fetch_optional(p).await?
+            });
+        }
+        let Some((key, body, count)) = row else {
+            return Ok(None);
+        };
+        let book = body
+            .map(|b| serde_json::from_str(&b).map_err(|e| corrupt("list book", e)))
+            .transpose()?;
+        Ok(Some((key, book, self.standards_counted(count).await?)))
+    }
+
+    /// Benchmark set-up only (`chengxin bench --only lists`): writes books made by the rules in
+    /// memory straight into `list_books` and `list_entries`, without audit entries,
+    /// announcements or outbox events, so that 100,000 entries can be set up in seconds. Every
+    /// real change goes through [`Store::list_operation`]. Nothing else calls it.
+    #[doc(hidden)]
+    pub async fn bench_put_books(
+        &self,
+        books: &[(i64, Book)],
+        standards: &Standards,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        for chunk in books.chunks(500) {
+            with_write_pool!(self, p => {
+                let mut tx = p.begin().await?;
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO list_books (subject_id, subject_key, rev, body, updated_at) ");
+                let mut bodies = Vec::with_capacity(chunk.len());
+                for (_, b) in chunk {
+                    bodies.push(serde_json::to_string(b).map_err(|e| corrupt("list book", e))?);
+                }
+                qb.push_values(chunk.iter().zip(&bodies), |mut row, ((id, b), body)| {
+                    row.push_bind(*id).push_bind(b.subject.clone()).push_bind(1_i64).push_bind(body.clone()).push_bind(now);
+                });
+                qb.build().execute(&mut *tx).await?;
+                let entries: Vec<(i64, &chengxin_lists::Entry)> = chunk
+                    .iter()
+                    .flat_map(|(id, b)| b.entries.iter().map(move |e| (*id, e)))
+                    .collect();
+                for part in entries.chunks(500) {
+                    let mut qb = sqlx::QueryBuilder::new(
+                        "INSERT INTO list_entries (id, subject_id, kind, domain, standard_code, standard_version, \
+                         department, state, listed_on, expires_on, exit_on, exit_reason, public) ",
+                    );
+                    qb.push_values(part, |mut row, (id, e)| {
+                        let public = effective_disclosure(e, standards.get(&e.standard_code, e.standard_version)) == Disclosure::Public;
+                        row.push_bind(e.id.clone()).push_bind(*id).push_bind(e.kind.as_str())
+                            .push_bind(e.domain.clone()).push_bind(e.standard_code.clone())
+                            .push_bind(i64::from(e.standard_version)).push_bind(e.department.clone())
+                            .push_bind(e.state.as_str()).push_bind(e.listed_on).push_bind(e.expires_on)
+                            .push_bind(e.exit.as_ref().map(|x| x.on))
+                            .push_bind(e.exit.as_ref().map(|x| x.reason.as_str()))
+                            .push_bind(i64::from(public));
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+            });
+        }
+        Ok(())
     }
 
     /// The book of a subject (by its id), if it has any list activity.
@@ -270,12 +377,12 @@ impl Store {
             let mut effect_json = Vec::with_capacity(effects.len());
             for effect in &effects {
                 match effect {
-                    Effect::Announcement { entry, text } => {
+                    Effect::Announcement { entry, kind, text } => {
                         let public = book.entry(entry).is_some_and(|e| {
                             effective_disclosure(e, standards.get(&e.standard_code, e.standard_version)) == Disclosure::Public
                         });
                         sqlx::query("INSERT INTO list_announcements (subject_id, entry_id, kind, on_date, text, public) VALUES ($1, $2, $3, $4, $5, $6)")
-                            .bind(subject.id).bind(entry).bind(announcement_kind(text)).bind(today).bind(text).bind(i64::from(public))
+                            .bind(subject.id).bind(entry).bind(kind.as_str()).bind(today).bind(text).bind(i64::from(public))
                             .execute(&mut *tx).await?;
                     }
                     Effect::Erased { entry, .. } => {
@@ -414,17 +521,4 @@ fn parse_standards(bodies: &[String]) -> Result<Standards, StoreError> {
             .map_err(|e| corrupt("list standard", e))?;
     }
     Ok(standards)
-}
-
-/// The kind of an announcement, from its text's opening (the rules write them).
-fn announcement_kind(text: &str) -> &'static str {
-    if text.contains("更正") {
-        "correction"
-    } else if text.contains("退出") {
-        "exit"
-    } else if text.contains("公示") {
-        "publicity"
-    } else {
-        "listing"
-    }
 }
