@@ -159,63 +159,66 @@ pub async fn entry_step(
     let cal = Calendar::china();
     let store = audit::acting(&state, &principal);
     let action = format!("lists.{step}");
+    // Runs one rule of `chengxin-lists` on the subject's book with this request's command.
+    macro_rules! run {
+        ($op:path, $cmd:expr) => {{
+            let cmd = $cmd;
+            store
+                .list_operation(&subject, &action, &actor, |bk, st, ids| {
+                    $op(bk, st, ids, cal, &cmd)
+                })
+                .await
+        }};
+    }
     let out = match step.as_str() {
         "notice" => {
-            let cmd = SendNotice {
-                on,
-                actor: actor.clone(),
-                department: dept,
-                entry: id,
-                document: b.document.ok_or_else(|| {
-                    ApiError::parameter("document", "the notice's document number is required")
-                })?,
-            };
-            store
-                .list_operation(&subject, &action, &actor, |bk, st, ids| {
-                    chengxin_lists::send_notice(bk, st, ids, cal, &cmd)
-                })
-                .await
+            run!(
+                chengxin_lists::send_notice,
+                SendNotice {
+                    on,
+                    actor: actor.clone(),
+                    department: dept,
+                    entry: id,
+                    document: b.document.ok_or_else(|| {
+                        ApiError::parameter("document", "the notice's document number is required")
+                    })?,
+                }
+            )
         }
         "delivery" => {
-            let cmd = RecordDelivery {
-                on,
-                actor: actor.clone(),
-                department: dept,
-                entry: id,
-                delivered_on: b.delivered_on.unwrap_or(on),
-            };
-            store
-                .list_operation(&subject, &action, &actor, |bk, st, ids| {
-                    chengxin_lists::record_delivery(bk, st, ids, cal, &cmd)
-                })
-                .await
+            run!(
+                chengxin_lists::record_delivery,
+                RecordDelivery {
+                    on,
+                    actor: actor.clone(),
+                    department: dept,
+                    entry: id,
+                    delivered_on: b.delivered_on.unwrap_or(on),
+                }
+            )
         }
         "publicity" => {
-            let cmd = StartPublicity {
-                on,
-                actor: actor.clone(),
-                department: dept,
-                entry: id,
-            };
-            store
-                .list_operation(&subject, &action, &actor, |bk, st, ids| {
-                    chengxin_lists::start_publicity(bk, st, ids, cal, &cmd)
-                })
-                .await
+            run!(
+                chengxin_lists::start_publicity,
+                StartPublicity {
+                    on,
+                    actor: actor.clone(),
+                    department: dept,
+                    entry: id,
+                }
+            )
         }
         "list" => {
-            let cmd = ListEntry {
-                on,
-                actor: actor.clone(),
-                department: dept,
-                entry: id,
-                document: b.document,
-            };
-            store
-                .list_operation(&subject, &action, &actor, |bk, st, ids| {
-                    chengxin_lists::list(bk, st, ids, cal, &cmd)
-                })
-                .await
+            run!(
+                chengxin_lists::list,
+                ListEntry {
+                    on,
+                    actor: actor.clone(),
+                    department: dept,
+                    entry: id,
+                    document: b.document,
+                }
+            )
         }
         "exit" => {
             let reason = match b.exit_reason.as_deref() {
@@ -229,37 +232,33 @@ pub async fn entry_step(
                     ));
                 }
             };
-            let cmd = ExitEntry {
-                on,
-                actor: actor.clone(),
-                department: dept,
-                entry: id,
-                reason,
-                document: b.document,
-                note: b.reason.unwrap_or_default(),
-            };
-            store
-                .list_operation(&subject, &action, &actor, |bk, st, ids| {
-                    chengxin_lists::exit(bk, st, ids, cal, &cmd)
-                })
-                .await
+            run!(
+                chengxin_lists::exit,
+                ExitEntry {
+                    on,
+                    actor: actor.clone(),
+                    department: dept,
+                    entry: id,
+                    reason,
+                    document: b.document,
+                    note: b.reason.unwrap_or_default(),
+                }
+            )
         }
         "correct" => {
-            let cmd = chengxin_lists::CorrectError {
-                on,
-                actor: actor.clone(),
-                department: dept,
-                entry: id,
-                document: b.document,
-                reason: b
-                    .reason
-                    .ok_or_else(|| ApiError::parameter("reason", "say what was wrong"))?,
-            };
-            store
-                .list_operation(&subject, &action, &actor, |bk, st, ids| {
-                    chengxin_lists::correct_error(bk, st, ids, cal, &cmd)
-                })
-                .await
+            run!(
+                chengxin_lists::correct_error,
+                chengxin_lists::CorrectError {
+                    on,
+                    actor: actor.clone(),
+                    department: dept,
+                    entry: id,
+                    document: b.document,
+                    reason: b
+                        .reason
+                        .ok_or_else(|| ApiError::parameter("reason", "say what was wrong"))?,
+                }
+            )
         }
         _ => {
             return Err(ApiError::NotFound(format!(
@@ -564,20 +563,29 @@ pub async fn application_step(
     let reasons = b.reasons.clone().unwrap_or_default();
     let kind = if is_objection { "objection" } else { "repair" };
     let action = format!("lists.{kind}.{step}");
-    let out = match (is_objection, step.as_str()) {
-        (true, "accept" | "refuse") => {
-            let cmd = AcceptObjection {
-                on,
-                actor: actor.clone(),
-                objection: id,
-                accept: step == "accept",
-                reason: reasons,
-            };
+    // Runs one rule of `chengxin-lists` on the subject's book with this request's command.
+    macro_rules! run {
+        ($op:path, $cmd:expr) => {{
+            let cmd = $cmd;
             store
                 .list_operation(&subject, &action, &actor, |bk, st, ids| {
-                    chengxin_lists::accept_objection(bk, st, ids, cal, &cmd)
+                    $op(bk, st, ids, cal, &cmd)
                 })
                 .await
+        }};
+    }
+    let out = match (is_objection, step.as_str()) {
+        (true, "accept" | "refuse") => {
+            run!(
+                chengxin_lists::accept_objection,
+                AcceptObjection {
+                    on,
+                    actor: actor.clone(),
+                    objection: id,
+                    accept: step == "accept",
+                    reason: reasons,
+                }
+            )
         }
         (true, "decide") => {
             let outcome = match b.outcome.as_deref() {
@@ -591,52 +599,46 @@ pub async fn application_step(
                     ));
                 }
             };
-            let cmd = DecideObjection {
-                on,
-                actor: actor.clone(),
-                department: principal.department().unwrap_or_default(),
-                objection: id,
-                outcome,
-                reasons,
-                action: b.action.unwrap_or_default(),
-                withdraw_record: b.withdraw_record,
-                document: b.document,
-            };
-            store
-                .list_operation(&subject, &action, &actor, |bk, st, ids| {
-                    chengxin_lists::decide_objection(bk, st, ids, cal, &cmd)
-                })
-                .await
+            run!(
+                chengxin_lists::decide_objection,
+                DecideObjection {
+                    on,
+                    actor: actor.clone(),
+                    department: principal.department().unwrap_or_default(),
+                    objection: id,
+                    outcome,
+                    reasons,
+                    action: b.action.unwrap_or_default(),
+                    withdraw_record: b.withdraw_record,
+                    document: b.document,
+                }
+            )
         }
         (false, "accept" | "refuse") => {
-            let cmd = AcceptRepair {
-                on,
-                actor: actor.clone(),
-                application: id,
-                accept: step == "accept",
-                reason: reasons,
-            };
-            store
-                .list_operation(&subject, &action, &actor, |bk, st, ids| {
-                    chengxin_lists::accept_repair(bk, st, ids, cal, &cmd)
-                })
-                .await
+            run!(
+                chengxin_lists::accept_repair,
+                AcceptRepair {
+                    on,
+                    actor: actor.clone(),
+                    application: id,
+                    accept: step == "accept",
+                    reason: reasons,
+                }
+            )
         }
         (false, "approve" | "reject") => {
-            let cmd = DecideRepair {
-                on,
-                actor: actor.clone(),
-                application: id,
-                approve: step == "approve",
-                reason: reasons,
-                consenting_department: b.consenting_department,
-                document: b.document,
-            };
-            store
-                .list_operation(&subject, &action, &actor, |bk, st, ids| {
-                    chengxin_lists::decide_repair(bk, st, ids, cal, &cmd)
-                })
-                .await
+            run!(
+                chengxin_lists::decide_repair,
+                DecideRepair {
+                    on,
+                    actor: actor.clone(),
+                    application: id,
+                    approve: step == "approve",
+                    reason: reasons,
+                    consenting_department: b.consenting_department,
+                    document: b.document,
+                }
+            )
         }
         _ => {
             return Err(ApiError::NotFound(format!(

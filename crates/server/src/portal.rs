@@ -147,11 +147,7 @@ pub(crate) async fn publicity(
         clean(&f.from),
         clean(&f.to),
     );
-    let page = f
-        .page
-        .and_then(|p| p.trim().parse::<i64>().ok())
-        .unwrap_or(1)
-        .max(1);
+    let page = page_number(f.page.as_deref());
     let title = match item.as_str() {
         "license" => "行政许可公示",
         "penalty" => "行政处罚公示",
@@ -445,11 +441,7 @@ pub(crate) async fn search(
     Query(f): Query<SearchForm>,
 ) -> Result<SearchPage, PageError> {
     let q = f.q.unwrap_or_default().trim().to_string();
-    let page = f
-        .page
-        .and_then(|p| p.trim().parse::<i64>().ok())
-        .unwrap_or(1)
-        .max(1);
+    let page = page_number(f.page.as_deref());
     // The query is echoed on the page: never echo a personal identifier someone typed.
     let shown = if codes::mask::find_unmasked(&q).is_some() {
         codes::mask::citizen_id(&q)
@@ -541,6 +533,13 @@ pub(crate) async fn fallback(OriginalUri(uri): OriginalUri) -> Response {
         return api::api_not_found().into_response();
     }
     error_page(StatusCode::NOT_FOUND, "未找到", "没有这个页面。")
+}
+
+/// A page number from a URL: a mangled one shows page 1, not an error.
+pub(crate) fn page_number(p: Option<&str>) -> i64 {
+    p.and_then(|p| p.trim().parse::<i64>().ok())
+        .unwrap_or(1)
+        .max(1)
 }
 
 /// Percent-encodes a query value for a link.

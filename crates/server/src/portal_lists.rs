@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::auth::{self, Principal, Via};
 use crate::error::ApiError;
 use crate::lists_api::{self, Application, ApplicationBody};
-use crate::portal::{PageError, error_page, url_encode};
+use crate::portal::{PageError, error_page, page_number, url_encode};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Extension;
@@ -131,11 +131,7 @@ pub(crate) async fn lists(
     Query(f): Query<ListsForm>,
 ) -> Result<ListsPage, PageError> {
     let kind = f.kind.as_deref().map(str::trim).unwrap_or("").to_string();
-    let page = f
-        .page
-        .and_then(|p| p.trim().parse::<i64>().ok())
-        .unwrap_or(1)
-        .max(1);
+    let page = page_number(f.page.as_deref());
     let mut view = ListsPage {
         kind: kind.clone(),
         tabs: ListKind::ALL

@@ -218,7 +218,15 @@ impl Store {
                         .max_connections(1)
                         .min_connections(0)
                         .acquire_timeout(Duration::from_secs(60))
-                        .connect_with(co.clone())
+                        // The writer's page cache: 64 MiB instead of SQLite's 2 MiB. A batch
+                        // inserts into several indexes at random places (subject codes, names,
+                        // identifiers); with the default cache each such insert re-reads its
+                        // pages from the OS (a 200,000-row ingest spent 1.7 s in system calls).
+                        .connect_with(
+                            co.clone()
+                                .pragma("cache_size", "-65536")
+                                .pragma("temp_store", "memory"),
+                        )
                         .await?,
                 )
             };
