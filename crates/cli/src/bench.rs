@@ -105,12 +105,7 @@ pub async fn run(sizes: Sizes, only: Option<&str>, pg: Option<&str>) -> Result<(
     rows.extend(a?);
 
     if let Some(url) = pg {
-        let schema = format!("bench_{}", std::process::id());
-        let mut opts = ConnectOptions::new(url);
-        opts.schema = Some(schema.clone());
-        let store = Store::connect_with(opts)
-            .await
-            .context("connecting to PostgreSQL")?;
+        let (store, schema) = pg_store(url, "bench").await?;
         let r = if audit_only {
             Ok(Vec::new())
         } else {
@@ -134,6 +129,17 @@ pub async fn run(sizes: Sizes, only: Option<&str>, pg: Option<&str>) -> Result<(
 
     print_rows(&rows, &notes);
     Ok(())
+}
+
+/// A PostgreSQL store in a schema of its own (`{prefix}_{pid}`), for the caller to drop.
+async fn pg_store(url: &str, prefix: &str) -> Result<(Store, String)> {
+    let schema = format!("{prefix}_{}", std::process::id());
+    let mut opts = ConnectOptions::new(url);
+    opts.schema = Some(schema.clone());
+    let store = Store::connect_with(opts)
+        .await
+        .context("connecting to PostgreSQL")?;
+    Ok((store, schema))
 }
 
 /// List status as of a date on each store (`--list-subjects`, `--list-entries`).
@@ -174,12 +180,7 @@ async fn list_rows(
     let _ = std::fs::remove_file(&file);
     add("SQLite", r?);
     if let Some(url) = pg {
-        let schema = format!("bench_lists_{}", std::process::id());
-        let mut opts = ConnectOptions::new(url);
-        opts.schema = Some(schema.clone());
-        let store = Store::connect_with(opts)
-            .await
-            .context("connecting to PostgreSQL")?;
+        let (store, schema) = pg_store(url, "bench_lists").await?;
         eprintln!("bench: PostgreSQL list status …");
         let r = crate::lists_bench::run(&store, subjects, entries, queries).await;
         store.drop_schema(&schema).await?;

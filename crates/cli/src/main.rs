@@ -539,7 +539,9 @@ async fn build_demo(n: usize, file: &str, seed: u64) -> Result<Store> {
         lists_cmd::demo(&store, serious, red, today)
             .await
             .context("creating the demo's list entries")?;
-        lists_note = format!(", list entries for {serious} (serious) and {red} (red)");
+        lists_note = format!(
+            ", list entries for {serious} (serious) and {red} (red): see /lists and /subjects/{serious}#lists"
+        );
     }
     println!(
         "demo: {loaded} subjects ({renamed} with a name change), {} decisions{lists_note} in {file}, built in {:.1} s",

@@ -406,3 +406,39 @@ fn demo_public_output_never_shows_personal_identifiers() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(checked > 400, "crawled {checked} responses");
 }
+
+/// The list-status benchmark runs end to end on a small store: its table row names the data it
+/// used and its note gives the percentiles the target is about.
+#[test]
+fn bench_lists_reports_status_percentiles() {
+    let out = bin()
+        .args([
+            "bench",
+            "--only",
+            "lists",
+            "--list-subjects",
+            "2000",
+            "--list-entries",
+            "200",
+            "--lookups",
+            "200",
+        ])
+        .env_remove("CHENGXIN_BENCH_PG")
+        .output()
+        .expect("run bench");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("| SQLite: list status as of a date") && text.contains("2000 subjects"),
+        "{text}"
+    );
+    let note = text
+        .lines()
+        .find(|l| l.starts_with("SQLite list status: p50"))
+        .unwrap_or_else(|| panic!("no percentile note in {text}"));
+    assert!(note.contains("p99") && note.contains("µs"), "{note}");
+}
