@@ -16,6 +16,7 @@ use crate::model::{
 };
 use crate::names::{Disclosure, ListKind};
 use crate::refusal::Refusal;
+use crate::remedies::step;
 use crate::standard::{Standard, Standards};
 use crate::status::effective_disclosure;
 
@@ -241,13 +242,8 @@ impl<'s> Work<'s, '_> {
                     reason: why.to_owned(),
                 };
                 r.closed_on = Some(on);
-                r.history.push(Step {
-                    on,
-                    action: "close".to_owned(),
-                    actor: SYSTEM_ACTOR.to_owned(),
-                    document: None,
-                    reason: why.to_owned(),
-                });
+                r.history
+                    .push(step(on, "close", SYSTEM_ACTOR, None, why.to_owned()));
             }
         }
     }
@@ -260,13 +256,8 @@ impl<'s> Work<'s, '_> {
                     reason: why.to_owned(),
                 };
                 o.closed_on = Some(on);
-                o.history.push(Step {
-                    on,
-                    action: "close".to_owned(),
-                    actor: SYSTEM_ACTOR.to_owned(),
-                    document: None,
-                    reason: why.to_owned(),
-                });
+                o.history
+                    .push(step(on, "close", SYSTEM_ACTOR, None, why.to_owned()));
             }
         }
     }

@@ -14,7 +14,8 @@ use crate::ops::{ExitSpec, Work, add_months, require, run};
 use crate::refusal::Refusal;
 use crate::standard::Standards;
 
-fn step(
+/// A step of an objection's or application's history.
+pub(crate) fn step(
     on: NaiveDate,
     action: &str,
     actor: &str,

@@ -553,7 +553,12 @@ fn generator_reaches_every_rule() {
     use std::collections::BTreeMap;
 
     let standards = standards();
-    let mut runner = TestRunner::new(Config::default());
+    // A fixed seed: this checks the generator's reach, which must not depend on the run (with a
+    // random seed, 500 sequences missed the rare warning entry about one run in seven).
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        proptest::test_runner::TestRng::deterministic_rng(Config::default().rng_algorithm),
+    );
     let strategy = (
         any::<bool>(),
         prop::collection::vec((-3i64..15, op()), 1..60),

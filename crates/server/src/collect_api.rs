@@ -605,14 +605,8 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         } else {
             f.mask
         };
-        let mut shown = mask.apply(v);
         // Belt and braces: free text may carry a number the catalog did not expect.
-        for _ in 0..16 {
-            let Some(hit) = chengxin_codes::mask::find_unmasked(&shown) else {
-                break;
-            };
-            shown = shown.replace(&hit, &chengxin_codes::mask::citizen_id(&hit));
-        }
+        let shown = chengxin_codes::mask::redact(&mask.apply(v));
         fields.insert(f.code.clone(), serde_json::Value::String(shown));
     }
     PublicRecord {

@@ -505,7 +505,7 @@ pub(crate) async fn subject(
         .into_iter()
         .map(|v| (v.version, v.valid_from, v.reason))
         .collect();
-    let lists = crate::portal_lists::public_lines(&state, subject.id).await?;
+    let lists = crate::portal_lists::public_lines(&state, &subject.key).await?;
     let s = api::public_view(&state, subject, as_of).await?;
     Ok(SubjectPage {
         s,

@@ -41,6 +41,11 @@ pub(crate) struct ListLine {
     pub suspended: bool,
 }
 
+/// The first day off the list, or when it ends without a date.
+fn valid_until(expires_on: Option<NaiveDate>) -> String {
+    expires_on.map_or_else(|| "满足移出条件时".to_string(), |d| d.to_string())
+}
+
 async fn department_names(state: &AppState) -> Result<HashMap<String, String>, ApiError> {
     Ok(state
         .store
@@ -53,14 +58,10 @@ async fn department_names(state: &AppState) -> Result<HashMap<String, String>, A
 
 /// The public part of a subject's list status today (1798号 (九): published with reason, basis
 /// document, identifying department, dates and validity, unless the disclosure scope says not).
-pub(crate) async fn public_lines(
-    state: &AppState,
-    subject_id: i64,
-) -> Result<Vec<ListLine>, ApiError> {
-    let Some(book) = state.store.list_book(subject_id).await? else {
+pub(crate) async fn public_lines(state: &AppState, key: &str) -> Result<Vec<ListLine>, ApiError> {
+    let Some((_, Some(book), standards)) = state.store.list_status_source(key).await? else {
         return Ok(Vec::new());
     };
-    let standards = state.store.list_standards().await?;
     let names = department_names(state).await?;
     Ok(status_as_of(&book, &standards, state.today())
         .into_iter()
@@ -78,9 +79,7 @@ pub(crate) async fn public_lines(
                 .unwrap_or_else(|| l.department.to_string()),
             reason: l.reason.to_string(),
             listed_on: l.listed_on,
-            expires_on: l
-                .expires_on
-                .map_or_else(|| "满足移出条件时".to_string(), |d| d.to_string()),
+            expires_on: valid_until(l.expires_on),
             suspended: l.suspended,
         })
         .collect())
@@ -185,9 +184,7 @@ pub(crate) async fn lists(
                 department: names.get(&e.department).cloned().unwrap_or(e.department),
                 domain: e.domain,
                 listed_on: e.listed_on,
-                expires_on: e
-                    .expires_on
-                    .map_or_else(|| "满足移出条件时".to_string(), |d| d.to_string()),
+                expires_on: valid_until(e.expires_on),
             }
         })
         .collect();

@@ -1,6 +1,8 @@
 //! Accounts, roles, sessions, API keys, grants, self-service and the audit log, through the
 //! real router. Sources: 1798号 (二十四)(二十五); 49号 (十三)(十四); 52号 (九).
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chengxin_access::Role;
@@ -67,24 +69,14 @@ async fn fixture() -> Fixture {
     let mut keys = HashMap::new();
     for role in Role::ALL.into_iter().filter(|r| *r != Role::Public) {
         let username = format!("sys-{}", role.as_str());
-        store
-            .create_account(
-                NewAccount {
-                    username: username.clone(),
-                    display_name: username.clone(),
-                    role,
-                    department_code: role.needs_department().then(|| DEPT.to_string()),
-                    subject_key: role.needs_subject().then(|| U1.to_string()),
-                    password: None,
-                },
-                "t",
-            )
-            .await
-            .expect("account");
-        let (secret, _) = store
-            .create_api_key(&username, "test", Utc::now() + Duration::days(1), "t")
-            .await
-            .expect("key");
+        let secret = common::account_with_key(
+            &store,
+            &username,
+            role,
+            role.needs_department().then_some(DEPT),
+            role.needs_subject().then_some(U1),
+        )
+        .await;
         keys.insert(role, secret);
     }
     store

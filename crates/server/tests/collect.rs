@@ -1,11 +1,13 @@
 //! Collection over HTTP and double publicity on the portal (issue 4), through the real router.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chengxin_access::Role;
 use chengxin_server::{AppState, app};
-use chengxin_store::{NewAccount, Store};
-use chrono::{Duration, NaiveDate, Utc};
+use chengxin_store::Store;
+use chrono::NaiveDate;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -44,14 +46,15 @@ async fn fixture(name: &str) -> Fixture {
     let store = Store::connect(&format!("sqlite://{}", dir.join("t.db").display()))
         .await
         .expect("store");
-    store
-        .add_department(DEPT, "福州市市场监督管理局", "t", today())
-        .await
-        .expect("department");
-    store
-        .add_department(OTHER_DEPT, "福州市生态环境局", "t", today())
-        .await
-        .expect("department");
+    common::departments(
+        &store,
+        &[
+            (DEPT, "福州市市场监督管理局"),
+            (OTHER_DEPT, "福州市生态环境局"),
+        ],
+        today(),
+    )
+    .await;
     let mut keys = HashMap::new();
     for (name, role, dept) in [
         ("officer", Role::DataOfficer, Some(DEPT)),
@@ -59,24 +62,7 @@ async fn fixture(name: &str) -> Fixture {
         ("operator", Role::Operator, None),
         ("checker", Role::Checker, Some(DEPT)),
     ] {
-        store
-            .create_account(
-                NewAccount {
-                    username: name.into(),
-                    display_name: name.into(),
-                    role,
-                    department_code: dept.map(str::to_string),
-                    subject_key: None,
-                    password: None,
-                },
-                "t",
-            )
-            .await
-            .expect("account");
-        let (secret, _) = store
-            .create_api_key(name, "test", Utc::now() + Duration::days(1), "t")
-            .await
-            .expect("key");
+        let secret = common::account_with_key(&store, name, role, dept, None).await;
         keys.insert(name, secret);
     }
     Fixture {

@@ -2,13 +2,15 @@
 //! entry by its identifying department, the refusals with their article, an objection that
 //! suspends the entry, and the explainable status as of a date.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chengxin_access::Role;
 use chengxin_registry::{Provenance, SubjectData, SubjectKind};
 use chengxin_server::{AppState, app};
-use chengxin_store::{NewAccount, Store};
-use chrono::{Days, Duration, NaiveDate, Utc};
+use chengxin_store::Store;
+use chrono::{Days, NaiveDate};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -33,15 +35,15 @@ struct Fixture {
 
 async fn fixture() -> Fixture {
     let store = Store::connect("sqlite::memory:").await.expect("store");
-    for (code, name) in [
-        (DEPT, "国家税务总局福州市税务局"),
-        (OTHER_DEPT, "福州市生态环境局"),
-    ] {
-        store
-            .add_department(code, name, "t", start())
-            .await
-            .expect("department");
-    }
+    common::departments(
+        &store,
+        &[
+            (DEPT, "国家税务总局福州市税务局"),
+            (OTHER_DEPT, "福州市生态环境局"),
+        ],
+        start(),
+    )
+    .await;
     let data = SubjectData {
         uscc: Some(U1.into()),
         ..SubjectData::new(SubjectKind::LegalPerson, "福州某某科技有限公司")
@@ -64,24 +66,7 @@ async fn fixture() -> Fixture {
         ),
         ("handler", Role::Handler, Some(DEPT)),
     ] {
-        store
-            .create_account(
-                NewAccount {
-                    username: name.into(),
-                    display_name: name.into(),
-                    role,
-                    department_code: dept.map(str::to_string),
-                    subject_key: None,
-                    password: None,
-                },
-                "t",
-            )
-            .await
-            .expect("account");
-        let (secret, _) = store
-            .create_api_key(name, "test", Utc::now() + Duration::days(1), "t")
-            .await
-            .expect("key");
+        let secret = common::account_with_key(&store, name, role, dept, None).await;
         keys.insert(name, secret);
     }
     let days = Arc::new(AtomicU64::new(0));
