@@ -195,7 +195,7 @@ fn demo_then_serve_then_migrate_and_cases() {
         .output()
         .expect("migrate");
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("at migration 6 (6 applied)"),
+        String::from_utf8_lossy(&out.stdout).contains("at migration 7 (7 applied)"),
         "{out:?}"
     );
     let out = bin()

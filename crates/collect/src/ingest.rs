@@ -155,10 +155,17 @@ pub async fn ingest(
         None => Format::from_path(&req.path)
             .ok_or_else(|| IngestError::UnknownFormat(req.path.display().to_string()))?,
     };
-    let sha = file_sha256(&req.path).map_err(|error| IngestError::Open {
+    let open_error = |error| IngestError::Open {
         path: req.path.display().to_string(),
         error,
-    })?;
+    };
+    std::fs::File::open(&req.path).map_err(open_error)?;
+    // The file's digest is taken alongside reading and writing (it reads the whole file once
+    // more) and recorded on the batch at commit.
+    let sha_task = {
+        let path = req.path.clone();
+        tokio::task::spawn_blocking(move || file_sha256(&path))
+    };
     // Open and match the header before the batch begins: a refused header writes nothing.
     let reader = Reader::open_path(&req.path, Some(format), req.limits)?;
     let headers: Vec<&str> = reader.headers().iter().map(String::as_str).collect();
@@ -178,7 +185,7 @@ pub async fn ingest(
             file_name: req.file_name.clone(),
             format: format.as_str().to_string(),
             encoding: reader.encoding().map(|e| e.name().to_string()),
-            file_sha256: sha,
+            file_sha256: String::new(),
             submitted_by: req.submitted_by.clone(),
             received_at: req.received_at,
             received_on,
@@ -249,6 +256,18 @@ pub async fn ingest(
             first: Box::new(first),
         });
     }
+    let sha = match sha_task.await {
+        Ok(Ok(sha)) => sha,
+        Ok(Err(error)) => {
+            writer.rollback().await?;
+            return Err(open_error(error));
+        }
+        Err(e) => {
+            writer.rollback().await?;
+            return Err(IngestError::Internal(e.to_string()));
+        }
+    };
+    writer.set_file_sha256(sha);
     Ok(writer.commit().await?)
 }
 

@@ -311,6 +311,11 @@ async fn progress_resource_then_batch_and_report() {
     text.push_str(&format!(
         "坏行企业,法人及非法人组织,91350100M000100Y4A,,榕市监罚〔2026〕103号,x,x,x,罚款,x,1,2026-11-20,福州市市场监督管理局,{DEPT}\n"
     ));
+    // The digest the batch must record: the uploaded bytes' SHA-256.
+    let sent = std::env::temp_dir().join(format!("chengxin-sha-{}.csv", std::process::id()));
+    std::fs::write(&sent, &text).expect("write copy");
+    let digest = chengxin_collect::ingest::file_sha256(&sent).expect("digest");
+    let _ = std::fs::remove_file(&sent);
     let r = call(
         &f,
         "POST",
@@ -336,6 +341,18 @@ async fn progress_resource_then_batch_and_report() {
     }
     assert_eq!(view["status"], "committed", "{view}");
     assert_eq!(view["summary"]["rejected"], 1);
+    // The file's digest, taken while the batch was written, is on the batch.
+    let batch = view["summary"]["batch"].as_i64().expect("batch number");
+    let b = call(
+        &f,
+        "GET",
+        &format!("/api/v1/batches/{batch}"),
+        Some("officer"),
+        vec![],
+    )
+    .await
+    .json();
+    assert_eq!(b["file_sha256"], digest.as_str(), "{b}");
     assert_eq!(view["summary"]["review"], 1);
     assert!(view["rows_read"].as_u64() >= Some(4));
     let r = call(

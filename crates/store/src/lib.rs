@@ -21,6 +21,7 @@ pub use sqlx::Error as SqlxError;
 
 mod accounts;
 mod audit;
+mod bulk;
 mod cases;
 pub use audit::{
     AuditFilter, BreakReason, ChainBreak, Entry, Hash, Head, NewEntry, Outcome, Verifier,
@@ -154,6 +155,9 @@ pub enum StoreError {
     InvalidSchema(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From the bulk path of a batch on SQLite (see `bulk`).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(transparent)]

@@ -25,14 +25,11 @@ use crate::{Store, StoreError, with_pool, with_write_pool};
 use chengxin_registry::{Scheme, SubjectKind, SubjectStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 /// Rows per lookup-and-write chunk.
 const CHUNK: usize = 2_000;
-/// Rows per multi-row `INSERT` on SQLite (23 parameters each; SQLite allows 32 766).
-const SQLITE_ROWS_PER_INSERT: usize = 600;
 
-const RECORD_COLS: &str = "item, department, doc_no, version, current, batch_id, row_no, \
+pub(crate) const RECORD_COLS: &str = "item, department, doc_no, version, current, batch_id, row_no, \
     catalog_version, subject_id, subject_name, subject_code, decision_date, status, severity, \
     publish_from, min_until, publish_until, received_on, on_time, filled_optional, fields, hash, \
     recorded_at";
@@ -404,6 +401,11 @@ impl Store {
             }
             crate::Pool::Postgres(p) => {
                 let mut tx = p.begin().await?;
+                // The batch's statements run over tables that grow inside this very transaction,
+                // whose statistics know nothing of the new rows: planned on those guesses, a
+                // lookup's cost estimate can pass the JIT threshold, and compiling it then costs
+                // more than running it (tens of milliseconds on every chunk).
+                sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
                 sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
                     .bind(format!("batch:{}:{}", batch.department, batch.item))
                     .execute(&mut *tx)
@@ -697,13 +699,6 @@ pub struct BatchWriter {
     recorded_at: DateTime<Utc>,
 }
 
-/// A held record's current version, for classifying an incoming row.
-struct Held {
-    id: i64,
-    version: i64,
-    hash: String,
-}
-
 impl BatchWriter {
     /// The batch number (assigned at begin; void if the batch is not committed).
     pub fn id(&self) -> i64 {
@@ -729,6 +724,12 @@ impl BatchWriter {
             self.flush().await?;
         }
         Ok(())
+    }
+
+    /// Records the SHA-256 of the batch's file, when it was not known at begin (the pipeline
+    /// hashes the file while the batch is written).
+    pub fn set_file_sha256(&mut self, sha: String) {
+        self.batch.file_sha256 = sha;
     }
 
     /// Counts a row that repeats an earlier row of this batch exactly.
@@ -843,157 +844,33 @@ impl BatchWriter {
         let Some(tx) = self.tx.as_mut() else {
             return Err(StoreError::Conflict("batch already finished".into()));
         };
-        // 1. What is held for these document numbers.
-        let mut held: HashMap<String, Held> = HashMap::new();
-        if self.has_records {
-            for part in rows.chunks(500) {
-                let found: Vec<(String, i64, i64, String)> = with_tx!(tx, t => {
-                    let mut qb = sqlx::QueryBuilder::new(
-                        "SELECT doc_no, id, version, hash FROM records WHERE current = 1 AND department = ",
-                    );
-                    qb.push_bind(self.batch.department.clone());
-                    qb.push(" AND item = ").push_bind(self.batch.item.clone());
-                    qb.push(" AND doc_no IN (");
-                    let mut sep = qb.separated(", ");
-                    for r in part {
-                        sep.push_bind(r.doc_no.clone());
-                    }
-                    qb.push(")");
-                    qb.build_query_as().fetch_all(&mut **t).await?
-                });
-                for (doc, id, version, hash) in found {
-                    held.insert(doc, Held { id, version, hash });
-                }
-            }
-        }
-        // 2. Classify.
-        let mut to_write: Vec<(RecordInput, i64)> = Vec::with_capacity(rows.len());
-        let mut superseded: Vec<i64> = Vec::new();
-        for r in rows {
-            match held.get(&r.doc_no) {
-                Some(h) if h.hash == r.hash => self.summary.unchanged += 1,
-                Some(h) => {
-                    superseded.push(h.id);
-                    self.summary.changed += 1;
-                    self.summary.accepted += 1;
-                    let v = h.version + 1;
-                    to_write.push((r, v));
-                }
-                None => {
-                    self.summary.accepted += 1;
-                    to_write.push((r, 1));
-                }
-            }
-        }
-        if to_write.is_empty() {
-            return Ok(());
-        }
-        // 3. Subjects.
-        let t_resolve = std::time::Instant::now();
-        resolve_subjects(
-            tx,
-            &to_write,
-            self.batch.received_on,
-            self.recorded_at,
-            &self.batch.submitted_by,
-            self.id,
-            &mut self.summary,
-            &mut self.subjects,
-        )
-        .await?;
-        let subject_ids = &self.subjects;
-        let resolve_time = t_resolve.elapsed();
-        let t_write = std::time::Instant::now();
-        let written = to_write.len();
-        // 4. Supersede changed records, then write the new versions.
-        for part in superseded.chunks(500) {
-            with_tx!(tx, t => {
-                let mut qb = sqlx::QueryBuilder::new("UPDATE records SET current = 0 WHERE id IN (");
-                let mut sep = qb.separated(", ");
-                for id in part {
-                    sep.push_bind(*id);
-                }
-                qb.push(")");
-                qb.build().execute(&mut **t).await?;
-            });
-        }
+        let started = std::time::Instant::now();
+        let written = rows.len();
         let ctx = WriteCtx {
             batch: &self.batch,
             id: self.id,
             recorded_at: self.recorded_at,
         };
+        let chunk = Chunk {
+            ctx: &ctx,
+            has_records: self.has_records,
+            summary: &mut self.summary,
+            subjects: &mut self.subjects,
+        };
         match tx {
             Tx::Sqlite(t) => {
-                // The rows are consumed: their strings move into the statement's arguments.
-                let mut rest = to_write;
-                while !rest.is_empty() {
-                    let part: Vec<(RecordInput, i64)> = rest
-                        .drain(..rest.len().min(SQLITE_ROWS_PER_INSERT))
-                        .collect();
-                    let mut qb =
-                        sqlx::QueryBuilder::new(format!("INSERT INTO records ({RECORD_COLS}) "));
-                    qb.push_values(part, |mut b, (r, version)| {
-                        let subject_id = subject_ids
-                            .get(&(r.subject.scheme, r.subject.code.clone()))
-                            .copied()
-                            .unwrap_or_default();
-                        b.push_bind(ctx.batch.item.clone())
-                            .push_bind(ctx.batch.department.clone())
-                            .push_bind(r.doc_no)
-                            .push_bind(version)
-                            .push_bind(1_i64)
-                            .push_bind(ctx.id)
-                            .push_bind(i64::try_from(r.row_no).unwrap_or(i64::MAX))
-                            .push_bind(ctx.batch.catalog_version)
-                            .push_bind(subject_id)
-                            .push_bind(r.subject.name)
-                            .push_bind(r.subject.code)
-                            .push_bind(r.decision_date)
-                            .push_bind(r.status)
-                            .push_bind(r.severity)
-                            .push_bind(r.publish_from)
-                            .push_bind(r.min_until)
-                            .push_bind(r.publish_until)
-                            .push_bind(ctx.batch.received_on)
-                            .push_bind(r.on_time.map(i64::from))
-                            .push_bind(i64::from(r.filled_optional))
-                            .push_bind(r.fields_json)
-                            .push_bind(r.hash)
-                            .push_bind(ctx.recorded_at);
-                    });
-                    qb.build().execute(&mut **t).await?;
-                }
+                crate::bulk::with_raw(t, move |conn| crate::bulk::write_chunk(conn, chunk, rows))
+                    .await?
             }
-            Tx::Pg(t) => {
-                let mut buf = String::with_capacity(to_write.len() * 600);
-                for (r, version) in &to_write {
-                    let subject_id = subject_ids
-                        .get(&(r.subject.scheme, r.subject.code.clone()))
-                        .copied()
-                        .unwrap_or_default();
-                    copy_row(&mut buf, &ctx, r, *version, subject_id);
-                }
-                let mut copy = t
-                    .copy_in_raw(&format!(
-                        "COPY records ({RECORD_COLS}) FROM STDIN (FORMAT text)"
-                    ))
-                    .await?;
-                if let Err(e) = copy.send(buf.into_bytes()).await {
-                    let _ = copy.abort(e.to_string()).await;
-                    return Err(e.into());
-                }
-                copy.finish().await?;
-            }
+            Tx::Pg(t) => flush_pg(t, chunk, rows).await?,
         }
         tracing::debug!(
             rows = written,
-            resolve_ms = resolve_time.as_millis() as u64,
-            write_ms = t_write.elapsed().as_millis() as u64,
+            ms = started.elapsed().as_millis() as u64,
             "batch chunk written"
         );
         Ok(())
     }
-
     /// Writes what is buffered, fills in the batch's counts, appends the audit entry and commits.
     pub async fn commit(mut self) -> Result<BatchSummary, StoreError> {
         self.flush().await?;
@@ -1026,9 +903,10 @@ impl BatchWriter {
         let is_pg = self.is_pg;
         with_tx!((&mut tx), t => {
             sqlx::query("UPDATE batches SET rows_total = $1, accepted = $2, changed = $3, unchanged = $4, \
-                         rejected = $5, review = $6, blank = $7 WHERE id = $8")
+                         rejected = $5, review = $6, blank = $7, file_sha256 = $8 WHERE id = $9")
                 .bind(n(s.rows)).bind(n(s.accepted)).bind(n(s.changed)).bind(n(s.unchanged))
-                .bind(n(s.rejected)).bind(n(s.review)).bind(n(s.blank)).bind(self.id)
+                .bind(n(s.rejected)).bind(n(s.review)).bind(n(s.blank))
+                .bind(&self.batch.file_sha256).bind(self.id)
                 .execute(&mut **t)
                 .await?;
             if !is_pg {
@@ -1054,77 +932,112 @@ impl BatchWriter {
     }
 }
 
-struct WriteCtx<'a> {
-    batch: &'a NewBatch,
-    id: i64,
-    recorded_at: DateTime<Utc>,
+/// The batch a chunk belongs to.
+pub(crate) struct WriteCtx<'a> {
+    pub(crate) batch: &'a NewBatch,
+    pub(crate) id: i64,
+    pub(crate) recorded_at: DateTime<Utc>,
 }
 
-#[allow(clippy::too_many_arguments)] // the batch's context, passed apart to borrow it apart
-/// Finds the subject of every row to write by any of its codes, creating pending subjects for
-/// codes nobody holds. Returns (scheme, code) → subject id.
-async fn resolve_subjects(
-    tx: &mut Tx,
-    rows: &[(RecordInput, i64)],
-    received_on: NaiveDate,
-    now: DateTime<Utc>,
-    actor: &str,
-    batch_id: i64,
+/// What one chunk of a batch writes with: the batch's context and its running state.
+pub(crate) struct Chunk<'a> {
+    pub(crate) ctx: &'a WriteCtx<'a>,
+    pub(crate) has_records: bool,
+    pub(crate) summary: &'a mut BatchSummary,
+    /// Subjects resolved or created so far in the batch.
+    pub(crate) subjects: &'a mut HashMap<(Scheme, String), i64>,
+}
+
+/// A held record's current version, for classifying an incoming row.
+pub(crate) struct Held {
+    pub(crate) id: i64,
+    pub(crate) version: i64,
+    pub(crate) hash: String,
+}
+
+/// Classifies rows against what is held for their document numbers: an equal hash is
+/// `unchanged`, a different one a new version superseding the held one, none a first version.
+/// Returns the rows to write with their version numbers, and the ids they supersede.
+pub(crate) fn classify(
+    rows: Vec<RecordInput>,
+    held: &HashMap<String, Held>,
     summary: &mut BatchSummary,
-    out: &mut HashMap<(Scheme, String), i64>,
-) -> Result<(), StoreError> {
-    // Distinct subjects of this chunk not resolved earlier in the batch, with every identifier
-    // each one implies.
-    let mut wanted: Vec<(&SubjectInput, Vec<(Scheme, String)>)> = Vec::new();
-    let mut seen: HashMap<(Scheme, String), usize> = HashMap::new();
+) -> (Vec<(RecordInput, i64)>, Vec<i64>) {
+    let mut to_write: Vec<(RecordInput, i64)> = Vec::with_capacity(rows.len());
+    let mut superseded: Vec<i64> = Vec::new();
+    for r in rows {
+        match held.get(&r.doc_no) {
+            Some(h) if h.hash == r.hash => summary.unchanged += 1,
+            Some(h) => {
+                superseded.push(h.id);
+                summary.changed += 1;
+                summary.accepted += 1;
+                let v = h.version + 1;
+                to_write.push((r, v));
+            }
+            None => {
+                summary.accepted += 1;
+                to_write.push((r, 1));
+            }
+        }
+    }
+    (to_write, superseded)
+}
+
+/// The subjects of `rows` not resolved earlier in the batch, once each, with every identifier
+/// each one implies.
+pub(crate) fn wanted_subjects<'r>(
+    rows: &'r [(RecordInput, i64)],
+    resolved: &HashMap<(Scheme, String), i64>,
+) -> Vec<(&'r SubjectInput, Vec<(Scheme, String)>)> {
+    let mut wanted = Vec::new();
+    let mut seen: std::collections::HashSet<(Scheme, &str)> = std::collections::HashSet::new();
     for (r, _) in rows {
-        let key = (r.subject.scheme, r.subject.code.clone());
-        if seen.contains_key(&key) || out.contains_key(&key) {
+        let s = &r.subject;
+        if !seen.insert((s.scheme, s.code.as_str()))
+            || resolved.contains_key(&(s.scheme, s.code.clone()))
+        {
             continue;
         }
-        seen.insert(key, wanted.len());
-        wanted.push((&r.subject, identifiers_of(&r.subject)));
+        wanted.push((s, identifiers_of(s)));
     }
-    let mut held: HashMap<(Scheme, String), i64> = HashMap::new();
-    let values: Vec<String> = {
-        let mut v: Vec<String> = wanted
-            .iter()
-            .flat_map(|(_, ids)| ids.iter().map(|(_, c)| c.clone()))
-            .collect();
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    for part in values.chunks(500) {
-        let found: Vec<(String, String, i64)> = with_tx!(tx, t => {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT scheme, value, subject_id FROM subject_identifiers WHERE value IN (",
-            );
-            let mut sep = qb.separated(", ");
-            for v in part {
-                sep.push_bind(v.clone());
-            }
-            qb.push(")");
-            qb.build_query_as().fetch_all(&mut **t).await?
-        });
-        for (scheme, value, id) in found {
-            if let Some(s) = Scheme::parse(&scheme) {
-                held.insert((s, value), id);
-            }
-        }
-    }
-    // Subjects to create, with identifiers claimed in this chunk → index into `create`.
+    wanted
+}
+
+/// The identifier values to look up for `wanted`, sorted and once each.
+pub(crate) fn lookup_values(wanted: &[(&SubjectInput, Vec<(Scheme, String)>)]) -> Vec<String> {
+    let mut v: Vec<String> = wanted
+        .iter()
+        .flat_map(|(_, ids)| ids.iter().map(|(_, c)| c.clone()))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Subjects to create as pending, and for every wanted subject the index of the created one
+/// it resolves to. Those found in `held` (by the row's own code first, then the codes it
+/// implies) go straight into `resolved`; two rows naming one new subject by different codes
+/// (a USCC and the organisation code inside it) share one creation.
+#[allow(clippy::type_complexity)]
+pub(crate) fn plan_creation<'r>(
+    wanted: &[(&'r SubjectInput, Vec<(Scheme, String)>)],
+    held: &HashMap<(Scheme, String), i64>,
+    resolved: &mut HashMap<(Scheme, String), i64>,
+) -> (
+    Vec<(&'r SubjectInput, Vec<(Scheme, String)>)>,
+    Vec<((Scheme, String), usize)>,
+) {
     let mut create: Vec<(&SubjectInput, Vec<(Scheme, String)>)> = Vec::new();
     let mut claimed: HashMap<(Scheme, String), usize> = HashMap::new();
     let mut later: Vec<((Scheme, String), usize)> = Vec::new();
-    for (subject, ids) in &wanted {
+    for (subject, ids) in wanted {
         let key = (subject.scheme, subject.code.clone());
-        // The row's own code first, then the codes it implies.
         if let Some(id) = held
             .get(&key)
             .or_else(|| ids.iter().find_map(|k| held.get(k)))
         {
-            out.insert(key, *id);
+            resolved.insert(key, *id);
             continue;
         }
         if let Some(i) = ids.iter().find_map(|k| claimed.get(k)) {
@@ -1136,75 +1049,273 @@ async fn resolve_subjects(
             claimed.insert(k.clone(), i);
         }
         later.push((key, i));
-        create.push((subject, ids.clone()));
+        create.push((*subject, ids.clone()));
     }
+    (create, later)
+}
+
+/// The key of a pending subject: its USCC, or a new opaque key.
+pub(crate) fn pending_key(s: &SubjectInput) -> String {
+    match s.scheme {
+        Scheme::Uscc => s.code.clone(),
+        _ => crate::subjects::new_key(),
+    }
+}
+
+/// Why a pending subject was created, and by what (its version 1's reason and source).
+pub(crate) fn pending_reason(batch_id: i64) -> (String, String) {
+    (
+        format!("待核实: named by batch {batch_id} and not yet registered"),
+        format!("batch:{batch_id}"),
+    )
+}
+
+/// One chunk on PostgreSQL: lookups with `IN` lists, the records with `COPY … FROM STDIN`.
+async fn flush_pg(
+    t: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    chunk: Chunk<'_>,
+    rows: Vec<RecordInput>,
+) -> Result<(), StoreError> {
+    let ctx = chunk.ctx;
+    // 1. What is held for these document numbers.
+    let mut held: HashMap<String, Held> = HashMap::new();
+    if chunk.has_records {
+        let docs: Vec<&str> = rows.iter().map(|r| r.doc_no.as_str()).collect();
+        let found: Vec<(String, i64, i64, String)> = sqlx::query_as(
+            // One index probe per document number, whatever the planner believes of the
+            // table's size (its statistics lag behind a batch that is filling it).
+            "SELECT d.doc_no, r.id, r.version, r.hash FROM unnest($3::text[]) AS d(doc_no) \
+             CROSS JOIN LATERAL (SELECT id, version, hash FROM records \
+             WHERE department = $1 AND item = $2 AND doc_no = d.doc_no AND current = 1 LIMIT 1) r",
+        )
+        .bind(&ctx.batch.department)
+        .bind(&ctx.batch.item)
+        .bind(&docs)
+        .fetch_all(&mut **t)
+        .await?;
+        for (doc, id, version, hash) in found {
+            held.insert(doc, Held { id, version, hash });
+        }
+    }
+    // 2. Classify.
+    let (to_write, superseded) = classify(rows, &held, chunk.summary);
+    if to_write.is_empty() {
+        return Ok(());
+    }
+    // 3. Subjects.
+    resolve_subjects_pg(t, &to_write, ctx, chunk.summary, chunk.subjects).await?;
+    let subject_ids = &*chunk.subjects;
+    // 4. Supersede changed records, then write the new versions.
+    if !superseded.is_empty() {
+        sqlx::query("UPDATE records SET current = 0 WHERE id = ANY($1)")
+            .bind(&superseded)
+            .execute(&mut **t)
+            .await?;
+    }
+    // The rows as one array per column, inserted by one statement (see `PG_INSERT_RECORDS`).
+    let n = to_write.len();
+    let mut doc_no = Vec::with_capacity(n);
+    let mut version = Vec::with_capacity(n);
+    let mut row_no = Vec::with_capacity(n);
+    let mut subject_id = Vec::with_capacity(n);
+    let mut subject_name = Vec::with_capacity(n);
+    let mut subject_code = Vec::with_capacity(n);
+    let mut decision_date = Vec::with_capacity(n);
+    let mut status = Vec::with_capacity(n);
+    let mut severity = Vec::with_capacity(n);
+    let mut publish_from = Vec::with_capacity(n);
+    let mut min_until = Vec::with_capacity(n);
+    let mut publish_until = Vec::with_capacity(n);
+    let mut on_time = Vec::with_capacity(n);
+    let mut filled_optional = Vec::with_capacity(n);
+    let mut fields = Vec::with_capacity(n);
+    let mut hash = Vec::with_capacity(n);
+    for (r, v) in to_write {
+        subject_id.push(
+            subject_ids
+                .get(&(r.subject.scheme, r.subject.code.clone()))
+                .copied()
+                .unwrap_or_default(),
+        );
+        doc_no.push(r.doc_no);
+        version.push(v);
+        row_no.push(i64::try_from(r.row_no).unwrap_or(i64::MAX));
+        subject_name.push(r.subject.name);
+        subject_code.push(r.subject.code);
+        decision_date.push(r.decision_date);
+        status.push(r.status);
+        severity.push(r.severity);
+        publish_from.push(r.publish_from);
+        min_until.push(r.min_until);
+        publish_until.push(r.publish_until);
+        on_time.push(r.on_time.map(i64::from));
+        filled_optional.push(i64::from(r.filled_optional));
+        fields.push(r.fields_json);
+        hash.push(r.hash);
+    }
+    sqlx::query(PG_INSERT_RECORDS)
+        .bind(&ctx.batch.item)
+        .bind(&ctx.batch.department)
+        .bind(ctx.id)
+        .bind(ctx.batch.catalog_version)
+        .bind(ctx.batch.received_on)
+        .bind(ctx.recorded_at)
+        .bind(doc_no)
+        .bind(version)
+        .bind(row_no)
+        .bind(subject_id)
+        .bind(subject_name)
+        .bind(subject_code)
+        .bind(decision_date)
+        .bind(status)
+        .bind(severity)
+        .bind(publish_from)
+        .bind(min_until)
+        .bind(publish_until)
+        .bind(on_time)
+        .bind(filled_optional)
+        .bind(fields)
+        .bind(hash)
+        .execute(&mut **t)
+        .await?;
+    Ok(())
+}
+
+/// A chunk of records on PostgreSQL in one statement: the batch's constants as scalars, the
+/// rows as one array per column, zipped back into rows by `unnest`.
+///
+/// Not `COPY`: sqlx 0.9.0 leaves Nagle's algorithm on (sqlx issue #4335), and `COPY` sends its
+/// data and its end as two writes, so the end waited for the server's delayed ACK — about
+/// 40 ms on every `COPY`, which made up half the time of a large batch. One statement is one
+/// write.
+const PG_INSERT_RECORDS: &str = "INSERT INTO records (item, department, doc_no, version, \
+    current, batch_id, row_no, catalog_version, subject_id, subject_name, subject_code, \
+    decision_date, status, severity, publish_from, min_until, publish_until, received_on, \
+    on_time, filled_optional, fields, hash, recorded_at) \
+    SELECT $1, $2, u.doc_no, u.version, 1, $3, u.row_no, $4, u.subject_id, u.subject_name, \
+    u.subject_code, u.decision_date, u.status, u.severity, u.publish_from, u.min_until, \
+    u.publish_until, $5, u.on_time, u.filled_optional, u.fields, u.hash, $6 \
+    FROM unnest($7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], $12::text[], \
+    $13::date[], $14::text[], $15::text[], $16::date[], $17::date[], $18::date[], $19::bigint[], \
+    $20::bigint[], $21::text[], $22::text[]) AS u(doc_no, version, row_no, subject_id, \
+    subject_name, subject_code, decision_date, status, severity, publish_from, min_until, \
+    publish_until, on_time, filled_optional, fields, hash)";
+
+/// Finds the subject of every row to write by any of its codes, creating pending subjects for
+/// codes nobody holds, on PostgreSQL. Adds (scheme, code) → subject id to `out`.
+async fn resolve_subjects_pg(
+    t: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    rows: &[(RecordInput, i64)],
+    ctx: &WriteCtx<'_>,
+    summary: &mut BatchSummary,
+    out: &mut HashMap<(Scheme, String), i64>,
+) -> Result<(), StoreError> {
+    let wanted = wanted_subjects(rows, out);
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let values = lookup_values(&wanted);
+    let found: Vec<(String, String, i64)> = sqlx::query_as(
+        // One index probe per value, as for the records above.
+        // (`OFFSET 0` keeps the planner from turning the probes into a join that reads the
+        // whole index.)
+        "SELECT i.scheme, v.value, i.subject_id FROM unnest($1::text[]) AS v(value) \
+         CROSS JOIN LATERAL (SELECT scheme, subject_id FROM subject_identifiers \
+         WHERE value = v.value OFFSET 0) i",
+    )
+    .bind(&values)
+    .fetch_all(&mut **t)
+    .await?;
+    let mut held: HashMap<(Scheme, String), i64> = HashMap::new();
+    for (scheme, value, id) in found {
+        if let Some(s) = Scheme::parse(&scheme) {
+            held.insert((s, value), id);
+        }
+    }
+    let (create, later) = plan_creation(&wanted, &held, out);
     if create.is_empty() {
         return Ok(());
     }
-    let reason = format!("待核实: named by batch {batch_id} and not yet registered");
-    let source = format!("batch:{batch_id}");
-    let mut new_ids: Vec<i64> = Vec::with_capacity(create.len());
-    for part in create.chunks(500) {
-        let keys: Vec<String> = part
-            .iter()
-            .map(|(s, _)| match s.scheme {
-                Scheme::Uscc => s.code.clone(),
-                _ => crate::subjects::new_key(),
-            })
-            .collect();
-        let cols = "key, version, kind, status, name, uscc, org_code, reg_no, tax_no, citizen_id, \
-            valid_from, recorded_at, recorded_by, reason, source";
-        // The first column (key, or subject id for the version), then version 1 of a pending
-        // subject holding the row's name and code.
-        macro_rules! push_pending {
-            ($b:expr, $first:expr, $s:expr) => {{
-                let s: &SubjectInput = $s;
-                let code = |sc: Scheme| (s.scheme == sc).then(|| s.code.clone());
-                $b.push_bind($first)
-                    .push_bind(1_i64)
-                    .push_bind(s.kind.as_str())
-                    .push_bind(SubjectStatus::Pending.as_str())
-                    .push_bind(s.name.clone())
-                    .push_bind(code(Scheme::Uscc))
-                    .push_bind(code(Scheme::Org))
-                    .push_bind(code(Scheme::Regno))
-                    .push_bind(code(Scheme::TaxNo))
-                    .push_bind(code(Scheme::CitizenId))
-                    .push_bind(received_on)
-                    .push_bind(now)
-                    .push_bind(actor.to_string())
-                    .push_bind(reason.clone())
-                    .push_bind(source.clone());
-            }};
-        }
-        let ids: Vec<i64> = with_tx!(tx, t => {
-            let mut qb = sqlx::QueryBuilder::new(format!("INSERT INTO subjects ({cols}) "));
-            qb.push_values(keys.iter().zip(part.iter()), |mut b, (k, (s, _))| {
-                push_pending!(b, k.clone(), s);
-            });
-            qb.push(" RETURNING id");
-            let ids: Vec<i64> = qb.build_query_scalar().fetch_all(&mut **t).await?;
-            let mut qb = sqlx::QueryBuilder::new(format!("INSERT INTO subject_versions (subject_id, {}) ", cols.trim_start_matches("key, ")));
-            qb.push_values(ids.iter().zip(keys.iter().zip(part.iter())), |mut b, (id, (_, (s, _)))| {
-                push_pending!(b, *id, s);
-            });
-            qb.build().execute(&mut **t).await?;
-            let idents: Vec<(i64, Scheme, &String)> = ids
-                .iter()
-                .zip(part.iter())
-                .flat_map(|(id, (_, ks))| ks.iter().map(move |(s, v)| (*id, *s, v)))
-                .collect();
-            for chunk in idents.chunks(1_000) {
-                let mut qb = sqlx::QueryBuilder::new("INSERT INTO subject_identifiers (subject_id, scheme, value) ");
-                qb.push_values(chunk, |mut b, (id, s, v)| {
-                    b.push_bind(*id).push_bind(s.as_str()).push_bind((*v).clone());
-                });
-                qb.build().execute(&mut **t).await?;
-            }
-            ids
-        });
-        new_ids.extend(ids);
+    // Ids from the subjects' own identity sequence; then the subjects as arrays (see
+    // `PG_INSERT_RECORDS` for why not COPY), their history rows copied from them inside the
+    // server, and their identifiers.
+    let new_ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT nextval(pg_get_serial_sequence('subjects', 'id')) FROM generate_series(1, $1)",
+    )
+    .bind(i64::try_from(create.len()).unwrap_or(i64::MAX))
+    .fetch_all(&mut **t)
+    .await?;
+    if new_ids.len() != create.len() {
+        return Err(StoreError::Corrupt(format!(
+            "asked for {} subject ids, got {}",
+            create.len(),
+            new_ids.len()
+        )));
     }
+    let (reason, source) = pending_reason(ctx.id);
+    let code_of = |sc: Scheme| -> Vec<Option<&str>> {
+        create
+            .iter()
+            .map(|(s, _)| (s.scheme == sc).then_some(s.code.as_str()))
+            .collect()
+    };
+    let keys: Vec<String> = create.iter().map(|(s, _)| pending_key(s)).collect();
+    let kinds: Vec<&str> = create.iter().map(|(s, _)| s.kind.as_str()).collect();
+    let names: Vec<&str> = create.iter().map(|(s, _)| s.name.as_str()).collect();
+    let cols = "version, kind, status, name, uscc, org_code, reg_no, tax_no, citizen_id, \
+        valid_from, recorded_at, recorded_by, reason, source";
+    // `cols` is a constant: nothing of the input reaches the SQL text.
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO subjects (id, key, {cols}) \
+         SELECT u.id, u.key, 1, u.kind, $1, u.name, u.uscc, u.org_code, u.reg_no, u.tax_no, \
+         u.citizen_id, $2, $3, $4, $5, $6 \
+         FROM unnest($7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], \
+         $12::text[], $13::text[], $14::text[], $15::text[]) \
+         AS u(id, key, kind, name, uscc, org_code, reg_no, tax_no, citizen_id)"
+    )))
+    .bind(SubjectStatus::Pending.as_str())
+    .bind(ctx.batch.received_on)
+    .bind(ctx.recorded_at)
+    .bind(&ctx.batch.submitted_by)
+    .bind(&reason)
+    .bind(&source)
+    .bind(&new_ids)
+    .bind(&keys)
+    .bind(&kinds)
+    .bind(&names)
+    .bind(code_of(Scheme::Uscc))
+    .bind(code_of(Scheme::Org))
+    .bind(code_of(Scheme::Regno))
+    .bind(code_of(Scheme::TaxNo))
+    .bind(code_of(Scheme::CitizenId))
+    .execute(&mut **t)
+    .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO subject_versions (subject_id, {cols}) \
+         SELECT id, {cols} FROM subjects WHERE id = ANY($1)"
+    )))
+    .bind(&new_ids)
+    .execute(&mut **t)
+    .await?;
+    let mut ident_ids: Vec<i64> = Vec::new();
+    let mut ident_schemes: Vec<&str> = Vec::new();
+    let mut ident_values: Vec<&str> = Vec::new();
+    for (id, (_, ids)) in new_ids.iter().zip(create.iter()) {
+        for (scheme, value) in ids {
+            ident_ids.push(*id);
+            ident_schemes.push(scheme.as_str());
+            ident_values.push(value.as_str());
+        }
+    }
+    sqlx::query(
+        "INSERT INTO subject_identifiers (subject_id, scheme, value) \
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])",
+    )
+    .bind(&ident_ids)
+    .bind(&ident_schemes)
+    .bind(&ident_values)
+    .execute(&mut **t)
+    .await?;
     summary.pending_subjects += new_ids.len() as u64;
     for (key, i) in later {
         if let Some(id) = new_ids.get(i) {
@@ -1216,7 +1327,7 @@ async fn resolve_subjects(
 
 /// The identifiers a pending subject created from a row holds: its code, and for a USCC the
 /// organisation code inside it (as the registry derives it).
-fn identifiers_of(s: &SubjectInput) -> Vec<(Scheme, String)> {
+pub(crate) fn identifiers_of(s: &SubjectInput) -> Vec<(Scheme, String)> {
     let mut out = vec![(s.scheme, s.code.clone())];
     if s.scheme == Scheme::Uscc
         && let Some(org) = s.code.get(8..17)
@@ -1227,64 +1338,6 @@ fn identifiers_of(s: &SubjectInput) -> Vec<(Scheme, String)> {
 }
 
 /// Appends one record as a line of PostgreSQL's COPY text format.
-fn copy_row(buf: &mut String, ctx: &WriteCtx<'_>, r: &RecordInput, version: i64, subject_id: i64) {
-    fn text(buf: &mut String, v: &str) {
-        for c in v.chars() {
-            match c {
-                '\\' => buf.push_str("\\\\"),
-                '\t' => buf.push_str("\\t"),
-                '\n' => buf.push_str("\\n"),
-                '\r' => buf.push_str("\\r"),
-                c => buf.push(c),
-            }
-        }
-    }
-    fn opt_date(buf: &mut String, d: Option<NaiveDate>) {
-        match d {
-            Some(d) => {
-                let _ = write!(buf, "{d}");
-            }
-            None => buf.push_str("\\N"),
-        }
-    }
-    text(buf, &ctx.batch.item);
-    buf.push('\t');
-    text(buf, &ctx.batch.department);
-    buf.push('\t');
-    text(buf, &r.doc_no);
-    let _ = write!(
-        buf,
-        "\t{version}\t1\t{}\t{}\t{}\t{subject_id}\t",
-        ctx.id, r.row_no, ctx.batch.catalog_version
-    );
-    text(buf, &r.subject.name);
-    buf.push('\t');
-    text(buf, &r.subject.code);
-    let _ = write!(buf, "\t{}\t", r.decision_date);
-    text(buf, &r.status);
-    buf.push('\t');
-    match &r.severity {
-        Some(s) => text(buf, s),
-        None => buf.push_str("\\N"),
-    }
-    buf.push('\t');
-    opt_date(buf, r.publish_from);
-    buf.push('\t');
-    opt_date(buf, r.min_until);
-    buf.push('\t');
-    opt_date(buf, r.publish_until);
-    let _ = write!(buf, "\t{}\t", ctx.batch.received_on);
-    match r.on_time {
-        Some(b) => buf.push_str(if b { "1" } else { "0" }),
-        None => buf.push_str("\\N"),
-    }
-    let _ = write!(buf, "\t{}\t", r.filled_optional);
-    text(buf, &r.fields_json);
-    buf.push('\t');
-    text(buf, &r.hash);
-    let _ = writeln!(buf, "\t{}", ctx.recorded_at.to_rfc3339());
-}
-
 /// Baselines for `chengxin bench` (not used by the platform).
 impl Store {
     /// (Re)creates `bench_raw` with `columns` text columns `c1..cN`; returns their names.
@@ -1300,34 +1353,33 @@ impl Store {
     }
 
     /// SQLite and PostgreSQL: inserts rows of `columns` text cells into a plain table
-    /// `bench_raw` (no keys, no indexes) with multi-row `INSERT`s in one transaction — the raw
-    /// bulk insert an ingest is compared with. Rows arrive in chunks from `rx`. Returns the row
-    /// count.
+    /// SQLite only: `bench_raw` (no keys, no indexes) filled from `rx` in one transaction on the
+    /// writer connection with the batch's settings, through the bulk path a batch writes with
+    /// (prepared single-row `INSERT`s) — the raw baseline of the collection benchmark.
     pub async fn bench_raw_insert(
         &self,
         columns: usize,
         mut rx: tokio::sync::mpsc::Receiver<Vec<Vec<String>>>,
     ) -> Result<u64, StoreError> {
         let cols = self.bench_raw_table(columns).await?;
-        let per_insert = (30_000 / columns.max(1)).max(1);
-        let insert = format!("INSERT INTO bench_raw ({}) ", cols.join(", "));
-        let mut n = 0u64;
-        with_pool!(self, p => {
-            let mut tx = p.begin().await?;
-            while let Some(chunk) = rx.recv().await {
-                for part in chunk.chunks(per_insert) {
-                    let mut qb = sqlx::QueryBuilder::new(insert.clone());
-                    qb.push_values(part, |mut b, row| {
-                        for i in 0..columns {
-                            b.push_bind(row.get(i).cloned().unwrap_or_default());
-                        }
-                    });
-                    qb.build().execute(&mut *tx).await?;
-                    n += part.len() as u64;
-                }
-            }
-            tx.commit().await?;
-        });
+        let crate::Pool::Sqlite(p) = &self.pool else {
+            return Err(StoreError::Conflict(
+                "the raw-insert baseline is for SQLite; PostgreSQL's is COPY".into(),
+            ));
+        };
+        let p = self.writer.as_ref().unwrap_or(p);
+        let mut tx = p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await?;
+        sqlx::query("PRAGMA cache_size = -65536")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("PRAGMA temp_store = MEMORY")
+            .execute(&mut *tx)
+            .await?;
+        let n = crate::bulk::raw_insert(&mut tx, &cols, &mut rx).await?;
+        sqlx::query("PRAGMA cache_size = -2000")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(n)
     }
 

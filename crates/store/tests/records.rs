@@ -154,6 +154,71 @@ async fn a_batch_commits_whole_and_repeats_change_nothing() {
     .await;
 }
 
+/// Subjects a batch names but nobody registered: one pending subject per subject, however many
+/// of its codes the rows use, found afterwards by each of them (both bulk paths).
+#[tokio::test]
+async fn pending_subjects_are_created_once_and_found_by_every_code() {
+    on_both("batch_subjects", |s| async move {
+        setup(&s).await;
+        let a = uscc(7);
+        let org = a[8..17].to_string();
+        let mut rng = chengxin_codes::generate::Rng::new(9);
+        let person = chengxin_codes::generate::citizen_id(&mut rng, today());
+        let by_org = |doc: &str| {
+            let mut r = rec(doc, &a, "警告", d(2026, 11, 16));
+            r.subject.scheme = Scheme::Org;
+            r.subject.code = org.clone();
+            r
+        };
+        let mut w = s.begin_batch(batch("subjects.csv")).await.expect("begin");
+        // The same new company by its USCC, then by the organisation code inside it.
+        w.push(rec("闽市监罚〔2026〕11号", &a, "罚款", d(2026, 11, 16)))
+            .await
+            .expect("push");
+        w.push(by_org("闽市监罚〔2026〕12号")).await.expect("push");
+        // A natural person by citizen ID.
+        let mut p = rec("闽市监罚〔2026〕13号", &a, "警告", d(2026, 11, 16));
+        p.subject = SubjectInput {
+            name: "张三".into(),
+            kind: SubjectKind::NaturalPerson,
+            scheme: Scheme::CitizenId,
+            code: person.clone(),
+        };
+        w.push(p).await.expect("push");
+        let sum = w.commit().await.expect("commit");
+        assert_eq!(
+            sum.pending_subjects, 2,
+            "one company (two codes), one person"
+        );
+        let company = s.find(&a).await.expect("q").expect("found by USCC");
+        assert_eq!(company.key, a);
+        assert_eq!(company.current.data.status, SubjectStatus::Pending);
+        let by_code = s.find(&org).await.expect("q").expect("found by org code");
+        assert_eq!(by_code.id, company.id);
+        let recs = s.subject_records(company.id, None).await.expect("records");
+        assert_eq!(recs.len(), 2, "both rows are the company's");
+        let who = s
+            .find(&person)
+            .await
+            .expect("q")
+            .expect("found by citizen ID");
+        assert_eq!(who.current.data.name, "张三");
+        assert!(
+            chengxin_store::is_opaque_key(&who.key),
+            "a person's key is opaque, never the ID: {}",
+            who.key
+        );
+        // A later batch finds them and creates nobody.
+        let mut w = s.begin_batch(batch("later.csv")).await.expect("begin");
+        w.push(by_org("闽市监罚〔2026〕14号")).await.expect("push");
+        let sum = w.commit().await.expect("commit");
+        assert_eq!((sum.accepted, sum.pending_subjects), (1, 0));
+        let recs = s.subject_records(company.id, None).await.expect("records");
+        assert_eq!(recs.len(), 3);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn an_abandoned_batch_leaves_nothing() {
     on_both("batch_rollback", |s| async move {
