@@ -304,7 +304,9 @@ async fn who_may_send_for_which_department() {
     assert_eq!(r.json()["batches"].as_array().map(Vec::len), Some(1));
 }
 
-#[tokio::test]
+// On the multi-threaded runtime, as the server runs: the batch's SQLite chunks then run under
+// `block_in_place`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progress_resource_then_batch_and_report() {
     let f = fixture("progress").await;
     let mut text = penalties();

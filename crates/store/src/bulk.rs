@@ -29,7 +29,12 @@ pub(crate) async fn with_raw<T>(
     // SAFETY: `raw` is the live connection sqlx owns; it stays locked to us until `handle`
     // drops, which is after `conn` drops, and `from_handle` never closes it.
     let conn = unsafe { Connection::from_handle(raw.as_ptr()) }?;
-    let out = f(&conn);
+    // A chunk takes tens of milliseconds of synchronous work: on the server's multi-threaded
+    // runtime, tell the scheduler so that other requests move to another worker meanwhile.
+    let out = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(|| f(&conn)),
+        _ => f(&conn),
+    };
     drop(conn);
     drop(handle);
     out

@@ -871,6 +871,7 @@ impl BatchWriter {
         );
         Ok(())
     }
+
     /// Writes what is buffered, fills in the batch's counts, appends the audit entry and commits.
     pub async fn commit(mut self) -> Result<BatchSummary, StoreError> {
         self.flush().await?;
@@ -984,12 +985,18 @@ pub(crate) fn classify(
     (to_write, superseded)
 }
 
+/// A subject as a row names it, with every identifier it implies.
+pub(crate) type Wanted<'r> = (&'r SubjectInput, Vec<(Scheme, String)>);
+
+/// A row's subject (scheme, code) and the index of the pending subject created for it.
+pub(crate) type Later = ((Scheme, String), usize);
+
 /// The subjects of `rows` not resolved earlier in the batch, once each, with every identifier
 /// each one implies.
 pub(crate) fn wanted_subjects<'r>(
     rows: &'r [(RecordInput, i64)],
     resolved: &HashMap<(Scheme, String), i64>,
-) -> Vec<(&'r SubjectInput, Vec<(Scheme, String)>)> {
+) -> Vec<Wanted<'r>> {
     let mut wanted = Vec::new();
     let mut seen: std::collections::HashSet<(Scheme, &str)> = std::collections::HashSet::new();
     for (r, _) in rows {
@@ -1005,7 +1012,7 @@ pub(crate) fn wanted_subjects<'r>(
 }
 
 /// The identifier values to look up for `wanted`, sorted and once each.
-pub(crate) fn lookup_values(wanted: &[(&SubjectInput, Vec<(Scheme, String)>)]) -> Vec<String> {
+pub(crate) fn lookup_values(wanted: &[Wanted<'_>]) -> Vec<String> {
     let mut v: Vec<String> = wanted
         .iter()
         .flat_map(|(_, ids)| ids.iter().map(|(_, c)| c.clone()))
@@ -1019,18 +1026,14 @@ pub(crate) fn lookup_values(wanted: &[(&SubjectInput, Vec<(Scheme, String)>)]) -
 /// it resolves to. Those found in `held` (by the row's own code first, then the codes it
 /// implies) go straight into `resolved`; two rows naming one new subject by different codes
 /// (a USCC and the organisation code inside it) share one creation.
-#[allow(clippy::type_complexity)]
 pub(crate) fn plan_creation<'r>(
-    wanted: &[(&'r SubjectInput, Vec<(Scheme, String)>)],
+    wanted: &[Wanted<'r>],
     held: &HashMap<(Scheme, String), i64>,
     resolved: &mut HashMap<(Scheme, String), i64>,
-) -> (
-    Vec<(&'r SubjectInput, Vec<(Scheme, String)>)>,
-    Vec<((Scheme, String), usize)>,
-) {
-    let mut create: Vec<(&SubjectInput, Vec<(Scheme, String)>)> = Vec::new();
+) -> (Vec<Wanted<'r>>, Vec<Later>) {
+    let mut create: Vec<Wanted<'r>> = Vec::new();
     let mut claimed: HashMap<(Scheme, String), usize> = HashMap::new();
-    let mut later: Vec<((Scheme, String), usize)> = Vec::new();
+    let mut later: Vec<Later> = Vec::new();
     for (subject, ids) in wanted {
         let key = (subject.scheme, subject.code.clone());
         if let Some(id) = held
