@@ -179,13 +179,13 @@ impl Draft {
 
     /// The hash as 64 lower-case hex digits.
     pub fn hash_hex(&self) -> String {
-        use fmt::Write;
-        self.hash
-            .iter()
-            .fold(String::with_capacity(64), |mut s, b| {
-                let _ = write!(s, "{b:02x}");
-                s
-            })
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(64);
+        for b in self.hash {
+            s.push(char::from(DIGITS[usize::from(b >> 4)]));
+            s.push(char::from(DIGITS[usize::from(b & 15)]));
+        }
+        s
     }
 }
 

@@ -65,6 +65,16 @@ pub async fn run(sizes: Sizes, only: Option<&str>, pg: Option<&str>) -> Result<(
                 baseline: r.baseline_name.into(),
                 baseline_rate: per_sec(r.rows, r.baseline),
             });
+            rows.push(Row {
+                scenario: format!(
+                    "{}: the same file sent again (every row `unchanged`)",
+                    r.backend
+                ),
+                size: format!("{} rows", r.rows),
+                rate: per_sec(r.rows, r.resend),
+                baseline: r.baseline_name.into(),
+                baseline_rate: per_sec(r.rows, r.baseline),
+            });
             notes.push(format!(
                 "{} ingest: {:.1} s, peak memory {:.0} MB; summary {}",
                 r.backend,

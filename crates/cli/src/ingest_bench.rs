@@ -99,8 +99,8 @@ fn peak_rss(pid: u32) -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Runs `chengxin ingest` on `file` as a child process; returns (wall time, peak RSS, summary).
-fn run_ingest(db: &str, file: &Path) -> Result<(Duration, u64, serde_json::Value)> {
+/// Registers the benchmark's department in `db` (creating the database).
+fn add_department(db: &str) -> Result<()> {
     let exe = std::env::current_exe().context("locating the chengxin binary")?;
     let added = Command::new(&exe)
         .args([
@@ -118,6 +118,15 @@ fn run_ingest(db: &str, file: &Path) -> Result<(Duration, u64, serde_json::Value
             String::from_utf8_lossy(&added.stderr)
         );
     }
+    Ok(())
+}
+
+/// One measured run: wall time, peak RSS, the CLI's JSON summary.
+type Run = (Duration, u64, serde_json::Value);
+
+/// Runs `chengxin ingest` on `file` as a child process.
+fn run_ingest(db: &str, file: &Path) -> Result<Run> {
+    let exe = std::env::current_exe().context("locating the chengxin binary")?;
     let t = Instant::now();
     let mut child = Command::new(&exe)
         .args(["ingest", "--db", db])
@@ -184,8 +193,21 @@ pub struct IngestResult {
     pub ingest: Duration,
     pub peak_rss: u64,
     pub summary: serde_json::Value,
+    /// The same file sent again: every row must come back `unchanged` (idempotency).
+    pub resend: Duration,
     pub baseline_name: &'static str,
     pub baseline: Duration,
+}
+
+/// The first ingest of `file` into `db`, then the same file again, which must change nothing.
+fn ingest_twice(db: &str, file: &Path, rows: usize) -> Result<(Run, Duration)> {
+    add_department(db)?;
+    let first = run_ingest(db, file)?;
+    let (again, _, summary) = run_ingest(db, file)?;
+    if summary["unchanged"].as_u64() != Some(rows as u64) {
+        bail!("sending the same file again changed something: {summary}");
+    }
+    Ok((first, again))
 }
 
 pub async fn run(rows: usize, pg: Option<&str>, dir: &Path) -> Result<Vec<IngestResult>> {
@@ -196,7 +218,8 @@ pub async fn run(rows: usize, pg: Option<&str>, dir: &Path) -> Result<Vec<Ingest
 
     eprintln!("bench: SQLite ingest of {rows} rows …");
     let db_file: PathBuf = dir.join("ingest.db");
-    let (ingest, peak, summary) = run_ingest(&format!("sqlite://{}", db_file.display()), &csv)?;
+    let ((ingest, peak, summary), resend) =
+        ingest_twice(&format!("sqlite://{}", db_file.display()), &csv, rows)?;
     eprintln!("bench: SQLite raw bulk insert of the same rows …");
     let raw_file = dir.join("raw.db");
     let raw = Store::connect(&format!("sqlite://{}", raw_file.display())).await?;
@@ -212,6 +235,7 @@ pub async fn run(rows: usize, pg: Option<&str>, dir: &Path) -> Result<Vec<Ingest
         ingest,
         peak_rss: peak,
         summary,
+        resend,
         baseline_name: "raw INSERT of the same rows into a plain table (the batch's bulk path)",
         baseline,
     });
@@ -224,14 +248,14 @@ pub async fn run(rows: usize, pg: Option<&str>, dir: &Path) -> Result<Vec<Ingest
         let sep = if url.contains('?') { '&' } else { '?' };
         let child_url = format!("{url}{sep}options=-csearch_path%3D{schema}");
         eprintln!("bench: PostgreSQL ingest of {rows} rows …");
-        let r = run_ingest(&child_url, &csv);
+        let r = ingest_twice(&child_url, &csv, rows);
         eprintln!("bench: PostgreSQL COPY of the same file …");
         let t = Instant::now();
         let copied = store.bench_copy_csv(HEADER.len(), &csv).await;
         let baseline = t.elapsed();
         store.drop_schema(&schema).await?;
         store.close().await;
-        let (ingest, peak, summary) = r?;
+        let ((ingest, peak, summary), resend) = r?;
         let copied = copied?;
         if copied != rows as u64 {
             bail!("COPY loaded {copied} rows, expected {rows}");
@@ -243,6 +267,7 @@ pub async fn run(rows: usize, pg: Option<&str>, dir: &Path) -> Result<Vec<Ingest
             ingest,
             peak_rss: peak,
             summary,
+            resend,
             baseline_name: "COPY … (FORMAT csv) of the same file",
             baseline,
         });

@@ -442,3 +442,34 @@ fn bench_lists_reports_status_percentiles() {
         .unwrap_or_else(|| panic!("no percentile note in {text}"));
     assert!(note.contains("p99") && note.contains("µs"), "{note}");
 }
+
+/// The collection benchmark runs end to end on a small file: the first ingest accepts every row,
+/// sending the file again changes nothing (the benchmark itself fails otherwise), and both rows
+/// name their baseline.
+#[test]
+fn bench_ingest_reports_first_load_and_resend() {
+    let out = bin()
+        .args(["bench", "--only", "ingest", "--ingest-rows", "2000"])
+        .env_remove("CHENGXIN_BENCH_PG")
+        .output()
+        .expect("run bench");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("| SQLite: `chengxin ingest` penalty CSV") && text.contains("2000 rows"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| SQLite: the same file sent again (every row `unchanged`)"),
+        "{text}"
+    );
+    let note = text
+        .lines()
+        .find(|l| l.starts_with("SQLite ingest:"))
+        .unwrap_or_else(|| panic!("no ingest note in {text}"));
+    assert!(note.contains("\"accepted\":2000"), "{note}");
+}

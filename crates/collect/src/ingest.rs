@@ -442,10 +442,6 @@ fn record_input(
         .within_working_days(draft.decision_date, received_on, ON_TIME_WORKING_DAYS)
         .ok();
     let hash = draft.hash_hex();
-    let mut fields = serde_json::Map::with_capacity(draft.fields.len());
-    for (k, v) in draft.fields {
-        fields.insert(k, serde_json::Value::String(v));
-    }
     RecordInput {
         row_no,
         doc_no: draft.doc_no,
@@ -463,9 +459,66 @@ fn record_input(
         publish_until,
         on_time,
         filled_optional: draft.filled_optional,
-        fields_json: serde_json::Value::Object(fields).to_string(),
+        fields_json: fields_json(&draft.fields),
         hash,
     }
+}
+
+/// A row's fields as the JSON object a record stores: keys in sorted order, compact, escaped as
+/// `serde_json` escapes — the same bytes as serializing a `serde_json::Map` of them, written
+/// straight into one string (for a million rows the map and its serialization were a sixth of
+/// the reading thread's time). Field codes are unique within a row; if one repeated, the object
+/// would carry both pairs.
+pub fn fields_json(fields: &[(String, String)]) -> String {
+    fn quoted(out: &mut String, s: &str) {
+        out.push('"');
+        let mut start = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let escape: Option<&str> = match b {
+                b'"' => Some("\\\""),
+                b'\\' => Some("\\\\"),
+                b'\n' => Some("\\n"),
+                b'\r' => Some("\\r"),
+                b'\t' => Some("\\t"),
+                0x08 => Some("\\b"),
+                0x0c => Some("\\f"),
+                0x00..=0x1f => None,
+                _ => continue,
+            };
+            out.push_str(&s[start..i]);
+            match escape {
+                Some(e) => out.push_str(e),
+                None => {
+                    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+                    out.push_str("\\u00");
+                    out.push(char::from(DIGITS[usize::from(b >> 4)]));
+                    out.push(char::from(DIGITS[usize::from(b & 15)]));
+                }
+            }
+            start = i + 1;
+        }
+        out.push_str(&s[start..]);
+        out.push('"');
+    }
+    let mut order: Vec<&(String, String)> = fields.iter().collect();
+    order.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::with_capacity(
+        2 + fields
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 6)
+            .sum::<usize>(),
+    );
+    out.push('{');
+    for (n, (k, v)) in order.into_iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        quoted(&mut out, k);
+        out.push(':');
+        quoted(&mut out, v);
+    }
+    out.push('}');
+    out
 }
 
 /// The catalog in force: the newest stored version, or the built-in default catalog, stored as

@@ -199,3 +199,29 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+proptest! {
+    /// A record's fields JSON is exactly what serializing a `serde_json::Map` of the same pairs
+    /// gives (sorted keys, the same escapes), whatever the text: control characters, quotes,
+    /// backslashes, Chinese, emoji.
+    #[test]
+    fn fields_json_is_serde_jsons_object(
+        pairs in proptest::collection::btree_map("[A-Z_]{1,12}", any::<String>(), 0..20),
+        tricky in proptest::collection::vec(prop_oneof![
+            Just("\"".to_string()), Just("\\".to_string()), Just("\u{0}".to_string()),
+            Just("\u{1f}".to_string()), Just("\u{7f}".to_string()), Just("\n\r\t\u{8}\u{c}".to_string()),
+            Just("榕市监罚〔2026〕1号".to_string()), Just("😀".to_string()),
+        ], 0..6),
+    ) {
+        let mut fields: Vec<(String, String)> = pairs.into_iter().collect();
+        fields.push(("ZZ_TRICKY".into(), tricky.concat()));
+        // The pipeline's order is the catalog's, not sorted: reverse it.
+        fields.reverse();
+        let mut map = serde_json::Map::new();
+        for (k, v) in &fields {
+            map.insert(k.clone(), serde_json::Value::String(v.clone()));
+        }
+        let expected = serde_json::Value::Object(map).to_string();
+        prop_assert_eq!(chengxin_collect::ingest::fields_json(&fields), expected);
+    }
+}
