@@ -4,6 +4,9 @@
 -- comparison in their indexes went through the locale's collation routine, which made the index
 -- inserts of a large batch the costliest part of writing it. "C" compares bytes, as SQLite's
 -- BINARY collation already does for the same columns, so both stores now order them alike.
+-- The column type stays text, so no table is rewritten; the indexes on these columns are rebuilt
+-- under an exclusive lock on their tables, which on a large database takes a while: upgrade in a
+-- quiet hour.
 ALTER TABLE records
     ALTER COLUMN department TYPE TEXT COLLATE "C",
     ALTER COLUMN item TYPE TEXT COLLATE "C",
