@@ -1410,3 +1410,85 @@ impl Store {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(scheme: Scheme, code: &str) -> SubjectInput {
+        SubjectInput {
+            name: format!("{code} 名称"),
+            kind: SubjectKind::LegalPerson,
+            scheme,
+            code: code.into(),
+        }
+    }
+
+    fn row(s: SubjectInput) -> (RecordInput, i64) {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap_or_default();
+        (
+            RecordInput {
+                row_no: 1,
+                doc_no: "文号".into(),
+                subject: s,
+                decision_date: d,
+                status: "valid".into(),
+                severity: None,
+                publish_from: None,
+                min_until: None,
+                publish_until: None,
+                on_time: None,
+                filled_optional: 0,
+                fields_json: "{}".into(),
+                hash: String::new(),
+            },
+            1,
+        )
+    }
+
+    const USCC: &str = "91350100M000100Y4J";
+    const ORG: &str = "M000100Y4";
+
+    /// A new company named first by its organisation code, then by the USCC holding it: one
+    /// creation, which both rows resolve to (the reverse order of the store test).
+    #[test]
+    fn org_code_then_uscc_is_one_new_subject() {
+        let rows = vec![
+            row(subject(Scheme::Org, ORG)),
+            row(subject(Scheme::Uscc, USCC)),
+            row(subject(Scheme::Org, ORG)),
+        ];
+        let mut resolved = HashMap::new();
+        let wanted = wanted_subjects(&rows, &resolved);
+        assert_eq!(wanted.len(), 2, "the repeated org code is wanted once");
+        assert_eq!(
+            lookup_values(&wanted),
+            vec![USCC.to_string(), ORG.to_string()]
+        );
+        let (create, later) = plan_creation(&wanted, &HashMap::new(), &mut resolved);
+        assert_eq!(create.len(), 1);
+        assert_eq!(create[0].0.scheme, Scheme::Org);
+        assert_eq!(
+            later,
+            vec![
+                ((Scheme::Org, ORG.to_string()), 0),
+                ((Scheme::Uscc, USCC.to_string()), 0)
+            ]
+        );
+        assert!(resolved.is_empty());
+    }
+
+    /// A subject already held under the organisation code is found from a row naming only its
+    /// USCC, and nothing is created; subjects resolved earlier in the batch are not wanted again.
+    #[test]
+    fn a_held_implied_code_resolves_without_creating() {
+        let rows = vec![row(subject(Scheme::Uscc, USCC))];
+        let held = HashMap::from([((Scheme::Org, ORG.to_string()), 42)]);
+        let mut resolved = HashMap::new();
+        let wanted = wanted_subjects(&rows, &resolved);
+        let (create, later) = plan_creation(&wanted, &held, &mut resolved);
+        assert!(create.is_empty() && later.is_empty());
+        assert_eq!(resolved.get(&(Scheme::Uscc, USCC.to_string())), Some(&42));
+        assert!(wanted_subjects(&rows, &resolved).is_empty());
+    }
+}
