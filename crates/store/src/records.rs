@@ -1206,6 +1206,13 @@ const PG_INSERT_RECORDS: &str = "INSERT INTO records (item, department, doc_no, 
 
 /// Finds the subject of every row to write by any of its codes, creating pending subjects for
 /// codes nobody holds, on PostgreSQL. Adds (scheme, code) → subject id to `out`.
+///
+/// Batches of different departments run side by side on PostgreSQL, so two of them can name the
+/// same unregistered subject at once: both miss it, both create it, and the second one's insert
+/// waits for the first and then violates the unique key. The creation therefore runs under a
+/// savepoint; on that conflict (or a deadlock between two such batches) it is undone, the codes
+/// are looked up again — now finding the other batch's subject — and only what is still missing
+/// is created. A batch is never refused for a race it did not cause.
 async fn resolve_subjects_pg(
     t: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     rows: &[(RecordInput, i64)],
@@ -1213,11 +1220,60 @@ async fn resolve_subjects_pg(
     summary: &mut BatchSummary,
     out: &mut HashMap<(Scheme, String), i64>,
 ) -> Result<(), StoreError> {
-    let wanted = wanted_subjects(rows, out);
-    if wanted.is_empty() {
-        return Ok(());
+    const ATTEMPTS: usize = 5;
+    for attempt in 1..=ATTEMPTS {
+        let wanted = wanted_subjects(rows, out);
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let held = lookup_subjects_pg(t, &wanted).await?;
+        let (create, later) = plan_creation(&wanted, &held, out);
+        if create.is_empty() {
+            return Ok(());
+        }
+        sqlx::query("SAVEPOINT pending_subjects")
+            .execute(&mut **t)
+            .await?;
+        match create_pending_pg(t, &create, ctx).await {
+            Ok(new_ids) => {
+                sqlx::query("RELEASE SAVEPOINT pending_subjects")
+                    .execute(&mut **t)
+                    .await?;
+                summary.pending_subjects += new_ids.len() as u64;
+                for (key, i) in later {
+                    if let Some(id) = new_ids.get(i) {
+                        out.insert(key, *id);
+                    }
+                }
+                return Ok(());
+            }
+            Err(StoreError::Database(e)) if attempt < ATTEMPTS && raced(&e) => {
+                tracing::info!(attempt, error = %e, "pending subjects created meanwhile by another batch; looking them up again");
+                sqlx::query("ROLLBACK TO SAVEPOINT pending_subjects")
+                    .execute(&mut **t)
+                    .await?;
+            }
+            Err(e) => return Err(e),
+        }
     }
-    let values = lookup_values(&wanted);
+    Err(StoreError::Conflict(
+        "other batches kept creating the same subjects; send this batch again".into(),
+    ))
+}
+
+/// A unique-key violation or a deadlock: what two batches creating the same subject meet.
+fn raced(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == "23505" || c == "40P01")
+}
+
+/// The subjects already holding any of the identifiers of `wanted`.
+async fn lookup_subjects_pg(
+    t: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    wanted: &[Wanted<'_>],
+) -> Result<HashMap<(Scheme, String), i64>, StoreError> {
+    let values = lookup_values(wanted);
     let found: Vec<(String, String, i64)> = sqlx::query_as(
         // One index probe per value, as for the records above.
         // (`OFFSET 0` keeps the planner from turning the probes into a join that reads the
@@ -1235,10 +1291,15 @@ async fn resolve_subjects_pg(
             held.insert((s, value), id);
         }
     }
-    let (create, later) = plan_creation(&wanted, &held, out);
-    if create.is_empty() {
-        return Ok(());
-    }
+    Ok(held)
+}
+
+/// Creates `create` as pending subjects (version 1, identifiers); returns their ids in order.
+async fn create_pending_pg(
+    t: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    create: &[Wanted<'_>],
+    ctx: &WriteCtx<'_>,
+) -> Result<Vec<i64>, StoreError> {
     // Ids from the subjects' own identity sequence; then the subjects as arrays (see
     // `PG_INSERT_RECORDS` for why not COPY), their history rows copied from them inside the
     // server, and their identifiers.
@@ -1319,13 +1380,7 @@ async fn resolve_subjects_pg(
     .bind(&ident_values)
     .execute(&mut **t)
     .await?;
-    summary.pending_subjects += new_ids.len() as u64;
-    for (key, i) in later {
-        if let Some(id) = new_ids.get(i) {
-            out.insert(key, *id);
-        }
-    }
-    Ok(())
+    Ok(new_ids)
 }
 
 /// The identifiers a pending subject created from a row holds: its code, and for a USCC the

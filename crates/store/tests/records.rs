@@ -391,3 +391,84 @@ async fn catalog_versions_are_kept() {
     })
     .await;
 }
+
+/// PostgreSQL runs batches of different departments side by side. Two that name the same new
+/// subject at the same moment both commit all their rows, and share one pending subject: the
+/// second one's creation meets the first one's key, is undone and looks the subject up again.
+#[tokio::test]
+async fn concurrent_batches_naming_one_new_subject_share_it() {
+    if std::env::var("CHENGXIN_SKIP_PG").is_ok_and(|v| v == "1") {
+        eprintln!("skipped: CHENGXIN_SKIP_PG=1");
+        return;
+    }
+    const DEPT2: &str = "11350100MB0000027N";
+    let schema = format!("t_race_{}", std::process::id());
+    let mut opts = chengxin_store::ConnectOptions::new(common::pg_url());
+    opts.schema = Some(schema.clone());
+    opts.max_connections = 4;
+    let s = Store::connect_with(opts).await.expect("postgres");
+    setup(&s).await;
+    s.add_department(DEPT2, "福州市生态环境局", "test", today())
+        .await
+        .expect("second department");
+    let x = uscc(77);
+    // Batch A sends a whole chunk, so its new subject is written, not yet committed.
+    let mut a = s.begin_batch(batch("a.csv")).await.expect("begin A");
+    for i in 0..2_000 {
+        a.push(rec(
+            &format!("闽市监罚〔2026〕A{i}号"),
+            &x,
+            "罚款",
+            d(2026, 11, 16),
+        ))
+        .await
+        .expect("push A");
+    }
+    // Batch B, another department, names the same subject and commits: its lookup cannot see
+    // A's subject yet, so its creation waits on A's key.
+    let mut nb = batch("b.csv");
+    nb.department = DEPT2.into();
+    let mut b = s.begin_batch(nb).await.expect("begin B");
+    b.push(rec("闽环罚〔2026〕1号", &x, "警告", d(2026, 11, 16)))
+        .await
+        .expect("push B");
+    let b_done = tokio::spawn(async move { b.commit().await });
+    // Wait until B is blocked on a lock, so that the race really happens.
+    let watch = sqlx::PgPool::connect(&common::pg_url())
+        .await
+        .expect("watch connection");
+    let mut waited = false;
+    for _ in 0..100 {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' \
+             AND query LIKE 'INSERT INTO subjects%'",
+        )
+        .fetch_one(&watch)
+        .await
+        .expect("pg_stat_activity");
+        if waiting > 0 {
+            waited = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(waited, "batch B never waited on batch A's new subject");
+    let sa = a.commit().await.expect("A commits");
+    let sb = b_done.await.expect("join").expect("B commits too");
+    assert_eq!((sa.accepted, sa.pending_subjects), (2_000, 1));
+    assert_eq!(
+        (sb.accepted, sb.pending_subjects),
+        (1, 0),
+        "B found A's subject"
+    );
+    let subject = s.find(&x).await.expect("one subject").expect("found");
+    let recs = s.subject_records(subject.id, None).await.expect("records");
+    assert_eq!(
+        recs.len(),
+        2_001,
+        "every row of both batches is the one subject's"
+    );
+    watch.close().await;
+    s.drop_schema(&schema).await.expect("drop schema");
+    s.close().await;
+}
