@@ -179,14 +179,19 @@ impl Draft {
 
     /// The hash as 64 lower-case hex digits.
     pub fn hash_hex(&self) -> String {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut s = String::with_capacity(64);
-        for b in self.hash {
-            s.push(char::from(DIGITS[usize::from(b >> 4)]));
-            s.push(char::from(DIGITS[usize::from(b & 15)]));
-        }
-        s
+        hex(&self.hash)
     }
+}
+
+/// Lower-case hex digits of `bytes` (digests of rows and files).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
 }
 
 /// SHA-256 over the canonical encoding of `fields`: for each pair in order, the code's UTF-8

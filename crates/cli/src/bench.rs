@@ -26,13 +26,28 @@ fn per_sec(n: usize, d: Duration) -> f64 {
 }
 
 /// How much data each scenario uses (`chengxin bench --help`).
+#[derive(clap::Args, Debug)]
 pub struct Sizes {
+    /// Subjects in each store for the lookup benchmark.
+    #[arg(long, default_value_t = 100_000)]
     pub subjects: usize,
+    /// Lookups per measurement.
+    #[arg(long, default_value_t = 20_000)]
     pub lookups: usize,
+    /// USCC codes per validation pass.
+    #[arg(long, default_value_t = 1_000_000)]
     pub codes: usize,
+    /// Audit entries for the audit-log benchmarks.
+    #[arg(long, default_value_t = 500_000)]
     pub audit_entries: usize,
+    /// Rows of the penalty CSV for the ingest benchmark (0 skips it).
+    #[arg(long, default_value_t = 1_000_000)]
     pub ingest_rows: usize,
+    /// Subjects in each store for the list-status benchmark.
+    #[arg(long, default_value_t = 1_000_000)]
     pub list_subjects: usize,
+    /// List entries among them.
+    #[arg(long, default_value_t = 100_000)]
     pub list_entries: usize,
 }
 

@@ -180,27 +180,8 @@ enum Command {
     },
     /// Measure throughput against baselines run in the same process; prints a Markdown table.
     Bench {
-        /// Subjects in each store for the lookup benchmark.
-        #[arg(long, default_value_t = 100_000)]
-        subjects: usize,
-        /// Lookups per measurement.
-        #[arg(long, default_value_t = 20_000)]
-        lookups: usize,
-        /// USCC codes per validation pass.
-        #[arg(long, default_value_t = 1_000_000)]
-        codes: usize,
-        /// Audit entries for the audit-log benchmarks.
-        #[arg(long, default_value_t = 500_000)]
-        audit_entries: usize,
-        /// Rows of the penalty CSV for the ingest benchmark (0 skips it).
-        #[arg(long, default_value_t = 1_000_000)]
-        ingest_rows: usize,
-        /// Subjects in each store for the list-status benchmark.
-        #[arg(long, default_value_t = 1_000_000)]
-        list_subjects: usize,
-        /// List entries among them.
-        #[arg(long, default_value_t = 100_000)]
-        list_entries: usize,
+        #[command(flatten)]
+        sizes: bench::Sizes,
         /// Run one group of scenarios only: `ingest`, `audit` or `lists`.
         #[arg(long)]
         only: Option<String>,
@@ -402,31 +383,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => return audit_cmd::verify(&db.db).await,
-        Command::Bench {
-            subjects,
-            lookups,
-            codes,
-            audit_entries,
-            ingest_rows,
-            list_subjects,
-            list_entries,
-            only,
-            pg,
-        } => {
-            bench::run(
-                bench::Sizes {
-                    subjects,
-                    lookups,
-                    codes,
-                    audit_entries,
-                    ingest_rows,
-                    list_subjects,
-                    list_entries,
-                },
-                only.as_deref(),
-                pg.as_deref(),
-            )
-            .await?
+        Command::Bench { sizes, only, pg } => {
+            bench::run(sizes, only.as_deref(), pg.as_deref()).await?
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -407,22 +407,11 @@ fn demo_public_output_never_shows_personal_identifiers() {
     assert!(checked > 400, "crawled {checked} responses");
 }
 
-/// The list-status benchmark runs end to end on a small store: its table row names the data it
-/// used and its note gives the percentiles the target is about.
-#[test]
-fn bench_lists_reports_status_percentiles() {
+/// `chengxin bench ARGS` on SQLite only; its standard output (it must succeed).
+fn bench(args: &[&str]) -> String {
     let out = bin()
-        .args([
-            "bench",
-            "--only",
-            "lists",
-            "--list-subjects",
-            "2000",
-            "--list-entries",
-            "200",
-            "--lookups",
-            "200",
-        ])
+        .arg("bench")
+        .args(args)
         .env_remove("CHENGXIN_BENCH_PG")
         .output()
         .expect("run bench");
@@ -431,7 +420,23 @@ fn bench_lists_reports_status_percentiles() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = String::from_utf8_lossy(&out.stdout);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The list-status benchmark runs end to end on a small store: its table row names the data it
+/// used and its note gives the percentiles the target is about.
+#[test]
+fn bench_lists_reports_status_percentiles() {
+    let text = bench(&[
+        "--only",
+        "lists",
+        "--list-subjects",
+        "2000",
+        "--list-entries",
+        "200",
+        "--lookups",
+        "200",
+    ]);
     assert!(
         text.contains("| SQLite: list status as of a date") && text.contains("2000 subjects"),
         "{text}"
@@ -448,17 +453,7 @@ fn bench_lists_reports_status_percentiles() {
 /// name their baseline.
 #[test]
 fn bench_ingest_reports_first_load_and_resend() {
-    let out = bin()
-        .args(["bench", "--only", "ingest", "--ingest-rows", "2000"])
-        .env_remove("CHENGXIN_BENCH_PG")
-        .output()
-        .expect("run bench");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = bench(&["--only", "ingest", "--ingest-rows", "2000"]);
     assert!(
         text.contains("| SQLite: `chengxin ingest` penalty CSV") && text.contains("2000 rows"),
         "{text}"

@@ -160,20 +160,7 @@ async fn art_49_7_only_a_named_department_identifies_over_http() {
 #[tokio::test]
 async fn art_1798_7_serious_entry_notified_listed_explained_and_suspended_by_objection() {
     let f = fixture().await;
-    import_standards(&f).await;
-    let (st, body) = call(
-        &f,
-        "POST",
-        "/api/v1/list-entries",
-        Some("identifier"),
-        proposal(),
-    )
-    .await;
-    assert_eq!(st, StatusCode::CREATED, "{body}");
-    let id = body["book"]["entries"][0]["id"]
-        .as_str()
-        .expect("entry id")
-        .to_string();
+    let id = proposed_entry(&f).await;
 
     // Listing before any notice is refused (1798号 (七)).
     let (st, body) = call(
@@ -331,8 +318,9 @@ async fn art_1798_7_serious_entry_notified_listed_explained_and_suspended_by_obj
     assert_eq!(after["complete"], false);
 }
 
-/// Proposes, notifies, delivers and lists a serious entry for U1 (days 0, 1, 14); its id.
-async fn listed_entry(f: &Fixture) -> String {
+/// Imports the standards and proposes the serious entry for U1 (as the identifying
+/// department); its id.
+async fn proposed_entry(f: &Fixture) -> String {
     import_standards(f).await;
     let (st, body) = call(
         f,
@@ -343,10 +331,15 @@ async fn listed_entry(f: &Fixture) -> String {
     )
     .await;
     assert_eq!(st, StatusCode::CREATED, "{body}");
-    let id = body["book"]["entries"][0]["id"]
+    body["book"]["entries"][0]["id"]
         .as_str()
         .expect("entry id")
-        .to_string();
+        .to_string()
+}
+
+/// Proposes, notifies, delivers and lists a serious entry for U1 (days 0, 1, 14); its id.
+async fn listed_entry(f: &Fixture) -> String {
+    let id = proposed_entry(f).await;
     let step = |s: &'static str, body: Value| {
         let uri = format!("/api/v1/list-entries/{id}/{s}");
         async move {

@@ -82,22 +82,13 @@ pub(crate) fn write_chunk(
         return Ok(());
     }
     // 3. Subjects.
-    resolve_subjects(
-        conn,
-        &to_write,
-        &PendingCtx::of(ctx),
-        chunk.summary,
-        chunk.subjects,
-    )?;
+    let text = BatchText::of(ctx);
+    resolve_subjects(conn, &to_write, &text, chunk.summary, chunk.subjects)?;
     // 4. Supersede changed records, then write the new versions.
     let mut up = conn.prepare("UPDATE records SET current = 0 WHERE id = ?1")?;
     for id in superseded {
         up.execute([id])?;
     }
-    let received_on = ctx.batch.received_on.to_string();
-    let recorded_at = ctx
-        .recorded_at
-        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
     let placeholders: Vec<String> = (1..=RECORD_COLS.split(',').count())
         .map(|i| format!("?{i}"))
         .collect();
@@ -129,30 +120,31 @@ pub(crate) fn write_chunk(
             iso(r.publish_from),
             iso(r.min_until),
             iso(r.publish_until),
-            received_on,
+            text.received_on,
             r.on_time.map(i64::from),
             i64::from(r.filled_optional),
             r.fields_json,
             r.hash,
-            recorded_at,
+            text.recorded_at,
         ])?;
     }
     Ok(())
 }
 
-/// What a pending subject's version 1 records about its creation.
-struct PendingCtx {
+/// The batch's values a chunk writes as text, formatted once per chunk as sqlx would store them
+/// on SQLite (dates `%Y-%m-%d`, times RFC 3339).
+struct BatchText {
     batch_id: i64,
-    valid_from: String,
+    received_on: String,
     recorded_at: String,
     actor: String,
 }
 
-impl PendingCtx {
-    fn of(ctx: &WriteCtx<'_>) -> PendingCtx {
-        PendingCtx {
+impl BatchText {
+    fn of(ctx: &WriteCtx<'_>) -> BatchText {
+        BatchText {
             batch_id: ctx.id,
-            valid_from: ctx.batch.received_on.to_string(),
+            received_on: ctx.batch.received_on.to_string(),
             recorded_at: ctx
                 .recorded_at
                 .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
@@ -166,7 +158,7 @@ impl PendingCtx {
 fn resolve_subjects(
     conn: &Connection,
     rows: &[(RecordInput, i64)],
-    pc: &PendingCtx,
+    pc: &BatchText,
     summary: &mut crate::BatchSummary,
     out: &mut HashMap<(Scheme, String), i64>,
 ) -> Result<(), StoreError> {
@@ -223,7 +215,7 @@ fn resolve_subjects(
                     code(Scheme::Regno),
                     code(Scheme::TaxNo),
                     code(Scheme::CitizenId),
-                    pc.valid_from,
+                    pc.received_on,
                     pc.recorded_at,
                     pc.actor,
                     reason,

@@ -29,6 +29,10 @@ use std::collections::HashMap;
 /// Rows per lookup-and-write chunk.
 const CHUNK: usize = 2_000;
 
+/// The connection's default page cache, restored at the end of bulk work (see
+/// `Store::begin_sqlite_bulk`).
+const SQLITE_CACHE_RESET: &str = "PRAGMA cache_size = -2000";
+
 pub(crate) const RECORD_COLS: &str = "item, department, doc_no, version, current, batch_id, row_no, \
     catalog_version, subject_id, subject_name, subject_code, decision_date, status, severity, \
     publish_from, min_until, publish_until, received_on, on_time, filled_optional, fields, hash, \
@@ -375,6 +379,24 @@ impl Store {
         Ok(with_pool!(self, p => sqlx::query_as(sql).fetch_all(p).await?))
     }
 
+    /// A write transaction for bulk work on SQLite's writer connection (`BEGIN IMMEDIATE`) with
+    /// a 64 MB page cache for the index inserts — set back with [`SQLITE_CACHE_RESET`] before
+    /// commit — and temporary files in memory. Batches and the raw-insert baseline use it alike.
+    async fn begin_sqlite_bulk(
+        &self,
+        read_pool: &sqlx::SqlitePool,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        let p = self.writer.as_ref().unwrap_or(read_pool);
+        let mut tx = p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await?;
+        sqlx::query("PRAGMA cache_size = -65536")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("PRAGMA temp_store = MEMORY")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
     /// Opens a batch: one transaction until [`BatchWriter::commit`]. Refused when the department
     /// is not registered.
     pub async fn begin_batch(&self, batch: NewBatch) -> Result<BatchWriter, StoreError> {
@@ -386,19 +408,7 @@ impl Store {
         }
         let is_pg = self.is_postgres();
         let mut tx = match &self.pool {
-            crate::Pool::Sqlite(p) => {
-                let p = self.writer.as_ref().unwrap_or(p);
-                let mut tx = p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await?;
-                // A larger page cache for the batch's index inserts; set back before commit.
-                sqlx::query("PRAGMA cache_size = -65536")
-                    .execute(&mut *tx)
-                    .await?;
-                // Statement journals of the multi-row inserts in memory, not in temp files.
-                sqlx::query("PRAGMA temp_store = MEMORY")
-                    .execute(&mut *tx)
-                    .await?;
-                Tx::Sqlite(tx)
-            }
+            crate::Pool::Sqlite(p) => Tx::Sqlite(self.begin_sqlite_bulk(p).await?),
             crate::Pool::Postgres(p) => {
                 let mut tx = p.begin().await?;
                 // The batch's statements run over tables that grow inside this very transaction,
@@ -911,7 +921,7 @@ impl BatchWriter {
                 .execute(&mut **t)
                 .await?;
             if !is_pg {
-                sqlx::query("PRAGMA cache_size = -2000").execute(&mut **t).await?;
+                sqlx::query(SQLITE_CACHE_RESET).execute(&mut **t).await?;
             }
             crate::audit::audit_in_tx!(&self.store, (*t), &entry)?;
         });
@@ -1425,18 +1435,9 @@ impl Store {
                 "the raw-insert baseline is for SQLite; PostgreSQL's is COPY".into(),
             ));
         };
-        let p = self.writer.as_ref().unwrap_or(p);
-        let mut tx = p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await?;
-        sqlx::query("PRAGMA cache_size = -65536")
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("PRAGMA temp_store = MEMORY")
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin_sqlite_bulk(p).await?;
         let n = crate::bulk::raw_insert(&mut tx, &cols, &mut rx).await?;
-        sqlx::query("PRAGMA cache_size = -2000")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(SQLITE_CACHE_RESET).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(n)
     }
