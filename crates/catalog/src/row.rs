@@ -159,6 +159,8 @@ pub struct Draft {
     pub severity: Option<Severity>,
     /// 公示截止期, if given (already checked to lie inside the window).
     pub publish_until: Option<NaiveDate>,
+    /// The end of validity (有效期至, the field with role `valid_to`), if given.
+    pub valid_to: Option<NaiveDate>,
     /// `(field code, normalised value)` for every non-empty field, in catalog field order.
     pub fields: Vec<(String, String)>,
     /// How many optional fields were filled.
@@ -431,16 +433,22 @@ impl CatalogItem {
                 format!("{} {d} is after today ({today})", label(f)),
             ));
         }
-        if let (Some(from), Some(to), Some((_, f))) = (
-            value(Role::ValidFrom).and_then(|c| c.date),
-            value(Role::ValidTo).and_then(|c| c.date),
-            get(Role::ValidTo),
-        ) && to < from
+        // Validity ends on or after it starts: at 有效期自 when the item has that field, else at
+        // the decision (a penalty's 处罚有效期 cannot end before the decision was made).
+        let valid_to = value(Role::ValidTo).and_then(|c| c.date);
+        let start = match get(Role::ValidFrom) {
+            Some(_) => value(Role::ValidFrom)
+                .and_then(|c| c.date)
+                .map(|d| (d, "the start of validity")),
+            None => decision_date.map(|d| (d, "the decision date")),
+        };
+        if let (Some((from, what)), Some(to), Some((_, f))) = (start, valid_to, get(Role::ValidTo))
+            && to < from
         {
             errs.push(RowError::new(
                 f,
                 "validity_order",
-                format!("{} {to} is before the start of validity {from}", label(f)),
+                format!("{} {to} is before {what} {from}", label(f)),
             ));
         }
 
@@ -506,6 +514,7 @@ impl CatalogItem {
             subject,
             severity,
             publish_until,
+            valid_to,
             fields,
             filled_optional: u16::try_from(filled_optional).unwrap_or(u16::MAX),
             hash,

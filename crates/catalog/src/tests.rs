@@ -677,6 +677,45 @@ fn rule_validity_order() {
     let e = errors("license", &with(license_row(), "XK_YXQZI", "2026-02-28"));
     assert_rule(&e, "XK_YXQZI", "validity_order");
     assert!(e[0].message.contains("有效期至"));
+    // A penalty has no 有效期自: its 处罚有效期 may not end before the decision (2026-01-10).
+    assert!(run("penalty", &with(penalty_row(), "CF_YXQ", "2026-01-10")).is_ok());
+    let e = errors("penalty", &with(penalty_row(), "CF_YXQ", "2026-01-09"));
+    assert_rule(&e, "CF_YXQ", "validity_order");
+    assert!(
+        e[0].message.contains("decision date 2026-01-10"),
+        "{}",
+        e[0].message
+    );
+}
+
+/// A licence is published while valid: its 有效期至 ends its window, and one that has expired
+/// is never on show (it stays in history).
+#[test]
+fn a_licence_leaves_the_portal_when_its_validity_ends() {
+    let c = catalog();
+    let l = item(&c, "license");
+    let dr = run("license", &license_row()).expect("valid");
+    let w = l.window_of(&dr);
+    assert_eq!(w.until(), Some(d(2031, 2, 28)));
+    assert!(w.is_public_on(d(2031, 2, 28)));
+    assert!(!w.is_public_on(d(2031, 3, 1)));
+    // Decided on 2026-03-01 for a validity that had already ended.
+    let old = with(
+        with(license_row(), "XK_YXQZ", "2020-01-01"),
+        "XK_YXQZI",
+        "2025-01-01",
+    );
+    let dr = run("license", &old).expect("valid");
+    assert!(!l.window_of(&dr).is_public_on(d(2026, 3, 1)));
+    // Without 有效期至 there is no end; a penalty's 处罚有效期 does not shorten its window.
+    let dr = run("license", &without(license_row(), "XK_YXQZI")).expect("valid");
+    assert_eq!(l.window_of(&dr).until(), None);
+    let p = item(&c, "penalty");
+    let dr = run("penalty", &with(penalty_row(), "CF_YXQ", "2026-02-01")).expect("valid");
+    assert_eq!(
+        p.window_of(&dr),
+        p.publication_window(dr.severity, dr.decision_date, dr.publish_until)
+    );
 }
 
 #[test]

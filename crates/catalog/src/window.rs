@@ -110,6 +110,30 @@ impl CatalogItem {
         severity.and_then(find).or_else(|| find(*default_severity))
     }
 
+    /// When a validated row is shown: [`Self::publication_window`] of its severity, decision
+    /// date and 公示截止期; for an item published while valid, ended at the row's end of
+    /// validity (有效期至) when it has one — an expired licence is no longer valid and leaves the
+    /// portal on its own, staying in history.
+    pub fn window_of(&self, d: &crate::row::Draft) -> Window {
+        let w = self.publication_window(d.severity, d.decision_date, d.publish_until);
+        match (&self.publication, w, d.valid_to) {
+            (
+                Publication::WhileValid,
+                Window::Published {
+                    from,
+                    min_until,
+                    until,
+                },
+                Some(v),
+            ) => Window::Published {
+                from,
+                min_until,
+                until: Some(until.map_or(v, |u| u.min(v))),
+            },
+            (_, w, _) => w,
+        }
+    }
+
     /// When a record decided on `decision_date` is shown.
     ///
     /// * [`Publication::None`] → [`Window::NotPublished`].

@@ -104,6 +104,17 @@ pub fn person_name(s: &str) -> String {
     out
 }
 
+/// A subject's name as the public sees it: a natural person's by [`person_name`] (surname
+/// only), an organisation's through [`redact`] — an individual business is often named after
+/// its holder, sometimes with the holder's ID number or phone in the name.
+pub fn public_name(name: &str, natural_person: bool) -> String {
+    if natural_person {
+        person_name(name)
+    } else {
+        redact(name)
+    }
+}
+
 /// Map full-width digits and letters to ASCII for scanning; everything else unchanged.
 fn fold(c: char) -> char {
     match c {
@@ -114,27 +125,53 @@ fn fold(c: char) -> char {
     }
 }
 
+/// What a finding of [`find_unmasked`] is, which decides how [`redact`] masks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Found {
+    /// A citizen ID (18 or 15 characters, possibly written in groups).
+    CitizenId,
+    /// A mobile number.
+    Mobile,
+    /// A landline number with its area code.
+    Landline,
+    /// A passport or mainland travel permit number.
+    Travel,
+}
+
 /// Find the first substring of `text` that looks like an **unmasked** personal identifier.
 ///
-/// Detected (ASCII or full-width characters):
+/// Privacy first: this errs towards masking. Detected (ASCII or full-width characters):
 /// * a citizen ID: a run of exactly 18 letters/digits (not part of a longer alphanumeric
-///   run) made of 17 digits and a digit or `X`/`x`, that passes the GB 11643 MOD 11-2 check.
-///   The birth date and region are *not* required to be plausible (a leaked but mistyped
-///   ID still leaks). A run that is also a valid USCC (authority/category, region,
-///   embedded org code and USCC check) is skipped: an all-digit USCC passes MOD 11-2 with
-///   probability about 1/11, and organisations' codes are public. Trade-off: an ID that
-///   happens to also be a fully valid USCC is missed (it would need a valid authority and
-///   category in positions 1–2, e.g. `11…`/`12…`, and pass two independent checks);
+///   run) made of 17 digits and a digit or `X`/`x`, that passes the GB 11643 MOD 11-2 check
+///   **or** carries a plausible birth date (`19000101`–`20991231` in positions 7–14), so a
+///   mistyped ID still counts. A run that is also a valid USCC (authority/category, region,
+///   embedded org code and USCC check) is skipped: organisations' codes are public.
+///   Trade-off: an ID that happens to also be a fully valid USCC is missed;
+/// * the same 18 characters written in groups joined by one space or hyphen
+///   (`330683 19550520 8708`, `330683-1955-0520-8708`);
+/// * a first-generation 15-digit ID: exactly 15 digits with a plausible `YYMMDD` birth date in
+///   positions 7–12. Trade-off: about 4 % of 15-digit 工商注册号 also have such digits there and
+///   are masked in free text;
 /// * a mainland mobile number: exactly 11 digits `1[3-9]\d{9}` not part of a longer digit
 ///   run, the same after an `86` country code (13 digits), or grouped `3-4-4` with one
-///   space or hyphen (`138 1234 5678`, `138-1234-5678`).
+///   space or hyphen (`138 1234 5678`, `138-1234-5678`);
+/// * a landline with its area code: `0` and 2–3 digits, then 7–8 digits, written together
+///   (11–12 digits), with one hyphen or space between, or with the area code in (full- or
+///   half-width) parentheses (`0571-87654321`, `(0571)87654321`);
+/// * a passport or travel permit number: a run of exactly 9 characters, `E`, `G`, `D`, `S`,
+///   `P`, `H` or `M` and 8 digits, or `E`, a letter and 7 digits (`E12345678`, `EA1234567`).
 ///
-/// Not detected: first-generation 15-digit IDs, IDs split by separators, landlines.
 /// Masked output of [`citizen_id`] and [`phone`] is never reported.
 pub fn find_unmasked(text: &str) -> Option<String> {
+    find(text).map(|(s, _)| s)
+}
+
+fn find(text: &str) -> Option<(String, Found)> {
     let cs: Vec<(usize, char)> = text.char_indices().map(|(i, c)| (i, fold(c))).collect();
     let byte_at = |k: usize| cs.get(k).map_or(text.len(), |x| x.0);
-    let slice = |a: usize, b: usize| text.get(byte_at(a)..byte_at(b)).map(str::to_owned);
+    let slice =
+        |a: usize, b: usize, f: Found| text.get(byte_at(a)..byte_at(b)).map(|s| (s.to_owned(), f));
+    let ch = |k: usize| cs.get(k).map(|x| x.1);
     let mut i = 0;
     while i < cs.len() {
         if !cs[i].1.is_ascii_alphanumeric() {
@@ -147,8 +184,11 @@ pub fn find_unmasked(text: &str) -> Option<String> {
             end += 1;
         }
         let run: String = cs[start..end].iter().map(|x| x.1).collect();
-        if looks_like_citizen_id(&run) {
-            return slice(start, end);
+        if looks_like_citizen_id(&run) || looks_like_old_citizen_id(&run) {
+            return slice(start, end, Found::CitizenId);
+        }
+        if looks_like_travel_document(&run) {
+            return slice(start, end, Found::Travel);
         }
         // Digit sub-runs inside the alphanumeric run.
         let mut k = start;
@@ -165,14 +205,48 @@ pub fn find_unmasked(text: &str) -> Option<String> {
             if is_mobile(&digits)
                 || (digits.len() == 13 && is_mobile(&digits[2..]) && digits.starts_with("86"))
             {
-                return slice(ds, k);
+                return slice(ds, k, Found::Mobile);
             }
-            if k == end
-                && digits.len() == 3
+            if is_landline(&digits) {
+                return slice(ds, k, Found::Landline);
+            }
+            if k != end {
+                continue;
+            }
+            // The digit run ends the alphanumeric run: it may go on after a separator.
+            if digits.len() == 3
                 && is_mobile(&format!("{digits}00000000"))
                 && let Some(stop) = grouped_mobile_end(&cs, k)
             {
-                return slice(ds, stop);
+                return slice(ds, stop, Found::Mobile);
+            }
+            if let Some(stop) = grouped_citizen_id_end(&cs, ds, k) {
+                return slice(ds, stop, Found::CitizenId);
+            }
+            if is_area_code(&digits) {
+                let open = ds.checked_sub(1).and_then(ch);
+                let close = ch(k);
+                let after = match (open, close) {
+                    (Some('(' | '（'), Some(')' | '）')) => {
+                        k + 1 + usize::from(ch(k + 1) == Some(' '))
+                    }
+                    (_, Some('-' | ' ')) => k + 1,
+                    _ => continue,
+                };
+                let mut e = after;
+                while ch(e).is_some_and(|c| c.is_ascii_digit()) {
+                    e += 1;
+                }
+                if (7..=8).contains(&(e - after))
+                    && !ch(e).is_some_and(|c| c.is_ascii_alphanumeric())
+                {
+                    let from = if matches!(open, Some('(' | '（')) {
+                        ds - 1
+                    } else {
+                        ds
+                    };
+                    return slice(from, e, Found::Landline);
+                }
             }
         }
         i = end;
@@ -180,26 +254,93 @@ pub fn find_unmasked(text: &str) -> Option<String> {
     None
 }
 
-/// Mask every unmasked citizen ID and mobile number [`find_unmasked`] finds in free text (names,
-/// contacts, grounds typed by the public), leaving the rest as it is. The result is free of
-/// findings: `find_unmasked(&redact(t)) == None` for every `t`.
+/// Mask every unmasked personal identifier [`find_unmasked`] finds in free text (names,
+/// contacts, grounds typed by departments or the public), leaving the rest as it is. The result
+/// is free of findings: `find_unmasked(&redact(t)) == None` for every `t`.
 pub fn redact(text: &str) -> String {
     let mut out = text.to_owned();
     // Each pass masks one finding and masked forms are never found again, so the number of
-    // passes is bounded by the number of findings (at most one per 11 characters).
-    for _ in 0..=text.len() / 11 {
-        let Some(hit) = find_unmasked(&out) else {
+    // passes is bounded by the number of findings (at most one per 8 characters).
+    for _ in 0..=text.len() / 8 {
+        let Some((hit, kind)) = find(&out) else {
             return out;
         };
-        let folded: String = hit.chars().map(fold).collect();
-        let masked = if looks_like_citizen_id(&folded.to_ascii_uppercase()) {
-            citizen_id(&hit)
-        } else {
-            phone(&hit)
+        let masked = match kind {
+            Found::CitizenId | Found::Travel => citizen_id(&hit),
+            Found::Mobile => phone(&hit),
+            Found::Landline => {
+                let digits: String = hit.chars().map(fold).filter(char::is_ascii_digit).collect();
+                phone(&digits)
+            }
         };
         out = out.replacen(&hit, &masked, 1);
     }
     out
+}
+
+/// `0` and two or three more digits, the second not `0` (`00` starts an international call).
+fn is_area_code(d: &str) -> bool {
+    let b = d.as_bytes();
+    (3..=4).contains(&b.len()) && b[0] == b'0' && b[1] != b'0'
+}
+
+/// A landline written without separators: 11 or 12 digits starting with an area code.
+fn is_landline(d: &str) -> bool {
+    let b = d.as_bytes();
+    (11..=12).contains(&b.len()) && b[0] == b'0' && b[1] != b'0'
+}
+
+/// `ds..k` is a digit run ending an alphanumeric run: join it with the groups that follow, each
+/// after the same single separator (space or hyphen), while they stay within 18 characters;
+/// the end index when they make exactly 18 that read as a citizen ID and no letter or digit
+/// follows.
+fn grouped_citizen_id_end(cs: &[(usize, char)], ds: usize, k: usize) -> Option<usize> {
+    let sep = cs.get(k)?.1;
+    if sep != ' ' && sep != '-' {
+        return None;
+    }
+    let mut joined: String = cs[ds..k].iter().map(|x| x.1).collect();
+    let mut at = k;
+    while joined.len() < 18 && cs.get(at).is_some_and(|x| x.1 == sep) {
+        let g = at + 1;
+        let mut e = g;
+        while cs.get(e).is_some_and(|x| x.1.is_ascii_alphanumeric()) {
+            e += 1;
+        }
+        if e == g {
+            return None;
+        }
+        joined.extend(cs[g..e].iter().map(|x| x.1));
+        at = e;
+    }
+    let upper = joined.to_ascii_uppercase();
+    (joined.len() == 18 && at > k && looks_like_citizen_id(&upper)).then_some(at)
+}
+
+fn looks_like_old_citizen_id(run: &str) -> bool {
+    let b = run.as_bytes();
+    b.len() == 15
+        && b.iter().all(u8::is_ascii_digit)
+        && plausible_date(&format!("19{}", &run[6..12]))
+}
+
+fn looks_like_travel_document(run: &str) -> bool {
+    let b = run.as_bytes();
+    if b.len() != 9 {
+        return false;
+    }
+    let first = b[0].to_ascii_uppercase();
+    (b"EGDSPHM".contains(&first) && b[1..].iter().all(u8::is_ascii_digit))
+        || (first == b'E' && b[1].is_ascii_alphabetic() && b[2..].iter().all(u8::is_ascii_digit))
+}
+
+/// `YYYYMMDD` with a year 1900–2099, a month 01–12 and a day 01–31.
+fn plausible_date(d: &str) -> bool {
+    let n = |r: std::ops::Range<usize>| d.get(r).and_then(|s| s.parse::<u32>().ok());
+    matches!(
+        (n(0..4), n(4..6), n(6..8)),
+        (Some(1900..=2099), Some(1..=12), Some(1..=31))
+    )
 }
 
 /// `k` points just after a 3-digit group `1[3-9]d`; match `S dddd S dddd` with the same
@@ -231,7 +372,7 @@ fn looks_like_citizen_id(run: &str) -> bool {
     for (d, c) in digits.iter_mut().zip(b) {
         *d = c - b'0';
     }
-    if mod11_2_check(&digits) != last {
+    if mod11_2_check(&digits) != last && !run.get(6..14).is_some_and(plausible_date) {
         return false;
     }
     let mut upper = [0u8; 18];
@@ -264,6 +405,19 @@ mod tests {
         assert_eq!(phone("0371 6123456"), "0371-*****56");
         assert_eq!(phone("12345678"), "******78");
         assert_eq!(phone("110"), "***");
+    }
+
+    #[test]
+    fn public_names() {
+        assert_eq!(public_name("张三丰", true), "张**");
+        assert_eq!(
+            public_name("张三340827196601310485工作室", false),
+            "张三3408**********0485工作室"
+        );
+        assert_eq!(
+            public_name("福州测试贸易有限公司", false),
+            "福州测试贸易有限公司"
+        );
     }
 
     #[test]
@@ -318,8 +472,8 @@ mod tests {
             find_unmasked("1101**********002X 138****1234 010-******78"),
             None
         );
-        // Check character wrong: not flagged.
-        assert_eq!(find_unmasked("110105194912310021"), None);
+        // Check character wrong and no birth date in it: not flagged.
+        assert_eq!(find_unmasked("110105000012310021"), None);
         // Part of a longer alphanumeric run.
         assert_eq!(find_unmasked("A11010519491231002X"), None);
         // Longer digit runs (bank card, order number).
@@ -332,5 +486,44 @@ mod tests {
         // USCCs with letters are never 17 digits.
         assert_eq!(find_unmasked("91350100M000100Y43"), None);
         assert_eq!(find_unmasked("138 1234 12345"), None);
+        // 15 digits without a birth date (a 工商注册号), a 9-character code of other letters.
+        assert_eq!(find_unmasked("注册号350100400012345"), None);
+        assert_eq!(find_unmasked("批号A12345678"), None);
+        // Too few digits after an area code; international prefix.
+        assert_eq!(find_unmasked("0571-12345"), None);
+        assert_eq!(find_unmasked("00852123456789"), None);
+    }
+
+    /// The forms the QA pass found published unmasked (issue 4).
+    #[test]
+    fn finds_ids_and_numbers_in_other_forms() {
+        let cases = [
+            ("旧证件340827660131048号", "340827660131048"),
+            ("校验位错340827196601310486", "340827196601310486"),
+            ("证件 330683 19550520 8708 。", "330683 19550520 8708"),
+            ("证件330683-1955-0520-870x", "330683-1955-0520-870x"),
+            ("座机0571-87654321", "0571-87654321"),
+            ("座机 0571 8765432 转", "0571 8765432"),
+            ("电话(0571)87654321", "(0571)87654321"),
+            ("电话（010） 12345678", "（010） 12345678"),
+            ("电话057187654321", "057187654321"),
+            ("护照E12345678", "E12345678"),
+            ("护照 EA1234567", "EA1234567"),
+            ("通行证H12345678", "H12345678"),
+        ];
+        for (text, hit) in cases {
+            assert_eq!(find_unmasked(text).as_deref(), Some(hit), "{text}");
+            let r = redact(text);
+            assert_eq!(find_unmasked(&r), None, "{text} → {r}");
+            assert!(!r.contains(hit), "{text} → {r}");
+        }
+        assert_eq!(redact("座机0571-87654321"), "座机0571-******21");
+        assert_eq!(redact("电话(0571)87654321"), "电话0571-******21");
+        assert_eq!(
+            redact("证件 330683 19550520 8708 。"),
+            "证件 3306**********8708 。"
+        );
+        assert_eq!(redact("旧证件340827660131048号"), "旧证件34***********48号");
+        assert_eq!(redact("护照E12345678"), "护照E1*****78");
     }
 }

@@ -177,6 +177,24 @@ proptest! {
         prop_assert_eq!(mask::redact(&before), before.clone());
     }
 
+    /// The same ID written in groups, in its first-generation 15-digit form or with a wrong
+    /// check character, and a landline, are masked too.
+    #[test]
+    fn redaction_covers_other_written_forms(seed in any::<u64>(), before in ".{0,12}", sep in "[ -]", cut in 1usize..17) {
+        let mut rng = Rng::new(seed);
+        let id = generate::citizen_id(&mut rng, today());
+        let grouped = format!("{}{sep}{}", &id[..cut], &id[cut..]);
+        let old = format!("{}{}", &id[..6], &id[8..17]);
+        let wrong = format!("{}{}", &id[..17], if id.ends_with('0') { '1' } else { '0' });
+        let landline = format!("0591-8{:06}", rng.below(1_000_000));
+        let text = format!("{before}，{grouped}，{old}，{wrong}，{landline}。");
+        let r = mask::redact(&text);
+        prop_assert_eq!(find_unmasked_or_none(&r), None, "{}", r);
+        for s in [&grouped, &old, &wrong, &landline] {
+            prop_assert!(!r.contains(s.as_str()), "{} in {}", s, r);
+        }
+    }
+
     #[test]
     fn masked_values_are_never_found(seed in any::<u64>(), s in code_like()) {
         let mut rng = Rng::new(seed);

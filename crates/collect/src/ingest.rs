@@ -290,7 +290,10 @@ fn produce(
                 out.push(Msg::Reject(vec![Rejection {
                     row_no: rows,
                     line: e.line(),
-                    field: String::new(),
+                    field: match &e {
+                        crate::Error::UnknownKey { key, .. } => key.clone(),
+                        _ => String::new(),
+                    },
                     rule: e.code().into(),
                     message: e.to_string(),
                 }]));
@@ -419,7 +422,7 @@ fn record_input(
     received_on: NaiveDate,
     calendar: &Calendar,
 ) -> RecordInput {
-    let window = item.publication_window(draft.severity, draft.decision_date, draft.publish_until);
+    let window = item.window_of(&draft);
     let (publish_from, min_until, publish_until) = match window {
         Window::NotPublished => (None, None, None),
         Window::Published {

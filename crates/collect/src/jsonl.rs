@@ -288,6 +288,7 @@ fn fill_cells(
         let Some(&col) = columns.get(name) else {
             return Err(Error::UnknownKey {
                 row,
+                line,
                 key: key.clone(),
             });
         };

@@ -239,9 +239,9 @@ pub enum Error {
     #[error("an XLSX workbook must be read from a file (Reader::open_path), not from a stream")]
     NeedsFile,
     #[error(
-        "data row {row}: key {key:?} is not a column (the columns are the keys of the first object)"
+        "line {line}, data row {row}: key {key:?} is not a column (the columns are the keys of the first object)"
     )]
-    UnknownKey { row: u64, key: String },
+    UnknownKey { row: u64, line: u64, key: String },
     #[error("the XLSX workbook could not be read: {0}")]
     Xlsx(String),
     /// A row (all its cells together) or a JSON line is larger than
@@ -291,15 +291,15 @@ impl Error {
         }
     }
 
-    /// The physical line (JSON Lines: the data row) the error names; 0 when none applies.
+    /// The physical line the error names; 0 when none applies.
     pub fn line(&self) -> u64 {
         match self {
             Error::Encoding { line, .. }
             | Error::Truncated { line, .. }
             | Error::Malformed { line, .. }
             | Error::CellTooLarge { line, .. }
-            | Error::RecordTooLarge { line, .. } => *line,
-            Error::UnknownKey { row, .. } => *row,
+            | Error::RecordTooLarge { line, .. }
+            | Error::UnknownKey { line, .. } => *line,
             _ => 0,
         }
     }

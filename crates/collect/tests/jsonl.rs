@@ -44,18 +44,20 @@ fn values_and_key_order_of_the_first_object() {
 
 #[test]
 fn unknown_key_is_a_row_error() {
-    let text = "{\"a\": 1, \"b\": 2}\n{\"a\": 3, \"c\": 4}\n{\"b\": 5}\n";
+    // Blank lines before the second object: its error names its physical line, 4.
+    let text = "{\"a\": 1, \"b\": 2}\n\n  \n{\"a\": 3, \"c\": 4}\n{\"b\": 5}\n";
     let (_, rows) = read_all(text.as_bytes(), Format::JsonLines);
     assert_eq!(rows.len(), 3);
     match &rows[1] {
-        Err(e @ Error::UnknownKey { row, key }) => {
-            assert_eq!((*row, key.as_str()), (2, "c"));
+        Err(e @ Error::UnknownKey { row, line, key }) => {
+            assert_eq!((*row, *line, key.as_str()), (2, 4, "c"));
+            assert_eq!(e.line(), 4);
             assert!(!e.stops_reading());
         }
         other => panic!("expected unknown key, got {other:?}"),
     }
     let last = rows[2].as_ref().expect("reading goes on");
-    assert_eq!((last.number, last.line), (3, 3));
+    assert_eq!((last.number, last.line), (3, 5));
     assert_eq!(last.cells, ["", "5"]);
 }
 

@@ -57,11 +57,7 @@ impl PublicSubject {
             key: subject.key.clone(),
             kind: d.kind,
             kind_label: d.kind.label_zh().to_string(),
-            name: if person {
-                codes::mask::person_name(&d.name)
-            } else {
-                d.name.clone()
-            },
+            name: codes::mask::public_name(&d.name, person),
             status: d.status,
             status_label: d.status.label_zh().to_string(),
             uscc: d.uscc.clone(),
@@ -71,7 +67,7 @@ impl PublicSubject {
             reg_no: d.reg_no.clone(),
             tax_no: d.tax_no.as_deref().map(mask_if_personal),
             citizen_id_masked: d.citizen_id.as_deref().map(codes::mask::citizen_id),
-            legal_rep_name: d.legal_rep_name.clone(),
+            legal_rep_name: d.legal_rep_name.as_deref().map(codes::mask::redact),
             legal_rep_id_masked: d.legal_rep_id.as_deref().map(codes::mask::citizen_id),
             region_code: d.region_code.clone(),
             region_name: d
@@ -81,7 +77,14 @@ impl PublicSubject {
                 .map(|r| r.name.to_string()),
             registration_authority: d.registration_authority.clone(),
             established: d.established,
-            former_names: if person { Vec::new() } else { former_names },
+            former_names: if person {
+                Vec::new()
+            } else {
+                former_names
+                    .iter()
+                    .map(|n| codes::mask::redact(n))
+                    .collect()
+            },
             version: subject.current.version,
             valid_from: subject.current.valid_from,
         }

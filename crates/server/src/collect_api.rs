@@ -612,13 +612,9 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
     PublicRecord {
         id: r.id,
         item: r.item.clone(),
-        doc_no: r.doc_no.clone(),
+        doc_no: chengxin_codes::mask::redact(&r.doc_no),
         department: r.department.clone(),
-        subject_name: if person {
-            chengxin_codes::mask::person_name(&r.subject_name)
-        } else {
-            r.subject_name.clone()
-        },
+        subject_name: chengxin_codes::mask::public_name(&r.subject_name, person),
         subject_code: if person {
             chengxin_codes::mask::citizen_id(&r.subject_code)
         } else {
@@ -660,6 +656,14 @@ pub(crate) async fn publicity_page(
         .item(item)
         .filter(|i| i.disclosure == chengxin_catalog::Disclosure::Public)
         .ok_or_else(|| ApiError::NotFound(format!("no public catalog item {item}")))?;
+    if let (Some(from), Some(to)) = (p.from, p.to)
+        && from > to
+    {
+        return Err(ApiError::parameter(
+            "from",
+            "the period starts after it ends",
+        ));
+    }
     let per_page = p.per_page.unwrap_or(20).clamp(1, 100);
     let page = p.page.unwrap_or(1).max(1);
     let (rows, total) = state
@@ -668,11 +672,13 @@ pub(crate) async fn publicity_page(
             &PublicityQuery {
                 item: item.to_string(),
                 text: p.q.clone(),
+                doc_no: p.q.as_deref().map(chengxin_catalog::normalize_doc_no),
                 department: p.department.clone(),
                 from: p.from,
                 to: p.to,
                 limit: per_page,
-                offset: (page - 1) * per_page,
+                // A page past the end is empty, however far past (no overflow to page 1).
+                offset: (page - 1).saturating_mul(per_page),
             },
             state.today(),
         )

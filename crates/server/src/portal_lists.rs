@@ -168,11 +168,7 @@ pub(crate) async fn lists(
             let person = e.subject_kind == chengxin_registry::SubjectKind::NaturalPerson.as_str();
             ListedRow {
                 // 国办发〔2020〕49号 (十四): a natural person is shown as the registry shows them.
-                subject_name: if person {
-                    chengxin_codes::mask::person_name(&e.subject_name)
-                } else {
-                    e.subject_name
-                },
+                subject_name: chengxin_codes::mask::public_name(&e.subject_name, person),
                 subject_link: format!("/subjects/{}#lists", url_encode(&e.subject_key)),
                 kind_zh: e
                     .kind
@@ -237,11 +233,10 @@ async fn describe_target(
         .find(subject)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("没有代码为 {subject} 的主体。")))?;
-    let name = if s.data().kind == chengxin_registry::SubjectKind::NaturalPerson {
-        chengxin_codes::mask::person_name(&s.data().name)
-    } else {
-        s.data().name.clone()
-    };
+    let name = chengxin_codes::mask::public_name(
+        &s.data().name,
+        s.data().kind == chengxin_registry::SubjectKind::NaturalPerson,
+    );
     let label = if !entry.is_empty() {
         let book = state.store.list_book(s.id).await?;
         let standards = state.store.list_standards().await?;

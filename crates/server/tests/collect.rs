@@ -16,6 +16,7 @@ use tower::ServiceExt;
 const DEPT: &str = "11350100MB0000019U";
 const OTHER_DEPT: &str = "11350100MB0000027N";
 const PERSON_ID: &str = "11010519491231002X";
+const HOLDER_ID: &str = "340827196601310485";
 
 const HEADER: &str = "行政相对人名称,行政相对人类别,统一社会信用代码,证件号码,行政处罚决定书文号,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,罚款金额（万元）,处罚决定日期,处罚机关,处罚机关统一社会信用代码";
 
@@ -108,8 +109,9 @@ fn uscc(seed: u64) -> String {
     chengxin_codes::generate::uscc(&mut rng)
 }
 
-/// Three penalties: a company (general), a company decided long ago (its window is over) and a
-/// natural person (citizen ID in the file).
+/// Four penalties: a company (general), a company decided long ago (its window is over), a
+/// natural person (citizen ID in the file) and an individual business with personal numbers in
+/// its name and facts.
 fn penalties() -> String {
     let rows = [
         format!(
@@ -122,6 +124,12 @@ fn penalties() -> String {
         ),
         format!(
             "李明,自然人,,{PERSON_ID},榕市监罚〔2026〕102号,无照经营,流动摊贩未取得许可,《食品安全法》第一百二十二条,罚款,罚款二千元,0.2,2026-11-18,福州市市场监督管理局,{DEPT}"
+        ),
+        // An individual business named with its holder's ID number; the facts carry a landline
+        // and a first-generation 15-digit ID.
+        format!(
+            "张三{HOLDER_ID}工作室,法人及非法人组织,{},,榕市监罚〔2026〕104号,虚假宣传,店内张贴虚假广告（举报电话0591-87654321；经营者旧证件340827660131048）,《广告法》第五十五条,警告,警告,,2026-11-17,福州市市场监督管理局,{DEPT}",
+            uscc(3)
         ),
     ];
     format!("{HEADER}\n{}\n", rows.join("\n"))
@@ -141,7 +149,7 @@ async fn a_data_officer_sends_a_batch_and_the_public_sees_it() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let v = r.json();
     assert_eq!(v["status"], "committed");
-    assert_eq!(v["summary"]["accepted"], 3, "{v}");
+    assert_eq!(v["summary"]["accepted"], 4, "{v}");
     assert_eq!(v["department"], DEPT);
     let batch = v["summary"]["batch"].as_i64().expect("batch");
 
@@ -150,14 +158,21 @@ async fn a_data_officer_sends_a_batch_and_the_public_sees_it() {
     let r = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![]).await;
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
-    assert_eq!(v["total"], 2, "{v}");
+    assert_eq!(v["total"], 3, "{v}");
     let docs: Vec<&str> = v["records"]
         .as_array()
         .expect("records")
         .iter()
         .filter_map(|x| x["doc_no"].as_str())
         .collect();
-    assert_eq!(docs, ["榕市监罚〔2026〕102号", "榕市监罚〔2026〕101号"]);
+    assert_eq!(
+        docs,
+        [
+            "榕市监罚〔2026〕102号",
+            "榕市监罚〔2026〕104号",
+            "榕市监罚〔2026〕101号"
+        ]
+    );
     // Search by code, by name; paging.
     let r = call(
         &f,
@@ -176,16 +191,37 @@ async fn a_data_officer_sends_a_batch_and_the_public_sees_it() {
         vec![],
     )
     .await;
-    assert_eq!(r.json()["records"][0]["doc_no"], "榕市监罚〔2026〕101号");
-    // Nothing personal unmasked, in the API and on the portal column.
+    assert_eq!(r.json()["records"][0]["doc_no"], "榕市监罚〔2026〕104号");
+    // A natural person is found neither by name nor by citizen ID; a decision by its number.
+    for (q, total) in [
+        ("%E6%9D%8E%E6%98%8E".to_string(), 0),
+        (PERSON_ID.to_string(), 0),
+        (
+            "%E6%A6%95%E5%B8%82%E7%9B%91%E7%BD%9A%E3%80%942026%E3%80%95102%E5%8F%B7".into(),
+            1,
+        ),
+        ("%25".into(), 0),
+    ] {
+        let uri = format!("/api/v1/publicity/penalty?q={q}");
+        let r = call(&f, "GET", &uri, None, vec![]).await;
+        assert_eq!(r.json()["total"], total, "{uri}: {}", r.body);
+    }
+    // Nothing personal unmasked, in the API, on the portal column and the subject pages.
+    let subject_page = format!("/subjects/{}", uscc(3));
+    let subject_api = format!("/api/v1/subjects/{}", uscc(3));
     for uri in [
         "/api/v1/publicity/penalty",
         "/publicity/penalty",
         "/publicity/penalty?q=%E6%9D%8E",
+        "/publicity/penalty?q=%E5%B7%A5%E4%BD%9C%E5%AE%A4",
+        subject_page.as_str(),
+        subject_api.as_str(),
     ] {
         let r = call(&f, "GET", uri, None, vec![]).await;
         assert_eq!(r.status, StatusCode::OK, "{uri}");
         assert!(!r.body.contains(PERSON_ID), "{uri} shows the citizen ID");
+        assert!(!r.body.contains(HOLDER_ID), "{uri} shows the holder's ID");
+        assert!(!r.body.contains("87654321"), "{uri} shows the landline");
         assert_eq!(
             chengxin_codes::mask::find_unmasked(&r.body),
             None,
@@ -218,6 +254,38 @@ async fn a_data_officer_sends_a_batch_and_the_public_sees_it() {
             .starts_with("text/csv")
     );
     assert_eq!(r.body.lines().count(), 1, "header only");
+}
+
+/// A licence is published while valid (有效期至): one whose validity has ended is not on the
+/// portal; one still valid is, with its end as the end of its publication.
+#[tokio::test]
+async fn an_expired_licence_is_not_published() {
+    let f = fixture("licence").await;
+    let header =
+        "XK_XDR_MC,XK_XDR_SHXYM,XK_WSH,XK_XKLB,XK_NR,XK_JDRQ,XK_YXQZ,XK_YXQZI,XK_XKJG,XK_ZT";
+    let body = format!(
+        "{header}\n\
+         福州甲公司,{},榕食药许〔2026〕1号,普通,食品经营许可,2026-11-02,2026-11-02,2031-11-01,福州市市场监督管理局,1\n\
+         福州乙公司,{},榕食药许〔2026〕2号,普通,食品经营许可,2026-11-02,2020-01-01,2025-01-01,福州市市场监督管理局,1\n",
+        uscc(11),
+        uscc(12)
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=license&file_name=l.csv&wait=true",
+        Some("officer"),
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["summary"]["accepted"], 2, "{}", r.body);
+    let v = call(&f, "GET", "/api/v1/publicity/license", None, vec![])
+        .await
+        .json();
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["records"][0]["doc_no"], "榕食药许〔2026〕1号");
+    assert_eq!(v["records"][0]["publish_until"], "2031-11-01");
 }
 
 #[tokio::test]
@@ -356,7 +424,7 @@ async fn progress_resource_then_batch_and_report() {
     .json();
     assert_eq!(b["file_sha256"], digest.as_str(), "{b}");
     assert_eq!(view["summary"]["review"], 1);
-    assert!(view["rows_read"].as_u64() >= Some(4));
+    assert!(view["rows_read"].as_u64() >= Some(5));
     let r = call(
         &f,
         "GET",
@@ -367,7 +435,7 @@ async fn progress_resource_then_batch_and_report() {
     .await;
     let v = r.json();
     assert_eq!(v["rejections"][0]["rule"], "uscc_check", "{v}");
-    assert_eq!(v["rejections"][0]["row_no"], 4);
+    assert_eq!(v["rejections"][0]["row_no"], 5);
     // Another department's officer cannot watch this job.
     let r = call(&f, "GET", &location, Some("other-officer"), vec![]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -415,16 +483,16 @@ async fn quality_figures_and_their_page() {
     let v = r.json();
     let q = &v["figures"][0];
     assert_eq!(q["department"], DEPT);
-    assert_eq!(q["received"], 3);
-    // 2026-11-16 and 2026-11-18 are within 7 working days of 2026-11-23 (receipt); the 2024
-    // decision is not.
+    assert_eq!(q["received"], 4);
+    // 2026-11-16, 2026-11-17 and 2026-11-18 are within 7 working days of 2026-11-23 (receipt);
+    // the 2024 decision is not.
     assert_eq!(
         (q["timed"].as_i64(), q["on_time"].as_i64()),
-        (Some(3), Some(2)),
+        (Some(4), Some(3)),
         "{q}"
     );
     let rate = q["on_time_rate"].as_f64().expect("rate");
-    assert!((rate - 2.0 / 3.0).abs() < 1e-9);
+    assert!((rate - 3.0 / 4.0).abs() < 1e-9);
     let r = call(&f, "GET", "/quality", Some("operator"), vec![]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(

@@ -278,8 +278,12 @@ const BATCH_SELECT: &str = "SELECT id, item, catalog_version, department, file_n
 #[derive(Clone, Debug, Default)]
 pub struct PublicityQuery {
     pub item: String,
-    /// A fragment of the subject's name, or a subject code (exact).
+    /// A document number (exact), or an organisation's name fragment or code (exact); natural
+    /// persons are never matched.
     pub text: Option<String>,
+    /// `text` as a document number is stored (`chengxin_catalog::normalize_doc_no`), when the
+    /// caller normalised it; `text` itself otherwise.
+    pub doc_no: Option<String>,
     pub department: Option<String>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
@@ -571,29 +575,44 @@ impl Store {
         today: NaiveDate,
     ) -> Result<(Vec<StoredRecord>, i64), StoreError> {
         let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        let like = text.map(|t| format!("%{}%", t.replace(['%', '_'], "")));
+        // `%`, `_` and `\` in the text are themselves, not wildcards.
+        let like = text.map(|t| {
+            let escaped: String = t
+                .chars()
+                .flat_map(|c| match c {
+                    '%' | '_' | '\\' => vec!['\\', c],
+                    c => vec![c],
+                })
+                .collect();
+            format!("%{escaped}%")
+        });
         let code = text.map(|t| chengxin_codes::normalize(t).into_owned());
-        // The same rule as `StoredRecord::on_show`.
+        let doc_no = text.map(|t| q.doc_no.as_deref().unwrap_or(t));
+        // The same rule as `StoredRecord::on_show`. The text finds a decision by its document
+        // number, or an organisation by a fragment of its name or its code; never a natural
+        // person (README: natural persons are never found by name or ID in public search).
         let filter = "WHERE item = $1 AND current = 1 AND status = 'valid' \
             AND publish_from IS NOT NULL AND publish_from <= $2 \
             AND (publish_until IS NULL OR publish_until >= $2) \
             AND (repaired_on IS NULL OR repaired_on > $2) \
-            AND ($3 IS NULL OR subject_name LIKE $3 OR subject_code = $4) \
+            AND ($3 IS NULL OR doc_no = $8 OR ((subject_name LIKE $3 ESCAPE '\\' OR subject_code = $4) \
+                 AND NOT EXISTS (SELECT 1 FROM subjects s WHERE s.id = records.subject_id \
+                 AND s.kind = 'natural_person'))) \
             AND ($5 IS NULL OR department = $5) \
             AND ($6 IS NULL OR decision_date >= $6) AND ($7 IS NULL OR decision_date <= $7)";
         let list = format!(
-            "{RECORD_SELECT} {filter} ORDER BY decision_date DESC, id DESC LIMIT $8 OFFSET $9"
+            "{RECORD_SELECT} {filter} ORDER BY decision_date DESC, id DESC LIMIT $9 OFFSET $10"
         );
         let count = format!("SELECT count(*) FROM records {filter}");
         let (rows, total): (Vec<RecordRow>, i64) = with_pool!(self, p => {
             let rows = sqlx::query_as(sqlx::AssertSqlSafe(list))
                 .bind(&q.item).bind(today).bind(like.as_deref()).bind(code.as_deref())
-                .bind(q.department.as_deref()).bind(q.from).bind(q.to)
+                .bind(q.department.as_deref()).bind(q.from).bind(q.to).bind(doc_no)
                 .bind(q.limit.clamp(1, 200)).bind(q.offset.max(0))
                 .fetch_all(p).await?;
             let total = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
                 .bind(&q.item).bind(today).bind(like.as_deref()).bind(code.as_deref())
-                .bind(q.department.as_deref()).bind(q.from).bind(q.to)
+                .bind(q.department.as_deref()).bind(q.from).bind(q.to).bind(doc_no)
                 .fetch_one(p).await?;
             (rows, total)
         });

@@ -316,6 +316,110 @@ async fn publicity_shows_only_valid_records_inside_their_window() {
             ..q.clone()
         };
         assert_eq!(s.publicity(&other, today()).await.expect("q").1, 0);
+        // By document number; `%` and `_` are themselves, not wildcards.
+        let text = |t: &str| PublicityQuery {
+            text: Some(t.into()),
+            ..q.clone()
+        };
+        assert_eq!(s.publicity(&text("新"), today()).await.expect("q").1, 1);
+        for wild in ["%", "_", "%公司"] {
+            assert_eq!(
+                s.publicity(&text(wild), today()).await.expect("q").1,
+                0,
+                "{wild}"
+            );
+        }
+    })
+    .await;
+}
+
+/// README: natural persons are never found by name or citizen ID in public search. A person's
+/// decision is listed (masked by the portal) and found by its document number only.
+#[tokio::test]
+async fn public_search_never_finds_a_natural_person_by_name_or_id() {
+    on_both("publicity_person", |s| async move {
+        setup(&s).await;
+        let mut rng = chengxin_codes::generate::Rng::new(5);
+        let id = chengxin_codes::generate::citizen_id(&mut rng, today());
+        let mut w = s.begin_batch(batch("persons.csv")).await.expect("begin");
+        let mut p = rec("榕市监罚〔2026〕90号", &uscc(1), "罚款", d(2026, 11, 2));
+        p.subject = SubjectInput {
+            name: "李四".into(),
+            kind: SubjectKind::NaturalPerson,
+            scheme: Scheme::CitizenId,
+            code: id.clone(),
+        };
+        w.push(p).await.expect("push");
+        // A company whose name contains the person's name is still found by it.
+        let mut c = rec("榕市监罚〔2026〕91号", &uscc(2), "罚款", d(2026, 11, 2));
+        c.subject.name = "李四餐饮有限公司".into();
+        w.push(c).await.expect("push");
+        w.commit().await.expect("commit");
+        let q = |t: Option<&str>| PublicityQuery {
+            item: "penalty".into(),
+            text: t.map(str::to_owned),
+            limit: 20,
+            ..PublicityQuery::default()
+        };
+        assert_eq!(s.publicity(&q(None), today()).await.expect("q").1, 2);
+        let (rows, n) = s.publicity(&q(Some("李四")), today()).await.expect("q");
+        assert_eq!(n, 1);
+        assert_eq!(rows[0].doc_no, "榕市监罚〔2026〕91号");
+        assert_eq!(s.publicity(&q(Some(&id)), today()).await.expect("q").1, 0);
+        let (rows, n) = s
+            .publicity(&q(Some("榕市监罚〔2026〕90号")), today())
+            .await
+            .expect("q");
+        assert_eq!((n, rows[0].subject_code.as_str()), (1, id.as_str()));
+    })
+    .await;
+}
+
+/// Migration 0008 gives records stored before it, of items published while valid, the end of
+/// their validity as the end of their publication; it is safe to run again.
+#[tokio::test]
+async fn migration_0008_ends_the_publication_of_expired_licences() {
+    on_both("migr_0008", |s| async move {
+        setup(&s).await;
+        let mut b = batch("licences.csv");
+        b.item = "license".into();
+        let mut w = s.begin_batch(b).await.expect("begin");
+        for (doc, until) in [("许可1", "2025-01-01"), ("许可2", "2031-02-28")] {
+            let mut r = rec(doc, &uscc(3), "许可", d(2024, 1, 2));
+            r.severity = None;
+            r.min_until = None;
+            // As a batch stored them before: no end.
+            r.publish_until = None;
+            r.fields_json = format!(r#"{{"XK_WSH":"{doc}","XK_YXQZI":"{until}"}}"#);
+            w.push(r).await.expect("push");
+        }
+        w.commit().await.expect("commit");
+        let q = PublicityQuery {
+            item: "license".into(),
+            limit: 20,
+            ..PublicityQuery::default()
+        };
+        assert_eq!(s.publicity(&q, today()).await.expect("q").1, 2);
+        let sql = match s.backend() {
+            chengxin_store::Backend::Sqlite => {
+                include_str!("../migrations/sqlite/0008_while_valid_ends.sql")
+            }
+            chengxin_store::Backend::Postgres => {
+                include_str!("../migrations/postgres/0008_while_valid_ends.sql")
+            }
+        };
+        for _ in 0..2 {
+            s.execute_raw_for_tests(sql).await.expect("migration 0008");
+            let (rows, n) = s.publicity(&q, today()).await.expect("q");
+            assert_eq!((n, rows[0].doc_no.as_str()), (1, "许可2"));
+            assert_eq!(rows[0].publish_until, Some(d(2031, 2, 28)));
+            let old = s
+                .record(DEPT, "license", "许可1")
+                .await
+                .expect("q")
+                .expect("kept");
+            assert_eq!(old.publish_until, Some(d(2025, 1, 1)));
+        }
     })
     .await;
 }
