@@ -93,11 +93,11 @@ pub async fn departments(store: &Store, c: DepartmentsCommand) -> Result<()> {
             let d = store
                 .add_department(&code, &name, &actor(), china_today())
                 .await?;
-            println!("{}", serde_json::to_string(&d)?);
+            outln!("{}", serde_json::to_string(&d)?)?;
         }
         DepartmentsCommand::List => {
             for d in store.departments().await? {
-                println!("{}", serde_json::to_string(&d)?);
+                outln!("{}", serde_json::to_string(&d)?)?;
             }
         }
     }
@@ -142,11 +142,11 @@ pub async fn users(store: &Store, c: UsersCommand) -> Result<()> {
                     &actor(),
                 )
                 .await?;
-            println!("{}", serde_json::to_string(&a)?);
+            outln!("{}", serde_json::to_string(&a)?)?;
         }
         UsersCommand::List => {
             for a in store.accounts().await? {
-                println!("{}", serde_json::to_string(&a)?);
+                outln!("{}", serde_json::to_string(&a)?)?;
             }
         }
         UsersCommand::Disable { username } => {
@@ -185,11 +185,11 @@ pub async fn keys(store: &Store, c: KeysCommand) -> Result<()> {
                 "API key #{} for {username}, expires {}. The secret is shown once:",
                 info.id, info.expires_at
             );
-            println!("{secret}");
+            outln!("{secret}")?;
         }
         KeysCommand::List => {
             for k in store.api_keys().await? {
-                println!("{}", serde_json::to_string(&k)?);
+                outln!("{}", serde_json::to_string(&k)?)?;
             }
         }
         KeysCommand::Revoke { id } => store.revoke_api_key(id, &actor()).await?,
@@ -222,7 +222,7 @@ pub async fn grants(store: &Store, c: GrantsCommand) -> Result<()> {
                     &actor(),
                 )
                 .await?;
-            println!("{}", serde_json::to_string(&g)?);
+            outln!("{}", serde_json::to_string(&g)?)?;
         }
     }
     Ok(())

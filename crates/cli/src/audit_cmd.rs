@@ -35,18 +35,19 @@ pub async fn verify(db_url: &str) -> Result<ExitCode> {
                 }
                 _ => String::new(),
             };
-            println!(
+            outln!(
                 "audit log intact: {n} entries verified in {:.2} s ({:.0} entries/s){head}",
                 took.as_secs_f64(),
                 per_sec(n as usize, took)
-            );
+            )?;
             ExitCode::SUCCESS
         }
         Err(b) => {
-            println!(
+            outln!(
                 "audit log BROKEN: first broken entry is seq {}: {}",
-                b.seq, b.reason
-            );
+                b.seq,
+                b.reason
+            )?;
             ExitCode::from(1)
         }
     };

@@ -90,6 +90,17 @@ pub async fn run(sizes: Sizes, only: Option<&str>, pg: Option<&str>) -> Result<(
                 baseline: r.baseline_name.into(),
                 baseline_rate: per_sec(r.rows, r.baseline),
             });
+            let d = &r.daily;
+            rows.push(Row {
+                scenario: format!(
+                    "{}: a later day's batch into the loaded store ({} corrections as new versions, the rest new decisions)",
+                    r.backend, d.corrections
+                ),
+                size: format!("{} rows into {} records", d.rows, r.rows),
+                rate: per_sec(d.rows, d.ingest),
+                baseline: r.baseline_name.into(),
+                baseline_rate: per_sec(d.rows, d.baseline),
+            });
             notes.push(format!(
                 "{} ingest: {:.1} s, peak memory {:.0} MB; summary {}",
                 r.backend,
@@ -97,16 +108,22 @@ pub async fn run(sizes: Sizes, only: Option<&str>, pg: Option<&str>) -> Result<(
                 r.peak_rss as f64 / 1048576.0,
                 r.summary
             ));
+            notes.push(format!(
+                "{} daily batch: {:.2} s; summary {}",
+                r.backend,
+                d.ingest.as_secs_f64(),
+                d.summary
+            ));
         }
     }
     if only == Some("ingest") {
-        print_rows(&rows, &notes);
+        print_rows(&rows, &notes)?;
         let _ = std::fs::remove_dir_all(&dir);
         return Ok(());
     }
     if only == Some("lists") {
         list_rows(&dir, lists, lookups, pg, &mut rows, &mut notes).await?;
-        print_rows(&rows, &notes);
+        print_rows(&rows, &notes)?;
         let _ = std::fs::remove_dir_all(&dir);
         return Ok(());
     }
@@ -152,7 +169,7 @@ pub async fn run(sizes: Sizes, only: Option<&str>, pg: Option<&str>) -> Result<(
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    print_rows(&rows, &notes);
+    print_rows(&rows, &notes)?;
     Ok(())
 }
 
@@ -215,11 +232,11 @@ async fn list_rows(
     Ok(())
 }
 
-fn print_rows(rows: &[Row], notes: &[String]) {
-    println!("| scenario | data | rate (/s) | baseline | baseline rate (/s) | ratio |");
-    println!("|---|---|---:|---|---:|---:|");
+fn print_rows(rows: &[Row], notes: &[String]) -> Result<()> {
+    outln!("| scenario | data | rate (/s) | baseline | baseline rate (/s) | ratio |")?;
+    outln!("|---|---|---:|---|---:|---:|")?;
     for r in rows {
-        println!(
+        outln!(
             "| {} | {} | {:.0} | {} | {:.0} | {:.2} |",
             r.scenario,
             r.size,
@@ -227,12 +244,13 @@ fn print_rows(rows: &[Row], notes: &[String]) {
             r.baseline,
             r.baseline_rate,
             r.rate / r.baseline_rate
-        );
+        )?;
     }
     for n in notes {
-        println!();
-        println!("{n}");
+        outln!()?;
+        outln!("{n}")?;
     }
+    Ok(())
 }
 
 fn uscc_rows(n: usize) -> Vec<Row> {

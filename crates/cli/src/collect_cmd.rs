@@ -97,6 +97,20 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
             ),
         );
     };
+    // The report's file is created before the batch starts: a path that cannot be written
+    // refuses the batch while nothing is kept, instead of failing after the commit.
+    let mut report_file = match &args.rejections {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Some((path, f)),
+            Err(e) => {
+                return refused(
+                    "rejections_path",
+                    &format!("cannot write the report to {}: {e}", path.display()),
+                );
+            }
+        },
+        None => None,
+    };
     let file_name = args
         .file
         .file_name()
@@ -139,10 +153,20 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     match outcome {
         Ok(s) => {
-            if let Some(path) = &args.rejections {
+            if let Some((path, file)) = &mut report_file {
                 let report = store.batch_rejections(s.batch).await?;
-                std::fs::write(path, chengxin_collect::ingest::rejections_csv(&report))
-                    .with_context(|| format!("writing {}", path.display()))?;
+                if let Err(e) = file
+                    .write_all(chengxin_collect::ingest::rejections_csv(&report).as_bytes())
+                    .and_then(|()| file.flush())
+                {
+                    eprintln!(
+                        "warning: batch {} is committed, but writing its report to {} failed: {e}; \
+                         get it with: chengxin batches rejections {}",
+                        s.batch,
+                        path.display(),
+                        s.batch
+                    );
+                }
             }
             if s.rejected > 0 {
                 eprintln!(
@@ -150,22 +174,29 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
                     s.rejected, s.batch
                 );
             }
-            println!("{}", serde_json::to_string(&s)?);
+            outln!("{}", serde_json::to_string(&s)?)?;
             Ok(ExitCode::SUCCESS)
         }
-        Err(e) => refused(e.code(), &e.to_string()),
+        Err(e) => {
+            if let Some((path, file)) = report_file {
+                // Refused whole: no rows to report, and no empty file left behind.
+                drop(file);
+                let _ = std::fs::remove_file(path);
+            }
+            refused(e.code(), &e.to_string())
+        }
     }
 }
 
 fn refused(code: &str, message: &str) -> Result<ExitCode> {
     eprintln!("refused: {message}");
-    println!(
+    outln!(
         "{}",
         serde_json::json!({
             "batch": null, "rows": 0, "accepted": 0, "unchanged": 0, "rejected": 0,
             "refused": code, "error": message,
         })
-    );
+    )?;
     Ok(ExitCode::from(1))
 }
 
@@ -192,7 +223,7 @@ pub async fn catalog(store: &Store, command: CatalogCommand) -> Result<()> {
                 &file.display().to_string(),
             )
             .await?;
-            println!("imported {} as catalog version {v}", file.display());
+            outln!("imported {} as catalog version {v}", file.display())?;
         }
         CatalogCommand::Show { version } => {
             let text = match version {
@@ -202,18 +233,18 @@ pub async fn catalog(store: &Store, command: CatalogCommand) -> Result<()> {
                     None => bail!("no catalog version {v}"),
                 },
             };
-            println!("{text}");
+            outln!("{text}")?;
         }
         CatalogCommand::List => {
             active_catalog(store).await?;
             for c in store.catalog_versions().await? {
-                println!(
+                outln!(
                     "{}",
                     serde_json::json!({"version": c.version, "title": c.title, "imported_at": c.imported_at, "imported_by": c.imported_by, "source": c.source})
-                );
+                )?;
             }
         }
-        CatalogCommand::Default => print!("{}", chengxin_catalog::DEFAULT_CATALOG_TOML),
+        CatalogCommand::Default => out!("{}", chengxin_catalog::DEFAULT_CATALOG_TOML)?,
     }
     Ok(())
 }
@@ -222,11 +253,11 @@ pub async fn batches(store: &Store, command: BatchesCommand) -> Result<()> {
     match command {
         BatchesCommand::List { department, limit } => {
             for b in store.batches(department.as_deref(), limit).await? {
-                println!("{}", serde_json::to_string(&b)?);
+                outln!("{}", serde_json::to_string(&b)?)?;
             }
         }
         BatchesCommand::Show { id } => match store.batch(id).await? {
-            Some(b) => println!("{}", serde_json::to_string_pretty(&b)?),
+            Some(b) => outln!("{}", serde_json::to_string_pretty(&b)?)?,
             None => bail!("no batch {id}"),
         },
         BatchesCommand::Rejections { id } => {
@@ -253,7 +284,7 @@ pub async fn quality(
     let (catalog, _) = active_catalog(store).await?;
     for q in store.quality(department.as_deref(), from, to).await? {
         let figures = chengxin_collect::ingest::QualityFigures::of(&q, &catalog);
-        println!("{}", serde_json::to_string(&figures)?);
+        outln!("{}", serde_json::to_string(&figures)?)?;
     }
     Ok(())
 }

@@ -48,12 +48,12 @@ pub async fn run(store: &Store, command: ListsCommand) -> Result<()> {
                 .import_list_standards(&text, &actor)
                 .await
                 .with_context(|| format!("importing {}", file.display()))?;
-            println!("{{\"added\":{n}}}");
+            outln!("{{\"added\":{n}}}")?;
         }
-        ListsCommand::Default => print!("{}", chengxin_lists::DEFAULT_STANDARDS_TOML),
+        ListsCommand::Default => out!("{}", chengxin_lists::DEFAULT_STANDARDS_TOML)?,
         ListsCommand::Standards => {
             for s in store.list_standards().await?.iter() {
-                println!("{}", serde_json::to_string(s)?);
+                outln!("{}", serde_json::to_string(s)?)?;
             }
         }
         ListsCommand::Status { code, as_of } => {
@@ -68,15 +68,15 @@ pub async fn run(store: &Store, command: ListsCommand) -> Result<()> {
                 .as_ref()
                 .map(|b| status_as_of(b, &standards, as_of))
                 .unwrap_or_default();
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({ "subject": subject.key, "as_of": as_of, "lists": lines })
-            );
+            )?;
         }
         ListsCommand::Expire { on, actor } => {
             let on = on.unwrap_or(today);
             let n = chengxin_server::lists_api::expire_due(store, on, &actor).await?;
-            println!("{{\"on\":\"{on}\",\"subjects\":{n}}}");
+            outln!("{{\"on\":\"{on}\",\"subjects\":{n}}}")?;
         }
     }
     Ok(())

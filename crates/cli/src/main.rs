@@ -6,6 +6,32 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `println!` that returns the write error instead of panicking: when the reader of the
+/// output goes away (`chengxin … | head`), the command ends quietly (see [`main`]).
+macro_rules! outln {
+    () => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock())
+    }};
+    ($($arg:tt)+) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)+)
+    }};
+}
+
+/// `print!` with the same error handling as [`outln!`].
+macro_rules! out {
+    ($($arg:tt)+) => {{
+        use std::io::Write as _;
+        let mut o = std::io::stdout().lock();
+        write!(o, $($arg)+).and_then(|()| o.flush())
+    }};
+}
+
+/// Exit status after the output's reader went away: what a shell reports for a command ended
+/// by SIGPIPE (128 + 13).
+const BROKEN_PIPE_EXIT: u8 = 141;
+
 mod admin;
 mod audit_cmd;
 mod bench;
@@ -137,7 +163,6 @@ enum Command {
         #[command(flatten)]
         args: collect_cmd::IngestArgs,
     },
-    /// The public credit information catalog (目录): versions, import, show.
     /// Lists (红名单, 严重失信主体名单, 重点关注名单, 大数据警示名单): standards, status, expiry.
     Lists {
         #[command(flatten)]
@@ -145,6 +170,7 @@ enum Command {
         #[command(subcommand)]
         command: lists_cmd::ListsCommand,
     },
+    /// The public credit information catalog (目录): versions, import, show.
     Catalog {
         #[command(flatten)]
         db: DbArg,
@@ -303,6 +329,14 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::from(BROKEN_PIPE_EXIT)
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -348,12 +382,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Migrate { db } => {
             let store = open(&db).await?;
             let applied = store.applied_migrations().await?;
-            println!(
+            outln!(
                 "{} is at migration {} ({} applied)",
                 db.db,
                 applied.last().copied().unwrap_or(0),
                 applied.len()
-            );
+            )?;
         }
         Command::Codes { command } => return codes_command(command),
         Command::Cases { command } => cases_command(command).await?,
@@ -393,8 +427,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 async fn serve(state: AppState, addr: SocketAddr, what: &str) -> Result<()> {
     let what = what.to_string();
     chengxin_server::serve(state, addr, move |bound| {
-        println!("chengxin is serving {what}");
-        println!("Open http://{bound}/   (API: http://{bound}/api/v1/openapi.json; Ctrl-C stops)");
+        let _ = outln!("chengxin is serving {what}");
+        let _ = outln!(
+            "Open http://{bound}/   (API: http://{bound}/api/v1/openapi.json; Ctrl-C stops)"
+        );
         let _ = std::io::stdout().flush();
     })
     .await
@@ -501,18 +537,18 @@ async fn build_demo(n: usize, file: &str, seed: u64) -> Result<Store> {
             ", list entries for {serious} (serious) and {red} (red): see /lists and /subjects/{serious}#lists"
         );
     }
-    println!(
+    outln!(
         "demo: {loaded} subjects ({renamed} with a name change), {} decisions{lists_note} in {file}, built in {:.1} s",
         decisions.join(" + "),
         started.elapsed().as_secs_f64()
-    );
+    )?;
     if !accounts.is_empty() {
-        println!(
+        outln!(
             "demo accounts (sign in at /login, password {}):",
             admin::DEMO_PASSWORD
-        );
+        )?;
         for line in accounts {
-            println!("{line}");
+            outln!("{line}")?;
         }
     }
     Ok(store)
@@ -591,7 +627,7 @@ async fn cases_command(command: CasesCommand) -> Result<()> {
                 .transpose()?;
             let store = open(&db).await?;
             for c in store.code_cases(status, limit).await? {
-                println!("{}", serde_json::to_string(&c)?);
+                outln!("{}", serde_json::to_string(&c)?)?;
             }
         }
         CasesCommand::Close {
@@ -607,14 +643,14 @@ async fn cases_command(command: CasesCommand) -> Result<()> {
             };
             let store = open(&db).await?;
             let c = store.close_case(id, status, &resolution, &actor).await?;
-            println!("{}", serde_json::to_string(&c)?);
+            outln!("{}", serde_json::to_string(&c)?)?;
         }
         CasesCommand::Stats { db } => {
             let store = open(&db).await?;
             let c = store.case_counts().await?;
             let mut v = serde_json::to_value(&c)?;
             v["correction_rate"] = serde_json::json!(c.correction_rate());
-            println!("{v}");
+            outln!("{v}")?;
         }
     }
     Ok(())
@@ -623,11 +659,11 @@ async fn cases_command(command: CasesCommand) -> Result<()> {
 fn calendar_command(command: CalendarCommand) -> Result<()> {
     let cal = Calendar::china();
     match command {
-        CalendarCommand::Add { date, days } => println!("{}", cal.add_working_days(date, days)?),
+        CalendarCommand::Add { date, days } => outln!("{}", cal.add_working_days(date, days)?)?,
         CalendarCommand::Between { start, end } => {
-            println!("{}", cal.working_days_between(start, end)?)
+            outln!("{}", cal.working_days_between(start, end)?)?
         }
-        CalendarCommand::Day { date } => println!("{:?}", cal.day_kind(date)?),
+        CalendarCommand::Day { date } => outln!("{:?}", cal.day_kind(date)?)?,
     }
     Ok(())
 }

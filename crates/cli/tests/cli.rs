@@ -134,6 +134,53 @@ fn generated_codes_all_check_valid() {
     }
 }
 
+/// Every command in `chengxin --help` says what it is for, under its own name.
+#[test]
+fn help_describes_every_command() {
+    let out = bin().arg("--help").output().expect("help");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let commands: Vec<(&str, &str)> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.trim().split_once(' ').or(Some((l.trim(), ""))))
+        .map(|(c, d)| (c, d.trim()))
+        .collect();
+    assert!(commands.len() > 10, "{text}");
+    for (c, d) in &commands {
+        assert!(!d.is_empty(), "{c} has no description: {text}");
+    }
+    let about = |c: &str| commands.iter().find(|x| x.0 == c).map_or("", |x| x.1);
+    assert!(about("catalog").contains("catalog"), "{text}");
+    assert!(
+        about("lists").contains("红名单") && !about("lists").contains("catalog"),
+        "{text}"
+    );
+}
+
+/// `chengxin … | head -1`: when the reader of the output goes away, the command stops quietly
+/// with the status a shell gives a command ended by SIGPIPE, not with a panic and a backtrace.
+#[test]
+fn a_closed_output_pipe_ends_the_command_quietly() {
+    let mut child = bin()
+        .args(["codes", "gen", "--kind", "uscc", "--count", "1000000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("first line");
+    assert_eq!(first.trim().len(), 18, "{first}");
+    // The reader is dropped here: the pipe is closed with most of the output unwritten.
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(141), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 #[test]
 fn calendar_counts_working_days() {
     let out = bin()
@@ -195,7 +242,7 @@ fn demo_then_serve_then_migrate_and_cases() {
         .output()
         .expect("migrate");
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("at migration 7 (7 applied)"),
+        String::from_utf8_lossy(&out.stdout).contains("at migration 8 (8 applied)"),
         "{out:?}"
     );
     let out = bin()
@@ -449,8 +496,9 @@ fn bench_lists_reports_status_percentiles() {
 }
 
 /// The collection benchmark runs end to end on a small file: the first ingest accepts every row,
-/// sending the file again changes nothing (the benchmark itself fails otherwise), and both rows
-/// name their baseline.
+/// sending the file again changes nothing (the benchmark itself fails otherwise), a later day's
+/// batch adds its decisions and keeps its corrections as new versions, and every row names its
+/// baseline.
 #[test]
 fn bench_ingest_reports_first_load_and_resend() {
     let text = bench(&["--only", "ingest", "--ingest-rows", "2000"]);
@@ -467,4 +515,19 @@ fn bench_ingest_reports_first_load_and_resend() {
         .find(|l| l.starts_with("SQLite ingest:"))
         .unwrap_or_else(|| panic!("no ingest note in {text}"));
     assert!(note.contains("\"accepted\":2000"), "{note}");
+    // A later day's 200 rows: 20 corrections of the first load's decisions become new versions,
+    // the other 180 are new decisions.
+    assert!(
+        text.contains("| SQLite: a later day's batch into the loaded store (20 corrections")
+            && text.contains("200 rows into 2000 records"),
+        "{text}"
+    );
+    let daily = text
+        .lines()
+        .find(|l| l.starts_with("SQLite daily batch:"))
+        .unwrap_or_else(|| panic!("no daily-batch note in {text}"));
+    assert!(
+        daily.contains("\"accepted\":200") && daily.contains("\"changed\":20"),
+        "{daily}"
+    );
 }

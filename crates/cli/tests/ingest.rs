@@ -288,6 +288,14 @@ fn rejected_rows_are_reported_and_the_rest_kept() {
     assert_eq!(s["batch"], Value::Null);
     let (_, out, _) = run(&["batches", "list", "--db", &d2.db()]);
     assert_eq!(out.trim(), "", "nothing kept");
+    // A report path that cannot be written refuses the batch before anything is kept.
+    let nowhere = d2.file("no-such-dir").join("report.csv");
+    let (code, s, err) = ingest(&d2, &f, &["--rejections", &nowhere.display().to_string()]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["refused"], "rejections_path", "{s}");
+    assert!(err.contains("no-such-dir"), "{err}");
+    let (_, out, _) = run(&["batches", "list", "--db", &d2.db()]);
+    assert_eq!(out.trim(), "", "nothing kept");
 }
 
 /// Each of these ends with the whole batch or nothing, and says why.
