@@ -20,7 +20,7 @@ use std::str::FromStr;
 pub struct RowError {
     /// The field code, or `""` for the whole row.
     pub field: String,
-    /// Stable snake_case rule id: `required`, `too_long`, `date`, `future_date`,
+    /// Stable snake_case rule id: `required`, `too_long`, `control_char`, `date`, `future_date`,
     /// `validity_order`, `decimal`, `enum`, `uscc_check`, `uscc`, `org_code`, `reg_no`,
     /// `tax_no`, `citizen_id`, `code`, `category`, `category_codes`, `no_subject_code`,
     /// `person_id_type`, `status`, `severity`, `publish_until`, `unmapped_cell`, `extra_cells`.
@@ -401,6 +401,23 @@ impl CatalogItem {
                         "{} has {n} characters, at most {} allowed",
                         label(f),
                         f.max_chars
+                    ),
+                ));
+                continue;
+            }
+            // Control characters (NUL, BEL, ESC …) are no part of any decision's text and would
+            // be published as they are; tab and line breaks are.
+            if let Some(c) = raw
+                .chars()
+                .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            {
+                errs.push(RowError::new(
+                    f,
+                    "control_char",
+                    format!(
+                        "{} contains the control character U+{:04X}: remove it and send the row again",
+                        label(f),
+                        u32::from(c)
                     ),
                 ));
                 continue;

@@ -719,6 +719,22 @@ fn a_licence_leaves_the_portal_when_its_validity_ends() {
 }
 
 #[test]
+fn rule_control_char() {
+    for bad in ["在网店\u{0}发布", "响铃\u{7}", "转义\u{1b}[31m"] {
+        let e = errors("penalty", &with(penalty_row(), "CF_SY", bad));
+        assert_rule(&e, "CF_SY", "control_char");
+        assert!(e[0].message.contains("U+00"), "{}", e[0].message);
+    }
+    // Tabs and line breaks inside a text are kept.
+    let dr = run(
+        "penalty",
+        &with(penalty_row(), "CF_SY", "第一项；\n第二项\t（附表）"),
+    )
+    .expect("ok");
+    assert_eq!(dr.value("CF_SY"), Some("第一项；\n第二项\t（附表）"));
+}
+
+#[test]
 fn rule_too_long_on_a_huge_cell() {
     let huge = "违".repeat(10 * 1024 * 1024 / 3);
     let n = huge.chars().count();

@@ -414,6 +414,24 @@ fn unknown_items_and_departments_are_refused() {
     setup(&d);
     let db = d.db();
     let path = f.display().to_string();
+    // A department code with a wrong check character says so, not "not registered".
+    let (code, out, err) = run(&[
+        "ingest",
+        "--db",
+        &db,
+        &path,
+        "--item",
+        "penalty",
+        "--dept",
+        "11350100MB0000019X",
+    ]);
+    let s = summary(&out);
+    assert_eq!(
+        (code, s["refused"].as_str()),
+        (1, Some("department")),
+        "{s}"
+    );
+    assert!(err.contains("check character"), "{err}");
     let (code, out, _) = run(&[
         "ingest", "--db", &db, &path, "--item", "gossip", "--dept", DEPT,
     ]);

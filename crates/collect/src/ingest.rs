@@ -86,6 +86,12 @@ pub enum IngestError {
     },
     #[error("catalog: {0}")]
     Catalog(#[from] chengxin_catalog::CatalogError),
+    /// A department is named by its USCC; this one fails the code's own rules.
+    #[error("the department code {code:?} is not a valid 统一社会信用代码: {error}")]
+    Department {
+        code: String,
+        error: chengxin_codes::CodeError,
+    },
 }
 
 impl IngestError {
@@ -96,7 +102,9 @@ impl IngestError {
             IngestError::Header { .. } => "header",
             IngestError::Open { .. } => "open",
             IngestError::UnknownFormat(_) => "format",
-            IngestError::Store(StoreError::NotFound(_)) => "department",
+            IngestError::Store(StoreError::NotFound(_)) | IngestError::Department { .. } => {
+                "department"
+            }
             IngestError::Store(_) => "store",
             IngestError::Internal(_) => "internal",
             IngestError::Strict { .. } => "strict",
@@ -140,6 +148,12 @@ pub async fn ingest(
     req: IngestRequest,
     progress: Arc<Progress>,
 ) -> Result<BatchSummary, IngestError> {
+    if let Err(error) = chengxin_codes::validate_uscc(&req.department) {
+        return Err(IngestError::Department {
+            code: req.department.clone(),
+            error,
+        });
+    }
     let format = match req.format {
         Some(f) => f,
         None => Format::from_path(&req.path)

@@ -13,7 +13,7 @@
 //! * Every [`Row`] has exactly `headers().len()` cells, in header order. Cells
 //!   that a record lacks (a short CSV record, a JSON object without some key)
 //!   are empty strings; whether that is acceptable is for the schema layer.
-//! * Rows whose cells are all empty are skipped and counted in
+//! * Rows whose cells are all empty or white space are skipped and counted in
 //!   [`Reader::skipped_blank`]; so are empty lines.
 //! * [`Row::number`] counts the rows returned (and rows that produced a row
 //!   error), from 1; the header is row 0. [`Row::line`] is where the user finds
@@ -541,7 +541,7 @@ impl Reader {
             };
             match step {
                 Ok(Step::Record(line)) => {
-                    if row.cells.iter().all(String::is_empty) {
+                    if row.cells.iter().all(|c| c.trim().is_empty()) {
                         inner.skipped_blank += 1;
                         continue;
                     }
@@ -566,7 +566,7 @@ impl Reader {
         }
     }
 
-    /// How many blank rows (all cells empty) and empty lines were skipped so
+    /// How many blank rows (all cells empty or white space) and empty lines were skipped so
     /// far.
     pub fn skipped_blank(&self) -> u64 {
         let inner = &self.inner;

@@ -1,11 +1,11 @@
 //! Sessions, departments, grants, purpose-bound personal reads, self-service and the audit log.
 
 use crate::AppState;
-use crate::api::{ApiJson, ApiQuery, lookup, public_view};
+use crate::api::{ApiJson, ApiPath, ApiQuery, lookup, public_view};
 use crate::audit::{self, Record};
 use crate::auth::{Principal, SESSION_COOKIE, Via};
 use crate::error::{ApiError, ErrorBody};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -350,7 +350,7 @@ pub struct PersonalData {
 pub async fn personal(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiQuery(p): ApiQuery<PersonalParams>,
 ) -> Result<Json<PersonalData>, ApiError> {
     let purpose = p.purpose.unwrap_or_default();

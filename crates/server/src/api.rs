@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use chengxin_codes::{self as codes, CodeKind};
@@ -233,7 +233,7 @@ pub(crate) async fn public_view(
         (status = 404, body = ErrorBody, description = "not_found")))]
 pub async fn get_subject(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<AsOfQuery>,
 ) -> Result<Json<PublicSubject>, ApiError> {
     let as_of = q
@@ -396,11 +396,63 @@ where
 {
     type Rejection = ApiError;
 
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let message = e.inner().to_string();
+                // A missing parameter is reported at the root, named in serde's message.
+                let parameter = match e.path().to_string() {
+                    p if p != "." => p,
+                    _ => message
+                        .split('`')
+                        .nth(1)
+                        .map_or_else(|| "query".to_string(), str::to_string),
+                };
+                ApiError::parameter(parameter, message)
+            })
+    }
+}
+
+/// `Path`, with a malformed path parameter answered from the JSON error catalogue, naming it.
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Query::<T>::from_request_parts(parts, state)
+        use axum::extract::RawPathParams;
+        use axum::extract::path::ErrorKind;
+        use axum::extract::rejection::PathRejection;
+        // A route with one parameter reports a parse error without its name: take it from here.
+        let only = RawPathParams::from_request_parts(parts, state)
             .await
-            .map(|Query(v)| ApiQuery(v))
-            .map_err(|e| ApiError::parameter("query", e.body_text()))
+            .ok()
+            .and_then(|p| {
+                let mut names = p.iter().map(|(k, _)| k.to_string());
+                names.next().filter(|_| names.next().is_none())
+            });
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|e| match e {
+                PathRejection::FailedToDeserializePathParams(e) => {
+                    let parameter = match e.kind() {
+                        ErrorKind::ParseErrorAtKey { key, .. }
+                        | ErrorKind::InvalidUtf8InPathParam { key }
+                        | ErrorKind::DeserializeError { key, .. } => key.clone(),
+                        _ => only.unwrap_or_else(|| "path".to_string()),
+                    };
+                    ApiError::parameter(parameter, e.body_text())
+                }
+                other => ApiError::parameter("path", other.body_text()),
+            })
     }
 }
 

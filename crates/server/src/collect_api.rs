@@ -9,12 +9,12 @@
 //! batch. A batch commits whole or not at all.
 
 use crate::AppState;
-use crate::api::ApiQuery;
+use crate::api::{ApiPath, ApiQuery};
 use crate::audit::{self, Record};
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -376,7 +376,7 @@ fn may_see_department(principal: &Principal, department: &str) -> bool {
 pub async fn get_job(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<JobView>, ApiError> {
     match state.jobs.get(&id) {
         Some(job) if may_see_department(&principal, &job.department) => Ok(Json(job.view())),
@@ -416,7 +416,7 @@ pub async fn list_batches(
 pub async fn get_batch(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
     match state.store.batch(id).await? {
         Some(b) if may_see_department(&principal, &b.department) => {
@@ -439,7 +439,7 @@ pub struct RejectionParams {
 pub async fn get_rejections(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<RejectionParams>,
 ) -> Result<Response, ApiError> {
     let visible = matches!(state.store.batch(id).await?, Some(b) if may_see_department(&principal, &b.department));
@@ -586,6 +586,37 @@ pub struct PublicRecord {
     /// Field code → value (masked).
     #[schema(value_type = Object)]
     pub fields: serde_json::Map<String, serde_json::Value>,
+    /// For lists of decisions of any item: the deciding authority (the field with role
+    /// `authority`), the category (`penalty_kind`, else a field named …类别) and the content
+    /// (a field named …内容, else the item's longest free-text field), masked like `fields`.
+    pub authority: String,
+    pub category: String,
+    pub content: String,
+}
+
+/// The field codes [`PublicRecord`]'s `authority`, `category` and `content` are read from.
+fn display_fields(item: &CatalogItem) -> [Option<&str>; 3] {
+    use chengxin_catalog::Role;
+    let by_role = |r: Role| item.fields.iter().find(|f| f.role == Some(r));
+    let named = |suffix: &str| {
+        item.fields
+            .iter()
+            .find(|f| f.role.is_none() && f.name.ends_with(suffix))
+    };
+    // The first of the longest (a trailing 备注 is as long as the content before it).
+    let longest_text = || {
+        item.fields
+            .iter()
+            .rev()
+            .filter(|f| f.role.is_none() && f.ty == chengxin_catalog::FieldType::Text)
+            .max_by_key(|f| f.max_chars)
+    };
+    [
+        by_role(Role::Authority),
+        by_role(Role::PenaltyKind).or_else(|| named("类别")),
+        named("内容").or_else(longest_text),
+    ]
+    .map(|f| f.map(|f| f.code.as_str()))
 }
 
 /// A record as the public may see it: every field through its catalog mask; for a natural
@@ -609,6 +640,13 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         let shown = chengxin_codes::mask::redact(&mask.apply(v));
         fields.insert(f.code.clone(), serde_json::Value::String(shown));
     }
+    let [authority, category, content] = display_fields(item);
+    let shown = |code: Option<&str>| {
+        code.and_then(|c| fields.get(c))
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
     PublicRecord {
         id: r.id,
         item: r.item.clone(),
@@ -624,6 +662,9 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         severity: r.severity.clone(),
         publish_until: r.publish_until,
         under_verification: r.under_verification,
+        authority: shown(authority),
+        category: shown(category),
+        content: shown(content),
         fields,
     }
 }
@@ -634,7 +675,7 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
     responses((status = 200, description = "a page of records and the total", body = Object), (status = 404, body = ErrorBody)))]
 pub async fn publicity(
     State(state): State<AppState>,
-    Path(item): Path<String>,
+    ApiPath(item): ApiPath<String>,
     ApiQuery(p): ApiQuery<PublicityParams>,
 ) -> Result<Response, ApiError> {
     let (records, total, page, per_page) = publicity_page(&state, &item, &p).await?;

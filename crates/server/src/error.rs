@@ -20,7 +20,7 @@ pub struct ErrorDetail {
     /// `personal_identifier_not_public`, `unauthenticated` (401), `forbidden` (403: the route's
     /// policy refuses the caller's role, or a CSRF token is missing),
     /// `personal_data_not_authorised` (403: no live grant covers the read), `rate_limited` (429,
-    /// with `Retry-After`), `conflict`,
+    /// with `Retry-After`), `conflict`, `method_not_allowed` (405),
     /// `unavailable`, `internal`.
     pub code: &'static str,
     /// What went wrong, for people.
@@ -36,7 +36,7 @@ pub struct ErrorDetail {
     pub kind: Option<&'static str>,
     /// For `invalid_parameter`: the parameter at fault.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parameter: Option<&'static str>,
+    pub parameter: Option<String>,
 }
 
 /// Errors a handler can answer with.
@@ -48,9 +48,12 @@ pub enum ApiError {
     InvalidCode(Box<chengxin_codes::CodeError>),
     #[error("{parameter}: {message}")]
     InvalidParameter {
-        parameter: &'static str,
+        parameter: std::borrow::Cow<'static, str>,
         message: String,
     },
+    /// The path exists, but not for this method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
     #[error("{0}")]
     PersonalIdentifierNotPublic(String),
     #[error("{0}")]
@@ -85,6 +88,7 @@ impl ApiError {
             ApiError::PersonalDataNotAuthorised(_) => "personal_data_not_authorised",
             ApiError::Conflict(_) => "conflict",
             ApiError::Refused { code, .. } => code,
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal => "internal",
         }
@@ -101,6 +105,7 @@ impl ApiError {
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -119,16 +124,19 @@ impl ApiError {
                 position,
                 kind,
                 parameter: match self {
-                    ApiError::InvalidParameter { parameter, .. } => Some(parameter),
+                    ApiError::InvalidParameter { parameter, .. } => Some(parameter.to_string()),
                     _ => None,
                 },
             },
         }
     }
 
-    pub fn parameter(parameter: &'static str, message: impl Into<String>) -> Self {
+    pub fn parameter(
+        parameter: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
         ApiError::InvalidParameter {
-            parameter,
+            parameter: parameter.into(),
             message: message.into(),
         }
     }

@@ -382,6 +382,7 @@ pub fn app(state: AppState) -> Router {
     let r = routes(state.clone());
     r.router
         .fallback(portal::fallback)
+        .method_not_allowed_fallback(portal::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), ratelimit::limit))
         .layer(from_fn_with_state(state.clone(), auth::identify))
         .layer(SetResponseHeaderLayer::if_not_present(

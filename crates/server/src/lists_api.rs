@@ -6,10 +6,11 @@
 //! `chengxin-lists`; a refusal comes back as 422 with its stable code and the article it applies.
 
 use crate::AppState;
+use crate::api::{ApiPath, ApiQuery};
 use crate::audit;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -144,7 +145,7 @@ pub struct StepBody {
 pub async fn entry_step(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path((id, step)): Path<(String, String)>,
+    ApiPath((id, step)): ApiPath<(String, String)>,
     body: Option<Json<StepBody>>,
 ) -> Result<Response, ApiError> {
     let b = body.map(|Json(b)| b).unwrap_or_default();
@@ -501,7 +502,7 @@ pub async fn post_repair(
 pub async fn get_application(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let staff = is_staff(&principal);
     let body = match find_application(&state, &id).await?.1 {
@@ -546,7 +547,7 @@ pub struct DecisionBody {
 pub async fn application_step(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path((id, step)): Path<(String, String)>,
+    ApiPath((id, step)): ApiPath<(String, String)>,
     body: Option<Json<DecisionBody>>,
 ) -> Result<Response, ApiError> {
     let b = body.map(|Json(b)| b).unwrap_or_default();
@@ -664,8 +665,8 @@ pub struct AsOf {
 pub async fn subject_lists(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Path(code): Path<String>,
-    Query(q): Query<AsOf>,
+    ApiPath(code): ApiPath<String>,
+    ApiQuery(q): ApiQuery<AsOf>,
 ) -> Result<Response, ApiError> {
     let as_of = q.as_of.unwrap_or_else(|| state.today());
     let answer = subject_status(&state.store, &code, as_of, is_staff(&principal)).await?;

@@ -72,13 +72,6 @@ pub(crate) struct PublicityRow {
 }
 
 fn publicity_row(r: &crate::collect_api::PublicRecord) -> PublicityRow {
-    let field = |codes: &[&str]| {
-        codes
-            .iter()
-            .find_map(|c| r.fields.get(*c).and_then(|v| v.as_str()))
-            .unwrap_or("")
-            .to_string()
-    };
     let masked_code = r.subject_code.contains('*');
     PublicityRow {
         id: r.id,
@@ -88,9 +81,9 @@ fn publicity_row(r: &crate::collect_api::PublicRecord) -> PublicityRow {
         subject_code: r.subject_code.clone(),
         subject_link: (!masked_code).then(|| format!("/subjects/{}", url_encode(&r.subject_code))),
         decision_date: r.decision_date,
-        kind: field(&["CF_CFLB", "XK_XKLB"]),
-        content: field(&["CF_NR", "XK_NR", "XK_XKWS"]),
-        authority: field(&["CF_CFJG", "XK_XKJG"]),
+        kind: r.category.clone(),
+        content: r.content.clone(),
+        authority: r.authority.clone(),
         severity: r
             .severity
             .as_deref()
@@ -533,6 +526,23 @@ pub(crate) async fn fallback(OriginalUri(uri): OriginalUri) -> Response {
         return api::api_not_found().into_response();
     }
     error_page(StatusCode::NOT_FOUND, "未找到", "没有这个页面。")
+}
+
+/// A known path asked with a method it does not take: JSON under the API, a page elsewhere. The
+/// router adds the `Allow` header.
+pub(crate) async fn method_not_allowed(
+    method: axum::http::Method,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    if uri.path().starts_with("/api/") {
+        return ApiError::MethodNotAllowed(format!("{} does not take {method}", uri.path()))
+            .into_response();
+    }
+    error_page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "不支持的请求方法",
+        "这个页面不支持该请求方法。",
+    )
 }
 
 /// A page number from a URL: a mangled one shows page 1, not an error.

@@ -288,6 +288,138 @@ async fn an_expired_licence_is_not_published() {
     assert_eq!(v["records"][0]["publish_until"], "2031-11-01");
 }
 
+/// Items other than the two 双公示 items list their authority, category and content too, read
+/// through the catalog's roles and names (失信被执行人: the court and the obligation).
+#[tokio::test]
+async fn other_items_show_authority_and_content() {
+    let f = fixture("defaulter").await;
+    let body = format!(
+        "SX_BZXRMC,SX_BZXRLB,SX_SHXYM,SX_AH,SX_FBSJ,SX_ZXFY,SX_YW\n\
+         福州欠款贸易有限公司,法人及非法人组织,{},（2026）闽0102执123号,2026-11-02,福州市鼓楼区人民法院,支付货款十万元\n",
+        uscc(21)
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=judgment_defaulter&file_name=sx.csv&wait=true",
+        Some("officer"),
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = call(
+        &f,
+        "GET",
+        "/api/v1/publicity/judgment_defaulter",
+        None,
+        vec![],
+    )
+    .await
+    .json();
+    let rec = &v["records"][0];
+    assert_eq!(rec["authority"], "福州市鼓楼区人民法院", "{v}");
+    assert_eq!(rec["content"], "支付货款十万元", "{v}");
+    let page = call(&f, "GET", &format!("/subjects/{}", uscc(21)), None, vec![]).await;
+    assert!(
+        page.body.contains("福州市鼓楼区人民法院") && page.body.contains("支付货款十万元"),
+        "{}",
+        page.body
+    );
+}
+
+/// Malformed parameters and wrong methods are answered from the JSON error catalogue, naming
+/// the parameter at fault.
+#[tokio::test]
+async fn api_errors_name_the_parameter_and_stay_json() {
+    let f = fixture("errors").await;
+    for (method, uri, key, status, code, parameter) in [
+        (
+            "GET",
+            "/api/v1/batches/abc",
+            Some("officer"),
+            400,
+            "invalid_parameter",
+            Some("id"),
+        ),
+        (
+            "GET",
+            "/api/v1/publicity/penalty?from=2026-13-01",
+            None,
+            400,
+            "invalid_parameter",
+            Some("from"),
+        ),
+        (
+            "GET",
+            "/api/v1/publicity/penalty?from=2026-11-02&to=2026-11-01",
+            None,
+            400,
+            "invalid_parameter",
+            Some("from"),
+        ),
+        (
+            "GET",
+            "/api/v1/publicity/penalty?page=x",
+            None,
+            400,
+            "invalid_parameter",
+            Some("page"),
+        ),
+        (
+            "POST",
+            "/api/v1/batches?file_name=a.csv",
+            Some("officer"),
+            400,
+            "invalid_parameter",
+            Some("item"),
+        ),
+        (
+            "DELETE",
+            "/api/v1/batches/1",
+            Some("officer"),
+            405,
+            "method_not_allowed",
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/publicity/penalty",
+            None,
+            405,
+            "method_not_allowed",
+            None,
+        ),
+    ] {
+        let r = call(&f, method, uri, key, vec![]).await;
+        assert_eq!(r.status.as_u16(), status, "{method} {uri}: {}", r.body);
+        assert!(
+            r.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("application/json"),
+            "{method} {uri}"
+        );
+        let v = r.json();
+        assert_eq!(v["error"]["code"], code, "{method} {uri}: {v}");
+        assert_eq!(
+            v["error"]["parameter"].as_str(),
+            parameter,
+            "{method} {uri}: {v}"
+        );
+    }
+    // A page far past the end is empty, not the first page.
+    let r = call(
+        &f,
+        "GET",
+        "/api/v1/publicity/penalty?page=9223372036854775807",
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["records"].as_array().map(Vec::len), Some(0));
+}
+
 #[tokio::test]
 async fn who_may_send_for_which_department() {
     let f = fixture("who").await;
