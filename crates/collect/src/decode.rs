@@ -1,6 +1,8 @@
 //! The byte stage shared by the CSV and JSON Lines readers: reads the input in
 //! chunks, detects the text encoding from the first 64 KiB, strips a byte-order
-//! mark and decodes to UTF-8 in a streaming way with `encoding_rs`.
+//! mark and decodes to UTF-8 in a streaming way with `encoding_rs`. A file whose
+//! first 64 KiB are plain ASCII is read as UTF-8 until a byte shows otherwise,
+//! and as GB18030 from there (ASCII reads the same in both).
 //!
 //! The decoded text is handed out one chunk at a time in [`Decoded::buf`]; the
 //! consumer marks what it used with [`Decoded::pos`] and calls
@@ -46,6 +48,10 @@ pub(crate) struct Decoded {
     /// A malformed sequence was found at this offset; it is reported once the
     /// text decoded before it has been used.
     pending_invalid: Option<u64>,
+    /// UTF-8 was a guess from an all-ASCII start, and everything decoded so far
+    /// is ASCII: a byte that is not UTF-8 then means GB18030, which reads the
+    /// same ASCII the same way, so decoding switches to it there.
+    ascii_guess: bool,
 }
 
 /// What the first bytes of a file say about it.
@@ -82,6 +88,8 @@ impl Decoded {
             Sniffed::Text(encoding) => (encoding, bom_len(head)),
             Sniffed::NotText(what) => return Err(Error::WrongFormat(what.to_owned())),
         };
+        let ascii_guess =
+            !utf8_only && encoding == Encoding::Utf8 && bom_len(head) == 0 && head.is_ascii();
         let encoding = if utf8_only { Encoding::Utf8 } else { encoding };
         let bom = if utf8_only && encoding_bom(head) != Some(Encoding::Utf8) {
             0
@@ -102,6 +110,7 @@ impl Decoded {
             offset: bom as u64,
             bytes_read: len as u64,
             pending_invalid: None,
+            ascii_guess,
         })
     }
 
@@ -137,8 +146,22 @@ impl Decoded {
             if self.raw_pos >= self.raw_len && !self.src_eof {
                 self.read_raw().map_err(FillError::Io)?;
             }
-            let input = self.raw.get(self.raw_pos..self.raw_len).unwrap_or_default();
-            let last = self.src_eof;
+            let mut end = self.raw_len;
+            if self.ascii_guess {
+                let ahead = self.raw.get(self.raw_pos..self.raw_len).unwrap_or_default();
+                match ahead.iter().position(|b| !b.is_ascii()) {
+                    // Decide at the first byte that is not ASCII, before decoding it.
+                    Some(0) => {
+                        self.settle_encoding().map_err(FillError::Io)?;
+                        end = self.raw_len;
+                    }
+                    // The ASCII before it first.
+                    Some(k) => end = self.raw_pos + k,
+                    None => {}
+                }
+            }
+            let input = self.raw.get(self.raw_pos..end).unwrap_or_default();
+            let last = self.src_eof && end == self.raw_len;
             let need = self
                 .decoder
                 .max_utf8_buffer_length_without_replacement(input.len())
@@ -175,6 +198,43 @@ impl Decoded {
                 }
             }
         }
+    }
+
+    /// At the first byte that is not ASCII of a file read as UTF-8 on an all-ASCII start: looks at
+    /// up to [`SNIFF`] bytes from there (reading ahead if needed) and decides, as at the start,
+    /// between UTF-8 and GB18030. Nothing from this byte on has been decoded yet.
+    fn settle_encoding(&mut self) -> io::Result<()> {
+        self.ascii_guess = false;
+        if self.raw_len - self.raw_pos < SNIFF && !self.src_eof {
+            self.raw.copy_within(self.raw_pos..self.raw_len, 0);
+            self.raw_len -= self.raw_pos;
+            self.raw_pos = 0;
+            while self.raw_len < SNIFF && !self.src_eof {
+                let Some(dst) = self.raw.get_mut(self.raw_len..) else {
+                    break;
+                };
+                match self.src.read(dst) {
+                    Ok(0) => self.src_eof = true,
+                    Ok(n) => {
+                        self.raw_len += n;
+                        self.bytes_read += n as u64;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let window = self
+            .raw
+            .get(self.raw_pos..self.raw_len.min(self.raw_pos + SNIFF))
+            .unwrap_or_default();
+        // A character cut at the end of the window is no evidence against UTF-8.
+        let gb18030 = std::str::from_utf8(window).is_err_and(|e| e.error_len().is_some());
+        if gb18030 {
+            self.encoding = Encoding::Gb18030;
+            self.decoder = Encoding::Gb18030.codec().new_decoder_without_bom_handling();
+        }
+        Ok(())
     }
 
     fn read_raw(&mut self) -> io::Result<()> {

@@ -171,7 +171,23 @@ pub async fn ingest(
         tokio::task::spawn_blocking(move || file_sha256(&path))
     };
     // Open and match the header before the batch begins: a refused header writes nothing.
-    let reader = Reader::open_path(&req.path, Some(format), req.limits)?;
+    let mut reader = Reader::open_path(&req.path, Some(format), req.limits)?;
+    if format == Format::JsonLines {
+        // Objects may leave out empty keys, so the first one need not name every field: a later
+        // object may use the code of any field the first one's keys did not map.
+        let first: Vec<&str> = reader.headers().iter().map(String::as_str).collect();
+        if let Ok(mapped) = req.item.columns(&first) {
+            let missing: Vec<&str> = req
+                .item
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(fi, _)| mapped.column_of(*fi).is_none())
+                .map(|(_, f)| f.code.as_str())
+                .collect();
+            reader.add_keys(&missing);
+        }
+    }
     let headers: Vec<&str> = reader.headers().iter().map(String::as_str).collect();
     let columns = req
         .item
@@ -201,7 +217,10 @@ pub async fn ingest(
     let today = req.today;
     let prog = progress.clone();
     let producer = tokio::task::spawn_blocking(move || {
-        produce(reader, &item, &columns, today, received_on, &prog, &tx);
+        let mut reader = reader;
+        produce(&mut reader, &item, &columns, today, received_on, &prog, &tx);
+        // Known for certain only now (an all-ASCII start may turn out GB18030).
+        reader.encoding()
     });
     let mut failure: Option<IngestError> = None;
     while let Some(msg) = rx.recv().await {
@@ -241,10 +260,14 @@ pub async fn ingest(
         writer.rollback().await?;
         return Err(e);
     }
-    if let Err(e) = joined {
-        writer.rollback().await?;
-        return Err(IngestError::Internal(e.to_string()));
-    }
+    let encoding = match joined {
+        Ok(encoding) => encoding,
+        Err(e) => {
+            writer.rollback().await?;
+            return Err(IngestError::Internal(e.to_string()));
+        }
+    };
+    writer.set_encoding(encoding.map(|e| e.name().to_string()));
     if req.strict && writer.summary().rejected > 0 {
         let rejected = writer.summary().rejected;
         let first = writer.first_rejection().cloned().unwrap_or(Rejection {
@@ -277,7 +300,7 @@ pub async fn ingest(
 
 /// The reader thread: rows → validated messages, in chunks.
 fn produce(
-    mut reader: Reader,
+    reader: &mut Reader,
     item: &CatalogItem,
     columns: &chengxin_catalog::Columns,
     today: NaiveDate,

@@ -148,6 +148,25 @@ impl JsonlSource {
         self.dec.bytes_read()
     }
 
+    /// Accepts `names` as further columns after the first object's keys (each not yet a
+    /// column); returns those added, in order. The first object, already read, gets empty cells
+    /// for them.
+    pub(crate) fn add_columns(&mut self, names: &[&str]) -> Vec<String> {
+        let mut added = Vec::new();
+        for name in names {
+            let name = name.trim();
+            if name.is_empty() || self.columns.contains_key(name) {
+                continue;
+            }
+            self.columns.insert(name.to_owned(), self.columns.len());
+            added.push(name.to_owned());
+        }
+        if let Some((_, Ok(first))) = &mut self.first {
+            first.resize(self.columns.len(), String::new());
+        }
+        added
+    }
+
     pub(crate) fn skipped_blank(&self) -> u64 {
         self.blank_lines
     }
@@ -177,6 +196,7 @@ impl JsonlSource {
             break line;
         };
         let entries = parse_object(self.line_buf.trim(), &line)?;
+        cells.resize(self.columns.len(), String::new());
         for cell in cells.iter_mut() {
             cell.clear();
         }

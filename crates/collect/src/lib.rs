@@ -239,7 +239,7 @@ pub enum Error {
     #[error("an XLSX workbook must be read from a file (Reader::open_path), not from a stream")]
     NeedsFile,
     #[error(
-        "line {line}, data row {row}: key {key:?} is not a column (the columns are the keys of the first object)"
+        "line {line}, data row {row}: key {key:?} is not a column (the columns are the keys of the first object and, in a batch, the catalog item's field codes)"
     )]
     UnknownKey { row: u64, line: u64, key: String },
     #[error("the XLSX workbook could not be read: {0}")]
@@ -371,9 +371,9 @@ impl Reader {
     /// character. Records end at `\n`, `\r\n` or `\r`; line numbers count `\n`.
     ///
     /// JSON Lines: UTF-8, one object per line. The header is the keys of the
-    /// first object in their order; that object is also row 1. A later object
-    /// with a key the first one lacks is [`Error::UnknownKey`]; a missing key
-    /// is an empty cell. Strings are taken as they are, numbers as their JSON
+    /// first object in their order (and any added by [`Reader::add_keys`]);
+    /// that object is also row 1. A later object with a key that is not a
+    /// header is [`Error::UnknownKey`]; a missing key is an empty cell. Strings are taken as they are, numbers as their JSON
     /// text, `null` as an empty cell, booleans as `true`/`false`; a nested
     /// array or object is [`Error::Malformed`] naming the row and the key.
     pub fn new(
@@ -492,6 +492,17 @@ impl Reader {
         &self.inner.headers
     }
 
+    /// JSON Lines: accepts `names` as keys of later objects too, after the first object's keys
+    /// (a producer that leaves out a key whose value is empty has a first object without it).
+    /// Each name not yet a header becomes one, at the end of [`Reader::headers`]; rows read from
+    /// then on have a cell for it. Other formats have a fixed header row: nothing changes.
+    pub fn add_keys(&mut self, names: &[&str]) {
+        if let Source::Jsonl(s) = &mut self.inner.source {
+            let added = s.add_columns(names);
+            self.inner.headers.extend(added);
+        }
+    }
+
     /// The line (Excel row for XLSX) the header was read from.
     pub fn header_line(&self) -> u64 {
         self.inner.header_line
@@ -502,9 +513,13 @@ impl Reader {
         self.inner.format
     }
 
-    /// The detected text encoding; CSV only.
+    /// The detected text encoding; CSV only. It can change once while reading: a file whose
+    /// first 64 KiB are plain ASCII reads as UTF-8 until a byte shows it is GB18030.
     pub fn encoding(&self) -> Option<Encoding> {
-        self.inner.encoding
+        match &self.inner.source {
+            Source::Csv(s) => Some(s.encoding()),
+            _ => self.inner.encoding,
+        }
     }
 
     /// The next non-blank row, a row error (reading may go on, see

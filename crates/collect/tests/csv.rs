@@ -86,6 +86,41 @@ fn gb18030_read_through_tiny_chunks() {
     }
 }
 
+/// A file whose first 64 KiB are plain ASCII (field-code headers, codes and numbers) and whose
+/// Chinese comes later is read in the encoding that Chinese is written in, in any chunking.
+#[test]
+fn an_ascii_start_then_gb18030_or_utf8_reads_right() {
+    let mut text = String::from("CF_WSH,CF_NR_FK\n");
+    let mut n = 0;
+    while text.len() < 100 * 1024 {
+        text.push_str(&format!("DOC-{n},{n}.5\n"));
+        n += 1;
+    }
+    text.push_str("榕市监罚〔2026〕1号,某某有限公司罚款\n");
+    let (gb, _, unmappable) = encoding_rs::GB18030.encode(&text);
+    assert!(!unmappable);
+    for (bytes, encoding) in [
+        (gb.to_vec(), Encoding::Gb18030),
+        (text.clone().into_bytes(), Encoding::Utf8),
+    ] {
+        for step in [usize::MAX, 4096, 7] {
+            let input = Trickle {
+                data: Cursor::new(bytes.clone()),
+                step,
+            };
+            let mut reader = Reader::new(input, Format::Csv, Limits::default()).expect("header");
+            let rows = cells(&drain(&mut reader));
+            assert_eq!(rows.len(), n + 1, "{encoding:?} step {step}");
+            assert_eq!(
+                rows[n],
+                ["榕市监罚〔2026〕1号", "某某有限公司罚款"],
+                "step {step}"
+            );
+            assert_eq!(reader.encoding(), Some(encoding), "step {step}");
+        }
+    }
+}
+
 #[test]
 fn stray_byte_after_100_kb_of_utf8_names_line_and_offset() {
     let mut text = String::from("名称,代码\n");

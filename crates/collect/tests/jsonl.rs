@@ -61,6 +61,32 @@ fn unknown_key_is_a_row_error() {
     assert_eq!(last.cells, ["", "5"]);
 }
 
+/// Keys added after opening are columns of every row, the first object's included (with an
+/// empty cell); keys already known are not added twice; CSV headers do not change.
+#[test]
+fn added_keys_are_columns_of_every_row() {
+    let text = "{\"a\": 1}\n{\"a\": 2, \"c\": \"x\"}\n{\"b\": 3}\n";
+    let mut reader = Reader::new(
+        Cursor::new(text.as_bytes().to_vec()),
+        Format::JsonLines,
+        Limits::default(),
+    )
+    .expect("open");
+    reader.add_keys(&["a", "c", " ", "d"]);
+    assert_eq!(reader.headers(), ["a", "c", "d"]);
+    let rows = common::drain(&mut reader);
+    assert_eq!(cells(&rows[..2]), [["1", "", ""], ["2", "x", ""]]);
+    assert!(matches!(&rows[2], Err(Error::UnknownKey { key, .. }) if key == "b"));
+    let mut csv = Reader::new(
+        Cursor::new(b"a,b\n1,2\n".to_vec()),
+        Format::Csv,
+        Limits::default(),
+    )
+    .expect("open");
+    csv.add_keys(&["c"]);
+    assert_eq!(csv.headers(), ["a", "b"]);
+}
+
 #[test]
 fn nested_value_names_row_and_key() {
     let text = "{\"a\": 1, \"b\": 2}\n{\"a\": [1, 2]}\n{\"b\": {\"x\": 1}}\n";

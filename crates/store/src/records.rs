@@ -761,6 +761,12 @@ impl BatchWriter {
         self.batch.file_sha256 = sha;
     }
 
+    /// Records the encoding the file was read in, when reading settled it later than at begin
+    /// (an all-ASCII start read as UTF-8 that turned out GB18030).
+    pub fn set_encoding(&mut self, encoding: Option<String>) {
+        self.batch.encoding = encoding;
+    }
+
     /// Counts a row that repeats an earlier row of this batch exactly.
     pub fn unchanged_in_batch(&mut self) {
         self.summary.rows += 1;
@@ -933,10 +939,10 @@ impl BatchWriter {
         let is_pg = self.is_pg;
         with_tx!((&mut tx), t => {
             sqlx::query("UPDATE batches SET rows_total = $1, accepted = $2, changed = $3, unchanged = $4, \
-                         rejected = $5, review = $6, blank = $7, file_sha256 = $8 WHERE id = $9")
+                         rejected = $5, review = $6, blank = $7, file_sha256 = $8, encoding = $9 WHERE id = $10")
                 .bind(n(s.rows)).bind(n(s.accepted)).bind(n(s.changed)).bind(n(s.unchanged))
                 .bind(n(s.rejected)).bind(n(s.review)).bind(n(s.blank))
-                .bind(&self.batch.file_sha256).bind(self.id)
+                .bind(&self.batch.file_sha256).bind(&self.batch.encoding).bind(self.id)
                 .execute(&mut **t)
                 .await?;
             if !is_pg {
