@@ -281,6 +281,9 @@ pub async fn quality(
     let today = china_today();
     let to = to.unwrap_or(today);
     let from = from.unwrap_or_else(|| to - chrono::Duration::days(365));
+    if from > to {
+        bail!("--from {from} is after --to {to}: the period starts after it ends");
+    }
     let (catalog, _) = active_catalog(store).await?;
     for q in store.quality(department.as_deref(), from, to).await? {
         let figures = chengxin_collect::ingest::QualityFigures::of(&q, &catalog);

@@ -299,6 +299,19 @@ fn a_bad_database_url_is_a_clear_error() {
         err.contains("sqlite://") && err.contains("mysql://nowhere"),
         "{err}"
     );
+    // A database that cannot be opened: the cause is said once, not once per wrapping error.
+    let out = bin()
+        .args(["migrate", "--db", "sqlite:///nonexistent-dir/x.db"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err.matches("unable to open database file").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("sqlite:///nonexistent-dir/x.db"), "{err}");
 }
 
 /// Issue 3 §4: crawl a served demo's public pages and public API responses — home, searches,

@@ -496,6 +496,17 @@ fn a_batch_killed_midway_leaves_nothing() {
     assert_eq!(out.trim(), "", "no batch survives the kill: {err}");
     let (_, out, _) = run(&["quality", "--db", &db]);
     assert_eq!(out.trim(), "", "no figures either");
+    let (code, _, err) = run(&[
+        "quality",
+        "--db",
+        &db,
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-11-01",
+    ]);
+    assert_eq!(code, 1, "a period that ends before it starts is an error");
+    assert!(err.contains("starts after it ends"), "{err}");
     let (code, s, err) = ingest(&d, &f, &[]);
     assert_eq!(code, 0, "{err}");
     assert_eq!((&s["rows"], &s["accepted"]), (&n.into(), &n.into()), "{s}");

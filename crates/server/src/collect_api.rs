@@ -390,6 +390,25 @@ pub struct BatchListParams {
     pub limit: Option<i64>,
 }
 
+/// The department a listing covers: a data officer's own (asking for another is refused, not
+/// silently answered with their own), anyone else's choice.
+fn scoped_department(
+    principal: &Principal,
+    asked: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    if principal.role != Role::DataOfficer {
+        return Ok(asked);
+    }
+    let own = principal.department();
+    match asked {
+        Some(d) if Some(&d) != own.as_ref() => Err(ApiError::Forbidden(format!(
+            "a data officer sees only their own department's figures and batches ({}), not {d}",
+            own.as_deref().unwrap_or("none")
+        ))),
+        _ => Ok(own),
+    }
+}
+
 /// Committed batches, newest first (data officers: their own department's).
 #[utoipa::path(get, path = "/api/v1/batches", tag = "collection", params(BatchListParams),
     responses((status = 200, description = "batches", body = Object)))]
@@ -398,10 +417,7 @@ pub async fn list_batches(
     Extension(principal): Extension<Principal>,
     ApiQuery(p): ApiQuery<BatchListParams>,
 ) -> Result<Response, ApiError> {
-    let department = match principal.role {
-        Role::DataOfficer => principal.department(),
-        _ => p.department,
-    };
+    let department = scoped_department(&principal, p.department)?;
     let list = state
         .store
         .batches(department.as_deref(), p.limit.unwrap_or(50).clamp(1, 500))
@@ -442,12 +458,22 @@ pub async fn get_rejections(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<RejectionParams>,
 ) -> Result<Response, ApiError> {
+    let csv = match p.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ApiError::parameter(
+                "format",
+                format!("{other:?} is not a report format: use json or csv"),
+            ));
+        }
+    };
     let visible = matches!(state.store.batch(id).await?, Some(b) if may_see_department(&principal, &b.department));
     if !visible {
         return Err(ApiError::NotFound(format!("no batch {id}")));
     }
     let rows = state.store.batch_rejections(id).await?;
-    if p.format.as_deref() == Some("csv") {
+    if csv {
         let body = rejections_csv(&rows);
         return Ok((
             [
@@ -496,10 +522,7 @@ pub(crate) async fn quality_figures(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<(NaiveDate, NaiveDate, Vec<QualityFigures>), ApiError> {
-    let department = match principal.role {
-        Role::DataOfficer => principal.department(),
-        _ => department,
-    };
+    let department = scoped_department(principal, department)?;
     let to = to.unwrap_or_else(|| state.today());
     let from = from.unwrap_or_else(|| to - chrono::Duration::days(365));
     if from > to {
