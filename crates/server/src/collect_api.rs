@@ -224,7 +224,7 @@ async fn catalog_item(state: &AppState, item: &str) -> Result<(CatalogItem, i64)
     }
 }
 
-fn internal(e: &dyn std::fmt::Display) -> ApiError {
+pub(crate) fn internal(e: &dyn std::fmt::Display) -> ApiError {
     tracing::error!(error = %e, "collection error");
     ApiError::Internal
 }
@@ -615,6 +615,10 @@ pub struct PublicRecord {
     pub authority: String,
     pub category: String,
     pub content: String,
+    /// The validity the decision gives, from the fields with roles `valid_from` and `valid_to`
+    /// (licences: 有效期自, 有效期至), when given.
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
 }
 
 /// The field codes [`PublicRecord`]'s `authority`, `category` and `content` are read from.
@@ -664,6 +668,14 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         fields.insert(f.code.clone(), serde_json::Value::String(shown));
     }
     let [authority, category, content] = display_fields(item);
+    let validity = |role: chengxin_catalog::Role| {
+        item.fields
+            .iter()
+            .find(|f| f.role == Some(role))
+            .and_then(|f| fields.get(&f.code))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
     let shown = |code: Option<&str>| {
         code.and_then(|c| fields.get(c))
             .and_then(|v| v.as_str())
@@ -688,6 +700,8 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         authority: shown(authority),
         category: shown(category),
         content: shown(content),
+        valid_from: validity(chengxin_catalog::Role::ValidFrom),
+        valid_to: validity(chengxin_catalog::Role::ValidTo),
         fields,
     }
 }

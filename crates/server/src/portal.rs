@@ -67,6 +67,8 @@ pub(crate) struct PublicityRow {
     kind: String,
     content: String,
     authority: String,
+    /// 有效期 (from, to) as the decision gives it.
+    validity: String,
     severity: String,
     publish_until: String,
 }
@@ -81,6 +83,12 @@ fn publicity_row(r: &crate::collect_api::PublicRecord) -> PublicityRow {
         subject_code: r.subject_code.clone(),
         subject_link: (!masked_code).then(|| format!("/subjects/{}", url_encode(&r.subject_code))),
         decision_date: r.decision_date,
+        validity: match (&r.valid_from, &r.valid_to) {
+            (Some(a), Some(b)) => format!("{a} 至 {b}"),
+            (None, Some(b)) => format!("至 {b}"),
+            (Some(a), None) => format!("{a} 起"),
+            (None, None) => "—".into(),
+        },
         kind: r.category.clone(),
         content: r.content.clone(),
         authority: r.authority.clone(),
@@ -262,11 +270,33 @@ pub(crate) async fn quality(
         date("to", &f.to)?,
     )
     .await?;
+    // People read names: the department's registered name and the catalog item's name, each
+    // with its code.
+    let departments: std::collections::HashMap<String, String> = state
+        .store
+        .departments()
+        .await?
+        .into_iter()
+        .map(|d| (d.code, d.name))
+        .collect();
+    let (catalog, _) = chengxin_collect::ingest::active_catalog(&state.store)
+        .await
+        .map_err(|e| PageError(crate::collect_api::internal(&e)))?;
+    let named = |name: Option<&str>, code: &str| match name {
+        Some(n) => format!("{n}（{code}）"),
+        None => code.to_string(),
+    };
     let rows: Vec<QualityRow> = figures
         .iter()
         .map(|q| QualityRow {
-            department: q.counts.department.clone(),
-            item: q.counts.item.clone(),
+            department: named(
+                departments.get(&q.counts.department).map(String::as_str),
+                &q.counts.department,
+            ),
+            item: named(
+                catalog.item(&q.counts.item).map(|i| i.name.as_str()),
+                &q.counts.item,
+            ),
             batches: q.counts.batches,
             received: q.counts.received,
             accepted: q.counts.accepted,

@@ -286,6 +286,15 @@ async fn an_expired_licence_is_not_published() {
     assert_eq!(v["total"], 1, "{v}");
     assert_eq!(v["records"][0]["doc_no"], "榕食药许〔2026〕1号");
     assert_eq!(v["records"][0]["publish_until"], "2031-11-01");
+    assert_eq!(v["records"][0]["valid_to"], "2031-11-01");
+    // The portal column shows the validity.
+    let page = call(&f, "GET", "/publicity/license", None, vec![]).await;
+    assert!(
+        page.body.contains("2026-11-02 至 2031-11-01"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("榕食药许〔2026〕2号"), "expired");
 }
 
 /// Items other than the two 双公示 items list their authority, category and content too, read
@@ -322,6 +331,41 @@ async fn other_items_show_authority_and_content() {
     let page = call(&f, "GET", &format!("/subjects/{}", uscc(21)), None, vec![]).await;
     assert!(
         page.body.contains("福州市鼓楼区人民法院") && page.body.contains("支付货款十万元"),
+        "{}",
+        page.body
+    );
+}
+
+/// A decision that names its subject differently from the registry (a former name, a typo, a
+/// department's own spelling) says so on the subject page, so no one reads it as issued under
+/// the current name.
+#[tokio::test]
+async fn the_subject_page_shows_the_name_a_decision_was_issued_to() {
+    let f = fixture("names").await;
+    let code = uscc(31);
+    let body = format!(
+        "{HEADER}\n\
+         福州甲乙贸易有限公司,法人及非法人组织,{code},,榕市监罚〔2026〕201号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-16,福州市市场监督管理局,{DEPT}\n\
+         福州甲乙商贸有限公司,法人及非法人组织,{code},,榕市监罚〔2026〕202号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-17,福州市市场监督管理局,{DEPT}\n"
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=n.csv&wait=true",
+        Some("officer"),
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = call(&f, "GET", &format!("/subjects/{code}"), None, vec![]).await;
+    assert_eq!(
+        page.body.matches("决定书所载名称").count(),
+        1,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("决定书所载名称：福州甲乙商贸有限公司"),
         "{}",
         page.body
     );
@@ -653,6 +697,12 @@ async fn quality_figures_and_their_page() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(
         r.body.contains("<svg") && r.body.contains("及时率"),
+        "{}",
+        r.body
+    );
+    // Names, with their codes: the department's and the catalog item's.
+    assert!(
+        r.body.contains(&format!("（{DEPT}）")) && r.body.contains("行政处罚信息（penalty）"),
         "{}",
         r.body
     );
