@@ -663,8 +663,16 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         } else {
             f.mask
         };
-        // Belt and braces: free text may carry a number the catalog did not expect.
-        let shown = chengxin_codes::mask::redact(&mask.apply(v));
+        // Belt and braces: free text may carry a number the catalog did not expect. An
+        // organisation's code, checked on the way in, is public and shown as it is (a 15-digit
+        // 工商注册号 can look like a first-generation citizen ID).
+        use chengxin_catalog::{CodeField, FieldType};
+        let shown = match f.ty {
+            FieldType::Code(CodeField::Uscc | CodeField::OrgCode | CodeField::RegNo) => {
+                mask.apply(v)
+            }
+            _ => chengxin_codes::mask::redact(&mask.apply(v)),
+        };
         fields.insert(f.code.clone(), serde_json::Value::String(shown));
     }
     let [authority, category, content] = display_fields(item);

@@ -371,6 +371,42 @@ async fn the_subject_page_shows_the_name_a_decision_was_issued_to() {
     );
 }
 
+/// An organisation's checked code is public and shown as it is, even a 工商注册号 whose digits
+/// look like a first-generation citizen ID (free text with the same digits is still masked).
+#[tokio::test]
+async fn organisation_codes_are_not_taken_for_personal_ids() {
+    let f = fixture("regno").await;
+    let mut rng = chengxin_codes::generate::Rng::new(3);
+    let reg_no = (0..10_000)
+        .map(|_| chengxin_codes::generate::reg_no(&mut rng))
+        .find(|r| chengxin_codes::mask::find_unmasked(r).is_some())
+        .expect("a registration number that reads like an old ID");
+    let body = format!(
+        "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_XDR_GSZC,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_JDRQ,CF_CFJG,CF_CFJGDM\n\
+         福州注册号贸易有限公司,法人及非法人组织,{},{reg_no},榕市监罚〔2026〕301号,虚假宣传,据举报{reg_no},《广告法》第五十五条,警告,警告,2026-11-16,福州市市场监督管理局,{DEPT}\n",
+        uscc(41)
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=r.csv&wait=true",
+        Some("officer"),
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["summary"]["accepted"], 1, "{}", r.body);
+    let v = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![])
+        .await
+        .json();
+    let fields = &v["records"][0]["fields"];
+    assert_eq!(fields["CF_XDR_GSZC"], reg_no.as_str(), "{v}");
+    assert!(
+        !fields["CF_SY"].as_str().unwrap_or("").contains(&reg_no),
+        "{v}"
+    );
+}
+
 /// Malformed parameters and wrong methods are answered from the JSON error catalogue, naming
 /// the parameter at fault.
 #[tokio::test]
