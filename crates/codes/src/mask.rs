@@ -159,7 +159,9 @@ enum Found {
 ///   (11–12 digits), with one hyphen or space between, or with the area code in (full- or
 ///   half-width) parentheses (`0571-87654321`, `(0571)87654321`);
 /// * a passport or travel permit number: a run of exactly 9 characters, `E`, `G`, `D`, `S`,
-///   `P`, `H` or `M` and 8 digits, or `E`, a letter and 7 digits (`E12345678`, `EA1234567`).
+///   `P`, `H`, `M` or `C` and 8 digits, or `E`, a letter and 7 digits (`E12345678`, `EA1234567`);
+/// * any of these IDs run into letters on either side (`ID340827…`, `…0485号码x`): its digits
+///   (with a check `X` after the 17th) are checked on their own.
 ///
 /// Masked output of [`citizen_id`] and [`phone`] is never reported.
 pub fn find_unmasked(text: &str) -> Option<String> {
@@ -209,6 +211,17 @@ fn find(text: &str) -> Option<(String, Found)> {
             }
             if is_landline(&digits) {
                 return slice(ds, k, Found::Landline);
+            }
+            // An ID run into letters (`ID340827…`, `…0485号码x`): its digits, with a check `X`
+            // right after the 17th.
+            let with_x = digits.len() == 17 && matches!(ch(k), Some('X' | 'x'));
+            let id_end = if with_x { k + 1 } else { k };
+            let id: String = cs[ds..id_end]
+                .iter()
+                .map(|x| x.1.to_ascii_uppercase())
+                .collect();
+            if looks_like_citizen_id(&id) || looks_like_old_citizen_id(&id) {
+                return slice(ds, id_end, Found::CitizenId);
             }
             if k != end {
                 continue;
@@ -330,7 +343,7 @@ fn looks_like_travel_document(run: &str) -> bool {
         return false;
     }
     let first = b[0].to_ascii_uppercase();
-    (b"EGDSPHM".contains(&first) && b[1..].iter().all(u8::is_ascii_digit))
+    (b"EGDSPHMC".contains(&first) && b[1..].iter().all(u8::is_ascii_digit))
         || (first == b'E' && b[1].is_ascii_alphabetic() && b[2..].iter().all(u8::is_ascii_digit))
 }
 
@@ -474,8 +487,8 @@ mod tests {
         );
         // Check character wrong and no birth date in it: not flagged.
         assert_eq!(find_unmasked("110105000012310021"), None);
-        // Part of a longer alphanumeric run.
-        assert_eq!(find_unmasked("A11010519491231002X"), None);
+        // Part of a longer digit run (19 digits and a check character).
+        assert_eq!(find_unmasked("9911010519491231002X"), None);
         // Longer digit runs (bank card, order number).
         assert_eq!(find_unmasked("6222021234567890123"), None);
         assert_eq!(find_unmasked("138123412345"), None);
@@ -510,6 +523,11 @@ mod tests {
             ("护照E12345678", "E12345678"),
             ("护照 EA1234567", "EA1234567"),
             ("通行证H12345678", "H12345678"),
+            ("港澳通行证C12345678", "C12345678"),
+            ("张三ID340827196601310485工作室", "340827196601310485"),
+            ("A340827196601310485B", "340827196601310485"),
+            ("ID11010519491231002Xabc", "11010519491231002X"),
+            ("sfz340827660131048x", "340827660131048"),
         ];
         for (text, hit) in cases {
             assert_eq!(find_unmasked(text).as_deref(), Some(hit), "{text}");

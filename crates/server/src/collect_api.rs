@@ -246,6 +246,13 @@ pub async fn post_batch(
     let department = sending_department(&principal, p.department.as_deref())?;
     let format = format_of(&p, &headers)?;
     let (item, version) = catalog_item(&state, &p.item).await?;
+    // A department is named by its USCC: a code failing its own rules says which, as the CLI does.
+    if let Err(e) = chengxin_codes::validate_uscc(&department) {
+        return Err(ApiError::parameter(
+            "department",
+            format!("{department:?} is not a valid 统一社会信用代码: {e}"),
+        ));
+    }
     if state.store.department(&department).await?.is_none() {
         return Err(ApiError::NotFound(format!(
             "department {department} is not registered"
@@ -653,6 +660,10 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
     let person = r.subject_code.len() == 18
         && chengxin_codes::validate_citizen_id(&r.subject_code, r.decision_date.max(r.received_on))
             .is_ok();
+    let masked_name = chengxin_codes::mask::person_name(&r.subject_name);
+    let full_name = r.subject_name.trim();
+    let person_name =
+        (person && full_name.chars().count() >= 2).then_some((full_name, masked_name.as_str()));
     let mut fields = serde_json::Map::new();
     for f in &item.fields {
         let Some(v) = r.fields.get(&f.code).and_then(|v| v.as_str()) else {
@@ -663,15 +674,22 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         } else {
             f.mask
         };
-        // Belt and braces: free text may carry a number the catalog did not expect. An
-        // organisation's code, checked on the way in, is public and shown as it is (a 15-digit
-        // 工商注册号 can look like a first-generation citizen ID).
+        // Belt and braces: free text may carry a number the catalog did not expect. Values
+        // checked on the way in as something else are shown as they are: an organisation's
+        // code is public (a 15-digit 工商注册号 can look like a first-generation citizen ID), and
+        // an amount, a date or a listed value is not a phone number.
         use chengxin_catalog::{CodeField, FieldType};
         let shown = match f.ty {
-            FieldType::Code(CodeField::Uscc | CodeField::OrgCode | CodeField::RegNo) => {
-                mask.apply(v)
-            }
+            FieldType::Code(CodeField::Uscc | CodeField::OrgCode | CodeField::RegNo)
+            | FieldType::Decimal
+            | FieldType::Date
+            | FieldType::Enum { .. } => mask.apply(v),
             _ => chengxin_codes::mask::redact(&mask.apply(v)),
+        };
+        // A natural person's full name is shown nowhere, free text included (当事人李四…).
+        let shown = match person_name {
+            Some((full, masked)) => shown.replace(full, masked),
+            None => shown,
         };
         fields.insert(f.code.clone(), serde_json::Value::String(shown));
     }

@@ -69,6 +69,9 @@ pub(crate) struct PublicityRow {
     authority: String,
     /// 有效期 (from, to) as the decision gives it.
     validity: String,
+    /// On a subject page: the name the decision gives its subject, when it is not the subject's
+    /// name (brackets and letters compared half-width).
+    issued_to: Option<String>,
     severity: String,
     publish_until: String,
 }
@@ -89,6 +92,7 @@ fn publicity_row(r: &crate::collect_api::PublicRecord) -> PublicityRow {
             (Some(a), None) => format!("{a} 起"),
             (None, None) => "—".into(),
         },
+        issued_to: None,
         kind: r.category.clone(),
         content: r.content.clone(),
         authority: r.authority.clone(),
@@ -286,6 +290,21 @@ pub(crate) async fn quality(
         Some(n) => format!("{n}（{code}）"),
         None => code.to_string(),
     };
+    // The chart's captions: names only (codes where there is none), to fit.
+    let labels: Vec<String> = figures
+        .iter()
+        .map(|q| {
+            format!(
+                "{} · {}",
+                departments
+                    .get(&q.counts.department)
+                    .map_or(q.counts.department.as_str(), String::as_str),
+                catalog
+                    .item(&q.counts.item)
+                    .map_or(q.counts.item.as_str(), |i| i.name.as_str())
+            )
+        })
+        .collect();
     let rows: Vec<QualityRow> = figures
         .iter()
         .map(|q| QualityRow {
@@ -318,13 +337,16 @@ pub(crate) async fn quality(
     Ok(QualityPage {
         from,
         to,
-        chart: quality_chart(&figures),
+        chart: quality_chart(&figures, &labels),
         rows,
     })
 }
 
 /// Grouped horizontal bars (入库率, 及时率, 完整率) per department and item, as inline SVG.
-fn quality_chart(figures: &[chengxin_collect::ingest::QualityFigures]) -> String {
+fn quality_chart(
+    figures: &[chengxin_collect::ingest::QualityFigures],
+    labels: &[String],
+) -> String {
     const BAR: f64 = 14.0;
     const LABEL: f64 = 260.0;
     const WIDTH: f64 = 400.0;
@@ -348,7 +370,10 @@ fn quality_chart(figures: &[chengxin_collect::ingest::QualityFigures]) -> String
     }
     for (g, q) in figures.iter().enumerate() {
         let y0 = 30.0 + g as f64 * group;
-        let label = format!("{} · {}", q.counts.department, q.counts.item);
+        let label = labels
+            .get(g)
+            .cloned()
+            .unwrap_or_else(|| format!("{} · {}", q.counts.department, q.counts.item));
         svg.push_str(&format!(
             "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text>",
             y0 + BAR * 1.8,
@@ -516,20 +541,34 @@ pub(crate) async fn subject(
         .map(|s| api::parse_date("as_of", s))
         .transpose()?;
     let subject = api::lookup(&state, &key).await?;
-    let publicity = crate::collect_api::subject_publicity(&state, subject.id)
-        .await?
-        .into_iter()
-        .map(|(code, name, rows)| (code, name, rows.iter().map(publicity_row).collect()))
-        .collect();
+    let id = subject.id;
     let versions = state
         .store
-        .history(subject.id)
+        .history(id)
         .await?
         .into_iter()
         .map(|v| (v.version, v.valid_from, v.reason))
         .collect();
     let lists = crate::portal_lists::public_lines(&state, &subject.key).await?;
     let s = api::public_view(&state, subject, as_of).await?;
+    // Full- and half-width brackets and letters are the same name.
+    let same_name = |a: &str| {
+        chengxin_catalog::normalize_doc_no(a) == chengxin_catalog::normalize_doc_no(&s.name)
+    };
+    let publicity = crate::collect_api::subject_publicity(&state, id)
+        .await?
+        .into_iter()
+        .map(|(code, name, rows)| {
+            let rows = rows
+                .iter()
+                .map(|r| PublicityRow {
+                    issued_to: (!same_name(&r.subject_name)).then(|| r.subject_name.clone()),
+                    ..publicity_row(r)
+                })
+                .collect();
+            (code, name, rows)
+        })
+        .collect();
     Ok(SubjectPage {
         s,
         as_of,

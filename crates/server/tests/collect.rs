@@ -123,7 +123,7 @@ fn penalties() -> String {
             uscc(2)
         ),
         format!(
-            "李明,自然人,,{PERSON_ID},榕市监罚〔2026〕102号,无照经营,流动摊贩未取得许可,《食品安全法》第一百二十二条,罚款,罚款二千元,0.2,2026-11-18,福州市市场监督管理局,{DEPT}"
+            "李明,自然人,,{PERSON_ID},榕市监罚〔2026〕102号,无照经营,当事人李明流动摊贩未取得许可,《食品安全法》第一百二十二条,罚款,罚款二千元,0.2,2026-11-18,福州市市场监督管理局,{DEPT}"
         ),
         // An individual business named with its holder's ID number; the facts carry a landline
         // and a first-generation 15-digit ID.
@@ -295,6 +295,12 @@ async fn an_expired_licence_is_not_published() {
         page.body
     );
     assert!(!page.body.contains("榕食药许〔2026〕2号"), "expired");
+    let page = call(&f, "GET", &format!("/subjects/{}", uscc(11)), None, vec![]).await;
+    assert!(
+        page.body.contains("2026-11-02 至 2031-11-01"),
+        "{}",
+        page.body
+    );
 }
 
 /// Items other than the two 双公示 items list their authority, category and content too, read
@@ -338,15 +344,16 @@ async fn other_items_show_authority_and_content() {
 
 /// A decision that names its subject differently from the registry (a former name, a typo, a
 /// department's own spelling) says so on the subject page, so no one reads it as issued under
-/// the current name.
+/// the current name; full- or half-width brackets are not a different name.
 #[tokio::test]
 async fn the_subject_page_shows_the_name_a_decision_was_issued_to() {
     let f = fixture("names").await;
     let code = uscc(31);
     let body = format!(
         "{HEADER}\n\
-         福州甲乙贸易有限公司,法人及非法人组织,{code},,榕市监罚〔2026〕201号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-16,福州市市场监督管理局,{DEPT}\n\
-         福州甲乙商贸有限公司,法人及非法人组织,{code},,榕市监罚〔2026〕202号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-17,福州市市场监督管理局,{DEPT}\n"
+         福州(鼓楼)甲乙贸易有限公司,法人及非法人组织,{code},,榕市监罚〔2026〕201号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-16,福州市市场监督管理局,{DEPT}\n\
+         福州甲乙商贸有限公司,法人及非法人组织,{code},,榕市监罚〔2026〕202号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-17,福州市市场监督管理局,{DEPT}\n\
+         福州（鼓楼）甲乙贸易有限公司,法人及非法人组织,{code},,榕市监罚〔2026〕203号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-18,福州市市场监督管理局,{DEPT}\n"
     );
     let r = call(
         &f,
@@ -460,6 +467,14 @@ async fn api_errors_name_the_parameter_and_stay_json() {
             405,
             "method_not_allowed",
             None,
+        ),
+        (
+            "POST",
+            "/api/v1/batches?item=penalty&file_name=a.csv&department=11350100MB0000019X",
+            Some("operator"),
+            400,
+            "invalid_parameter",
+            Some("department"),
         ),
         (
             "GET",
@@ -736,6 +751,8 @@ async fn quality_figures_and_their_page() {
         "{}",
         r.body
     );
+    // The chart's captions name them too.
+    assert!(r.body.contains(" · 行政处罚信息</text>"), "{}", r.body);
     // Names, with their codes: the department's and the catalog item's.
     assert!(
         r.body.contains(&format!("（{DEPT}）")) && r.body.contains("行政处罚信息（penalty）"),

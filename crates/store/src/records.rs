@@ -576,16 +576,7 @@ impl Store {
     ) -> Result<(Vec<StoredRecord>, i64), StoreError> {
         let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
         // `%`, `_` and `\` in the text are themselves, not wildcards.
-        let like = text.map(|t| {
-            let escaped: String = t
-                .chars()
-                .flat_map(|c| match c {
-                    '%' | '_' | '\\' => vec!['\\', c],
-                    c => vec![c],
-                })
-                .collect();
-            format!("%{escaped}%")
-        });
+        let like = text.map(crate::subjects::like_pattern);
         let code = text.map(|t| chengxin_codes::normalize(t).into_owned());
         let doc_no = text.map(|t| q.doc_no.as_deref().unwrap_or(t));
         // The same rule as `StoredRecord::on_show`. The text finds a decision by its document
@@ -604,11 +595,19 @@ impl Store {
             "{RECORD_SELECT} {filter} ORDER BY decision_date DESC, id DESC LIMIT $9 OFFSET $10"
         );
         let count = format!("SELECT count(*) FROM records {filter}");
+        // A text with letters or digits is checked against names as the public sees them (see
+        // `Store::search`): the candidates are fetched whole and paged here.
+        let public_form = text.is_some_and(crate::subjects::may_touch_masked);
+        let (limit, offset) = if public_form {
+            (crate::subjects::PUBLIC_MATCH_CANDIDATES, 0)
+        } else {
+            (q.limit.clamp(1, 200), q.offset.max(0))
+        };
         let (rows, total): (Vec<RecordRow>, i64) = with_pool!(self, p => {
             let rows = sqlx::query_as(sqlx::AssertSqlSafe(list))
                 .bind(&q.item).bind(today).bind(like.as_deref()).bind(code.as_deref())
                 .bind(q.department.as_deref()).bind(q.from).bind(q.to).bind(doc_no)
-                .bind(q.limit.clamp(1, 200)).bind(q.offset.max(0))
+                .bind(limit).bind(offset)
                 .fetch_all(p).await?;
             let total = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
                 .bind(&q.item).bind(today).bind(like.as_deref()).bind(code.as_deref())
@@ -616,10 +615,22 @@ impl Store {
                 .fetch_one(p).await?;
             (rows, total)
         });
-        let rows = rows
+        let rows: Vec<StoredRecord> = rows
             .into_iter()
             .map(RecordRow::into_record)
             .collect::<Result<_, _>>()?;
+        if let (true, Some(t)) = (public_form, text) {
+            let kept: Vec<StoredRecord> = rows
+                .into_iter()
+                .filter(|r| {
+                    Some(r.doc_no.as_str()) == doc_no
+                        || Some(&r.subject_code) == code.as_ref()
+                        || crate::subjects::public_match(&r.subject_name, t)
+                })
+                .collect();
+            let page = crate::subjects::page_of(kept, q.offset, q.limit.clamp(1, 200));
+            return Ok((page.items, page.total));
+        }
         Ok((rows, total))
     }
 

@@ -171,6 +171,50 @@ pub struct Page<T> {
     pub total: i64,
 }
 
+/// How many candidates a public search whose text could match masked characters looks at.
+pub const PUBLIC_MATCH_CANDIDATES: i64 = 2000;
+
+/// `%text%` for `LIKE … ESCAPE '\'`: `%`, `_` and `\` in the text are themselves.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let escaped: String = text
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
+/// Whether a search text could match characters the public never sees: masking hides only
+/// letters and digits (of ID, phone and passport numbers), half- or full-width.
+pub(crate) fn may_touch_masked(text: &str) -> bool {
+    text.chars().any(|c| {
+        c.is_ascii_alphanumeric()
+            || ('\u{FF10}'..='\u{FF19}').contains(&c)
+            || ('\u{FF21}'..='\u{FF5A}').contains(&c)
+    })
+}
+
+/// Whether `text` is in `name` as the public sees it (ID and phone numbers masked), ignoring
+/// ASCII case as SQLite's `LIKE` does.
+pub(crate) fn public_match(name: &str, text: &str) -> bool {
+    chengxin_codes::mask::redact(name)
+        .to_ascii_lowercase()
+        .contains(&text.to_ascii_lowercase())
+}
+
+/// One page of `items`, with their number as the total.
+pub(crate) fn page_of<T>(items: Vec<T>, offset: i64, limit: i64) -> Page<T> {
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    let skip = usize::try_from(offset.max(0)).unwrap_or(usize::MAX);
+    let take = usize::try_from(limit.max(1)).unwrap_or(1);
+    Page {
+        items: items.into_iter().skip(skip).take(take).collect(),
+        total,
+    }
+}
+
 /// A name search.
 #[derive(Clone, Debug)]
 pub struct SearchQuery {
@@ -491,17 +535,17 @@ impl Store {
     }
 
     /// Subjects whose current or former name contains `q.text`, shortest names first.
+    ///
+    /// A public search whose text has letters or digits is matched against each current name as
+    /// the public sees it (ID and phone numbers in it masked, see [`public_match`]): otherwise
+    /// the masked digits of a name like `张三3408**********0485工作室` could be found one at a
+    /// time. Such a search looks at the first [`PUBLIC_MATCH_CANDIDATES`] candidates, by current
+    /// name only.
     pub async fn search(&self, q: &SearchQuery) -> Result<Page<Subject>, StoreError> {
-        let escaped: String = q
-            .text
-            .trim()
-            .chars()
-            .flat_map(|c| match c {
-                '%' | '_' | '\\' => vec!['\\', c],
-                c => vec![c],
-            })
-            .collect();
-        let pattern = format!("%{escaped}%");
+        if !q.include_persons && may_touch_masked(&q.text) {
+            return self.search_public_form(q).await;
+        }
+        let pattern = like_pattern(q.text.trim());
         let persons = if q.include_persons {
             ""
         } else {
@@ -530,6 +574,31 @@ impl Store {
                 .collect::<Result<_, _>>()?,
             total,
         })
+    }
+
+    /// [`Store::search`] for a public text with letters or digits.
+    async fn search_public_form(&self, q: &SearchQuery) -> Result<Page<Subject>, StoreError> {
+        let text = q.text.trim();
+        let sql = format!(
+            "{SUBJECT_SELECT} WHERE kind <> 'natural_person' AND name LIKE $1 ESCAPE '\\' \
+             ORDER BY length(name), id LIMIT $2"
+        );
+        let rows: Vec<Row> = with_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(like_pattern(text))
+                .bind(PUBLIC_MATCH_CANDIDATES)
+                .fetch_all(p)
+                .await?
+        });
+        let found: Vec<Subject> = rows
+            .into_iter()
+            .map(Row::into_subject)
+            .filter(|s| {
+                s.as_ref()
+                    .map_or(true, |s| public_match(&s.data().name, text))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(page_of(found, q.offset, q.limit.clamp(1, 100)))
     }
 
     /// Number of subjects per kind.

@@ -375,6 +375,53 @@ async fn public_search_never_finds_a_natural_person_by_name_or_id() {
     .await;
 }
 
+/// The masked digits of a name (an individual business named with its holder's ID number) can
+/// not be found by search, one digit at a time; what the public sees of the name can.
+#[tokio::test]
+async fn search_never_matches_the_masked_part_of_a_name() {
+    on_both("publicity_masked", |s| async move {
+        setup(&s).await;
+        let code = uscc(8);
+        let mut w = s.begin_batch(batch("names.csv")).await.expect("begin");
+        let mut r = rec("榕市监罚〔2026〕95号", &code, "罚款", d(2026, 11, 2));
+        r.subject.name = "张三340827196601310485工作室".into();
+        w.push(r).await.expect("push");
+        w.commit().await.expect("commit");
+        let q = |t: &str| PublicityQuery {
+            item: "penalty".into(),
+            text: Some(t.into()),
+            limit: 20,
+            ..PublicityQuery::default()
+        };
+        let subjects = |t: &str| chengxin_store::SearchQuery {
+            text: t.into(),
+            include_persons: false,
+            limit: 20,
+            offset: 0,
+        };
+        for (text, found) in [
+            ("34082719660", 0),
+            ("2719660131", 0),
+            ("3408", 1),
+            ("0485工作室", 1),
+            ("张三", 1),
+            (code.as_str(), 1),
+        ] {
+            let (_, n) = s.publicity(&q(text), today()).await.expect("publicity");
+            assert_eq!(n, found, "publicity {text}");
+            if text != code {
+                let page = s.search(&subjects(text)).await.expect("search");
+                assert_eq!(page.total, found, "subjects {text}");
+            }
+        }
+        // Staff searches (persons included) see the whole name.
+        let mut staff = subjects("34082719660");
+        staff.include_persons = true;
+        assert_eq!(s.search(&staff).await.expect("search").total, 1);
+    })
+    .await;
+}
+
 /// Migration 0008 gives records stored before it, of items published while valid, the end of
 /// their validity as the end of their publication; it is safe to run again.
 #[tokio::test]
