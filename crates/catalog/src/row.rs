@@ -647,11 +647,7 @@ impl CatalogItem {
                 Err(e) => {
                     // Already reported when the field itself is typed citizen_id.
                     if !matches!(pf.ty, FieldType::Code(CodeField::CitizenId)) {
-                        errs.push(RowError::new(
-                            pf,
-                            "citizen_id",
-                            format!("{} is not a valid citizen ID: {e}", label(pf)),
-                        ));
+                        errs.push(citizen_id_error(pf, &id.value, &e));
                     }
                     return None;
                 }
@@ -764,11 +760,7 @@ impl CatalogItem {
         if typed || (id_type.is_empty() && looks_like_citizen_id(&cell.value)) {
             match codes::validate_citizen_id(&cell.value, today) {
                 Ok(c) => cell.value = c.as_str().to_owned(),
-                Err(e) => errs.push(RowError::new(
-                    rf,
-                    "citizen_id",
-                    format!("{} is not a valid citizen ID: {e}", label(rf)),
-                )),
+                Err(e) => errs.push(citizen_id_error(rf, &cell.value, &e)),
             }
         }
     }
@@ -872,6 +864,27 @@ fn check_publish_until(
 }
 
 /// Parse one non-empty, trimmed cell by the field's type.
+/// A citizen ID that failed its rules (the value is not echoed). 18 digits that a spreadsheet
+/// held as a number keep only about 15 significant digits, so the check fails through no typing
+/// of the sender's: the message then says how to fix the file.
+fn citizen_id_error(f: &Field, raw: &str, e: &codes::CodeError) -> RowError {
+    let t = raw.trim();
+    let as_number = (t.len() >= 16 && t.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+        || t.contains("E+")
+        || t.contains("e+");
+    let hint = if as_number {
+        "; if the file comes from a spreadsheet, the column may hold the ID as a number, which \
+         keeps only 15 significant digits: format the column as text and enter the IDs again"
+    } else {
+        ""
+    };
+    RowError::new(
+        f,
+        "citizen_id",
+        format!("{} is not a valid citizen ID: {e}{hint}", label(f)),
+    )
+}
+
 fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> {
     let text = |value: String| Ok(Cell { value, date: None });
     match &f.ty {
@@ -1017,13 +1030,7 @@ fn parse_code(f: &Field, kind: CodeField, raw: &str, today: NaiveDate) -> Result
         }
         CodeField::CitizenId => codes::validate_citizen_id(raw, today)
             .map(|c| c.as_str().to_owned())
-            .map_err(|e| {
-                RowError::new(
-                    f,
-                    "citizen_id",
-                    format!("{} is not a valid citizen ID: {e}", label(f)),
-                )
-            }),
+            .map_err(|e| citizen_id_error(f, raw, &e)),
         CodeField::Any => {
             let n = codes::normalize(raw);
             if n.is_empty() {

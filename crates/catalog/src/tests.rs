@@ -877,6 +877,19 @@ fn rule_citizen_id() {
         !e[0].message.contains("110105194912310021"),
         "personal IDs are not echoed"
     );
+    // 18 digits that a spreadsheet held as a number: the message says how to fix the file.
+    assert!(
+        e[0].message.contains("format the column as text"),
+        "{}",
+        e[0].message
+    );
+    let e = errors(
+        "penalty",
+        &with(person_row(), "CF_XDR_ZJHM", "1.10105194912310E+17"),
+    );
+    assert!(e[0].message.contains("spreadsheet"), "{}", e[0].message);
+    let e = errors("penalty", &with(person_row(), "CF_XDR_ZJHM", "11010519491"));
+    assert!(!e[0].message.contains("spreadsheet"), "{}", e[0].message);
     let e = errors("penalty", &without(person_row(), "CF_XDR_ZJHM"));
     assert_rule(&e, "CF_XDR_ZJHM", "required");
     let e = errors(

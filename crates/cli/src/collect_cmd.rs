@@ -216,6 +216,7 @@ pub async fn catalog(store: &Store, command: CatalogCommand) -> Result<()> {
             .with_context(|| format!("{} is not a valid catalog", file.display()))?;
             // Make sure the default is version 1 before the first import.
             active_catalog(store).await?;
+            let stated = catalog.version;
             let v = chengxin_collect::ingest::import_catalog(
                 store,
                 catalog,
@@ -223,6 +224,12 @@ pub async fn catalog(store: &Store, command: CatalogCommand) -> Result<()> {
                 &file.display().to_string(),
             )
             .await?;
+            if stated != 0 && i64::from(stated) != v {
+                eprintln!(
+                    "note: the file says version {stated}; the store numbers catalog versions \
+                     itself, one after another, so this import is version {v}"
+                );
+            }
             outln!("imported {} as catalog version {v}", file.display())?;
         }
         CatalogCommand::Show { version } => {

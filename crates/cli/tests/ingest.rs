@@ -403,6 +403,35 @@ fn repeats_inside_one_batch() {
     assert!(text.contains("row 1"), "names the first row: {text}");
 }
 
+/// Operators change the catalog by importing a file: each import is the next version, whatever
+/// version the file states (said on stderr), and a file that is not a catalog changes nothing.
+#[test]
+fn catalog_files_are_imported_as_new_versions() {
+    let d = Dir::new("catalog");
+    let db = d.db();
+    let (code, toml, err) = run(&["catalog", "default"]);
+    assert_eq!(code, 0, "{err}");
+    let f = d.file("catalog.toml");
+    std::fs::write(&f, &toml).expect("write");
+    let path = f.display().to_string();
+    let (code, out, err) = run(&["catalog", "import", "--db", &db, &path]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("as catalog version 2"), "{out}");
+    assert!(
+        err.contains("the file says version 1") && err.contains("this import is version 2"),
+        "{err}"
+    );
+    let (_, out, _) = run(&["catalog", "list", "--db", &db]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let bad = d.file("bad.toml");
+    std::fs::write(&bad, "items = 3\n").expect("write");
+    let (code, _, err) = run(&["catalog", "import", "--db", &db, &bad.display().to_string()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("is not a valid catalog"), "{err}");
+    let (_, out, _) = run(&["catalog", "list", "--db", &db]);
+    assert_eq!(out.lines().count(), 2, "nothing imported: {out}");
+}
+
 #[test]
 fn unknown_items_and_departments_are_refused() {
     let d = Dir::new("refuse");
