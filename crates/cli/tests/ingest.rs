@@ -302,6 +302,32 @@ fn rejected_rows_are_reported_and_the_rest_kept() {
     assert_eq!(out.trim(), "", "nothing kept");
 }
 
+/// A row with fewer cells than the header reads its missing cells as empty; when a required one
+/// is among them, the report says the row is short, which is what the sender has to fix.
+#[test]
+fn a_short_row_is_reported_as_short() {
+    let d = Dir::new("short");
+    setup(&d);
+    let mut text = csv_text((1..=2).map(row));
+    text.push_str(&row(3)[..5].join(","));
+    text.push('\n');
+    let f = d.file("short.csv");
+    std::fs::write(&f, text).expect("write");
+    let report = d.file("report.csv");
+    let (code, s, err) = ingest(&d, &f, &["--rejections", &report.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (&s["accepted"], &s["rejected"]),
+        (&2.into(), &1.into()),
+        "{s}"
+    );
+    let text = std::fs::read_to_string(&report).expect("report");
+    assert!(
+        text.contains("the row has only 5 of the header's 13 cells"),
+        "{text}"
+    );
+}
+
 /// Each of these ends with the whole batch or nothing, and says why.
 #[test]
 fn broken_files_are_refused_whole() {

@@ -27,6 +27,8 @@ pub(crate) struct CsvSource {
     /// Holds the cells past the header width while a record is read.
     scratch: String,
     blank_lines: u64,
+    /// Cells the last record read had (it may have fewer than the header).
+    last_cells: usize,
 }
 
 pub(crate) struct Opened {
@@ -177,6 +179,7 @@ impl CsvSource {
             limits,
             scratch: String::new(),
             blank_lines: 0,
+            last_cells: 0,
         };
         source.refill()?;
         source.delim = pick_delimiter(source.dec.rest());
@@ -222,6 +225,10 @@ impl CsvSource {
         }
     }
 
+    pub(crate) fn last_cells(&self) -> usize {
+        self.last_cells
+    }
+
     pub(crate) fn encoding(&self) -> Encoding {
         self.dec.encoding()
     }
@@ -248,6 +255,7 @@ impl CsvSource {
         let Some(record) = parsed? else {
             return Ok(Step::End);
         };
+        self.last_cells = record.cells;
         if let Some(problem) = record.problem {
             return Err(problem);
         }

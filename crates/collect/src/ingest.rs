@@ -375,7 +375,7 @@ fn produce(
                     )))
                 }
             },
-            Err(errors) => rejection(item, columns, &row, &cells, errors),
+            Err(errors) => rejection(item, columns, &row, &cells, errors, reader.short_row()),
         };
         out.push(msg);
         if out.len() >= MSG_ROWS {
@@ -407,6 +407,7 @@ fn rejection(
     row: &crate::Row,
     cells: &[&str],
     errors: Vec<RowError>,
+    short_row: Option<usize>,
 ) -> Msg {
     let review = errors.iter().find(|e| e.review).map(|e| {
         // The offending value, as sent, for the case's code column.
@@ -420,14 +421,36 @@ fn rejection(
             .unwrap_or_default();
         (code, e.message.clone())
     });
+    // A required cell past the end of a short row: say that the row is short, which is what the
+    // sender has to fix (a lost separator or cell), not the field.
+    let past_end = |field: &str| {
+        short_row.is_some_and(|given| {
+            item.fields
+                .iter()
+                .position(|f| f.code == field)
+                .and_then(|fi| columns.column_of(fi))
+                .is_some_and(|c| c >= given)
+        })
+    };
     let reasons: Vec<Rejection> = errors
         .into_iter()
-        .map(|e| Rejection {
-            row_no: row.number,
-            line: row.line,
-            field: e.field,
-            rule: e.rule.to_string(),
-            message: e.message,
+        .map(|e| {
+            let message = match short_row {
+                Some(given) if e.rule == "required" && past_end(&e.field) => format!(
+                    "{} (the row has only {given} of the header's {} cells: a cell or a separator \
+                     is missing before it)",
+                    e.message,
+                    cells.len()
+                ),
+                _ => e.message,
+            };
+            Rejection {
+                row_no: row.number,
+                line: row.line,
+                field: e.field,
+                rule: e.rule.to_string(),
+                message,
+            }
         })
         .collect();
     match review {

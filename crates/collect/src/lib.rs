@@ -522,6 +522,15 @@ impl Reader {
         }
     }
 
+    /// CSV: how many cells the row last read had, when fewer than the header (the row's
+    /// missing cells read as empty). `None` for a full row and for other formats.
+    pub fn short_row(&self) -> Option<usize> {
+        match &self.inner.source {
+            Source::Csv(s) => Some(s.last_cells()).filter(|n| *n < self.inner.headers.len()),
+            _ => None,
+        }
+    }
+
     /// The next non-blank row, a row error (reading may go on, see
     /// [`Error::stops_reading`]) or `None` at the end.
     pub fn next_row(&mut self) -> Option<Result<Row, Error>> {
