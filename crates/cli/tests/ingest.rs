@@ -207,12 +207,14 @@ fn every_format_and_encoding_is_the_same_batch() {
 
     // As JSON Lines, one row changed: one new version. Empty values are left out, as producers
     // do, and the first object is the one without a fine: a later object's CF_NR_FK is still a
-    // column.
+    // column. The last object names its fields in Chinese, the others by code.
     let jsonl = d.file("penalty.jsonl");
     let mut text = String::new();
+    let names: Vec<&str> = HEADER_ZH.split(',').collect();
     for i in [2, 0, 1, 3] {
         let mut obj = serde_json::Map::new();
-        for (k, v) in HEADER_CODES.iter().zip(&rows[i]) {
+        let keys: &[&str] = if i == 3 { &names } else { &HEADER_CODES };
+        for (k, v) in keys.iter().zip(&rows[i]) {
             let v = if i == 0 && *k == "CF_NR" {
                 "罚款一万元（复议后变更）".to_string()
             } else {

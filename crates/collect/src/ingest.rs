@@ -187,6 +187,19 @@ pub async fn ingest(
                 .collect();
             reader.add_keys(&missing);
         }
+        // And a later object may name a field by its code, its name or an alias, whichever the
+        // first object used.
+        let all: Vec<String> = reader.headers().to_vec();
+        let keys: Vec<&str> = all.iter().map(String::as_str).collect();
+        if let Ok(mapped) = req.item.columns(&keys) {
+            for (fi, f) in req.item.fields.iter().enumerate() {
+                if let Some(&key) = mapped.column_of(fi).and_then(|c| keys.get(c)) {
+                    let mut names: Vec<&str> = vec![f.code.as_str(), f.name.as_str()];
+                    names.extend(f.aliases.iter().map(String::as_str));
+                    reader.alias_keys(key, &names);
+                }
+            }
+        }
     }
     let headers: Vec<&str> = reader.headers().iter().map(String::as_str).collect();
     let columns = req

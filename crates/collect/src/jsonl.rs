@@ -17,7 +17,10 @@ pub(crate) struct JsonlSource {
     /// The physical line number of the next line.
     next_line: u64,
     line_buf: String,
+    /// Key → column. Several keys may name one column (see [`JsonlSource::alias_columns`]).
     columns: HashMap<String, usize>,
+    /// Number of columns.
+    width: usize,
     /// The first object is both the header and row 1.
     first: Option<(u64, Result<Vec<String>, Error>)>,
     blank_lines: u64,
@@ -74,6 +77,7 @@ impl JsonlSource {
             next_line: 1,
             line_buf: String::new(),
             columns: HashMap::new(),
+            width: 0,
             first: None,
             blank_lines: 0,
             ended: false,
@@ -136,6 +140,7 @@ impl JsonlSource {
             1,
         )
         .map(|()| cells);
+        source.width = headers.len();
         source.first = Some((line.number, first));
         Ok(Opened {
             source,
@@ -158,13 +163,28 @@ impl JsonlSource {
             if name.is_empty() || self.columns.contains_key(name) {
                 continue;
             }
-            self.columns.insert(name.to_owned(), self.columns.len());
+            self.columns.insert(name.to_owned(), self.width);
+            self.width += 1;
             added.push(name.to_owned());
         }
         if let Some((_, Ok(first))) = &mut self.first {
-            first.resize(self.columns.len(), String::new());
+            first.resize(self.width, String::new());
         }
         added
+    }
+
+    /// Lets later objects name the column of key `of` by any of `aliases` too (each not yet a
+    /// key). Nothing happens when `of` is not a key.
+    pub(crate) fn alias_columns(&mut self, of: &str, aliases: &[&str]) {
+        let Some(&col) = self.columns.get(of.trim()) else {
+            return;
+        };
+        for a in aliases {
+            let a = a.trim();
+            if !a.is_empty() && !self.columns.contains_key(a) {
+                self.columns.insert(a.to_owned(), col);
+            }
+        }
     }
 
     pub(crate) fn skipped_blank(&self) -> u64 {
@@ -196,7 +216,7 @@ impl JsonlSource {
             break line;
         };
         let entries = parse_object(self.line_buf.trim(), &line)?;
-        cells.resize(self.columns.len(), String::new());
+        cells.resize(self.width, String::new());
         for cell in cells.iter_mut() {
             cell.clear();
         }

@@ -372,8 +372,9 @@ impl Reader {
     ///
     /// JSON Lines: UTF-8, one object per line. The header is the keys of the
     /// first object in their order (and any added by [`Reader::add_keys`]);
-    /// that object is also row 1. A later object with a key that is not a
-    /// header is [`Error::UnknownKey`]; a missing key is an empty cell. Strings are taken as they are, numbers as their JSON
+    /// that object is also row 1. A later object with a key that is neither a
+    /// header nor an alias of one ([`Reader::alias_keys`]) is
+    /// [`Error::UnknownKey`]; a missing key is an empty cell. Strings are taken as they are, numbers as their JSON
     /// text, `null` as an empty cell, booleans as `true`/`false`; a nested
     /// array or object is [`Error::Malformed`] naming the row and the key.
     pub fn new(
@@ -500,6 +501,15 @@ impl Reader {
         if let Source::Jsonl(s) = &mut self.inner.source {
             let added = s.add_columns(names);
             self.inner.headers.extend(added);
+        }
+    }
+
+    /// JSON Lines: lets later objects name the column of header `of` by any of `aliases` too
+    /// (a catalog field's Chinese name where the first object used its code). Other formats:
+    /// nothing changes.
+    pub fn alias_keys(&mut self, of: &str, aliases: &[&str]) {
+        if let Source::Jsonl(s) = &mut self.inner.source {
+            s.alias_columns(of, aliases);
         }
     }
 

@@ -77,6 +77,24 @@ fn added_keys_are_columns_of_every_row() {
     let rows = common::drain(&mut reader);
     assert_eq!(cells(&rows[..2]), [["1", "", ""], ["2", "x", ""]]);
     assert!(matches!(&rows[2], Err(Error::UnknownKey { key, .. }) if key == "b"));
+    // Aliases name an existing column; a key and its alias in one object are one key twice.
+    let text = "{\"a\": 1}\n{\"甲\": 2}\n{\"a\": 3, \"甲\": 4}\n";
+    let mut reader = Reader::new(
+        Cursor::new(text.as_bytes().to_vec()),
+        Format::JsonLines,
+        Limits::default(),
+    )
+    .expect("open");
+    reader.alias_keys("a", &["甲", "a"]);
+    reader.alias_keys("missing", &["乙"]);
+    assert_eq!(reader.headers(), ["a"]);
+    let rows = common::drain(&mut reader);
+    assert_eq!(cells(&rows[..2]), [["1"], ["2"]]);
+    assert!(
+        matches!(&rows[2], Err(Error::Malformed { .. })),
+        "{:?}",
+        rows[2]
+    );
     let mut csv = Reader::new(
         Cursor::new(b"a,b\n1,2\n".to_vec()),
         Format::Csv,
