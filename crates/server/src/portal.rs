@@ -184,23 +184,32 @@ pub(crate) async fn publicity(
         pages: 1,
         error: None,
     };
-    let parse = |name: &'static str, s: &str| -> Result<Option<NaiveDate>, ApiError> {
+    // The form's own mistakes are said on the form, in Chinese, with the form kept.
+    let parse = |label: &str, s: &str| -> Result<Option<NaiveDate>, String> {
         if s.is_empty() {
             Ok(None)
         } else {
-            api::parse_date(name, s).map(Some)
+            api::parse_date("date", s)
+                .map(Some)
+                .map_err(|_| format!("{label}“{s}”不是有效日期，请按 YYYY-MM-DD 填写。"))
         }
     };
-    let (from, to) = match (parse("from", &from_s), parse("to", &to_s)) {
+    let (from, to) = match (parse("起始日期", &from_s), parse("截止日期", &to_s)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
-            view.error = Some(e.to_string());
+            view.error = Some(e);
             return Ok(view);
         }
     };
+    if let (Some(a), Some(b)) = (from, to)
+        && a > b
+    {
+        view.error = Some("起始日期晚于截止日期。".into());
+        return Ok(view);
+    }
     // A citizen ID typed in the box is not searched publicly.
     if codes::mask::find_unmasked(&q).is_some() {
-        view.error = Some("不提供按身份证件号码的公开查询。".into());
+        view.error = Some("不提供按身份证件号码或电话号码的公开查询。".into());
         return Ok(view);
     }
     let params = crate::collect_api::PublicityParams {

@@ -414,6 +414,31 @@ async fn organisation_codes_are_not_taken_for_personal_ids() {
     );
 }
 
+/// The portal's search form says its own mistakes on the form, in Chinese, keeping what was
+/// typed: a date that is not one, a period that ends before it starts, an ID or phone number.
+#[tokio::test]
+async fn the_publicity_form_explains_its_mistakes() {
+    let f = fixture("form").await;
+    for (query, says) in [
+        ("from=2026-13-01", "起始日期“2026-13-01”不是有效日期"),
+        ("to=bad", "截止日期“bad”不是有效日期"),
+        ("from=2026-12-01&to=2026-11-01", "起始日期晚于截止日期"),
+        ("q=13812345678", "不提供按身份证件号码或电话号码的公开查询"),
+    ] {
+        let r = call(
+            &f,
+            "GET",
+            &format!("/publicity/penalty?{query}"),
+            None,
+            vec![],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{query}: {}", r.body);
+        assert!(r.body.contains(says), "{query}: {}", r.body);
+        assert!(r.body.contains("<form"), "{query}: the form is kept");
+    }
+}
+
 /// Malformed parameters and wrong methods are answered from the JSON error catalogue, naming
 /// the parameter at fault.
 #[tokio::test]
