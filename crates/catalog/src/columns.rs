@@ -121,10 +121,8 @@ impl CatalogItem {
 
     /// The index of the field whose code, name or alias has header key `key`.
     fn field_by_key(&self, key: &str) -> Option<usize> {
-        self.fields.iter().position(|f| {
-            header_key(&f.code) == key
-                || header_key(&f.name) == key
-                || f.aliases.iter().any(|a| header_key(a) == key)
-        })
+        self.fields
+            .iter()
+            .position(|f| f.names().any(|n| header_key(n) == key))
     }
 }

@@ -195,6 +195,15 @@ pub struct Field {
     pub role: Option<Role>,
 }
 
+impl Field {
+    /// Every header the field is accepted under: its code, its name, then its aliases.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        [self.code.as_str(), self.name.as_str()]
+            .into_iter()
+            .chain(self.aliases.iter().map(String::as_str))
+    }
+}
+
 pub(crate) fn default_max_chars() -> usize {
     500
 }

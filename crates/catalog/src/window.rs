@@ -114,6 +114,11 @@ impl CatalogItem {
     /// date and 公示截止期; for an item published while valid, ended at the row's end of
     /// validity (有效期至) when it has one — an expired licence is no longer valid and leaves the
     /// portal on its own, staying in history.
+    ///
+    /// Source: no national text sets when a licence leaves publicity (standards.md §4 has only
+    /// the 7-working-day rule for putting it online, 国办发〔2015〕51号 (十八), 国发〔2016〕33号
+    /// (十七)); this is chengxin's reading of its own catalog rule `while_valid`, the only one
+    /// that gives the period an end.
     pub fn window_of(&self, d: &crate::row::Draft) -> Window {
         let w = self.publication_window(d.severity, d.decision_date, d.publish_until);
         match (&self.publication, w, d.valid_to) {

@@ -321,32 +321,21 @@ pub async fn run(rows: usize, pg: Option<&str>, dir: &Path) -> Result<Vec<Ingest
 
     eprintln!("bench: SQLite ingest of {rows} rows, again, then {daily_rows} more …");
     let db_file: PathBuf = dir.join("ingest.db");
-    let ((ingest, peak, summary), resend, (daily, _, daily_summary)) =
-        ingest_all(&format!("sqlite://{}", db_file.display()), &files)?;
+    let runs = ingest_all(&format!("sqlite://{}", db_file.display()), &files)?;
     eprintln!("bench: SQLite raw bulk insert of the same rows …");
     let raw_file = dir.join("raw.db");
     let raw = Store::connect(&format!("sqlite://{}", raw_file.display())).await?;
     let baseline = raw_insert(&raw, &csv, rows).await;
     let daily_baseline = raw_insert(&raw, &daily_csv, daily_rows).await;
     raw.close().await;
-    out.push(IngestResult {
-        backend: "SQLite",
-        rows,
-        file_bytes: bytes,
-        ingest,
-        peak_rss: peak,
-        summary,
-        resend,
-        baseline_name: "raw INSERT of the same rows into a plain table (the batch's bulk path)",
-        baseline: baseline?,
-        daily: Daily {
-            rows: daily_rows,
-            corrections: files.corrections,
-            ingest: daily,
-            summary: daily_summary,
-            baseline: daily_baseline?,
-        },
-    });
+    out.push(result(
+        "SQLite",
+        "raw INSERT of the same rows into a plain table (the batch's bulk path)",
+        &files,
+        bytes,
+        runs,
+        (baseline?, daily_baseline?),
+    ));
 
     if let Some(url) = pg {
         let schema = format!("bench_ingest_{}", std::process::id());
@@ -362,27 +351,46 @@ pub async fn run(rows: usize, pg: Option<&str>, dir: &Path) -> Result<Vec<Ingest
         let daily_baseline = copy(&store, &daily_csv, daily_rows).await;
         store.drop_schema(&schema).await?;
         store.close().await;
-        let ((ingest, peak, summary), resend, (daily, _, daily_summary)) = r?;
-        out.push(IngestResult {
-            backend: "PostgreSQL",
-            rows,
-            file_bytes: bytes,
-            ingest,
-            peak_rss: peak,
-            summary,
-            resend,
-            baseline_name: "COPY … (FORMAT csv) of the same file",
-            baseline: baseline?,
-            daily: Daily {
-                rows: daily_rows,
-                corrections: files.corrections,
-                ingest: daily,
-                summary: daily_summary,
-                baseline: daily_baseline?,
-            },
-        });
+        out.push(result(
+            "PostgreSQL",
+            "COPY … (FORMAT csv) of the same file",
+            &files,
+            bytes,
+            r?,
+            (baseline?, daily_baseline?),
+        ));
     }
     Ok(out)
+}
+
+/// One store's result: its three runs against the baselines of the first load and the daily
+/// batch.
+fn result(
+    backend: &'static str,
+    baseline_name: &'static str,
+    files: &Files,
+    file_bytes: u64,
+    ((ingest, peak_rss, summary), resend, (daily, _, daily_summary)): (Run, Duration, Run),
+    (baseline, daily_baseline): (Duration, Duration),
+) -> IngestResult {
+    IngestResult {
+        backend,
+        rows: files.rows,
+        file_bytes,
+        ingest,
+        peak_rss,
+        summary,
+        resend,
+        baseline_name,
+        baseline,
+        daily: Daily {
+            rows: files.daily_rows,
+            corrections: files.corrections,
+            ingest: daily,
+            summary: daily_summary,
+            baseline: daily_baseline,
+        },
+    }
 }
 
 /// PostgreSQL's baseline: `COPY` of `file` into a plain table, timed.

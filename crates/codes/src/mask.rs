@@ -106,7 +106,9 @@ pub fn person_name(s: &str) -> String {
 
 /// A subject's name as the public sees it: a natural person's by [`person_name`] (surname
 /// only), an organisation's through [`redact`] — an individual business is often named after
-/// its holder, sometimes with the holder's ID number or phone in the name.
+/// its holder, sometimes with the holder's ID number or phone in the name. 国办发〔2020〕49号
+/// (十四): 「遵循合法、正当、必要、最小化原则」 for personal information; 发改财金规〔2017〕1798号
+/// (十一): 「涉及企业商业秘密和个人隐私的信息，发布前应进行必要的技术处理」.
 pub fn public_name(name: &str, natural_person: bool) -> String {
     if natural_person {
         person_name(name)
@@ -236,30 +238,10 @@ fn find(text: &str) -> Option<(String, Found)> {
             if let Some(stop) = grouped_citizen_id_end(&cs, ds, k) {
                 return slice(ds, stop, Found::CitizenId);
             }
-            if is_area_code(&digits) {
-                let open = ds.checked_sub(1).and_then(ch);
-                let close = ch(k);
-                let after = match (open, close) {
-                    (Some('(' | '（'), Some(')' | '）')) => {
-                        k + 1 + usize::from(ch(k + 1) == Some(' '))
-                    }
-                    (_, Some('-' | ' ')) => k + 1,
-                    _ => continue,
-                };
-                let mut e = after;
-                while ch(e).is_some_and(|c| c.is_ascii_digit()) {
-                    e += 1;
-                }
-                if (7..=8).contains(&(e - after))
-                    && !ch(e).is_some_and(|c| c.is_ascii_alphanumeric())
-                {
-                    let from = if matches!(open, Some('(' | '（')) {
-                        ds - 1
-                    } else {
-                        ds
-                    };
-                    return slice(from, e, Found::Landline);
-                }
+            if is_area_code(&digits)
+                && let Some((from, to)) = separated_landline(&cs, ds, k)
+            {
+                return slice(from, to, Found::Landline);
             }
         }
         i = end;
@@ -289,6 +271,25 @@ pub fn redact(text: &str) -> String {
         out = out.replacen(&hit, &masked, 1);
     }
     out
+}
+
+/// `ds..k` is an area code ending an alphanumeric run: the landline it starts, written
+/// `0571-8765432`, `0571 8765432` or `(0571)87654321` (7 or 8 digits, nothing alphanumeric
+/// after), as the range of `cs` it covers, brackets included.
+fn separated_landline(cs: &[(usize, char)], ds: usize, k: usize) -> Option<(usize, usize)> {
+    let ch = |i: usize| cs.get(i).map(|x| x.1);
+    let bracketed = matches!(ds.checked_sub(1).and_then(ch), Some('(' | '（'));
+    let after = match (bracketed, ch(k)) {
+        (true, Some(')' | '）')) => k + 1 + usize::from(ch(k + 1) == Some(' ')),
+        (_, Some('-' | ' ')) => k + 1,
+        _ => return None,
+    };
+    let mut e = after;
+    while ch(e).is_some_and(|c| c.is_ascii_digit()) {
+        e += 1;
+    }
+    ((7..=8).contains(&(e - after)) && !ch(e).is_some_and(|c| c.is_ascii_alphanumeric()))
+        .then(|| (if bracketed { ds - 1 } else { ds }, e))
 }
 
 /// `0` and two or three more digits, the second not `0` (`00` starts an international call).

@@ -66,23 +66,7 @@ impl Decoded {
     /// JSON Lines, which RFC 8259 requires to be UTF-8.
     pub(crate) fn new(mut src: Box<dyn Read + Send>, utf8_only: bool) -> Result<Decoded, Error> {
         let mut raw = vec![0u8; CHUNK];
-        let mut len = 0;
-        let mut src_eof = false;
-        while len < SNIFF {
-            let upto = SNIFF.min(raw.len());
-            let Some(dst) = raw.get_mut(len..upto) else {
-                break;
-            };
-            match src.read(dst) {
-                Ok(0) => {
-                    src_eof = true;
-                    break;
-                }
-                Ok(n) => len += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::Io(e)),
-            }
-        }
+        let (len, src_eof) = read_up_to(&mut src, &mut raw, 0, SNIFF).map_err(Error::Io)?;
         let head = raw.get(..len).unwrap_or_default();
         let (encoding, bom) = match sniff(head, src_eof) {
             Sniffed::Text(encoding) => (encoding, bom_len(head)),
@@ -209,28 +193,14 @@ impl Decoded {
             self.raw.copy_within(self.raw_pos..self.raw_len, 0);
             self.raw_len -= self.raw_pos;
             self.raw_pos = 0;
-            while self.raw_len < SNIFF && !self.src_eof {
-                let Some(dst) = self.raw.get_mut(self.raw_len..) else {
-                    break;
-                };
-                match self.src.read(dst) {
-                    Ok(0) => self.src_eof = true,
-                    Ok(n) => {
-                        self.raw_len += n;
-                        self.bytes_read += n as u64;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
+            let (len, eof) = read_up_to(&mut self.src, &mut self.raw, self.raw_len, SNIFF)?;
+            self.bytes_read += (len - self.raw_len) as u64;
+            self.raw_len = len;
+            self.src_eof = eof;
         }
-        let window = self
-            .raw
-            .get(self.raw_pos..self.raw_len.min(self.raw_pos + SNIFF))
-            .unwrap_or_default();
-        // A character cut at the end of the window is no evidence against UTF-8.
-        let gb18030 = std::str::from_utf8(window).is_err_and(|e| e.error_len().is_some());
-        if gb18030 {
+        let end = self.raw_len.min(self.raw_pos + SNIFF);
+        let window = self.raw.get(self.raw_pos..end).unwrap_or_default();
+        if utf8_or_gb18030(window, self.src_eof && end == self.raw_len) == Encoding::Gb18030 {
             self.encoding = Encoding::Gb18030;
             self.decoder = Encoding::Gb18030.codec().new_decoder_without_bom_handling();
         }
@@ -300,9 +270,40 @@ pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniffed {
     if let Some(encoding) = encoding_bom(head) {
         return Sniffed::Text(encoding);
     }
-    match std::str::from_utf8(head) {
-        Ok(_) => Sniffed::Text(Encoding::Utf8),
-        Err(e) if e.error_len().is_none() && !complete => Sniffed::Text(Encoding::Utf8),
-        Err(_) => Sniffed::Text(Encoding::Gb18030),
+    Sniffed::Text(utf8_or_gb18030(head, complete))
+}
+
+/// UTF-8 if `bytes` are valid UTF-8, allowing a character cut at their end unless they run to
+/// the end of the file (`complete`); otherwise GB18030 (a superset of GBK and GB2312).
+fn utf8_or_gb18030(bytes: &[u8], complete: bool) -> Encoding {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => Encoding::Utf8,
+        Err(e) if e.error_len().is_none() && !complete => Encoding::Utf8,
+        Err(_) => Encoding::Gb18030,
     }
+}
+
+/// Reads from `src` into `buf[len..]` until `want` bytes are there, the buffer is full or the
+/// source ends; returns the new length and whether the source ended.
+fn read_up_to(
+    src: &mut Box<dyn Read + Send>,
+    buf: &mut [u8],
+    mut len: usize,
+    want: usize,
+) -> io::Result<(usize, bool)> {
+    while len < want {
+        let Some(dst) = buf.get_mut(len..want.min(buf.len())) else {
+            break;
+        };
+        if dst.is_empty() {
+            break;
+        }
+        match src.read(dst) {
+            Ok(0) => return Ok((len, true)),
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((len, false))
 }

@@ -173,33 +173,7 @@ pub async fn ingest(
     // Open and match the header before the batch begins: a refused header writes nothing.
     let mut reader = Reader::open_path(&req.path, Some(format), req.limits)?;
     if format == Format::JsonLines {
-        // Objects may leave out empty keys, so the first one need not name every field: a later
-        // object may use the code of any field the first one's keys did not map.
-        let first: Vec<&str> = reader.headers().iter().map(String::as_str).collect();
-        if let Ok(mapped) = req.item.columns(&first) {
-            let missing: Vec<&str> = req
-                .item
-                .fields
-                .iter()
-                .enumerate()
-                .filter(|(fi, _)| mapped.column_of(*fi).is_none())
-                .map(|(_, f)| f.code.as_str())
-                .collect();
-            reader.add_keys(&missing);
-        }
-        // And a later object may name a field by its code, its name or an alias, whichever the
-        // first object used.
-        let all: Vec<String> = reader.headers().to_vec();
-        let keys: Vec<&str> = all.iter().map(String::as_str).collect();
-        if let Ok(mapped) = req.item.columns(&keys) {
-            for (fi, f) in req.item.fields.iter().enumerate() {
-                if let Some(&key) = mapped.column_of(fi).and_then(|c| keys.get(c)) {
-                    let mut names: Vec<&str> = vec![f.code.as_str(), f.name.as_str()];
-                    names.extend(f.aliases.iter().map(String::as_str));
-                    reader.alias_keys(key, &names);
-                }
-            }
-        }
+        accept_every_field_key(&mut reader, &req.item);
     }
     let headers: Vec<&str> = reader.headers().iter().map(String::as_str).collect();
     let columns = req
@@ -309,6 +283,27 @@ pub async fn ingest(
     };
     writer.set_file_sha256(sha);
     Ok(writer.commit().await?)
+}
+
+/// JSON Lines: the first object's keys are the header, but objects may leave out empty keys and
+/// name fields differently. A later object may use any field's code, and any name of a field,
+/// whichever the first object used for it.
+fn accept_every_field_key(reader: &mut Reader, item: &CatalogItem) {
+    let first: Vec<String> = reader.headers().to_vec();
+    let keys: Vec<&str> = first.iter().map(String::as_str).collect();
+    let Ok(mapped) = item.columns(&keys) else {
+        return; // refused with its reason by the caller's own match
+    };
+    for (fi, f) in item.fields.iter().enumerate() {
+        let key = match mapped.column_of(fi).and_then(|c| keys.get(c)) {
+            Some(&k) => k,
+            None => {
+                reader.add_keys(&[&f.code]);
+                f.code.as_str()
+            }
+        };
+        reader.alias_keys(key, &f.names().collect::<Vec<_>>());
+    }
 }
 
 /// The reader thread: rows → validated messages, in chunks.

@@ -338,7 +338,6 @@ struct Inner {
     headers: Vec<String>,
     header_line: u64,
     format: Format,
-    encoding: Option<Encoding>,
     total_bytes: Option<u64>,
     number: u64,
     skipped_blank: u64,
@@ -418,7 +417,6 @@ impl Reader {
                     headers,
                     header_line,
                     format,
-                    None,
                     total,
                     0,
                 ))
@@ -437,13 +435,11 @@ impl Reader {
             Format::Xlsx => Err(Error::NeedsFile),
             Format::Csv => {
                 let opened = csv::CsvSource::open(input, limits)?;
-                let encoding = Some(opened.source.encoding());
                 Ok(Reader::assemble(
                     Source::Csv(opened.source),
                     opened.headers,
                     opened.header_line,
                     format,
-                    encoding,
                     total_bytes,
                     opened.skipped_blank,
                 ))
@@ -455,7 +451,6 @@ impl Reader {
                     opened.headers,
                     opened.header_line,
                     format,
-                    None,
                     total_bytes,
                     0,
                 ))
@@ -468,7 +463,6 @@ impl Reader {
         headers: Vec<String>,
         header_line: u64,
         format: Format,
-        encoding: Option<Encoding>,
         total_bytes: Option<u64>,
         skipped_blank: u64,
     ) -> Reader {
@@ -478,7 +472,6 @@ impl Reader {
                 headers,
                 header_line,
                 format,
-                encoding,
                 total_bytes,
                 number: 0,
                 skipped_blank,
@@ -528,7 +521,7 @@ impl Reader {
     pub fn encoding(&self) -> Option<Encoding> {
         match &self.inner.source {
             Source::Csv(s) => Some(s.encoding()),
-            _ => self.inner.encoding,
+            _ => None,
         }
     }
 
@@ -646,7 +639,7 @@ impl fmt::Debug for Reader {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reader")
             .field("format", &self.inner.format)
-            .field("encoding", &self.inner.encoding)
+            .field("encoding", &self.encoding())
             .field("headers", &self.inner.headers)
             .field("rows", &self.inner.number)
             .finish_non_exhaustive()

@@ -66,12 +66,7 @@ fn unknown_key_is_a_row_error() {
 #[test]
 fn added_keys_are_columns_of_every_row() {
     let text = "{\"a\": 1}\n{\"a\": 2, \"c\": \"x\"}\n{\"b\": 3}\n";
-    let mut reader = Reader::new(
-        Cursor::new(text.as_bytes().to_vec()),
-        Format::JsonLines,
-        Limits::default(),
-    )
-    .expect("open");
+    let mut reader = common::open(text.as_bytes(), Format::JsonLines);
     reader.add_keys(&["a", "c", " ", "d"]);
     assert_eq!(reader.headers(), ["a", "c", "d"]);
     let rows = common::drain(&mut reader);
@@ -79,12 +74,7 @@ fn added_keys_are_columns_of_every_row() {
     assert!(matches!(&rows[2], Err(Error::UnknownKey { key, .. }) if key == "b"));
     // Aliases name an existing column; a key and its alias in one object are one key twice.
     let text = "{\"a\": 1}\n{\"甲\": 2}\n{\"a\": 3, \"甲\": 4}\n";
-    let mut reader = Reader::new(
-        Cursor::new(text.as_bytes().to_vec()),
-        Format::JsonLines,
-        Limits::default(),
-    )
-    .expect("open");
+    let mut reader = common::open(text.as_bytes(), Format::JsonLines);
     reader.alias_keys("a", &["甲", "a"]);
     reader.alias_keys("missing", &["乙"]);
     assert_eq!(reader.headers(), ["a"]);
@@ -95,12 +85,7 @@ fn added_keys_are_columns_of_every_row() {
         "{:?}",
         rows[2]
     );
-    let mut csv = Reader::new(
-        Cursor::new(b"a,b\n1,2\n".to_vec()),
-        Format::Csv,
-        Limits::default(),
-    )
-    .expect("open");
+    let mut csv = common::open(b"a,b\n1,2\n", Format::Csv);
     csv.add_keys(&["c"]);
     assert_eq!(csv.headers(), ["a", "b"]);
 }

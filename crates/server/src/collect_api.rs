@@ -628,10 +628,11 @@ pub struct PublicRecord {
     pub valid_to: Option<String>,
 }
 
-/// The field codes [`PublicRecord`]'s `authority`, `category` and `content` are read from.
-fn display_fields(item: &CatalogItem) -> [Option<&str>; 3] {
+/// The field codes [`PublicRecord`]'s `authority`, `category`, `content`, `valid_from` and
+/// `valid_to` are read from.
+fn display_fields(item: &CatalogItem) -> [Option<&str>; 5] {
     use chengxin_catalog::Role;
-    let by_role = |r: Role| item.fields.iter().find(|f| f.role == Some(r));
+    let by_role = |r: Role| item.role_field(r);
     let named = |suffix: &str| {
         item.fields
             .iter()
@@ -649,6 +650,8 @@ fn display_fields(item: &CatalogItem) -> [Option<&str>; 3] {
         by_role(Role::Authority),
         by_role(Role::PenaltyKind).or_else(|| named("类别")),
         named("内容").or_else(longest_text),
+        by_role(Role::ValidFrom),
+        by_role(Role::ValidTo),
     ]
     .map(|f| f.map(|f| f.code.as_str()))
 }
@@ -693,20 +696,11 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         };
         fields.insert(f.code.clone(), serde_json::Value::String(shown));
     }
-    let [authority, category, content] = display_fields(item);
-    let validity = |role: chengxin_catalog::Role| {
-        item.fields
-            .iter()
-            .find(|f| f.role == Some(role))
-            .and_then(|f| fields.get(&f.code))
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    };
+    let [authority, category, content, valid_from, valid_to] = display_fields(item);
     let shown = |code: Option<&str>| {
         code.and_then(|c| fields.get(c))
             .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
+            .map(str::to_string)
     };
     PublicRecord {
         id: r.id,
@@ -723,11 +717,11 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         severity: r.severity.clone(),
         publish_until: r.publish_until,
         under_verification: r.under_verification,
-        authority: shown(authority),
-        category: shown(category),
-        content: shown(content),
-        valid_from: validity(chengxin_catalog::Role::ValidFrom),
-        valid_to: validity(chengxin_catalog::Role::ValidTo),
+        authority: shown(authority).unwrap_or_default(),
+        category: shown(category).unwrap_or_default(),
+        content: shown(content).unwrap_or_default(),
+        valid_from: shown(valid_from),
+        valid_to: shown(valid_to),
         fields,
     }
 }

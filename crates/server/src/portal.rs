@@ -295,36 +295,35 @@ pub(crate) async fn quality(
     let (catalog, _) = chengxin_collect::ingest::active_catalog(&state.store)
         .await
         .map_err(|e| PageError(crate::collect_api::internal(&e)))?;
-    let named = |name: Option<&str>, code: &str| match name {
-        Some(n) => format!("{n}（{code}）"),
-        None => code.to_string(),
-    };
-    // The chart's captions: names only (codes where there is none), to fit.
-    let labels: Vec<String> = figures
+    // Each figure's department and item by name (their codes where there is none).
+    let names: Vec<(&str, &str)> = figures
         .iter()
         .map(|q| {
-            format!(
-                "{} · {}",
+            (
                 departments
                     .get(&q.counts.department)
                     .map_or(q.counts.department.as_str(), String::as_str),
                 catalog
                     .item(&q.counts.item)
-                    .map_or(q.counts.item.as_str(), |i| i.name.as_str())
+                    .map_or(q.counts.item.as_str(), |i| i.name.as_str()),
             )
         })
         .collect();
+    // The chart's captions: names only, to fit; the table: names with their codes.
+    let labels: Vec<String> = names.iter().map(|(d, i)| format!("{d} · {i}")).collect();
+    let with_code = |name: &str, code: &str| {
+        if name == code {
+            code.to_string()
+        } else {
+            format!("{name}（{code}）")
+        }
+    };
     let rows: Vec<QualityRow> = figures
         .iter()
-        .map(|q| QualityRow {
-            department: named(
-                departments.get(&q.counts.department).map(String::as_str),
-                &q.counts.department,
-            ),
-            item: named(
-                catalog.item(&q.counts.item).map(|i| i.name.as_str()),
-                &q.counts.item,
-            ),
+        .zip(&names)
+        .map(|(q, (d, i))| QualityRow {
+            department: with_code(d, &q.counts.department),
+            item: with_code(i, &q.counts.item),
             batches: q.counts.batches,
             received: q.counts.received,
             accepted: q.counts.accepted,

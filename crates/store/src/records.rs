@@ -609,10 +609,15 @@ impl Store {
                 .bind(q.department.as_deref()).bind(q.from).bind(q.to).bind(doc_no)
                 .bind(limit).bind(offset)
                 .fetch_all(p).await?;
-            let total = sqlx::query_scalar(sqlx::AssertSqlSafe(count))
-                .bind(&q.item).bind(today).bind(like.as_deref()).bind(code.as_deref())
-                .bind(q.department.as_deref()).bind(q.from).bind(q.to).bind(doc_no)
-                .fetch_one(p).await?;
+            // A public-form search counts what it keeps below instead.
+            let total = if public_form {
+                0
+            } else {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(count))
+                    .bind(&q.item).bind(today).bind(like.as_deref()).bind(code.as_deref())
+                    .bind(q.department.as_deref()).bind(q.from).bind(q.to).bind(doc_no)
+                    .fetch_one(p).await?
+            };
             (rows, total)
         });
         let rows: Vec<StoredRecord> = rows
@@ -1441,7 +1446,6 @@ pub(crate) fn identifiers_of(s: &SubjectInput) -> Vec<(Scheme, String)> {
     out
 }
 
-/// Appends one record as a line of PostgreSQL's COPY text format.
 /// Baselines for `chengxin bench` (not used by the platform).
 impl Store {
     /// (Re)creates `bench_raw` with `columns` text columns `c1..cN`; returns their names.
@@ -1456,7 +1460,6 @@ impl Store {
         Ok(cols)
     }
 
-    /// SQLite and PostgreSQL: inserts rows of `columns` text cells into a plain table
     /// SQLite only: `bench_raw` (no keys, no indexes) filled from `rx` in one transaction on the
     /// writer connection with the batch's settings, through the bulk path a batch writes with
     /// (prepared single-row `INSERT`s) — the raw baseline of the collection benchmark.

@@ -539,7 +539,8 @@ impl Store {
     /// A public search whose text has letters or digits is matched against each current name as
     /// the public sees it (ID and phone numbers in it masked, see [`public_match`]): otherwise
     /// the masked digits of a name like `张三3408**********0485工作室` could be found one at a
-    /// time. Such a search looks at the first [`PUBLIC_MATCH_CANDIDATES`] candidates, by current
+    /// time, and masking would protect nothing (国办发〔2020〕49号 (十四): personal information
+    /// under 「必要、最小化原则」). Such a search looks at the first [`PUBLIC_MATCH_CANDIDATES`] candidates, by current
     /// name only.
     pub async fn search(&self, q: &SearchQuery) -> Result<Page<Subject>, StoreError> {
         if !q.include_persons && may_touch_masked(&q.text) {

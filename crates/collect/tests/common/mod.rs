@@ -21,6 +21,12 @@ pub fn read_all_with(
     (reader, rows)
 }
 
+/// A reader of `bytes` with the default limits, nothing read past the header yet.
+pub fn open(bytes: &[u8], format: Format) -> Reader {
+    Reader::new(Cursor::new(bytes.to_vec()), format, Limits::default())
+        .expect("the header is readable")
+}
+
 pub fn drain(reader: &mut Reader) -> Vec<Result<Row, Error>> {
     let mut rows = Vec::new();
     while let Some(row) = reader.next_row() {
