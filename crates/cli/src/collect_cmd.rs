@@ -33,6 +33,10 @@ pub struct IngestArgs {
     /// Who sends it (recorded with the batch and in the audit log).
     #[arg(long = "as", env = "USER", default_value = "cli")]
     pub submitted_by: String,
+    /// XLSX: the worksheet to read (default: the only visible worksheet with data; a
+    /// workbook with data on several is refused until one is named).
+    #[arg(long)]
+    pub sheet: Option<String>,
     /// Refuse the whole batch when any row is refused.
     #[arg(long)]
     pub strict: bool,
@@ -146,6 +150,7 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
         received_at: Utc::now(),
         today: china_today(),
         limits: Limits::default(),
+        sheet: args.sheet.clone(),
         strict: args.strict,
     };
     let outcome = ingest(store, req, progress.clone()).await;

@@ -533,6 +533,7 @@ async fn build_demo(n: usize, file: &str, seed: u64) -> Result<Store> {
             received_at: chrono::Utc::now(),
             today,
             limits: chengxin_collect::Limits::default(),
+            sheet: None,
             strict: false,
         };
         let outcome = chengxin_collect::ingest::ingest(

@@ -52,6 +52,8 @@ pub struct IngestRequest {
     /// day of receipt for the 7-working-day rule: today in China.
     pub today: NaiveDate,
     pub limits: Limits,
+    /// XLSX: the worksheet to read (`None`: the only visible one with data).
+    pub sheet: Option<String>,
     /// Refuse the whole batch when any row is refused.
     pub strict: bool,
 }
@@ -171,7 +173,8 @@ pub async fn ingest(
         tokio::task::spawn_blocking(move || file_sha256(&path))
     };
     // Open and match the header before the batch begins: a refused header writes nothing.
-    let mut reader = Reader::open_path(&req.path, Some(format), req.limits)?;
+    let mut reader =
+        Reader::open_path_sheet(&req.path, Some(format), req.limits, req.sheet.as_deref())?;
     if format == Format::JsonLines {
         accept_every_field_key(&mut reader, &req.item);
     }

@@ -76,7 +76,7 @@ pub enum Format {
     /// Comma-separated values (RFC 4180); a tab-separated file is accepted as
     /// well, see [`Reader::new`].
     Csv,
-    /// An Office Open XML workbook; the first worksheet is read.
+    /// An Office Open XML workbook; one worksheet is read (see [`Reader::open_path_sheet`]).
     Xlsx,
     /// One JSON object per line.
     JsonLines,
@@ -387,8 +387,8 @@ impl Reader {
     /// Opens a file; `format` `None` takes it from the extension (see
     /// [`Format::from_path`]).
     ///
-    /// XLSX: the first worksheet is read; its first non-blank row is the
-    /// header. Cells are rendered as text: integers without `.0`, other
+    /// XLSX: the only visible worksheet with data is read (see
+    /// [`Reader::open_path_sheet`]); its first non-blank row is the header. Cells are rendered as text: integers without `.0`, other
     /// numbers as the shortest text of the value rounded to 15 significant
     /// digits (as Excel shows them), dates as `YYYY-MM-DD` (with ` HH:MM:SS`
     /// when there is a time of day), times as `HH:MM:SS`, booleans as
@@ -397,6 +397,18 @@ impl Reader {
     /// The workbook is parsed on a helper thread that hands rows over through
     /// a small bounded queue.
     pub fn open_path(path: &Path, format: Option<Format>, limits: Limits) -> Result<Reader, Error> {
+        Reader::open_path_sheet(path, format, limits, None)
+    }
+
+    /// [`Reader::open_path`], reading the XLSX worksheet named `sheet` (ignored for other
+    /// formats). Without a name, the only visible worksheet with data is read, and a workbook
+    /// with data on several visible worksheets is [`Error::Xlsx`] naming them.
+    pub fn open_path_sheet(
+        path: &Path,
+        format: Option<Format>,
+        limits: Limits,
+        sheet: Option<&str>,
+    ) -> Result<Reader, Error> {
         let format = match format {
             Some(f) => f,
             None => Format::from_path(path).ok_or_else(|| {
@@ -411,7 +423,8 @@ impl Reader {
         match format {
             Format::Xlsx => {
                 drop(file);
-                let (source, headers, header_line) = xlsx::XlsxSource::open(path, limits)?;
+                let (source, headers, header_line) =
+                    xlsx::XlsxSource::open(path, limits, sheet.map(str::to_owned))?;
                 Ok(Reader::assemble(
                     Source::Xlsx(source),
                     headers,

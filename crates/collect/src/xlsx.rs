@@ -1,4 +1,9 @@
-//! XLSX: the first worksheet, streamed with calamine's cell reader.
+//! XLSX: one worksheet, streamed with calamine's cell reader.
+//!
+//! Which worksheet: the one named by the caller; otherwise the only visible worksheet that has
+//! any value. Hidden sheets (a template's drop-down lists) are never chosen on their own, and a
+//! workbook with data on two visible sheets is refused rather than half read: rows left on a
+//! sheet nobody looked at would be lost without a word.
 //!
 //! calamine's `XlsxCellReader` borrows the workbook it reads from, so the two
 //! cannot live side by side in one struct without `unsafe`. The workbook is
@@ -13,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use calamine::{DataRef, Reader as _, Xlsx, XlsxError};
+use calamine::{DataRef, Reader as _, SheetType, SheetVisible, Xlsx, XlsxError};
 
 use crate::{Error, Limits, Step};
 
@@ -64,6 +69,7 @@ impl XlsxSource {
     pub(crate) fn open(
         path: &Path,
         limits: Limits,
+        sheet: Option<String>,
     ) -> Result<(XlsxSource, Vec<String>, u64), Error> {
         check_signature(path)?;
         let (tx, rx) = sync_channel(QUEUE);
@@ -77,7 +83,7 @@ impl XlsxSource {
                     tx,
                     batch: Vec::with_capacity(BATCH),
                 };
-                if let Err(e) = stream(&path, limits, counter, &mut out) {
+                if let Err(e) = stream(&path, limits, sheet.as_deref(), counter, &mut out) {
                     out.send(Msg::Err(e));
                 }
             })?;
@@ -240,11 +246,84 @@ struct Pending {
     problem: Option<Error>,
 }
 
+/// The worksheet to read: `wanted` (by name, ignoring surrounding spaces), else the only
+/// visible worksheet with a value (see the module documentation).
+fn choose_sheet<R: Read + Seek>(
+    workbook: &mut Xlsx<R>,
+    wanted: Option<&str>,
+) -> Result<String, Error> {
+    let sheets: Vec<(String, bool)> = workbook
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
+        .collect();
+    let list = |names: &mut dyn Iterator<Item = &String>| {
+        names
+            .map(|n| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(wanted) = wanted {
+        let wanted = wanted.trim();
+        return sheets
+            .iter()
+            .find(|(n, _)| n.trim() == wanted)
+            .map(|(n, _)| n.clone())
+            .ok_or_else(|| {
+                Error::Xlsx(format!(
+                    "the workbook has no worksheet {wanted:?}; its worksheets are {}",
+                    list(&mut sheets.iter().map(|(n, _)| n))
+                ))
+            });
+    }
+    let Some((first, _)) = sheets.first() else {
+        return Err(Error::Xlsx("the workbook has no worksheet".to_owned()));
+    };
+    if sheets.len() == 1 {
+        return Ok(first.clone());
+    }
+    let mut with_data = Vec::new();
+    for (name, visible) in &sheets {
+        if *visible && has_value(workbook, name)? {
+            with_data.push(name.clone());
+        }
+    }
+    match with_data.len() {
+        // Nothing anywhere: the first sheet's missing header is the error to report.
+        0 => Ok(first.clone()),
+        1 => Ok(with_data.swap_remove(0)),
+        n => Err(Error::Xlsx(format!(
+            "the workbook has data on {n} worksheets ({}): say which one to read (chengxin \
+             ingest --sheet NAME; API: sheet=NAME), or send each as its own file",
+            list(&mut with_data.iter())
+        ))),
+    }
+}
+
+/// Whether a worksheet has any non-blank cell (formatted but empty cells do not count).
+fn has_value<R: Read + Seek>(workbook: &mut Xlsx<R>, name: &str) -> Result<bool, Error> {
+    let mut cells = workbook.worksheet_cells_reader(name).map_err(open_error)?;
+    while let Some(cell) = cells.next_cell().map_err(open_error)? {
+        let blank = match cell.get_value() {
+            DataRef::Empty => true,
+            DataRef::String(s) => s.trim().is_empty(),
+            DataRef::SharedString(s) => s.trim().is_empty(),
+            _ => false,
+        };
+        if !blank {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// The body of the helper thread: sends the header, then rows, then `End`.
 /// Returns early (with an error to send) on a stream error.
 fn stream(
     path: &PathBuf,
     limits: Limits,
+    sheet: Option<&str>,
     counter: Arc<AtomicU64>,
     out: &mut Batcher,
 ) -> Result<(), Error> {
@@ -254,9 +333,7 @@ fn stream(
         count: counter,
     };
     let mut workbook = Xlsx::new(reader).map_err(open_error)?;
-    let Some(name) = workbook.sheet_names().into_iter().next() else {
-        return Err(Error::Xlsx("the workbook has no worksheet".to_owned()));
-    };
+    let name = choose_sheet(&mut workbook, sheet)?;
     let mut cells = workbook.worksheet_cells_reader(&name).map_err(open_error)?;
     // The header width, once the header has been seen.
     let mut width: Option<usize> = None;

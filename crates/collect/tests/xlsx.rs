@@ -59,14 +59,15 @@ fn write_sample(path: &Path) {
     // Row 9: ordinary again.
     sheet.write_string(8, 0, "个体户张三").expect("write");
     sheet.write_number(8, 1, 1e15).expect("write");
-    // A second sheet that must be ignored.
+    // A hidden sheet (a template's drop-down values) that must be ignored.
     let other = workbook.add_worksheet();
     other.write_string(0, 0, "ignored").expect("write");
+    other.set_hidden(true);
     workbook.save(path).expect("save");
 }
 
 #[test]
-fn first_sheet_cells_as_text() {
+fn the_data_sheet_cells_as_text() {
     let path = temp_path("sample.xlsx");
     write_sample(&path);
     let mut reader = Reader::open_path(&path, None, Limits::default()).expect("open");
@@ -229,4 +230,89 @@ fn dropping_the_reader_early_stops_the_helper_thread() {
     let reader = Reader::open_path(&path, None, Limits::default()).expect("open");
     assert_eq!(reader.count(), 4999);
     std::fs::remove_file(&path).expect("remove");
+}
+
+/// A workbook of `(name, hidden, first cell)` sheets; `None` leaves a sheet empty.
+fn write_sheets(path: &Path, sheets: &[(&str, bool, Option<&str>)]) {
+    let mut workbook = Workbook::new();
+    for (name, hidden, header) in sheets {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(*name).expect("name");
+        if let Some(h) = header {
+            sheet.write_string(0, 0, *h).expect("write");
+            sheet
+                .write_string(1, 0, format!("{name} 的数据"))
+                .expect("write");
+        }
+        if *hidden {
+            sheet.set_hidden(true);
+        } else {
+            // The active sheet cannot be hidden: make the last visible one active.
+            sheet.set_active(true);
+        }
+    }
+    workbook.save(path).expect("save");
+}
+
+fn first_column(path: &Path, sheet: Option<&str>) -> Result<Vec<Vec<String>>, Error> {
+    let mut reader = Reader::open_path_sheet(path, None, Limits::default(), sheet)?;
+    Ok(cells(&drain(&mut reader)))
+}
+
+/// Rows on a worksheet nobody named are never dropped silently: the one sheet with data is
+/// read wherever it is, two are refused naming both, and a named sheet is read whatever else
+/// the workbook holds.
+#[test]
+fn which_worksheet_is_read() {
+    let path = temp_path("sheets.xlsx");
+    // An empty first sheet, the data on the second.
+    write_sheets(
+        &path,
+        &[("Sheet1", false, None), ("处罚", false, Some("名称"))],
+    );
+    assert_eq!(
+        first_column(&path, None).expect("read"),
+        strs(&[&["处罚 的数据"]])
+    );
+    // Two visible sheets with data: refused, naming them and saying how to choose.
+    write_sheets(
+        &path,
+        &[
+            ("填报说明", false, Some("说明")),
+            ("处罚", false, Some("名称")),
+        ],
+    );
+    let e = first_column(&path, None).expect_err("ambiguous");
+    let msg = e.to_string();
+    assert!(matches!(e, Error::Xlsx(_)), "{e:?}");
+    assert!(
+        msg.contains("\"填报说明\"") && msg.contains("\"处罚\"") && msg.contains("--sheet"),
+        "{msg}"
+    );
+    // Named: read, with or without spaces around the name.
+    assert_eq!(
+        first_column(&path, Some(" 处罚 ")).expect("named"),
+        strs(&[&["处罚 的数据"]])
+    );
+    assert_eq!(
+        first_column(&path, Some("填报说明")).expect("named"),
+        strs(&[&["填报说明 的数据"]])
+    );
+    // A name the workbook does not have: the error lists the ones it has.
+    let msg = first_column(&path, Some("许可"))
+        .expect_err("no such sheet")
+        .to_string();
+    assert!(
+        msg.contains("\"许可\"") && msg.contains("\"填报说明\", \"处罚\""),
+        "{msg}"
+    );
+    // A hidden sheet is not a second data sheet.
+    write_sheets(
+        &path,
+        &[("字典", true, Some("法人")), ("处罚", false, Some("名称"))],
+    );
+    assert_eq!(
+        first_column(&path, None).expect("read"),
+        strs(&[&["处罚 的数据"]])
+    );
 }

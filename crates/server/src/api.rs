@@ -449,10 +449,45 @@ where
                         | ErrorKind::DeserializeError { key, .. } => key.clone(),
                         _ => only.unwrap_or_else(|| "path".to_string()),
                     };
-                    ApiError::parameter(parameter, e.body_text())
+                    // axum names the Rust type ("Cannot parse `x` to a `i64`"); say what a
+                    // caller must send instead.
+                    let message = match e.kind() {
+                        ErrorKind::ParseErrorAtKey {
+                            value,
+                            expected_type,
+                            ..
+                        }
+                        | ErrorKind::ParseErrorAtIndex {
+                            value,
+                            expected_type,
+                            ..
+                        }
+                        | ErrorKind::ParseError {
+                            value,
+                            expected_type,
+                        } => format!(
+                            "{parameter} must be {}, not {value:?}",
+                            expected_in_words(expected_type)
+                        ),
+                        _ => e.body_text(),
+                    };
+                    ApiError::parameter(parameter, message)
                 }
                 other => ApiError::parameter("path", other.body_text()),
             })
+    }
+}
+
+/// A path parameter's Rust type in the words an API caller reads.
+fn expected_in_words(rust_type: &str) -> &'static str {
+    let t = rust_type.rsplit("::").next().unwrap_or(rust_type);
+    match t {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number from 0",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number",
+        "f32" | "f64" => "a number",
+        "bool" => "true or false",
+        "NaiveDate" => "a date (YYYY-MM-DD)",
+        _ => "a valid value",
     }
 }
 

@@ -150,6 +150,8 @@ pub struct BatchParams {
     pub wait: Option<bool>,
     /// Refuse the whole batch when any row is refused.
     pub strict: Option<bool>,
+    /// XLSX: the worksheet to read (default: the only visible worksheet with data).
+    pub sheet: Option<String>,
 }
 
 /// The department a caller may send data for.
@@ -291,6 +293,7 @@ pub async fn post_batch(
         received_at: Utc::now(),
         today: state.today(),
         limits: chengxin_collect::Limits::default(),
+        sheet: p.sheet.clone(),
         strict: p.strict.unwrap_or(false),
     };
     let store = audit::acting(&state, &principal);
@@ -742,18 +745,61 @@ pub async fn publicity(
     .into_response())
 }
 
+/// Per item code, the catalog versions under which the item was disclosed publicly, computed
+/// as of one latest version.
+pub(crate) type Disclosed = (i64, Arc<HashMap<String, Vec<i64>>>);
+
+/// The catalog versions under which each item was public. A record is shown only when its item
+/// is public in the current catalog *and* was public in the version the record entered under:
+/// "every record keeps the version it entered under" (issue #4), and information collected as
+/// not for disclosure is never published by a later catalog (国办发〔2020〕49号 (四):
+/// 「公共信用信息是否可公开应当根据合法、必要原则确定，并在编制公共信用信息目录时一并明确」);
+/// a later catalog that stops disclosing an item withdraws it, as the narrower scope.
+pub(crate) async fn disclosed_versions(
+    state: &AppState,
+    latest: i64,
+) -> Result<Arc<HashMap<String, Vec<i64>>>, ApiError> {
+    if let Ok(cache) = state.disclosed.lock()
+        && let Some((v, map)) = cache.as_ref()
+        && *v == latest
+    {
+        return Ok(map.clone());
+    }
+    let mut map: HashMap<String, Vec<i64>> = HashMap::new();
+    for v in state.store.catalog_versions().await? {
+        let catalog = Catalog::from_json(&v.body).map_err(|e| internal(&e))?;
+        for item in catalog
+            .items
+            .iter()
+            .filter(|i| i.disclosure == chengxin_catalog::Disclosure::Public)
+        {
+            map.entry(item.code.clone()).or_default().push(v.version);
+        }
+    }
+    let map = Arc::new(map);
+    if let Ok(mut cache) = state.disclosed.lock() {
+        *cache = Some((latest, map.clone()));
+    }
+    Ok(map)
+}
+
 pub(crate) async fn publicity_page(
     state: &AppState,
     item: &str,
     p: &PublicityParams,
 ) -> Result<(Vec<PublicRecord>, i64, i64, i64), ApiError> {
-    let (catalog, _) = active_catalog(&state.store)
+    let (catalog, latest) = active_catalog(&state.store)
         .await
         .map_err(|e| internal(&e))?;
     let it = catalog
         .item(item)
         .filter(|i| i.disclosure == chengxin_catalog::Disclosure::Public)
         .ok_or_else(|| ApiError::NotFound(format!("no public catalog item {item}")))?;
+    let versions = disclosed_versions(state, latest)
+        .await?
+        .get(item)
+        .cloned()
+        .unwrap_or_default();
     if let (Some(from), Some(to)) = (p.from, p.to)
         && from > to
     {
@@ -777,6 +823,7 @@ pub(crate) async fn publicity_page(
                 limit: per_page,
                 // A page past the end is empty, however far past (no overflow to page 1).
                 offset: (page - 1).saturating_mul(per_page),
+                catalog_versions: Some(versions),
             },
             state.today(),
         )
@@ -794,9 +841,10 @@ pub(crate) async fn subject_publicity(
     state: &AppState,
     subject_id: i64,
 ) -> Result<Vec<(String, String, Vec<PublicRecord>)>, ApiError> {
-    let (catalog, _) = active_catalog(&state.store)
+    let (catalog, latest) = active_catalog(&state.store)
         .await
         .map_err(|e| internal(&e))?;
+    let disclosed = disclosed_versions(state, latest).await?;
     let today = state.today();
     let records = state.store.subject_records(subject_id, None).await?;
     let mut out: Vec<(String, String, Vec<PublicRecord>)> = Vec::new();
@@ -807,7 +855,13 @@ pub(crate) async fn subject_publicity(
     {
         let shown: Vec<PublicRecord> = records
             .iter()
-            .filter(|r| r.item == item.code && r.on_show(today))
+            .filter(|r| {
+                r.item == item.code
+                    && r.on_show(today)
+                    && disclosed
+                        .get(&item.code)
+                        .is_some_and(|v| v.contains(&r.catalog_version))
+            })
             .map(|r| public_record(item, r))
             .collect();
         if !shown.is_empty() {

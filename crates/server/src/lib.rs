@@ -38,6 +38,9 @@ pub struct AppState {
     limits: Arc<ratelimit::Limits>,
     /// Batches being ingested (the progress resources of API uploads).
     pub(crate) jobs: Arc<collect_api::Jobs>,
+    /// Per item, the catalog versions under which it was disclosed publicly, as of the latest
+    /// version (the first number); rebuilt when a new catalog version is imported.
+    pub(crate) disclosed: Arc<std::sync::Mutex<Option<collect_api::Disclosed>>>,
 }
 
 impl AppState {
@@ -47,6 +50,7 @@ impl AppState {
             clock: Arc::new(china_today),
             limits: Arc::new(ratelimit::Limits::new(ratelimit::RateConfig::default())),
             jobs: Arc::default(),
+            disclosed: Arc::default(),
         }
     }
 
@@ -62,6 +66,7 @@ impl AppState {
                 signed_in_burst: 60_000,
             })),
             jobs: Arc::default(),
+            disclosed: Arc::default(),
         }
     }
 

@@ -438,7 +438,50 @@ impl IntoResponse for PageError {
             StatusCode::FORBIDDEN => "不提供公开查询",
             _ => "服务暂时不可用",
         };
-        error_page(self.0.status(), title, &self.0.to_string())
+        error_page(self.0.status(), title, &public_message(&self.0))
+    }
+}
+
+/// What a portal visitor reads for an error: Chinese, saying what to do. The API's messages are
+/// English for developers; a message written in Chinese (the list procedures') is kept as is.
+fn public_message(e: &ApiError) -> String {
+    let text = e.to_string();
+    if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        return text;
+    }
+    match e {
+        ApiError::NotFound(_) => "没有找到要查看的内容：链接可能有误，或该内容已不再公开。".into(),
+        ApiError::InvalidCode(_) => "地址中的代码无法识别：请核对统一社会信用代码（18 位）、\
+                                     组织机构代码（9 位）或工商注册号（15 位）。"
+            .into(),
+        ApiError::InvalidParameter { parameter, .. } => {
+            let label = match parameter.as_ref() {
+                "page" => "页码",
+                "from" => "起始日期",
+                "to" => "截止日期",
+                "as_of" => "查询日期",
+                "q" | "text" => "查询内容",
+                "department" => "部门",
+                "item" => "信息类别",
+                "kind" => "名单类别",
+                _ => "查询条件",
+            };
+            let hint = match parameter.as_ref() {
+                "from" | "to" | "as_of" => "日期请写成 2026-01-31 的形式。",
+                "page" => "页码应为正整数。",
+                _ => "请修改后重新查询。",
+            };
+            format!("{label}有误：{hint}")
+        }
+        ApiError::PersonalIdentifierNotPublic(_) | ApiError::PersonalDataNotAuthorised(_) => {
+            "自然人的身份证件号码和联系方式不提供公开查询。".into()
+        }
+        ApiError::Unauthenticated(_) => "请先登录。".into(),
+        ApiError::Forbidden(_) => "当前账号无权查看此内容。".into(),
+        ApiError::RateLimited(_) => "查询过于频繁，请稍后再试。".into(),
+        ApiError::MethodNotAllowed(_) => "不支持这种访问方式。".into(),
+        ApiError::Conflict(_) | ApiError::Refused { .. } => "操作未能完成：与现有信息冲突。".into(),
+        ApiError::Unavailable | ApiError::Internal => "服务暂时不可用，请稍后再试。".into(),
     }
 }
 

@@ -310,6 +310,21 @@ async fn portal_pages_render_in_chinese() {
     let (status, _, page) = get(&state, "/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("未找到"));
+    // A bad address or date on a portal page is explained in Chinese, not in the API's English.
+    for (uri, says) in [
+        ("/subjects/NOPE".to_string(), "代码无法识别"),
+        (
+            format!("/subjects/{U1}?as_of=xx"),
+            "日期请写成 2026-01-31 的形式",
+        ),
+    ] {
+        let (status, _, page) = get(&state, &uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(page.contains(says), "{uri}: {page}");
+        for english in ["no known code", "is not a date", "as_of:"] {
+            assert!(!page.contains(english), "{uri} shows {english:?}");
+        }
+    }
     let (status, ctype, _) = get(&state, "/static/site.css").await;
     assert_eq!(
         (status, ctype.as_str()),

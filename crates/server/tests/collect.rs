@@ -551,6 +551,17 @@ async fn api_errors_name_the_parameter_and_stay_json() {
             "{method} {uri}: {v}"
         );
     }
+    // The message says what to send, in the caller's terms, not the server's Rust types.
+    let r = call(&f, "GET", "/api/v1/batches/abc", Some("officer"), vec![]).await;
+    let message = r.json()["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned();
+    assert!(
+        message.contains("whole number") && message.contains("\"abc\""),
+        "{message}"
+    );
+    assert!(!message.contains("i64"), "{message}");
     // A page far past the end is empty, not the first page.
     let r = call(
         &f,
@@ -832,4 +843,79 @@ async fn the_catalog_is_public_and_versioned() {
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+/// Disclosure follows the catalog version a record entered under as well as the current one:
+/// decisions collected while the catalog kept penalties from the public stay out of public view
+/// when a later version discloses penalties again (国办发〔2020〕49号 (四): whether information
+/// is public is decided when the catalog is compiled), and a version that stops disclosing an
+/// item withdraws every record of it.
+#[tokio::test]
+async fn disclosure_follows_the_version_a_record_entered_under() {
+    let f = fixture("disclosure").await;
+    let catalog = call(&f, "GET", "/api/v1/catalog", None, vec![])
+        .await
+        .json();
+    let with_penalty_disclosure = |scope: &str| {
+        let mut c = catalog.clone();
+        for item in c["items"].as_array_mut().expect("items") {
+            if item["code"] == "penalty" {
+                item["disclosure"] = scope.into();
+            }
+        }
+        c.to_string().into_bytes()
+    };
+    let import = |body: Vec<u8>| call(&f, "POST", "/api/v1/catalog", Some("operator"), body);
+    let send = |doc: &str, n: u64| {
+        let body = format!(
+            "{HEADER}\n福州保密贸易有限公司{n},法人及非法人组织,{},,{doc},虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-16,福州市市场监督管理局,{DEPT}\n",
+            uscc(60 + n)
+        );
+        call(
+            &f,
+            "POST",
+            "/api/v1/batches?item=penalty&file_name=d.csv&wait=true",
+            Some("officer"),
+            body.into_bytes(),
+        )
+    };
+    let shown = || async {
+        let v = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![])
+            .await
+            .json();
+        v["records"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r["doc_no"].as_str().map(str::to_owned))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    // Version 2 keeps penalties from the public; a decision arrives under it.
+    let r = import(with_penalty_disclosure("none")).await;
+    assert_eq!(r.json()["version"], 2, "{}", r.body);
+    let r = send("榕市监罚〔2026〕501号", 1).await;
+    assert_eq!(r.json()["summary"]["accepted"], 1, "{}", r.body);
+    let r = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Version 3 discloses penalties again: the earlier decision stays out of view, a new one
+    // is shown, on the column and on the subject page.
+    assert_eq!(
+        import(with_penalty_disclosure("public")).await.json()["version"],
+        3
+    );
+    send("榕市监罚〔2026〕502号", 2).await;
+    assert_eq!(shown().await, ["榕市监罚〔2026〕502号"]);
+    let page = call(&f, "GET", &format!("/subjects/{}", uscc(61)), None, vec![]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("501号"), "{}", page.body);
+    let page = call(&f, "GET", &format!("/subjects/{}", uscc(62)), None, vec![]).await;
+    assert!(page.body.contains("榕市监罚〔2026〕502号"), "{}", page.body);
+    // Version 4 withdraws penalties from the public: nothing is shown any more.
+    import(with_penalty_disclosure("authorised")).await;
+    let r = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let page = call(&f, "GET", &format!("/subjects/{}", uscc(62)), None, vec![]).await;
+    assert!(!page.body.contains("502号"), "{}", page.body);
 }

@@ -155,6 +155,16 @@ pub enum StoreError {
     InvalidSchema(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The PostgreSQL server did not answer (refused, unknown host, timed out).
+    #[error(
+        "cannot reach PostgreSQL at {server}: {source} (is the server running and listening on \
+         that address?)"
+    )]
+    Unreachable {
+        server: String,
+        #[source]
+        source: sqlx::Error,
+    },
     /// From the bulk path of a batch on SQLite (see `bulk`).
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -192,8 +202,59 @@ fn describe_cases(cases: &[CodeCase]) -> String {
     )
 }
 
+/// Connects once before the pool is built, so that an unreachable server is said at once (a
+/// pool retries until its timeout and then reports only "pool timed out"), and creates the
+/// database when the server says it does not exist (the issue #4 rule: every command creates
+/// and migrates the database it is pointed at). The database is created from the server's
+/// maintenance database `postgres`, as `createdb` does; a concurrent creation is not an error.
+async fn ensure_pg_database(co: &PgConnectOptions) -> Result<(), StoreError> {
+    use sqlx::{ConnectOptions as _, Connection as _};
+    let server = format!("{}:{}", co.get_host(), co.get_port());
+    let unreachable = |source: sqlx::Error| match source {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => {
+            StoreError::Unreachable {
+                server: server.clone(),
+                source,
+            }
+        }
+        other => StoreError::Database(other),
+    };
+    match co.connect().await {
+        Ok(conn) => {
+            let _ = conn.close().await;
+            return Ok(());
+        }
+        // 3D000 invalid_catalog_name: the database does not exist yet.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {}
+        Err(e) => return Err(unreachable(e)),
+    }
+    let Some(name) = co.get_database().map(str::to_owned) else {
+        return Ok(());
+    };
+    let mut admin = co
+        .clone()
+        .database("postgres")
+        .connect()
+        .await
+        .map_err(unreachable)?;
+    let create = format!("CREATE DATABASE \"{}\"", name.replace('"', "\"\""));
+    let made = sqlx::query(sqlx::AssertSqlSafe(create))
+        .execute(&mut admin)
+        .await;
+    let _ = admin.close().await;
+    match made {
+        Ok(_) => {
+            tracing::info!(database = %name, "created the PostgreSQL database");
+            Ok(())
+        }
+        // 42P04 duplicate_database: created meanwhile by another process.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => Ok(()),
+        Err(e) => Err(StoreError::Database(e)),
+    }
+}
+
 impl Store {
-    /// Opens (and for SQLite creates) the database at `url` and applies pending migrations.
+    /// Opens (and creates, on either store) the database at `url` and applies pending migrations.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         Store::connect_with(ConnectOptions::new(url)).await
     }
@@ -250,6 +311,7 @@ impl Store {
             }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let mut co = PgConnectOptions::from_str(url)?;
+            ensure_pg_database(&co).await?;
             if let Some(schema) = &opts.schema {
                 if schema.is_empty()
                     || !schema

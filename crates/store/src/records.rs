@@ -289,6 +289,10 @@ pub struct PublicityQuery {
     pub to: Option<NaiveDate>,
     pub limit: i64,
     pub offset: i64,
+    /// Only records that entered under one of these catalog versions (`None`: any). The server
+    /// passes the versions under which the item was disclosed publicly, so that a record
+    /// collected while its item was not public never becomes public by a later catalog.
+    pub catalog_versions: Option<Vec<i64>>,
 }
 
 /// A catalog version as stored.
@@ -591,6 +595,16 @@ impl Store {
                  AND s.kind = 'natural_person'))) \
             AND ($5 IS NULL OR department = $5) \
             AND ($6 IS NULL OR decision_date >= $6) AND ($7 IS NULL OR decision_date <= $7)";
+        // Version numbers are integers of the store's own: written into the text, not bound
+        // (a bound list differs between the two stores).
+        let filter = match &q.catalog_versions {
+            None => filter.to_owned(),
+            Some(v) if v.is_empty() => format!("{filter} AND 0 = 1"),
+            Some(v) => format!(
+                "{filter} AND catalog_version IN ({})",
+                v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+            ),
+        };
         let list = format!(
             "{RECORD_SELECT} {filter} ORDER BY decision_date DESC, id DESC LIMIT $9 OFFSET $10"
         );

@@ -609,3 +609,52 @@ fn opaque_keys_never_look_like_personal_numbers_or_codes() {
     // The old hex shape is no longer a key.
     assert!(!is_opaque_key("CX19123087127E45"));
 }
+
+/// Issue #4: "Every command creates and migrates the database it is pointed at when it does not
+/// exist yet" — on PostgreSQL too. A server that does not answer is named as such at once,
+/// not reported as a pool timeout.
+#[tokio::test]
+async fn a_missing_postgres_database_is_created_and_a_dead_server_is_named() {
+    let e = Store::connect("postgres://postgres@127.0.0.1:1/nothing")
+        .await
+        .expect_err("nothing listens on port 1");
+    assert!(matches!(e, StoreError::Unreachable { .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("cannot reach PostgreSQL at 127.0.0.1:1"),
+        "{msg}"
+    );
+    assert!(!msg.contains("pool timed out"), "{msg}");
+
+    if std::env::var("CHENGXIN_SKIP_PG").is_ok_and(|v| v == "1") {
+        eprintln!("PostgreSQL half skipped (CHENGXIN_SKIP_PG=1)");
+        return;
+    }
+    let url = pg_url();
+    let (server, _) = url.rsplit_once('/').expect("a database URL ends in /NAME");
+    let name = format!("chengxin_new_{}", std::process::id());
+    let store = Store::connect(&format!("{server}/{name}"))
+        .await
+        .expect("the database is created");
+    assert_eq!(
+        store.applied_migrations().await.expect("applied"),
+        store
+            .known_migrations()
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect::<Vec<_>>(),
+        "and migrated"
+    );
+    store.close().await;
+    // A second command finds it there.
+    let again = Store::connect(&format!("{server}/{name}"))
+        .await
+        .expect("opens the existing database");
+    again.close().await;
+    use sqlx::Connection as _;
+    let mut admin = sqlx::PgConnection::connect(&url).await.expect("admin");
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE \"{name}\"")))
+        .execute(&mut admin)
+        .await
+        .expect("drop the test database");
+}
