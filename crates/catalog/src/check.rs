@@ -1,7 +1,7 @@
 //! Validation of a catalog as a whole: what `Catalog::from_toml` / `from_json` refuse.
 
 use crate::model::{
-    Catalog, CatalogItem, CodeField, Field, FieldType, Mask, Publication, Role, Severity,
+    Catalog, CatalogItem, CodeField, Field, FieldType, Mask, Nature, Publication, Role, Severity,
 };
 use crate::row::{RecordStatus, parse_subject_category};
 use crate::values::header_key;
@@ -214,6 +214,27 @@ fn check_publication(item: &CatalogItem) -> Result<(), CatalogError> {
                     p.max_months
                 ),
             ));
+        }
+    }
+    if item.nature == Nature::Negative {
+        for p in periods {
+            let (lo, hi) = p.severity.period_bounds_months();
+            let inside = |m: u32| (lo..=hi).contains(&m);
+            if !inside(p.min_months) || !inside(p.max_months) {
+                return Err(item_err(
+                    item,
+                    format!(
+                        "publication period for severity {} ({}): {}–{} months is outside the \
+                         {lo}–{hi} months that 国家发展改革委令第36号 (in force since 2026-04-01) \
+                         and 国办发〔2025〕22号 (二) allow for {} 失信信息",
+                        p.severity.as_str(),
+                        p.severity.label_zh(),
+                        p.min_months,
+                        p.max_months,
+                        p.severity.label_zh(),
+                    ),
+                ));
+            }
         }
     }
     if !seen.contains(default_severity) {

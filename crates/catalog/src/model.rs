@@ -129,6 +129,17 @@ impl Severity {
         }
     }
 
+    /// The shortest and longest publication period, in months from the decision date, that
+    /// 国家发展改革委令第36号 and 国办发〔2025〕22号 (二) allow for 失信信息 of this class:
+    /// 轻微 at most 3 months (or not published: 0), 一般 3 months to 1 year, 严重 1 to 3 years.
+    pub fn period_bounds_months(self) -> (u32, u32) {
+        match self {
+            Severity::Minor => (0, 3),
+            Severity::General => (3, 12),
+            Severity::Serious => (12, 36),
+        }
+    }
+
     /// 轻微, 一般 or 严重.
     pub fn label_zh(self) -> &'static str {
         match self {

@@ -1450,6 +1450,40 @@ fn invalid_catalogs_are_refused_naming_item_and_field() {
         "{e}"
     );
 
+    // Periods outside what 36号令 allows for the class of a negative item.
+    for (from, to, says) in [
+        (
+            r#"max_months = 12 }, { severity = "serious", min_months = 12, max_months = 36 }"#,
+            r#"max_months = 12 }, { severity = "serious", min_months = 12, max_months = 60 }"#,
+            "12–60 months is outside the 12–36 months",
+        ),
+        (
+            r#"{ severity = "general", min_months = 3, max_months = 12 }"#,
+            r#"{ severity = "general", min_months = 1, max_months = 12 }"#,
+            "1–12 months is outside the 3–12 months",
+        ),
+        (
+            r#"{ severity = "minor", min_months = 0, max_months = 3 }"#,
+            r#"{ severity = "minor", min_months = 0, max_months = 6 }"#,
+            "0–6 months is outside the 0–3 months",
+        ),
+    ] {
+        let e = refused(&edited(from, to));
+        assert_eq!(invalid(&e).0, "penalty", "{e}");
+        assert!(invalid(&e).2.contains(says), "{e}");
+        assert!(invalid(&e).2.contains("国家发展改革委令第36号"), "{e}");
+    }
+    // Inside the bounds a catalog may choose (a sector's longer minimum, 轻微 not published).
+    let ok = edited(
+        r#"max_months = 12 }, { severity = "serious", min_months = 12, max_months = 36 }"#,
+        r#"max_months = 12 }, { severity = "serious", min_months = 24, max_months = 36 }"#,
+    );
+    let ok = ok.replace(
+        r#"{ severity = "minor", min_months = 0, max_months = 3 }"#,
+        r#"{ severity = "minor", min_months = 0, max_months = 0 }"#,
+    );
+    Catalog::from_toml(&ok).expect("within 36号令's bounds");
+
     // No document-number field.
     let e = refused(&edited(
         r#"{ code = "XK_WSH", name = "行政许可决定文书号", aliases = ["行政许可决定书文号"], required = true, max_chars = 200, role = "doc_no" }"#,

@@ -99,6 +99,7 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
                 args.item,
                 known.join(", ")
             ),
+            0,
         );
     };
     // The report's file is created before the batch starts: a path that cannot be written
@@ -110,6 +111,7 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
                 return refused(
                     "rejections_path",
                     &format!("cannot write the report to {}: {e}", path.display()),
+                    0,
                 );
             }
         },
@@ -183,22 +185,51 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
+            let message = e.to_string();
+            if let chengxin_collect::ingest::IngestError::Strict { rejected, report } = &e {
+                // Refused whole in strict mode: the refused rows are the report the officer
+                // needs to correct the file; nothing was stored, so it exists only here.
+                if let Some((path, file)) = &mut report_file {
+                    file.write_all(chengxin_collect::ingest::rejections_csv(report).as_bytes())
+                        .and_then(|()| file.flush())
+                        .with_context(|| format!("writing the report to {}", path.display()))?;
+                    eprintln!(
+                        "the refused rows' report ({} of {rejected}): {}",
+                        report.len(),
+                        path.display()
+                    );
+                } else {
+                    for r in report.iter().take(20) {
+                        eprintln!(
+                            "  row {} (line {}), {} [{}]: {}",
+                            r.row_no, r.line, r.field, r.rule, r.message
+                        );
+                    }
+                    if *rejected > 20 {
+                        eprintln!(
+                            "  … {} more; write them all with --rejections FILE",
+                            rejected - 20
+                        );
+                    }
+                }
+                return refused(e.code(), &message, *rejected);
+            }
             if let Some((path, file)) = report_file {
                 // Refused whole: no rows to report, and no empty file left behind.
                 drop(file);
                 let _ = std::fs::remove_file(path);
             }
-            refused(e.code(), &e.to_string())
+            refused(e.code(), &message, 0)
         }
     }
 }
 
-fn refused(code: &str, message: &str) -> Result<ExitCode> {
+fn refused(code: &str, message: &str, rejected: u64) -> Result<ExitCode> {
     eprintln!("refused: {message}");
     outln!(
         "{}",
         serde_json::json!({
-            "batch": null, "rows": 0, "accepted": 0, "unchanged": 0, "rejected": 0,
+            "batch": null, "rows": 0, "accepted": 0, "unchanged": 0, "rejected": rejected,
             "refused": code, "error": message,
         })
     )?;
@@ -222,13 +253,20 @@ pub async fn catalog(store: &Store, command: CatalogCommand) -> Result<()> {
             // Make sure the default is version 1 before the first import.
             active_catalog(store).await?;
             let stated = catalog.version;
-            let v = chengxin_collect::ingest::import_catalog(
+            let (v, new) = chengxin_collect::ingest::import_catalog_if_changed(
                 store,
                 catalog,
                 &actor,
                 &file.display().to_string(),
             )
             .await?;
+            if !new {
+                outln!(
+                    "{} is the same as catalog version {v}, which stays in force; nothing imported",
+                    file.display()
+                )?;
+                return Ok(());
+            }
             if stated != 0 && i64::from(stated) != v {
                 eprintln!(
                     "note: the file says version {stated}; the store numbers catalog versions \

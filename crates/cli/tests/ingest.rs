@@ -288,12 +288,32 @@ fn rejected_rows_are_reported_and_the_rest_kept() {
     // --strict refuses the whole batch instead.
     let d2 = Dir::new("strict");
     setup(&d2);
-    let (code, s, _) = ingest(&d2, &f, &["--strict"]);
+    let strict_report = d2.file("strict-report.csv");
+    let (code, s, err) = ingest(
+        &d2,
+        &f,
+        &[
+            "--strict",
+            "--rejections",
+            &strict_report.display().to_string(),
+        ],
+    );
     assert_eq!(code, 1);
     assert_eq!(s["refused"], "strict");
     assert_eq!(s["batch"], Value::Null);
+    assert_eq!(s["rejected"], 3, "{s}");
     let (_, out, _) = run(&["batches", "list", "--db", &d2.db()]);
     assert_eq!(out.trim(), "", "nothing kept");
+    // ... but the officer still gets every refused row, to correct the file.
+    let strict_text = std::fs::read_to_string(&strict_report).expect("strict report written");
+    assert_eq!(
+        strict_text, text,
+        "the same report as the non-strict batch's"
+    );
+    assert!(err.contains("strict-report.csv"), "{err}");
+    // Without --rejections the refused rows are listed on stderr.
+    let (_, _, err) = ingest(&d2, &f, &["--strict"]);
+    assert!(err.contains("row 4 (line 5), CF_WSH [required]"), "{err}");
     // A report path that cannot be written refuses the batch before anything is kept.
     let nowhere = d2.file("no-such-dir").join("report.csv");
     let (code, s, err) = ingest(&d2, &f, &["--rejections", &nowhere.display().to_string()]);
@@ -440,8 +460,17 @@ fn catalog_files_are_imported_as_new_versions() {
     let (code, toml, err) = run(&["catalog", "default"]);
     assert_eq!(code, 0, "{err}");
     let f = d.file("catalog.toml");
+    // The default catalog as it stands is version 1 already: the same file changes nothing.
     std::fs::write(&f, &toml).expect("write");
     let path = f.display().to_string();
+    let (code, out, err) = run(&["catalog", "import", "--db", &db, &path]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("the same as catalog version 1"), "{out}");
+    let (_, out, _) = run(&["catalog", "list", "--db", &db]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    // A changed catalog is the next version.
+    assert!(toml.contains("title = \""));
+    std::fs::write(&f, toml.replacen("title = \"", "title = \"修订：", 1)).expect("write");
     let (code, out, err) = run(&["catalog", "import", "--db", &db, &path]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("as catalog version 2"), "{out}");

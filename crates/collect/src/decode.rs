@@ -274,12 +274,32 @@ pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniffed {
 }
 
 /// UTF-8 if `bytes` are valid UTF-8, allowing a character cut at their end unless they run to
-/// the end of the file (`complete`); otherwise GB18030 (a superset of GBK and GB2312).
+/// the end of the file (`complete`); otherwise GB18030 (a superset of GBK and GB2312) — unless
+/// GB18030 fails on them sooner than UTF-8 does: a UTF-8 file with one damaged line is then
+/// reported as invalid UTF-8 at that line, not as GB18030 failing on its first Chinese word.
 fn utf8_or_gb18030(bytes: &[u8], complete: bool) -> Encoding {
     match std::str::from_utf8(bytes) {
         Ok(_) => Encoding::Utf8,
         Err(e) if e.error_len().is_none() && !complete => Encoding::Utf8,
-        Err(_) => Encoding::Gb18030,
+        Err(e) => match gb18030_valid_up_to(bytes, complete) {
+            Some(gb) if gb < e.valid_up_to() => Encoding::Utf8,
+            _ => Encoding::Gb18030,
+        },
+    }
+}
+
+/// How many leading bytes of `bytes` are valid GB18030 (`None`: all of them).
+fn gb18030_valid_up_to(bytes: &[u8], complete: bool) -> Option<usize> {
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(
+        decoder
+            .max_utf8_buffer_length_without_replacement(bytes.len())
+            .unwrap_or(bytes.len() * 3),
+    );
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, complete);
+    match result {
+        DecoderResult::Malformed(bad, _) => Some(read.saturating_sub(usize::from(bad))),
+        DecoderResult::InputEmpty | DecoderResult::OutputFull => None,
     }
 }
 

@@ -81,10 +81,12 @@ pub enum IngestError {
     Store(#[from] StoreError),
     #[error("the reader stopped unexpectedly: {0}")]
     Internal(String),
-    #[error("{rejected} row(s) refused and --strict asks for all or nothing; first: row {} (line {}), {} [{}]: {}", first.row_no, first.line, first.field, first.rule, first.message)]
+    #[error("{}", describe_strict(*.rejected, .report))]
     Strict {
         rejected: u64,
-        first: Box<Rejection>,
+        /// The refused rows' reasons in order, the first [`STRICT_REPORT`] of them: the batch
+        /// is refused whole, so this is its only rejected-rows report.
+        report: Vec<Rejection>,
     },
     #[error("catalog: {0}")]
     Catalog(#[from] chengxin_catalog::CatalogError),
@@ -94,6 +96,23 @@ pub enum IngestError {
         code: String,
         error: chengxin_codes::CodeError,
     },
+}
+
+/// How many refusals a batch refused whole in strict mode reports (its total is always said).
+pub const STRICT_REPORT: usize = 10_000;
+
+fn describe_strict(rejected: u64, report: &[Rejection]) -> String {
+    let mut s = format!(
+        "{rejected} row(s) refused, and strict mode keeps a batch only if every row is accepted: \
+         nothing was stored"
+    );
+    if let Some(first) = report.first() {
+        s.push_str(&format!(
+            "; first: row {} (line {}), {} [{}]: {}",
+            first.row_no, first.line, first.field, first.rule, first.message
+        ));
+    }
+    s
 }
 
 impl IngestError {
@@ -201,6 +220,9 @@ pub async fn ingest(
             received_on,
         })
         .await?;
+    if req.strict {
+        writer.keep_rejections(STRICT_REPORT);
+    }
 
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Msg>, IngestError>>(8);
     let item = req.item.clone();
@@ -260,18 +282,9 @@ pub async fn ingest(
     writer.set_encoding(encoding.map(|e| e.name().to_string()));
     if req.strict && writer.summary().rejected > 0 {
         let rejected = writer.summary().rejected;
-        let first = writer.first_rejection().cloned().unwrap_or(Rejection {
-            row_no: 0,
-            line: 0,
-            field: String::new(),
-            rule: String::new(),
-            message: String::new(),
-        });
+        let report = writer.kept_rejections().to_vec();
         writer.rollback().await?;
-        return Err(IngestError::Strict {
-            rejected,
-            first: Box::new(first),
-        });
+        return Err(IngestError::Strict { rejected, report });
     }
     let sha = match sha_task.await {
         Ok(Ok(sha)) => sha,
@@ -580,6 +593,28 @@ pub async fn import_catalog(
         .to_json()
     };
     Ok(store.import_catalog(&title, render, actor, source).await?)
+}
+
+/// [`import_catalog`], unless `catalog` is the newest version again (same items, fields and
+/// rules; its own `version` number aside): then nothing is stored. Returns the version that is
+/// now in force and whether it is new.
+pub async fn import_catalog_if_changed(
+    store: &Store,
+    catalog: Catalog,
+    actor: &str,
+    source: &str,
+) -> Result<(i64, bool), IngestError> {
+    if let Some(latest) = store.latest_catalog().await? {
+        let same = Catalog {
+            version: to_u32(latest.version),
+            ..catalog.clone()
+        }
+        .to_json();
+        if same == latest.body {
+            return Ok((latest.version, false));
+        }
+    }
+    Ok((import_catalog(store, catalog, actor, source).await?, true))
 }
 
 /// The rejected-rows report as CSV: UTF-8 with a BOM (spreadsheet programs then read the Chinese

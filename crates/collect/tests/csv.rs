@@ -173,6 +173,26 @@ fn character_cut_at_the_end_of_the_64_kib_sample_is_still_utf8() {
     assert_eq!(rows[1].as_ref().expect("row").cells, ["甲", "乙"]);
 }
 
+/// A small UTF-8 file (all of it inside the 64 KiB sample) with one damaged byte on its last
+/// line: reported as invalid UTF-8 at that line, not as GB18030 failing on line 1.
+#[test]
+fn a_small_utf8_file_with_one_bad_byte_is_reported_at_that_line() {
+    let mut bytes = "行政相对人名称,处罚决定日期\n".as_bytes().to_vec();
+    for i in 0..19 {
+        bytes.extend_from_slice(format!("福州第{i}贸易有限公司,2026-11-02\n").as_bytes());
+    }
+    bytes.extend_from_slice(b"\x80\x81,2026-11-02\n");
+    let (reader, rows) = read_all(&bytes, Format::Csv);
+    assert_eq!(reader.encoding(), Some(Encoding::Utf8));
+    assert_eq!(rows.len(), 20);
+    match &rows[19] {
+        Err(Error::Encoding { encoding, line, .. }) => {
+            assert_eq!((*encoding, *line), ("UTF-8", 21))
+        }
+        other => panic!("expected an encoding error, got {other:?}"),
+    }
+}
+
 #[test]
 fn bytes_invalid_in_both_encodings() {
     let bytes = b"a,b\n1,2\n3,\xFF\xFF\n";

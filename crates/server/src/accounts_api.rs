@@ -327,6 +327,7 @@ pub async fn add_grant(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PersonalParams {
     /// Why the data is read (recorded in the audit log).
     pub purpose: Option<String>,
@@ -498,6 +499,7 @@ pub async fn own_record(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
     /// A subject key, account or other target.
     pub target: Option<String>,

@@ -118,6 +118,33 @@ pub fn openapi_document(routes: &[crate::RouteInfo]) -> Result<serde_json::Value
         "apiKey": {"type": "http", "scheme": "bearer",
                    "description": "an API key (cxk_…) issued to a system account"}
     });
+    // utoipa leaves out the description of a response declared by status and body alone;
+    // OpenAPI requires one. The status's reason phrase says what such a response is.
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for op in paths.values_mut().filter_map(|p| p.as_object_mut()) {
+            for op in op.values_mut() {
+                if let Some(responses) = op["responses"].as_object_mut() {
+                    for (status, response) in responses.iter_mut() {
+                        if response["description"].as_str().is_none_or(str::is_empty) {
+                            let reason = status
+                                .parse::<u16>()
+                                .ok()
+                                .and_then(|s| axum::http::StatusCode::from_u16(s).ok())
+                                .and_then(|s| s.canonical_reason())
+                                .unwrap_or("response");
+                            response["description"] = reason.into();
+                        }
+                    }
+                }
+                // A raw upload is a byte string, not an array of numbers.
+                if let Some(body) =
+                    op.pointer_mut("/requestBody/content/application~1octet-stream/schema")
+                {
+                    *body = serde_json::json!({"type": "string", "format": "binary"});
+                }
+            }
+        }
+    }
     for r in routes {
         let op = &mut doc["paths"][r.path][r.method];
         if !op.is_object() {
@@ -136,6 +163,7 @@ pub fn openapi_document(routes: &[crate::RouteInfo]) -> Result<serde_json::Value
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOfQuery {
     /// Show the subject as it was on this date (YYYY-MM-DD).
     pub as_of: Option<String>,
@@ -247,6 +275,7 @@ pub async fn get_subject(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// A name fragment (current or former name) or a code.
     pub q: Option<String>,

@@ -23,7 +23,8 @@ use chengxin_audit::Outcome;
 use chengxin_catalog::{Catalog, CatalogItem, Mask};
 use chengxin_collect::Format;
 use chengxin_collect::ingest::{
-    IngestRequest, Progress, QualityFigures, active_catalog, import_catalog, ingest, rejections_csv,
+    IngestError, IngestRequest, Progress, QualityFigures, active_catalog,
+    import_catalog_if_changed, ingest, rejections_csv,
 };
 use chengxin_store::{BatchSummary, PublicityQuery, StoredRecord};
 use chrono::{NaiveDate, Utc};
@@ -59,7 +60,12 @@ pub struct Job {
 enum JobState {
     Running,
     Committed(BatchSummary),
-    Refused { code: &'static str, message: String },
+    Refused {
+        code: &'static str,
+        message: String,
+        /// Strict mode: the refused rows (the batch was refused whole, so no report is stored).
+        rejections: Option<Arc<Vec<chengxin_store::Rejection>>>,
+    },
 }
 
 impl Jobs {
@@ -102,6 +108,11 @@ pub struct JobView {
     pub message: Option<String>,
     /// The rejected-rows report of the committed batch.
     pub rejections_url: Option<String>,
+    /// Refused in strict mode: the refused rows themselves (row, line, field, rule, message;
+    /// the first 10,000), since a batch refused whole stores no report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub rejections: Option<Vec<chengxin_store::Rejection>>,
 }
 
 impl Job {
@@ -111,10 +122,20 @@ impl Job {
             .lock()
             .map(|s| s.clone())
             .unwrap_or(JobState::Running);
-        let (status, summary, refused, message) = match state {
-            JobState::Running => ("running", None, None, None),
-            JobState::Committed(s) => ("committed", Some(s), None, None),
-            JobState::Refused { code, message } => ("refused", None, Some(code), Some(message)),
+        let (status, summary, refused, message, rejections) = match state {
+            JobState::Running => ("running", None, None, None, None),
+            JobState::Committed(s) => ("committed", Some(s), None, None, None),
+            JobState::Refused {
+                code,
+                message,
+                rejections,
+            } => (
+                "refused",
+                None,
+                Some(code),
+                Some(message),
+                rejections.map(|r| r.as_ref().clone()),
+            ),
         };
         JobView {
             job: self.id.clone(),
@@ -132,11 +153,13 @@ impl Job {
             summary,
             refused,
             message,
+            rejections,
         }
     }
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BatchParams {
     /// Catalog item code, e.g. `license` or `penalty`.
     pub item: String,
@@ -319,9 +342,15 @@ pub async fn post_batch(
                     },
                 )
                 .await;
+                let code = e.code();
+                let rejections = match e {
+                    IngestError::Strict { report, .. } => Some(Arc::new(report)),
+                    _ => None,
+                };
                 JobState::Refused {
-                    code: e.code(),
+                    code,
                     message,
+                    rejections,
                 }
             }
         };
@@ -395,6 +424,7 @@ pub async fn get_job(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BatchListParams {
     pub department: Option<String>,
     pub limit: Option<i64>,
@@ -406,6 +436,8 @@ fn scoped_department(
     principal: &Principal,
     asked: Option<String>,
 ) -> Result<Option<String>, ApiError> {
+    // A code is matched as stored: upper case, half-width, without spaces.
+    let asked = asked.map(|d| chengxin_codes::normalize(&d).into_owned());
     if principal.role != Role::DataOfficer {
         return Ok(asked);
     }
@@ -453,6 +485,7 @@ pub async fn get_batch(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RejectionParams {
     /// `csv` for the downloadable report (UTF-8 with BOM); JSON otherwise.
     pub format: Option<String>,
@@ -501,6 +534,7 @@ pub async fn get_rejections(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QualityParams {
     pub department: Option<String>,
     /// First day of the period (default: a year before `to`).
@@ -568,28 +602,50 @@ pub async fn get_catalog(State(state): State<AppState>) -> Result<Response, ApiE
         .into_response())
 }
 
-/// Imports a catalog (JSON body) as the next version.
+/// Imports a catalog as the next version: JSON (the form of GET /api/v1/catalog) or TOML (the
+/// form of the shipped default catalog). A catalog identical to the newest version is not
+/// stored again (`"unchanged": true`).
 #[utoipa::path(post, path = "/api/v1/catalog", tag = "collection",
-    request_body(content = Object, description = "a catalog in the JSON form of GET /api/v1/catalog"),
-    responses((status = 200, description = "the new version", body = Object), (status = 400, body = ErrorBody)))]
+    request_body(content = Object, description = "a catalog in the JSON form of GET /api/v1/catalog, or as TOML (Content-Type application/toml, or any body not starting with {)"),
+    responses((status = 200, description = "the version in force, and whether it is new", body = Object), (status = 400, body = ErrorBody)))]
 pub async fn post_catalog(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    body: String,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let catalog =
-        Catalog::from_json(&body).map_err(|e| ApiError::parameter("body", e.to_string()))?;
+    let text = std::str::from_utf8(&body).map_err(|e| {
+        ApiError::parameter(
+            "body",
+            format!("a catalog is UTF-8 text; byte {} is not", e.valid_up_to()),
+        )
+    })?;
+    let toml = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("toml"))
+        || !text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with('{');
+    let catalog = if toml {
+        Catalog::from_toml(text)
+    } else {
+        Catalog::from_json(text)
+    }
+    .map_err(|e| ApiError::parameter("body", e.to_string()))?;
     active_catalog(&state.store)
         .await
         .map_err(|e| internal(&e))?;
     let store = audit::acting(&state, &principal);
-    let v = import_catalog(&store, catalog, &principal.actor(), "api")
+    let (v, new) = import_catalog_if_changed(&store, catalog, &principal.actor(), "api")
         .await
         .map_err(|e| internal(&e))?;
-    Ok(Json(serde_json::json!({ "version": v })).into_response())
+    Ok(Json(serde_json::json!({ "version": v, "unchanged": !new })).into_response())
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PublicityParams {
     /// Subject name fragment or code.
     pub q: Option<String>,
@@ -817,7 +873,10 @@ pub(crate) async fn publicity_page(
                 item: item.to_string(),
                 text: p.q.clone(),
                 doc_no: p.q.as_deref().map(chengxin_catalog::normalize_doc_no),
-                department: p.department.clone(),
+                department: p
+                    .department
+                    .as_deref()
+                    .map(|d| chengxin_codes::normalize(d).into_owned()),
                 from: p.from,
                 to: p.to,
                 limit: per_page,

@@ -651,6 +651,7 @@ pub async fn application_step(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AsOf {
     /// The date asked about (default today).
     pub as_of: Option<NaiveDate>,

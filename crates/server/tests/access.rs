@@ -804,6 +804,24 @@ async fn operators_register_departments() {
         (bad.status, bad.code().as_str()),
         (StatusCode::BAD_REQUEST, "invalid_parameter")
     );
+    // A missing name is the caller's mistake (400 naming the field), not a conflict.
+    let unnamed = call(
+        &f.state,
+        request(
+            "POST",
+            "/api/v1/departments",
+            Some(&op),
+            Some(json!({"code": "11350100MB0000035H", "name": "  "})),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (unnamed.status, unnamed.code().as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_parameter"),
+        "{}",
+        unnamed.body
+    );
+    assert!(unnamed.body.contains("\"name\""), "{}", unnamed.body);
     let company = call(
         &f.state,
         request(

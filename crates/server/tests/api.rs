@@ -247,6 +247,63 @@ async fn openapi_describes_every_api_route() {
             r.path
         );
     }
+    // The document is valid OpenAPI where generated clients depend on it: path parameters
+    // are exactly the path's placeholders, query parameters are optional unless the handler
+    // needs them, every response is described, and a raw upload is a byte string.
+    let mut query_params = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        let placeholders: Vec<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|p| p.split('}').next())
+            .collect();
+        for (method, op) in item.as_object().expect("operations") {
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let in_path: Vec<String> = params
+                .iter()
+                .filter(|p| p["in"] == "path")
+                .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                .collect();
+            let mut expected: Vec<String> = placeholders.iter().map(|p| p.to_string()).collect();
+            let mut got = in_path.clone();
+            expected.sort();
+            got.sort();
+            assert_eq!(got, expected, "{method} {path}: path parameters");
+            query_params += params.iter().filter(|p| p["in"] == "query").count();
+            for (status, r) in op["responses"].as_object().expect("responses") {
+                assert!(
+                    r["description"].as_str().is_some_and(|d| !d.is_empty()),
+                    "{method} {path} {status}: a response needs a description"
+                );
+            }
+            if let Some(schema) =
+                op.pointer("/requestBody/content/application~1octet-stream/schema")
+            {
+                assert_eq!(schema["type"], "string", "{method} {path}: {schema}");
+            }
+        }
+    }
+    assert!(
+        query_params >= 20,
+        "query parameters are declared in: query"
+    );
+    let batches = &doc["paths"]["/api/v1/batches"]["post"]["parameters"];
+    let item = batches
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["name"] == "item"))
+        .expect("item");
+    assert_eq!(
+        (&item["in"], &item["required"]),
+        (&"query".into(), &true.into())
+    );
+    let strict = batches
+        .as_array()
+        .and_then(|a| a.iter().find(|p| p["name"] == "strict"))
+        .expect("strict");
+    assert_eq!(
+        (&strict["in"], &strict["required"]),
+        (&"query".into(), &false.into())
+    );
     // And every documented path is served (not the fallback's 404).
     for (path, _) in doc["paths"].as_object().expect("paths") {
         let concrete = path

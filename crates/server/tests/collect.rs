@@ -376,6 +376,9 @@ async fn the_subject_page_shows_the_name_a_decision_was_issued_to() {
         "{}",
         page.body
     );
+    // The subject was created pending by the batch; its history says so in Chinese.
+    assert!(page.body.contains("尚未在主体库登记"), "{}", page.body);
+    assert!(!page.body.contains("named by batch"), "{}", page.body);
 }
 
 /// An organisation's checked code is public and shown as it is, even a 工商注册号 whose digits
@@ -827,12 +830,50 @@ async fn the_catalog_is_public_and_versioned() {
     let body = catalog.to_string().into_bytes();
     let r = call(&f, "POST", "/api/v1/catalog", Some("officer"), body.clone()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = call(&f, "POST", "/api/v1/catalog", Some("operator"), body).await;
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/catalog",
+        Some("operator"),
+        body.clone(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["version"], 2);
+    assert_eq!(r.json()["unchanged"], false);
+    // The same catalog again is not a new version.
+    let r = call(&f, "POST", "/api/v1/catalog", Some("operator"), body).await;
+    assert_eq!(
+        (&r.json()["version"], &r.json()["unchanged"]),
+        (&2.into(), &true.into()),
+        "{}",
+        r.body
+    );
+    // TOML, as the default catalog ships, is accepted too: back to the default's text.
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/catalog",
+        Some("operator"),
+        chengxin_catalog::DEFAULT_CATALOG_TOML.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["version"], 3);
+    // A body that is not text is a JSON error naming the body.
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/catalog",
+        Some("operator"),
+        b"\xff\xfe".to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["parameter"], "body", "{}", r.body);
     let r = call(&f, "GET", "/api/v1/catalog", None, vec![]).await;
-    assert_eq!(r.json()["version"], 2);
-    assert_eq!(r.json()["title"], "福州市公共信用信息补充目录");
+    assert_eq!(r.json()["version"], 3);
+    assert_eq!(r.json()["title"], "chengxin 默认公共信用信息目录 (2026)");
     // An invalid catalog is refused, naming what is wrong.
     let r = call(
         &f,
@@ -918,4 +959,110 @@ async fn disclosure_follows_the_version_a_record_entered_under() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let page = call(&f, "GET", &format!("/subjects/{}", uscc(62)), None, vec![]).await;
     assert!(!page.body.contains("502号"), "{}", page.body);
+}
+
+/// A batch refused whole in strict mode keeps nothing, and its answer lists every refused row:
+/// there is no stored report to fetch, and the officer has to correct the file.
+#[tokio::test]
+async fn a_strict_batch_refused_whole_lists_its_refused_rows() {
+    let f = fixture("strict").await;
+    let body = format!(
+        "{HEADER}\n\
+         福州严格贸易有限公司,法人及非法人组织,{},,榕市监罚〔2026〕601号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-16,福州市市场监督管理局,{DEPT}\n\
+         福州严格商贸有限公司,法人及非法人组织,{},,,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-16,福州市市场监督管理局,{DEPT}\n\
+         福州严格科技有限公司,法人及非法人组织,{},,榕市监罚〔2026〕603号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2099-01-01,福州市市场监督管理局,{DEPT}\n",
+        uscc(71),
+        uscc(72),
+        uscc(73)
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=s.csv&wait=true&strict=true",
+        Some("officer"),
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let v = r.json();
+    assert_eq!(
+        (&v["status"], &v["refused"]),
+        (&"refused".into(), &"strict".into()),
+        "{v}"
+    );
+    let rows: Vec<(i64, &str, &str)> = v["rejections"]
+        .as_array()
+        .expect("the refused rows")
+        .iter()
+        .map(|x| {
+            (
+                x["row_no"].as_i64().unwrap_or(0),
+                x["field"].as_str().unwrap_or(""),
+                x["rule"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [(2, "CF_WSH", "required"), (3, "CF_JDRQ", "future_date")],
+        "{v}"
+    );
+    assert!(
+        !v["message"].as_str().unwrap_or("").contains("--strict"),
+        "{v}"
+    );
+    // Nothing was kept.
+    let r = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![]).await;
+    assert_eq!(r.json()["total"], 0);
+}
+
+/// A department code is found however it is typed (lower case, full-width), as when sending.
+#[tokio::test]
+async fn department_codes_are_matched_as_normalised() {
+    let f = fixture("deptcase").await;
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=p.csv&wait=true",
+        Some("officer"),
+        penalties().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let lower = DEPT.to_lowercase();
+    let r = call(
+        &f,
+        "GET",
+        &format!("/api/v1/quality?department={lower}"),
+        Some("officer"),
+        vec![],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = call(
+        &f,
+        "GET",
+        &format!("/api/v1/batches?department={lower}"),
+        Some("operator"),
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        r.json()["batches"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.body
+    );
+    let all = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![])
+        .await
+        .json();
+    let r = call(
+        &f,
+        "GET",
+        &format!("/api/v1/publicity/penalty?department={lower}"),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(r.json()["total"], all["total"], "{}", r.body);
 }

@@ -175,7 +175,13 @@ impl Store {
     ) -> Result<Department, StoreError> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(invalid("a department needs a name"));
+            return Err(StoreError::Invalid(
+                chengxin_registry::RegistryError::Field {
+                    field: "name",
+                    rule: "required",
+                    message: "a department needs a name".into(),
+                },
+            ));
         }
         let uscc = chengxin_codes::validate_uscc(code).map_err(|e| {
             StoreError::Invalid(chengxin_registry::RegistryError::Code {

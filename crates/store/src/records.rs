@@ -468,7 +468,8 @@ impl Store {
             pending: Vec::with_capacity(CHUNK),
             rejections: Vec::new(),
             rejection_seq: 0,
-            first_rejection: None,
+            kept: Vec::new(),
+            keep: 1,
             subjects: HashMap::new(),
             summary: BatchSummary {
                 batch: id,
@@ -751,7 +752,10 @@ pub struct BatchWriter {
     pending: Vec<RecordInput>,
     rejections: Vec<Rejection>,
     rejection_seq: i64,
-    first_rejection: Option<Rejection>,
+    /// The first `keep` refusals, kept in memory besides the report (a batch refused whole
+    /// writes no report, so its caller reads them here).
+    kept: Vec<Rejection>,
+    keep: usize,
     /// Subjects resolved or created so far in this batch: (scheme, code) → subject id.
     subjects: HashMap<(Scheme, String), i64>,
     summary: BatchSummary,
@@ -769,9 +773,20 @@ impl BatchWriter {
         &self.summary
     }
 
-    /// The first refusal of this batch, if any is still buffered or was the first written.
+    /// The first refusal of this batch, if any.
     pub fn first_rejection(&self) -> Option<&Rejection> {
-        self.first_rejection.as_ref()
+        self.kept.first()
+    }
+
+    /// Keeps the first `n` refusals in memory ([`BatchWriter::kept_rejections`]), for a batch
+    /// that may be refused whole and so never store its report (at least the first is kept).
+    pub fn keep_rejections(&mut self, n: usize) {
+        self.keep = n.max(1);
+    }
+
+    /// The refusals kept so far, in order (see [`BatchWriter::keep_rejections`]).
+    pub fn kept_rejections(&self) -> &[Rejection] {
+        &self.kept
     }
 
     /// Adds an accepted row. The pipeline removes repeats inside the batch before this
@@ -815,9 +830,8 @@ impl BatchWriter {
         }
         self.summary.rows += 1;
         self.summary.rejected += 1;
-        if self.first_rejection.is_none() {
-            self.first_rejection = reasons.first().cloned();
-        }
+        let room = self.keep.saturating_sub(self.kept.len());
+        self.kept.extend(reasons.iter().take(room).cloned());
         self.rejections.extend(reasons);
         if self.rejections.len() >= CHUNK {
             self.flush_rejections().await?;
@@ -1133,7 +1147,7 @@ pub(crate) fn pending_key(s: &SubjectInput) -> String {
 /// Why a pending subject was created, and by what (its version 1's reason and source).
 pub(crate) fn pending_reason(batch_id: i64) -> (String, String) {
     (
-        format!("待核实: named by batch {batch_id} and not yet registered"),
+        format!("待核实：第 {batch_id} 批归集信息所载主体，尚未在主体库登记"),
         format!("batch:{batch_id}"),
     )
 }
