@@ -204,9 +204,45 @@ pub struct Field {
     /// What the field means to the platform, if anything beyond being shown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
+    /// Whether the field, when optional, counts in the completeness rate (完整率). Fields kept
+    /// only to read legacy headers say `completeness = false`. Default true.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub completeness: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl Field {
+    /// Whether the completeness rate counts this field for a subject of `kind`: an optional
+    /// field that applies to such a subject. A natural person has no organisation codes and no
+    /// legal representative; an organisation has no personal document (the 双公示 rule:
+    /// 自然人 fill 证件类型/证件号码, the others the codes and 法定代表人, standards.md §4).
+    pub fn counts_for_completeness(&self, person: bool) -> bool {
+        if self.required || !self.completeness {
+            return false;
+        }
+        let personal = matches!(self.role, Some(Role::PersonId | Role::PersonIdType));
+        let organisational = matches!(
+            self.role,
+            Some(
+                Role::Uscc
+                    | Role::RegNo
+                    | Role::OrgCode
+                    | Role::TaxNo
+                    | Role::LegalRep
+                    | Role::LegalRepId
+                    | Role::LegalRepIdType
+            )
+        );
+        if person { !organisational } else { !personal }
+    }
+
     /// Every header the field is accepted under: its code, its name, then its aliases.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         [self.code.as_str(), self.name.as_str()]

@@ -163,8 +163,11 @@ pub struct Draft {
     pub valid_to: Option<NaiveDate>,
     /// `(field code, normalised value)` for every non-empty field, in catalog field order.
     pub fields: Vec<(String, String)>,
-    /// How many optional fields were filled.
+    /// How many optional fields that apply to the subject were filled
+    /// ([`Field::counts_for_completeness`]).
     pub filled_optional: u16,
+    /// How many optional fields apply to the subject: the row's completeness denominator.
+    pub applicable_optional: u16,
     /// [`row_hash`] of `fields`: equal rows give equal hashes whatever the column order or
     /// header style.
     pub hash: [u8; 32],
@@ -518,12 +521,14 @@ impl CatalogItem {
             .zip(cells)
             .filter_map(|(f, c)| c.map(|c| (f.code.clone(), c.value)))
             .collect();
-        let filled_optional = self
-            .fields
-            .iter()
-            .zip(&given)
-            .filter(|(f, g)| !f.required && **g)
-            .count();
+        let person = subject.kind.is_person();
+        let (mut filled_optional, mut applicable_optional) = (0usize, 0usize);
+        for (f, g) in self.fields.iter().zip(&given) {
+            if f.counts_for_completeness(person) {
+                applicable_optional += 1;
+                filled_optional += usize::from(*g);
+            }
+        }
         let hash = row_hash(&fields);
         Ok(Draft {
             doc_no,
@@ -535,6 +540,7 @@ impl CatalogItem {
             valid_to,
             fields,
             filled_optional: u16::try_from(filled_optional).unwrap_or(u16::MAX),
+            applicable_optional: u16::try_from(applicable_optional).unwrap_or(u16::MAX),
             hash,
         })
     }

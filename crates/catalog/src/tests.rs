@@ -513,6 +513,13 @@ fn a_valid_penalty_row_becomes_a_draft() {
     assert_eq!(dr.fields[0].0, "CF_XDR_MC");
     assert_eq!(dr.fields[1].0, "CF_XDR_LB");
     assert_eq!(dr.filled_optional, 4); // LB, SHXYM, FRDB, NR_FK
+    // Completeness counts the optional fields that apply to an organisation: not a natural
+    // person's 证件类型/证件号码, nor the legacy-only 处罚名称 and 处罚类别2 (26 - 4).
+    assert_eq!(dr.applicable_optional, 22);
+    let person = run("penalty", &person_row()).expect("valid");
+    // A natural person has no organisation codes and no legal representative (26 - 7 - 2).
+    assert_eq!(person.applicable_optional, 17);
+    assert!(person.filled_optional <= person.applicable_optional);
     assert_eq!(dr.hash, row_hash(&dr.fields));
     assert_eq!(dr.hash_hex().len(), 64);
     let p = catalog();
@@ -1543,8 +1550,8 @@ fn malformed_catalogs_are_syntax_errors() {
     let s = e.to_string();
     assert!(s.contains("unknown field type \"money\""), "{s}");
     let e = refused(&edited(
-        r#"{ code = "CF_CFLB2", name = "处罚类别2", max_chars = 200, role = "penalty_kind" }"#,
-        r#"{ code = "CF_CFLB2", name = "处罚类别2", max_chars = 200, role = "penalty_kind", requierd = true }"#,
+        r#"{ code = "CF_CFLB2", name = "处罚类别2", max_chars = 200, role = "penalty_kind", completeness = false }"#,
+        r#"{ code = "CF_CFLB2", name = "处罚类别2", max_chars = 200, role = "penalty_kind", completeness = false, requierd = true }"#,
     ));
     assert!(e.to_string().contains("requierd"), "{e}");
     assert!(matches!(

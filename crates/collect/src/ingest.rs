@@ -536,6 +536,7 @@ fn record_input(
         publish_until,
         on_time,
         filled_optional: draft.filled_optional,
+        applicable_optional: draft.applicable_optional,
         fields_json: fields_json(&draft.fields),
         hash,
     }
@@ -646,7 +647,8 @@ pub struct QualityFigures {
     pub acceptance_rate: Option<f64>,
     /// Reported within 7 working days of the decision / first versions whose dates the calendar covers.
     pub on_time_rate: Option<f64>,
-    /// Optional fields filled / (first versions × optional fields of the item).
+    /// Optional fields filled / optional fields that apply to the first versions' subjects
+    /// (a record stored before migration 0009 counts all the item's optional fields).
     pub completeness: Option<f64>,
     /// Rows held for wrong-code review / received.
     pub wrong_code_rate: Option<f64>,
@@ -662,7 +664,10 @@ impl QualityFigures {
             counts: q.clone(),
             acceptance_rate: ratio(q.accepted + q.unchanged, q.received),
             on_time_rate: ratio(q.on_time, q.timed),
-            completeness: ratio(q.optional_filled, q.first_versions * optional),
+            completeness: ratio(
+                q.optional_filled,
+                q.optional_applicable + q.optional_unrecorded * optional,
+            ),
             wrong_code_rate: ratio(q.wrong_code, q.received),
         }
     }

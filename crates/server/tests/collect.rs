@@ -1066,3 +1066,49 @@ async fn department_codes_are_matched_as_normalised() {
     .await;
     assert_eq!(r.json()["total"], all["total"], "{}", r.body);
 }
+
+/// Completeness (完整率) counts the optional fields that apply to the row's subject: an
+/// organisation's row with every field an organisation can carry is complete, and a natural
+/// person is not marked down for having no organisation codes.
+#[tokio::test]
+async fn a_row_with_every_applicable_field_is_complete() {
+    let f = fixture("complete").await;
+    let u = uscc(81);
+    let header = "CF_XDR_MC,CF_XDR_LB,CF_XDR_SHXYM,CF_XDR_GSZC,CF_XDR_ZZJG,CF_XDR_SWDJ,CF_XDR_SYDW,CF_XDR_SHZZ,CF_FRDB,CF_FR_ZJLX,CF_FR_ZJHM,CF_WSH,CF_WFXW,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_NR_FK,CF_NR_WFFF,CF_NR_ZKDX,CF_JDRQ,CF_YXQ,CF_GSJZQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,BZ,XY_YZCD,CF_ZT";
+    let body = format!(
+        "{header}\n福州满填贸易有限公司,法人,{u},350124391695053,{},{u},事证1,社证1,张三,身份证,{PERSON_ID},榕市监罚〔2026〕701号,虚假宣传,发布虚假广告,《广告法》第五十五条,罚款,罚款一万五千元,1.5,0,无,2026-11-16,2027-11-16,2027-06-01,福州市市场监督管理局,{DEPT},福州市市场监督管理局,{DEPT},无,一般,有效\n",
+        &u[8..17]
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=full.csv&wait=true",
+        Some("officer"),
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.json()["summary"]["accepted"], 1, "{}", r.body);
+    let quality = || async {
+        let v = call(&f, "GET", "/api/v1/quality", Some("officer"), vec![])
+            .await
+            .json();
+        v["figures"][0]["completeness"].as_f64()
+    };
+    assert_eq!(quality().await, Some(1.0));
+    // A natural person's row with all that applies to a person, but 违法行为类型 (1 of 17).
+    let body = format!(
+        "CF_XDR_MC,CF_XDR_LB,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_XDR_SYDW,CF_XDR_SHZZ,CF_WSH,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_NR_FK,CF_NR_WFFF,CF_NR_ZKDX,CF_JDRQ,CF_YXQ,CF_GSJZQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,BZ,XY_YZCD,CF_ZT\n\
+         李明,自然人,身份证,{PERSON_ID},无,无,榕市监罚〔2026〕702号,流动摊贩,《食品安全法》第一百二十二条,罚款,罚款二千元,0.2,0,无,2026-11-16,2027-11-16,2027-06-01,福州市市场监督管理局,{DEPT},福州市市场监督管理局,{DEPT},无,一般,有效\n"
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=person.csv&wait=true",
+        Some("officer"),
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.json()["summary"]["accepted"], 1, "{}", r.body);
+    let got = quality().await.unwrap_or_default();
+    assert!((got - (22.0 + 16.0) / (22.0 + 17.0)).abs() < 1e-12, "{got}");
+}

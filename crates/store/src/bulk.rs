@@ -123,6 +123,7 @@ pub(crate) fn write_chunk(
             text.received_on,
             r.on_time.map(i64::from),
             i64::from(r.filled_optional),
+            i64::from(r.applicable_optional),
             r.fields_json,
             r.hash,
             text.recorded_at,

@@ -35,8 +35,8 @@ const SQLITE_CACHE_RESET: &str = "PRAGMA cache_size = -2000";
 
 pub(crate) const RECORD_COLS: &str = "item, department, doc_no, version, current, batch_id, row_no, \
     catalog_version, subject_id, subject_name, subject_code, decision_date, status, severity, \
-    publish_from, min_until, publish_until, received_on, on_time, filled_optional, fields, hash, \
-    recorded_at";
+    publish_from, min_until, publish_until, received_on, on_time, filled_optional, \
+    applicable_optional, fields, hash, recorded_at";
 
 /// A batch about to be written.
 #[derive(Clone, Debug)]
@@ -84,6 +84,8 @@ pub struct RecordInput {
     /// Reported within 7 working days of the decision; `None` when the calendar has no data.
     pub on_time: Option<bool>,
     pub filled_optional: u16,
+    /// How many optional fields apply to the subject (the completeness denominator).
+    pub applicable_optional: u16,
     /// The row's fields as a JSON object (field code → normalised value).
     pub fields_json: String,
     /// Hex SHA-256 of the canonical fields.
@@ -326,7 +328,12 @@ pub struct Quality {
     pub on_time: i64,
     /// Sum over stored first versions of optional fields filled.
     pub optional_filled: i64,
-    /// Number of stored first versions (the completeness denominator is this × optional fields).
+    /// Sum over stored first versions of the optional fields that apply to their subjects.
+    pub optional_applicable: i64,
+    /// First versions stored before the applicable count was recorded (migration 0009): each
+    /// counts against all the item's optional fields.
+    pub optional_unrecorded: i64,
+    /// Number of stored first versions.
     pub first_versions: i64,
 }
 
@@ -673,12 +680,15 @@ impl Store {
         let records_sql = "SELECT department, item, count(*), \
             CAST(coalesce(sum(CASE WHEN on_time IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT), \
             CAST(coalesce(sum(CASE WHEN on_time = 1 THEN 1 ELSE 0 END), 0) AS BIGINT), \
-            CAST(coalesce(sum(filled_optional), 0) AS BIGINT) FROM records \
+            CAST(coalesce(sum(filled_optional), 0) AS BIGINT), \
+            CAST(coalesce(sum(applicable_optional), 0) AS BIGINT), \
+            CAST(coalesce(sum(CASE WHEN applicable_optional IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) \
+            FROM records \
             WHERE version = 1 AND received_on >= $1 AND received_on <= $2 \
             AND ($3 IS NULL OR department = $3) GROUP BY department, item";
         type B = (String, String, i64, i64, i64, i64, i64, i64);
         type R = (String, String, String, i64);
-        type C = (String, String, i64, i64, i64, i64);
+        type C = (String, String, i64, i64, i64, i64, i64, i64);
         let (bs, rs, cs): (Vec<B>, Vec<R>, Vec<C>) = with_pool!(self, p => {
             let bs = sqlx::query_as(batches_sql).bind(from).bind(to).bind(department).fetch_all(p).await?;
             let rs = sqlx::query_as(rules_sql).bind(from).bind(to).bind(department).fetch_all(p).await?;
@@ -704,12 +714,14 @@ impl Store {
                 q.rejected_by_rule.push((rule, n));
             }
         }
-        for (d, i, n, timed, on_time, filled) in cs {
+        for (d, i, n, timed, on_time, filled, applicable, unrecorded) in cs {
             if let Some(q) = out.iter_mut().find(|q| q.department == d && q.item == i) {
                 q.first_versions = n;
                 q.timed = timed;
                 q.on_time = on_time;
                 q.optional_filled = filled;
+                q.optional_applicable = applicable;
+                q.optional_unrecorded = unrecorded;
             }
         }
         Ok(out)
@@ -1210,6 +1222,7 @@ async fn flush_pg(
     let mut publish_until = Vec::with_capacity(n);
     let mut on_time = Vec::with_capacity(n);
     let mut filled_optional = Vec::with_capacity(n);
+    let mut applicable_optional = Vec::with_capacity(n);
     let mut fields = Vec::with_capacity(n);
     let mut hash = Vec::with_capacity(n);
     for (r, v) in to_write {
@@ -1232,6 +1245,7 @@ async fn flush_pg(
         publish_until.push(r.publish_until);
         on_time.push(r.on_time.map(i64::from));
         filled_optional.push(i64::from(r.filled_optional));
+        applicable_optional.push(i64::from(r.applicable_optional));
         fields.push(r.fields_json);
         hash.push(r.hash);
     }
@@ -1256,6 +1270,7 @@ async fn flush_pg(
         .bind(publish_until)
         .bind(on_time)
         .bind(filled_optional)
+        .bind(applicable_optional)
         .bind(fields)
         .bind(hash)
         .execute(&mut **t)
@@ -1273,15 +1288,15 @@ async fn flush_pg(
 const PG_INSERT_RECORDS: &str = "INSERT INTO records (item, department, doc_no, version, \
     current, batch_id, row_no, catalog_version, subject_id, subject_name, subject_code, \
     decision_date, status, severity, publish_from, min_until, publish_until, received_on, \
-    on_time, filled_optional, fields, hash, recorded_at) \
+    on_time, filled_optional, applicable_optional, fields, hash, recorded_at) \
     SELECT $1, $2, u.doc_no, u.version, 1, $3, u.row_no, $4, u.subject_id, u.subject_name, \
     u.subject_code, u.decision_date, u.status, u.severity, u.publish_from, u.min_until, \
-    u.publish_until, $5, u.on_time, u.filled_optional, u.fields, u.hash, $6 \
+    u.publish_until, $5, u.on_time, u.filled_optional, u.applicable_optional, u.fields, u.hash, $6 \
     FROM unnest($7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[], $12::text[], \
     $13::date[], $14::text[], $15::text[], $16::date[], $17::date[], $18::date[], $19::bigint[], \
-    $20::bigint[], $21::text[], $22::text[]) AS u(doc_no, version, row_no, subject_id, \
-    subject_name, subject_code, decision_date, status, severity, publish_from, min_until, \
-    publish_until, on_time, filled_optional, fields, hash)";
+    $20::bigint[], $21::bigint[], $22::text[], $23::text[]) AS u(doc_no, version, row_no, \
+    subject_id, subject_name, subject_code, decision_date, status, severity, publish_from, \
+    min_until, publish_until, on_time, filled_optional, applicable_optional, fields, hash)";
 
 /// Finds the subject of every row to write by any of its codes, creating pending subjects for
 /// codes nobody holds, on PostgreSQL. Adds (scheme, code) → subject id to `out`.
@@ -1562,6 +1577,7 @@ mod tests {
                 publish_until: None,
                 on_time: None,
                 filled_optional: 0,
+                applicable_optional: 0,
                 fields_json: "{}".into(),
                 hash: String::new(),
             },

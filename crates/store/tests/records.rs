@@ -60,6 +60,7 @@ fn rec(doc: &str, uscc: &str, content: &str, decided: NaiveDate) -> RecordInput 
         publish_until: Some(decided + chrono::Months::new(12) - chrono::Days::new(1)),
         on_time: Some(true),
         filled_optional: 2,
+        applicable_optional: 20,
         fields_json: format!(r#"{{"CF_WSH":"{doc}","CF_NR":"{content}"}}"#),
         hash: format!("{:0>64}", content.len()),
     }
@@ -510,6 +511,22 @@ async fn quality_counts_per_department_and_rule() {
         assert_eq!((q.timed, q.on_time), (2, 1));
         assert_eq!(q.rejected_by_rule, vec![("uscc_check".to_string(), 1)]);
         assert_eq!(q.optional_filled, 4);
+        assert_eq!((q.optional_applicable, q.optional_unrecorded), (40, 0));
+        // A record stored before migration 0009 has no applicable count: it is counted apart,
+        // to be held against all the item's optional fields.
+        s.execute_raw_for_tests(
+            "UPDATE records SET applicable_optional = NULL WHERE doc_no = '及时'",
+        )
+        .await
+        .expect("as before 0009");
+        let q = s
+            .quality(Some(DEPT), d(2026, 1, 1), today())
+            .await
+            .expect("quality");
+        assert_eq!(
+            (q[0].optional_applicable, q[0].optional_unrecorded),
+            (20, 1)
+        );
         let cases = s.code_cases(None, 10).await.expect("cases");
         assert_eq!(cases.len(), 1, "the wrong code is held for review");
         assert_eq!(cases[0].code, "91350100M000100Y4A");
