@@ -85,7 +85,7 @@ pub use model::{
     ParseSeverityError, Publication, Role, Severity, SeverityPeriod, Sharing,
 };
 pub use row::{
-    Draft, ParseStatusError, RecordStatus, RowError, SubjectRef, hex, row_hash,
+    Draft, ParseStatusError, RecordStatus, RowError, SubjectRef, hex, row_hash, rule_label_zh,
     severity_of_penalty_kinds, subject_kind_of,
 };
 pub use values::{header_key, normalize_doc_no, parse_date};

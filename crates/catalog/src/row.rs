@@ -318,6 +318,45 @@ fn label(f: &Field) -> String {
     format!("{} ({})", f.name, f.code)
 }
 
+/// A rejection rule's name in Chinese, for operators' pages (the rule ids stay the stable API):
+/// the row rules of [`RowError::rule`], the batch's `duplicate_in_batch` and the reader's row
+/// errors. An unknown id is `None`.
+pub fn rule_label_zh(rule: &str) -> Option<&'static str> {
+    Some(match rule {
+        "required" => "必填项缺失",
+        "too_long" => "超出长度",
+        "control_char" => "含控制字符",
+        "date" => "日期格式错误",
+        "future_date" => "决定日期晚于接收日",
+        "validity_order" => "有效期先后颠倒",
+        "decimal" => "数值格式错误",
+        "enum" => "取值不在代码表内",
+        "uscc_check" => "统一社会信用代码校验位错误",
+        "uscc" => "统一社会信用代码错误",
+        "org_code" => "组织机构代码错误",
+        "reg_no" => "工商注册号错误",
+        "tax_no" => "税务登记号错误",
+        "citizen_id" => "身份证号码错误",
+        "code" => "代码错误",
+        "category" => "相对人类别错误",
+        "category_codes" => "类别与代码不符",
+        "no_subject_code" => "缺少主体代码",
+        "person_id_type" => "证件类型不能识别主体",
+        "status" => "当前状态错误",
+        "severity" => "严重程度错误",
+        "publish_until" => "公示截止期超出期限",
+        "unmapped_cell" => "表头以外的单元格有值",
+        "extra_cells" => "单元格多于表头",
+        "duplicate_in_batch" => "同批次重复",
+        "encoding" => "编码错误",
+        "malformed" => "格式错误",
+        "cell_too_large" => "单元格过大",
+        "record_too_large" => "行过大",
+        "unknown_key" => "未知字段",
+        _ => return None,
+    })
+}
+
 /// One parsed cell.
 #[derive(Clone, Debug)]
 struct Cell {

@@ -1565,3 +1565,47 @@ fn malformed_catalogs_are_syntax_errors() {
     let e = Catalog::from_toml("version = 1\ntitle = \"t\"\nitems = []\n").expect_err("no items");
     assert_eq!(e.to_string(), "catalog: no items");
 }
+
+/// Every rule a row can be refused for has a Chinese name for the operators' pages.
+#[test]
+fn every_rule_has_a_chinese_name() {
+    for rule in [
+        "required",
+        "too_long",
+        "control_char",
+        "date",
+        "future_date",
+        "validity_order",
+        "decimal",
+        "enum",
+        "uscc_check",
+        "uscc",
+        "org_code",
+        "reg_no",
+        "tax_no",
+        "citizen_id",
+        "code",
+        "category",
+        "category_codes",
+        "no_subject_code",
+        "person_id_type",
+        "status",
+        "severity",
+        "publish_until",
+        "unmapped_cell",
+        "extra_cells",
+        "duplicate_in_batch",
+        "encoding",
+        "malformed",
+        "cell_too_large",
+        "record_too_large",
+        "unknown_key",
+    ] {
+        let label = crate::rule_label_zh(rule).unwrap_or_else(|| panic!("{rule} has no name"));
+        assert!(
+            label.chars().all(|c| !c.is_ascii_lowercase()),
+            "{rule}: {label}"
+        );
+    }
+    assert_eq!(crate::rule_label_zh("no_such_rule"), None);
+}

@@ -47,13 +47,27 @@ pub(crate) struct SubjectPage {
     s: PublicSubject,
     as_of: Option<NaiveDate>,
     versions: Vec<(i64, NaiveDate, String)>,
-    /// Decisions on public show today, per catalog item (code, name, rows).
-    publicity: Vec<(String, String, Vec<PublicityRow>)>,
+    /// Decisions on public show today, per catalog item, a page of each.
+    publicity: Vec<SubjectSection>,
     /// The lists the subject is on today, as far as they are public.
     lists: Vec<crate::portal_lists::ListLine>,
     /// Some line is under verification (the page explains what that means).
     lists_suspended: bool,
 }
+
+/// A subject page's section of one item's decisions on public show: one page of them, newest
+/// first (a subject with thousands of licences gets a page, not a 3 MB document).
+pub(crate) struct SubjectSection {
+    code: String,
+    name: String,
+    rows: Vec<PublicityRow>,
+    total: usize,
+    page: usize,
+    pages: usize,
+}
+
+/// Rows per section of a subject page.
+const SECTION_ROWS: usize = 20;
 
 /// One row of a publicity column or a subject-page section (already masked).
 pub(crate) struct PublicityRow {
@@ -337,7 +351,10 @@ pub(crate) async fn quality(
                 .counts
                 .rejected_by_rule
                 .iter()
-                .map(|(r, n)| format!("{r} {n}"))
+                .map(|(r, n)| match chengxin_catalog::rule_label_zh(r) {
+                    Some(label) => format!("{label}（{r}）{n}"),
+                    None => format!("{r} {n}"),
+                })
                 .collect::<Vec<_>>()
                 .join("，"),
         })
@@ -578,6 +595,9 @@ pub(crate) async fn search(
 #[derive(Deserialize)]
 pub(crate) struct AsOfForm {
     as_of: Option<String>,
+    /// The section to page (an item code) and its page; other sections show their first page.
+    item: Option<String>,
+    page: Option<String>,
 }
 
 pub(crate) async fn subject(
@@ -610,14 +630,31 @@ pub(crate) async fn subject(
         .await?
         .into_iter()
         .map(|(code, name, rows)| {
+            let total = rows.len();
+            let pages = total.div_ceil(SECTION_ROWS).max(1);
+            let asked = if f.item.as_deref() == Some(code.as_str()) {
+                usize::try_from(page_number(f.page.as_deref())).unwrap_or(usize::MAX)
+            } else {
+                1
+            };
+            let page = asked.min(pages);
             let rows = rows
                 .iter()
+                .skip((page - 1) * SECTION_ROWS)
+                .take(SECTION_ROWS)
                 .map(|r| PublicityRow {
                     issued_to: (!same_name(&r.subject_name)).then(|| r.subject_name.clone()),
                     ..publicity_row(r)
                 })
                 .collect();
-            (code, name, rows)
+            SubjectSection {
+                code,
+                name,
+                rows,
+                total,
+                page,
+                pages,
+            }
         })
         .collect();
     Ok(SubjectPage {

@@ -800,6 +800,22 @@ async fn quality_figures_and_their_page() {
     );
     let r = call(&f, "GET", "/api/v1/quality", Some("checker"), vec![]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Refusals are counted by rule, named in Chinese beside the rule id.
+    let body = format!(
+        "{HEADER}\n福州缺号贸易有限公司,法人及非法人组织,{},,,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-16,福州市市场监督管理局,{DEPT}\n",
+        uscc(95)
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&format=csv&wait=true",
+        Some("officer"),
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.json()["summary"]["rejected"], 1, "{}", r.body);
+    let r = call(&f, "GET", "/quality", Some("operator"), vec![]).await;
+    assert!(r.body.contains("必填项缺失（required）1"), "{}", r.body);
 }
 
 #[tokio::test]
@@ -1111,4 +1127,93 @@ async fn a_row_with_every_applicable_field_is_complete() {
     assert_eq!(r.json()["summary"]["accepted"], 1, "{}", r.body);
     let got = quality().await.unwrap_or_default();
     assert!((got - (22.0 + 16.0) / (22.0 + 17.0)).abs() < 1e-12, "{got}");
+}
+
+/// A subject page shows a page of each item's decisions (newest first), with links to the rest.
+#[tokio::test]
+async fn a_subject_page_pages_its_decisions() {
+    let f = fixture("subjectpages").await;
+    let code = uscc(91);
+    let rows: Vec<String> = (1..=25)
+        .map(|n| {
+            format!(
+                "福州多罚贸易有限公司,法人及非法人组织,{code},,榕市监罚〔2026〕8{n:02}号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-{:02}-{:02},福州市市场监督管理局,{DEPT}",
+                1 + (n - 1) / 28 + 9,
+                1 + (n - 1) % 28
+            )
+        })
+        .collect();
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=many.csv&wait=true",
+        Some("officer"),
+        format!("{HEADER}\n{}\n", rows.join("\n")).into_bytes(),
+    )
+    .await;
+    assert_eq!(r.json()["summary"]["accepted"], 25, "{}", r.body);
+    let first = call(&f, "GET", &format!("/subjects/{code}"), None, vec![]).await;
+    assert_eq!(
+        first.body.matches("&amp;record=").count(),
+        20,
+        "{}",
+        first.body
+    );
+    assert!(first.body.contains("第 1 / 2 页"), "{}", first.body);
+    assert!(first.body.contains("榕市监罚〔2026〕825号"), "newest first");
+    assert!(!first.body.contains("榕市监罚〔2026〕801号"));
+    assert!(
+        first.body.contains(&format!(
+            "/subjects/{code}?item=penalty&amp;page=2#publicity-penalty"
+        )),
+        "{}",
+        first.body
+    );
+    let second = call(
+        &f,
+        "GET",
+        &format!("/subjects/{code}?item=penalty&page=2"),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        second.body.matches("&amp;record=").count(),
+        5,
+        "{}",
+        second.body
+    );
+    assert!(second.body.contains("榕市监罚〔2026〕801号"));
+    // A page past the end shows the last one; junk is the first.
+    let past = call(
+        &f,
+        "GET",
+        &format!("/subjects/{code}?item=penalty&page=99"),
+        None,
+        vec![],
+    )
+    .await;
+    assert!(past.body.contains("第 2 / 2 页"), "{}", past.body);
+    let junk = call(
+        &f,
+        "GET",
+        &format!("/subjects/{code}?item=penalty&page=x"),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(junk.status, StatusCode::OK);
+    assert!(junk.body.contains("第 1 / 2 页"), "{}", junk.body);
+    // The column past its last page says so, instead of "nothing on show" beside a total.
+    let column = call(&f, "GET", "/publicity/penalty?page=99", None, vec![]).await;
+    assert!(
+        column.body.contains("超出了查询结果的范围"),
+        "{}",
+        column.body
+    );
+    assert!(
+        !column.body.contains("没有正在公示的信息"),
+        "{}",
+        column.body
+    );
 }
