@@ -111,6 +111,18 @@ fn check_item(item: &CatalogItem) -> Result<(), CatalogError> {
              (国办发〔2020〕49号: information enters only through a catalog item with its legal basis)",
         ));
     }
+    let mut providers = HashSet::new();
+    for p in &item.providers {
+        if let Err(e) = chengxin_codes::validate_uscc(p) {
+            return Err(item_err(
+                item,
+                format!("provider {p:?} is not a valid 统一社会信用代码: {e}"),
+            ));
+        }
+        if !providers.insert(chengxin_codes::normalize(p).into_owned()) {
+            return Err(item_err(item, format!("provider {p} is listed twice")));
+        }
+    }
     check_publication(item)?;
     if item.fields.is_empty() {
         return Err(item_err(item, "no fields"));

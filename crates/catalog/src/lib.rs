@@ -123,7 +123,7 @@ impl Catalog {
             message: e.to_string().trim_end().to_owned(),
         })?;
         check::check_catalog(&c)?;
-        Ok(c)
+        Ok(c.normalised())
     }
 
     /// Read and validate a catalog written in JSON (the form [`Catalog::to_json`] writes and
@@ -134,7 +134,17 @@ impl Catalog {
             message: e.to_string(),
         })?;
         check::check_catalog(&c)?;
-        Ok(c)
+        Ok(c.normalised())
+    }
+
+    /// Codes written as they are stored (providers' USCCs in upper case, half-width).
+    fn normalised(mut self) -> Catalog {
+        for item in &mut self.items {
+            for p in &mut item.providers {
+                *p = chengxin_codes::normalize(p).into_owned();
+            }
+        }
+        self
     }
 
     /// The catalog as (pretty-printed) JSON; [`Catalog::from_json`] reads it back equal.

@@ -34,7 +34,26 @@ pub struct CatalogItem {
     pub sharing: Sharing,
     pub disclosure: Disclosure,
     pub publication: Publication,
+    /// 信息提供单位: the departments (by USCC) that may report this item, as the entries of the
+    /// 全国公共信用信息基础目录 name theirs (standards.md §6). Empty: any registered department.
+    /// A batch from any other department is refused whole: information enters as 「行政机关…
+    /// 掌握的特定行为信息」 under catalog management (国办发〔2020〕49号 (一)), so a body reports
+    /// only what its catalog entry says it holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<String>,
     pub fields: Vec<Field>,
+}
+
+impl CatalogItem {
+    /// Whether `department` (a USCC, in any case or width) may report this item.
+    pub fn accepts_provider(&self, department: &str) -> bool {
+        let d = chengxin_codes::normalize(department);
+        self.providers.is_empty()
+            || self
+                .providers
+                .iter()
+                .any(|p| chengxin_codes::normalize(p) == d)
+    }
 }
 
 /// Whether the information is basic, positive (守信) or negative (失信).

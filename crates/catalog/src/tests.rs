@@ -1609,3 +1609,25 @@ fn every_rule_has_a_chinese_name() {
     }
     assert_eq!(crate::rule_label_zh("no_such_rule"), None);
 }
+
+/// Providers: valid codes once each; matched in any case or width; none means anyone.
+#[test]
+fn providers_are_checked_and_matched_normalised() {
+    let marker = "code = \"penalty\"\n";
+    let with = |list: &str| {
+        DEFAULT_CATALOG_TOML.replacen(marker, &format!("{marker}providers = {list}\n"), 1)
+    };
+    let c = Catalog::from_toml(&with(r#"["11350100MB0000019U"]"#)).expect("valid");
+    let p = item(&c, "penalty");
+    assert!(p.accepts_provider("11350100mb0000019u"));
+    assert!(p.accepts_provider("１１350100MB0000019U"));
+    assert!(!p.accepts_provider("11350100MB0000027N"));
+    assert!(item(&c, "license").accepts_provider("11350100MB0000027N"));
+    let e = refused(&with(r#"["11350100MB0000019X"]"#));
+    assert!(
+        invalid(&e).2.contains("not a valid 统一社会信用代码"),
+        "{e}"
+    );
+    let e = refused(&with(r#"["11350100MB0000019U", "11350100mb0000019u"]"#));
+    assert!(invalid(&e).2.contains("listed twice"), "{e}");
+}

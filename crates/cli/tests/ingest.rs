@@ -597,3 +597,42 @@ fn a_batch_killed_midway_leaves_nothing() {
     assert_eq!(code, 0, "{err}");
     assert_eq!((&s["rows"], &s["accepted"]), (&n.into(), &n.into()), "{s}");
 }
+
+/// A catalog item that names its providers (信息提供单位) takes batches from them only: another
+/// registered department is refused whole, saying who reports the item.
+#[test]
+fn only_an_items_providers_may_report_it() {
+    let d = Dir::new("providers");
+    setup(&d);
+    let db = d.db();
+    let (_, toml, _) = run(&["catalog", "default"]);
+    let other = "11350100MB0000027N";
+    let marker = "code = \"penalty\"\n";
+    assert!(toml.contains(marker));
+    let restricted = toml.replacen(marker, &format!("{marker}providers = [\"{other}\"]\n"), 1);
+    let f = d.file("catalog.toml");
+    std::fs::write(&f, restricted).expect("write");
+    let (code, _, err) = run(&["catalog", "import", "--db", &db, &f.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    let p = d.file("p.csv");
+    std::fs::write(&p, csv_text((1..=2).map(row))).expect("write");
+    let (code, s, err) = ingest(&d, &p, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["refused"], "provider", "{s}");
+    assert!(err.contains("信息提供单位") && err.contains(other), "{err}");
+    let (_, out, _) = run(&["batches", "list", "--db", &db]);
+    assert_eq!(out.trim(), "", "nothing kept");
+    // A provider that is not a valid code is refused at import.
+    let bad = toml.replacen(
+        marker,
+        &format!("{marker}providers = [\"11350100MB000002XX\"]\n"),
+        1,
+    );
+    std::fs::write(&f, bad).expect("write");
+    let (code, _, err) = run(&["catalog", "import", "--db", &db, &f.display().to_string()]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("provider") && err.contains("统一社会信用代码"),
+        "{err}"
+    );
+}

@@ -90,6 +90,17 @@ pub enum IngestError {
     },
     #[error("catalog: {0}")]
     Catalog(#[from] chengxin_catalog::CatalogError),
+    /// The catalog item names its providers (信息提供单位) and this department is not one.
+    #[error(
+        "{department} is not a provider (信息提供单位) of {item} in the catalog in force; the item \
+         is reported by {}",
+        providers.join(", ")
+    )]
+    NotProvider {
+        department: String,
+        item: String,
+        providers: Vec<String>,
+    },
     /// A department is named by its USCC; this one fails the code's own rules.
     #[error("the department code {code:?} is not a valid 统一社会信用代码: {error}")]
     Department {
@@ -129,6 +140,7 @@ impl IngestError {
             IngestError::Store(_) => "store",
             IngestError::Internal(_) => "internal",
             IngestError::Strict { .. } => "strict",
+            IngestError::NotProvider { .. } => "provider",
             IngestError::Catalog(_) => "catalog",
         }
     }
@@ -173,6 +185,13 @@ pub async fn ingest(
         return Err(IngestError::Department {
             code: req.department.clone(),
             error,
+        });
+    }
+    if !req.item.accepts_provider(&req.department) {
+        return Err(IngestError::NotProvider {
+            department: req.department.clone(),
+            item: req.item.code.clone(),
+            providers: req.item.providers.clone(),
         });
     }
     let format = match req.format {

@@ -283,6 +283,16 @@ pub async fn post_batch(
             "department {department} is not registered"
         )));
     }
+    if !item.accepts_provider(&department) {
+        return Err(ApiError::Forbidden(
+            IngestError::NotProvider {
+                department: department.clone(),
+                item: item.code.clone(),
+                providers: item.providers.clone(),
+            }
+            .to_string(),
+        ));
+    }
     let file_name = p
         .file_name
         .clone()

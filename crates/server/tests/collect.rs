@@ -1217,3 +1217,56 @@ async fn a_subject_page_pages_its_decisions() {
         column.body
     );
 }
+
+/// Providers named by the catalog: a department that is not one is refused before its upload is
+/// read (403, naming who reports the item); a provider sends as before.
+#[tokio::test]
+async fn only_an_items_providers_may_send_it() {
+    let f = fixture("providers").await;
+    let mut catalog = call(&f, "GET", "/api/v1/catalog", None, vec![])
+        .await
+        .json();
+    for item in catalog["items"].as_array_mut().expect("items") {
+        if item["code"] == "penalty" {
+            item["providers"] = serde_json::json!([OTHER_DEPT.to_lowercase()]);
+        }
+    }
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/catalog",
+        Some("operator"),
+        catalog.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let send = |who: &'static str| {
+        call(
+            &f,
+            "POST",
+            "/api/v1/batches?item=penalty&file_name=p.csv&wait=true",
+            Some(who),
+            penalties().into_bytes(),
+        )
+    };
+    let r = send("officer").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(
+        r.body.contains("信息提供单位") && r.body.contains(OTHER_DEPT),
+        "{}",
+        r.body
+    );
+    let r = send("other-officer").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["summary"]["accepted"], 4, "{}", r.body);
+    // Licences name no providers: any registered department sends them.
+    let r = call(&f, "GET", "/api/v1/catalog", None, vec![])
+        .await
+        .json();
+    let licence = r["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["code"] == "license"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(licence.get("providers").is_none(), "{licence}");
+}
