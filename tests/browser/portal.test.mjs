@@ -350,6 +350,15 @@ test('双公示: the penalty column searches by name and links to the subject pa
   // The subject page carries the penalty section.
   await navigate(page, () => page.locator('table.records tbody td:nth-child(2) a').first().click(), /\/subjects\//);
   assert.ok(await page.locator('#publicity-penalty').isVisible(), 'penalty section on the subject page');
+  // The deciding department is chosen by its name, not typed as a code.
+  await visit(page, '/publicity/penalty');
+  const choice = page.locator('form.filters select[name=department]');
+  await choice.selectOption({ label: '福州市市场监督管理局' });
+  await navigate(page, () => page.locator('form.filters button').click(), /department=11350100MB0000019U/);
+  assert.equal(Number(await page.locator('strong.total').innerText()), total, 'the demo department made every penalty');
+  assert.equal(await page.locator('form.filters select[name=department] option:checked').innerText(), '福州市市场监督管理局');
+  const authorities = await page.locator('table.records tbody td:nth-child(6)').allInnerTexts();
+  assert.ok(authorities.length > 0 && authorities.every((a) => a.trim() === '福州市市场监督管理局'), `authorities: ${authorities}`);
   // The licensing column exists too.
   await visit(page, '/publicity/license');
   assert.equal((await page.locator('h1').innerText()).trim(), '行政许可公示');

@@ -133,6 +133,8 @@ pub(crate) struct PublicityPage {
     penalty: bool,
     q: String,
     department: String,
+    /// Registered departments (code, name) for the 决定机关 choice, by name.
+    departments: Vec<(String, String)>,
     from: String,
     to: String,
     query_url: String,
@@ -162,10 +164,19 @@ pub(crate) async fn publicity(
     let clean = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
     let (q, department, from_s, to_s) = (
         clean(&f.q),
-        clean(&f.department),
+        codes::normalize(&clean(&f.department)).into_owned(),
         clean(&f.from),
         clean(&f.to),
     );
+    // Visitors choose a department by name; the code is what the filter uses.
+    let mut departments: Vec<(String, String)> = state
+        .store
+        .departments()
+        .await?
+        .into_iter()
+        .map(|d| (d.code, d.name))
+        .collect();
+    departments.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     let page = page_number(f.page.as_deref());
     let title = match item.as_str() {
         "license" => "行政许可公示",
@@ -183,6 +194,7 @@ pub(crate) async fn publicity(
         penalty: item == "penalty",
         q: shown_q,
         department: department.clone(),
+        departments,
         from: from_s.clone(),
         to: to_s.clone(),
         query_url: format!(

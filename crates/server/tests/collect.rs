@@ -1081,6 +1081,24 @@ async fn department_codes_are_matched_as_normalised() {
     )
     .await;
     assert_eq!(r.json()["total"], all["total"], "{}", r.body);
+    // The portal offers departments by name; the chosen one stays chosen.
+    let page = call(
+        &f,
+        "GET",
+        &format!("/publicity/penalty?department={lower}"),
+        None,
+        vec![],
+    )
+    .await;
+    assert!(
+        page.body.contains(&format!(
+            "<option value=\"{DEPT}\" selected>福州市市场监督管理局</option>"
+        )) && page.body.contains(&format!(
+            "<option value=\"{OTHER_DEPT}\">福州市生态环境局</option>"
+        )),
+        "{}",
+        page.body
+    );
 }
 
 /// Completeness (完整率) counts the optional fields that apply to the row's subject: an
