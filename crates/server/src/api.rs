@@ -520,7 +520,9 @@ fn expected_in_words(rust_type: &str) -> &'static str {
     }
 }
 
-/// `Json`, with malformed bodies answered from the JSON error catalogue.
+/// A JSON body, with malformed bodies answered from the JSON error catalogue: the parameter is
+/// the path of the value at fault (`body` for the whole), and the message names JSON types, not
+/// the server's Rust types. A body without a Content-Type is read as JSON; another type is refused.
 pub struct ApiJson<T>(pub T);
 
 impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
@@ -531,9 +533,87 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        Json::<T>::from_request(req, state)
-            .await
-            .map(|Json(v)| ApiJson(v))
-            .map_err(|e| ApiError::parameter("body", e.body_text()))
+        let bytes = json_bytes(req, state).await?;
+        parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// [`ApiJson`] for a body that may be left out: an empty body is `T::default()`; a body that is
+/// there must be valid (a malformed one is not taken for an empty one).
+pub struct OptionalJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for OptionalJson<T>
+where
+    T: serde::de::DeserializeOwned + Default,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = json_bytes(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        parse_json(&bytes).map(OptionalJson)
+    }
+}
+
+async fn json_bytes<S: Send + Sync>(
+    req: axum::extract::Request,
+    state: &S,
+) -> Result<axum::body::Bytes, ApiError> {
+    let json = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_none_or(|v| {
+            v.to_str().is_ok_and(|t| {
+                let t = t.trim().to_ascii_lowercase();
+                t.starts_with("application/json") || t.contains("+json")
+            })
+        });
+    if !json {
+        return Err(ApiError::parameter(
+            "body",
+            "send the body as JSON (Content-Type: application/json)",
+        ));
+    }
+    <axum::body::Bytes as axum::extract::FromRequest<S>>::from_request(req, state)
+        .await
+        .map_err(|e| ApiError::parameter("body", e.body_text()))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let parameter = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        ApiError::parameter(parameter, json_message(e.inner()))
+    })
+}
+
+/// serde's message for a JSON body, with Rust type names put in JSON's words
+/// ("expected struct LoginRequest" → "expected a JSON object", "expected i64" → "expected a
+/// whole number").
+fn json_message(e: &serde_json::Error) -> String {
+    let mut m = e.to_string();
+    if let Some(at) = m.find("expected struct ") {
+        let end = m[at..].find(" at line").map_or(m.len(), |i| at + i);
+        m.replace_range(at..end, "expected a JSON object");
+    }
+    for (rust, words) in [
+        ("expected i64", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected u64", "expected a whole number from 0"),
+        ("expected u32", "expected a whole number from 0"),
+        ("expected u16", "expected a whole number from 0"),
+        ("expected usize", "expected a whole number from 0"),
+        ("expected f64", "expected a number"),
+    ] {
+        m = m.replace(rust, words);
+    }
+    m
 }

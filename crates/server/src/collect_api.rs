@@ -849,6 +849,65 @@ pub(crate) async fn disclosed_versions(
     Ok(map)
 }
 
+/// Whether a record is on public show today: inside its window and not withdrawn, with its item
+/// public in the catalog in force and in the version the record entered under — the rule of the
+/// publicity columns and subject pages.
+pub(crate) async fn publicly_shown(state: &AppState, r: &StoredRecord) -> Result<bool, ApiError> {
+    if !r.on_show(state.today()) {
+        return Ok(false);
+    }
+    let (catalog, latest) = active_catalog(&state.store)
+        .await
+        .map_err(|e| internal(&e))?;
+    let public_now = catalog
+        .item(&r.item)
+        .is_some_and(|i| i.disclosure == chengxin_catalog::Disclosure::Public);
+    Ok(public_now
+        && disclosed_versions(state, latest)
+            .await?
+            .get(&r.item)
+            .is_some_and(|v| v.contains(&r.catalog_version)))
+}
+
+/// A record named by an objection or a repair application, if `principal` may see it: staff
+/// see every record, an enterprise account its own subject's, everyone else only what is on
+/// public show. Otherwise `None`, as if there were no such record (an id is a sequence number:
+/// saying "not public" would confirm what the public may not know).
+pub(crate) async fn record_open_to(
+    state: &AppState,
+    principal: &Principal,
+    subject_id: i64,
+    subject_key: &str,
+    record: i64,
+) -> Result<Option<StoredRecord>, ApiError> {
+    let Some(r) = state
+        .store
+        .record_by_id(record)
+        .await?
+        .filter(|r| r.subject_id == subject_id)
+    else {
+        return Ok(None);
+    };
+    let open = match principal.role {
+        Role::Operator
+        | Role::DataOfficer
+        | Role::IdentifyingOfficer
+        | Role::Handler
+        | Role::Auditor => true,
+        Role::Enterprise
+            if principal
+                .account
+                .as_ref()
+                .and_then(|a| a.subject_key.as_deref())
+                == Some(subject_key) =>
+        {
+            true
+        }
+        _ => publicly_shown(state, &r).await?,
+    };
+    Ok(open.then_some(r))
+}
+
 pub(crate) async fn publicity_page(
     state: &AppState,
     item: &str,

@@ -6,7 +6,7 @@
 //! `chengxin-lists`; a refusal comes back as 422 with its stable code and the article it applies.
 
 use crate::AppState;
-use crate::api::{ApiPath, ApiQuery};
+use crate::api::{ApiJson, ApiPath, ApiQuery, OptionalJson};
 use crate::audit;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
@@ -97,7 +97,7 @@ pub struct ProposeBody {
 pub async fn propose(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Json(b): Json<ProposeBody>,
+    ApiJson(b): ApiJson<ProposeBody>,
 ) -> Result<Response, ApiError> {
     let cmd = Propose {
         on: state.today(),
@@ -146,9 +146,8 @@ pub async fn entry_step(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     ApiPath((id, step)): ApiPath<(String, String)>,
-    body: Option<Json<StepBody>>,
+    OptionalJson(b): OptionalJson<StepBody>,
 ) -> Result<Response, ApiError> {
-    let b = body.map(|Json(b)| b).unwrap_or_default();
     let subject = state
         .store
         .list_case_subject(&id)
@@ -300,6 +299,27 @@ fn target_of(b: &ApplicationBody) -> Result<Target, ApiError> {
     }
 }
 
+/// An application naming a record must name one the caller may see (see
+/// `collect_api::record_open_to`); otherwise it is answered as if there were no such record.
+async fn check_record_target(
+    state: &AppState,
+    principal: &Principal,
+    b: &ApplicationBody,
+) -> Result<(), ApiError> {
+    let Some(id) = b.record else {
+        return Ok(());
+    };
+    let subject = state
+        .store
+        .find(&b.subject)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no subject {}", b.subject)))?;
+    crate::collect_api::record_open_to(state, principal, subject.id, &subject.key, id)
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| ApiError::NotFound(format!("no record {id} of this subject on show")))
+}
+
 /// Files an objection (异议; 33号 (二十二), 1798号 (二十)). Anyone concerned may object, free of
 /// charge. The answer carries the objection's id — the applicant's receipt for following it —
 /// and its deadlines. While it is under review the entry or record is 核查中 and measures
@@ -310,7 +330,7 @@ fn target_of(b: &ApplicationBody) -> Result<Target, ApiError> {
 pub async fn post_objection(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Json(b): Json<ApplicationBody>,
+    ApiJson(b): ApiJson<ApplicationBody>,
 ) -> Result<Response, ApiError> {
     let o = file_objection(&state, &principal, &b).await?;
     Ok((StatusCode::CREATED, Json(redacted_objection(o))).into_response())
@@ -334,6 +354,7 @@ pub(crate) async fn file_objection(
             "say who objects (a name and a contact)",
         ));
     }
+    check_record_target(state, principal, b).await?;
     let cmd = SubmitObjection {
         on: state.today(),
         applicant: b.applicant.trim().to_string(),
@@ -436,7 +457,7 @@ pub(crate) async fn find_application(
 pub async fn post_repair(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Json(b): Json<ApplicationBody>,
+    ApiJson(b): ApiJson<ApplicationBody>,
 ) -> Result<Response, ApiError> {
     if principal.role == Role::Enterprise {
         let own = principal
@@ -450,6 +471,7 @@ pub async fn post_repair(
             ));
         }
     }
+    check_record_target(&state, &principal, &b).await?;
     let method: RepairMethod = b
         .method
         .as_deref()
@@ -548,9 +570,8 @@ pub async fn application_step(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     ApiPath((id, step)): ApiPath<(String, String)>,
-    body: Option<Json<DecisionBody>>,
+    OptionalJson(b): OptionalJson<DecisionBody>,
 ) -> Result<Response, ApiError> {
-    let b = body.map(|Json(b)| b).unwrap_or_default();
     let subject = state
         .store
         .list_case_subject(&id)

@@ -158,7 +158,7 @@ pub(crate) struct PublicityForm {
 /// on show today, searchable by name, code, department and date.
 pub(crate) async fn publicity(
     State(state): State<AppState>,
-    Path(item): Path<String>,
+    PagePath(item): PagePath<String>,
     Query(f): Query<PublicityForm>,
 ) -> Result<PublicityPage, PageError> {
     let clean = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
@@ -444,6 +444,34 @@ struct ErrorPage {
     message: String,
 }
 
+/// A portal page's path parameter; one that cannot be read (bytes that are not UTF-8) is a
+/// Chinese error page, not axum's English plain text.
+pub(crate) struct PagePath<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for PagePath<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| PagePath(v))
+            .map_err(|_| {
+                error_page(
+                    StatusCode::BAD_REQUEST,
+                    "地址有误",
+                    "这个网址无法识别：请从首页或搜索结果重新进入。",
+                )
+            })
+    }
+}
+
 /// An error shown as a page, with the API error's status.
 pub(crate) struct PageError(ApiError);
 
@@ -614,7 +642,7 @@ pub(crate) struct AsOfForm {
 
 pub(crate) async fn subject(
     State(state): State<AppState>,
-    Path(key): Path<String>,
+    PagePath(key): PagePath<String>,
     Query(f): Query<AsOfForm>,
 ) -> Result<SubjectPage, PageError> {
     let as_of = f

@@ -11,7 +11,7 @@ use crate::portal::{PageError, error_page, page_number, url_encode};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Extension;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chengxin_lists::{
@@ -224,6 +224,7 @@ pub(crate) struct ObjectionQuery {
 /// What the form objects to, in words, or why it cannot be filed.
 async fn describe_target(
     state: &AppState,
+    principal: &Principal,
     subject: &str,
     entry: &str,
     record: &str,
@@ -257,12 +258,9 @@ async fn describe_target(
         let id: i64 = record
             .parse()
             .map_err(|_| ApiError::parameter("record", "a record id is a number"))?;
-        let r = state
-            .store
-            .record_by_id(id)
+        let r = crate::collect_api::record_open_to(state, principal, s.id, &s.key, id)
             .await?
-            .filter(|r| r.subject_id == s.id)
-            .ok_or_else(|| ApiError::NotFound(format!("该主体没有信用记录 {id}。")))?;
+            .ok_or_else(|| ApiError::NotFound(format!("该主体没有正在公示的信用记录 {id}。")))?;
         format!(
             "信用记录（决定文书号 {}，决定日期 {}）",
             r.doc_no, r.decision_date
@@ -306,7 +304,8 @@ pub(crate) async fn objection_form(
 ) -> Result<Response, PageError> {
     let clean = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
     let (subject, entry, record) = (clean(&q.subject), clean(&q.entry), clean(&q.record));
-    let (subject_name, target_label) = describe_target(&state, &subject, &entry, &record).await?;
+    let (subject_name, target_label) =
+        describe_target(&state, &principal, &subject, &entry, &record).await?;
     let (csrf, cookie) = form_csrf(&principal);
     let page = ObjectionPage {
         csrf,
@@ -359,7 +358,7 @@ pub(crate) async fn objection_submit(
         );
     }
     let (subject_name, target_label) =
-        match describe_target(&state, &f.subject, &f.entry, &f.record).await {
+        match describe_target(&state, &principal, &f.subject, &f.entry, &f.record).await {
             Ok(d) => d,
             Err(e) => return PageError::from(e).into_response(),
         };
@@ -473,7 +472,7 @@ fn target_zh(t: &Target) -> String {
 /// every deadline and every step. Identifiers typed into it are masked.
 pub(crate) async fn application(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    crate::portal::PagePath(id): crate::portal::PagePath<String>,
 ) -> Result<ApplicationPage, PageError> {
     let (subject_key, found) = lists_api::find_application(&state, &id).await?;
     Ok(match found {

@@ -554,6 +554,33 @@ async fn api_errors_name_the_parameter_and_stay_json() {
             "{method} {uri}: {v}"
         );
     }
+    // A JSON body that is not what the route takes is a JSON error naming where it is wrong.
+    for (body, parameter) in [
+        (&b"\"text\""[..], "body"),
+        (&br#"{"subject": 5, "applicant": "x"}"#[..], "subject"),
+        (
+            &br#"{"subject": "x", "record": "one", "applicant": "x"}"#[..],
+            "record",
+        ),
+    ] {
+        let r = call(&f, "POST", "/api/v1/objections", None, body.to_vec()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        let v = r.json();
+        assert_eq!(v["error"]["code"], "invalid_parameter", "{v}");
+        assert_eq!(v["error"]["parameter"], parameter, "{v}");
+        let message = v["error"]["message"].as_str().unwrap_or("");
+        for rust in ["struct", "ApplicationBody", "i64"] {
+            assert!(!message.contains(rust), "{message}");
+        }
+    }
+    // A portal address that is not UTF-8 is a Chinese page.
+    let r = call(&f, "GET", "/subjects/%FF%FE", None, vec![]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body.contains("网址无法识别") && !r.body.contains("Invalid URL"),
+        "{}",
+        r.body
+    );
     // The message says what to send, in the caller's terms, not the server's Rust types.
     let r = call(&f, "GET", "/api/v1/batches/abc", Some("officer"), vec![]).await;
     let message = r.json()["error"]["message"]
@@ -969,6 +996,47 @@ async fn disclosure_follows_the_version_a_record_entered_under() {
     assert!(!page.body.contains("501号"), "{}", page.body);
     let page = call(&f, "GET", &format!("/subjects/{}", uscc(62)), None, vec![]).await;
     assert!(page.body.contains("榕市监罚〔2026〕502号"), "{}", page.body);
+    // Nor can the hidden decision be reached through an objection: the form and the API answer
+    // as if there were no such record; a record on show, and staff, are answered.
+    let hidden = f
+        .state
+        .store
+        .record(DEPT, "penalty", "榕市监罚〔2026〕501号")
+        .await
+        .expect("query")
+        .expect("stored")
+        .id;
+    let shown_id = f
+        .state
+        .store
+        .record(DEPT, "penalty", "榕市监罚〔2026〕502号")
+        .await
+        .expect("query")
+        .expect("stored")
+        .id;
+    let form = |subject: String, id: i64, who: Option<&'static str>| {
+        let uri = format!("/objections/new?subject={subject}&record={id}");
+        let f = &f;
+        async move { call(f, "GET", &uri, who, vec![]).await }
+    };
+    let r = form(uscc(61), hidden, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.body.contains("501号"), "{}", r.body);
+    assert_eq!(
+        form(uscc(61), hidden, Some("operator")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(form(uscc(62), shown_id, None).await.status, StatusCode::OK);
+    let objection = |id: i64| {
+        serde_json::json!({
+            "subject": uscc(61), "record": id, "applicant": "王某 13800000000",
+            "grounds": "不是本公司",
+        })
+        .to_string()
+        .into_bytes()
+    };
+    let r = call(&f, "POST", "/api/v1/objections", None, objection(hidden)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     // Version 4 withdraws penalties from the public: nothing is shown any more.
     import(with_penalty_disclosure("authorised")).await;
     let r = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![]).await;
