@@ -26,7 +26,7 @@ pub enum UsersCommand {
         #[arg(long)]
         display_name: Option<String>,
         /// The department's USCC (data officers, identifying officers, checkers, handlers).
-        #[arg(long)]
+        #[arg(long, value_parser = crate::code_arg)]
         department: Option<String>,
         /// The subject key the account acts for (enterprise accounts).
         #[arg(long)]

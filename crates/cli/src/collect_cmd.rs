@@ -25,7 +25,7 @@ pub struct IngestArgs {
     #[arg(long)]
     pub item: String,
     /// The reporting department's USCC (registered with `chengxin departments add`).
-    #[arg(long = "dept")]
+    #[arg(long = "dept", value_parser = crate::code_arg)]
     pub department: String,
     /// csv, xlsx or jsonl (default: from the file name).
     #[arg(long)]
@@ -68,7 +68,7 @@ pub enum CatalogCommand {
 pub enum BatchesCommand {
     /// Committed batches (JSON lines), newest first.
     List {
-        #[arg(long = "dept")]
+        #[arg(long = "dept", value_parser = crate::code_arg)]
         department: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: i64,

@@ -190,7 +190,7 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
         /// One department's USCC.
-        #[arg(long = "dept")]
+        #[arg(long = "dept", value_parser = code_arg)]
         department: Option<String>,
         /// First day (default: a year before --to).
         #[arg(long)]
@@ -309,6 +309,12 @@ enum CalendarCommand {
     Between { start: NaiveDate, end: NaiveDate },
     /// What kind of day DATE is.
     Day { date: NaiveDate },
+}
+
+/// A code given on the command line, as codes are stored: upper case, half-width, no spaces
+/// (the API normalises the same way).
+pub(crate) fn code_arg(s: &str) -> Result<String, std::convert::Infallible> {
+    Ok(chengxin_codes::normalize(s).into_owned())
 }
 
 fn main() -> ExitCode {

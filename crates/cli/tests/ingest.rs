@@ -636,3 +636,40 @@ fn only_an_items_providers_may_report_it() {
         "{err}"
     );
 }
+
+/// Department codes typed in lower case (or full-width) are the same department on every
+/// command, as over the API.
+#[test]
+fn department_codes_are_normalised_on_every_command() {
+    let d = Dir::new("deptcase");
+    setup(&d);
+    let db = d.db();
+    let lower = DEPT.to_lowercase();
+    let f = d.file("p.csv");
+    std::fs::write(&f, csv_text((1..=2).map(row))).expect("write");
+    let path = f.display().to_string();
+    let (code, out, err) = run(&[
+        "ingest", "--db", &db, &path, "--item", "penalty", "--dept", &lower,
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (_, out, _) = run(&["quality", "--db", &db, "--dept", &lower]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    let (_, out, _) = run(&["batches", "list", "--db", &db, "--dept", &lower]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    // An unregistered department is said to be unregistered.
+    let (code, _, err) = run(&[
+        "ingest",
+        "--db",
+        &db,
+        &path,
+        "--item",
+        "penalty",
+        "--dept",
+        "11350100MB0000027N",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no registered department 11350100MB0000027N"),
+        "{err}"
+    );
+}

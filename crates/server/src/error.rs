@@ -145,7 +145,7 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::NotFound(what) => ApiError::NotFound(format!("no subject {what}")),
+            StoreError::NotFound(what) => ApiError::NotFound(format!("no {what}")),
             StoreError::Conflict(m) => ApiError::Conflict(m),
             StoreError::Database(sqlx_error) => {
                 tracing::error!(error = %sqlx_error, "database error");

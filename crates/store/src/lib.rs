@@ -175,7 +175,8 @@ pub enum StoreError {
     /// The change was not applied: its codes need review first (重错码).
     #[error("{}", describe_cases(.0))]
     CodeCases(Vec<CodeCase>),
-    #[error("no subject {0}")]
+    /// What was not found, named with its kind ("subject …", "department …", "account …").
+    #[error("no {0}")]
     NotFound(String),
     #[error("{0}")]
     Conflict(String),

@@ -417,7 +417,7 @@ impl Store {
     pub async fn begin_batch(&self, batch: NewBatch) -> Result<BatchWriter, StoreError> {
         if self.department(&batch.department).await?.is_none() {
             return Err(StoreError::NotFound(format!(
-                "department {} (register it first: chengxin departments add CODE NAME)",
+                "registered department {} (register it first: chengxin departments add CODE NAME)",
                 batch.department
             )));
         }

@@ -405,7 +405,7 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
             let Some((id, max_version, kind)) = found else {
-                return Err(StoreError::NotFound(key.to_string()));
+                return Err(StoreError::NotFound(format!("subject {key}")));
             };
             if kind != data.kind.as_str() {
                 return Err(StoreError::Conflict(format!(
