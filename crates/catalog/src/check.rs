@@ -334,7 +334,7 @@ fn check_roles(item: &CatalogItem) -> Result<(), CatalogError> {
         }
     }
     for (role, fields) in &by_role {
-        if *role != Role::PenaltyKind
+        if !matches!(role, Role::PenaltyKind | Role::OtherOrgCode)
             && let [_, second, ..] = fields.as_slice()
         {
             return Err(field_err(
@@ -388,7 +388,7 @@ fn check_role_type(item: &CatalogItem, f: &Field, role: Role) -> Result<(), Cata
             matches!(f.ty, FieldType::Code(CodeField::CitizenId | CodeField::Any)),
             "citizen_id or any_code",
         ),
-        Role::AuthorityCode | Role::SourceDepartmentCode => want(
+        Role::AuthorityCode | Role::SourceDepartmentCode | Role::OtherOrgCode => want(
             matches!(f.ty, FieldType::Code(_)),
             "a code type (uscc, org_code, any_code …)",
         ),

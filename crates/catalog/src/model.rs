@@ -238,28 +238,25 @@ fn is_true(b: &bool) -> bool {
 }
 
 impl Field {
-    /// Whether the completeness rate counts this field for a subject of `kind`: an optional
-    /// field that applies to such a subject. A natural person has no organisation codes and no
-    /// legal representative; an organisation has no personal document (the 双公示 rule:
-    /// 自然人 fill 证件类型/证件号码, the others the codes and 法定代表人, standards.md §4).
-    pub fn counts_for_completeness(&self, person: bool) -> bool {
-        if self.required || !self.completeness {
-            return false;
-        }
-        let personal = matches!(self.role, Some(Role::PersonId | Role::PersonIdType));
-        let organisational = matches!(
+    /// Whether the field is one of the codes an organisation is identified by.
+    pub fn is_org_code(&self) -> bool {
+        matches!(
             self.role,
-            Some(
-                Role::Uscc
-                    | Role::RegNo
-                    | Role::OrgCode
-                    | Role::TaxNo
-                    | Role::LegalRep
-                    | Role::LegalRepId
-                    | Role::LegalRepIdType
-            )
-        );
-        if person { !organisational } else { !personal }
+            Some(Role::Uscc | Role::RegNo | Role::OrgCode | Role::TaxNo | Role::OtherOrgCode)
+        )
+    }
+
+    /// Whether the field is about a legal representative.
+    pub fn is_legal_rep(&self) -> bool {
+        matches!(
+            self.role,
+            Some(Role::LegalRep | Role::LegalRepId | Role::LegalRepIdType)
+        )
+    }
+
+    /// Whether the field is a natural person's identity document.
+    pub fn is_personal_document(&self) -> bool {
+        matches!(self.role, Some(Role::PersonId | Role::PersonIdType))
     }
 
     /// Every header the field is accepted under: its code, its name, then its aliases.
@@ -416,8 +413,8 @@ impl Mask {
     }
 }
 
-/// What a field means to the platform. Every role except [`Role::PenaltyKind`] appears at most
-/// once in an item; [`Role::DocNo`], [`Role::DecisionDate`] and [`Role::SubjectName`] exactly once.
+/// What a field means to the platform. Every role except [`Role::PenaltyKind`] and
+/// [`Role::OtherOrgCode`] appears at most once in an item; [`Role::DocNo`], [`Role::DecisionDate`] and [`Role::SubjectName`] exactly once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -433,6 +430,9 @@ pub enum Role {
     OrgCode,
     /// The subject's 税务登记号
     TaxNo,
+    /// Another code an organisation may be identified by: 事业单位证书号, 社会组织登记证号
+    /// (行政相对人代码_5/_6). May appear more than once.
+    OtherOrgCode,
     /// 法定代表人 (name)
     LegalRep,
     /// 法定代表人证件号码

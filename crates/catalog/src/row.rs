@@ -365,6 +365,45 @@ struct Cell {
 }
 
 impl CatalogItem {
+    /// The completeness (完整率) of a row: how many of the optional fields that apply to its
+    /// subject it fills, and how many apply. What applies (the 双公示 rule, standards.md §4:
+    /// 自然人 fill 证件类型/证件号码, the others the codes and 法定代表人):
+    /// - an organisation: its identifying codes (USCC, or the legacy and other codes it has
+    ///   instead) count as one field, filled when any is; the legal representative's fields
+    ///   count; a natural person's document does not;
+    /// - a natural person: the document counts; organisation codes and representatives do not;
+    /// - fields marked `completeness = false` (legacy-only) never count.
+    ///
+    /// `given` holds, per catalog field, whether the row fills it.
+    pub fn completeness(&self, person: bool, given: &[bool]) -> (usize, usize) {
+        let (mut filled, mut applicable) = (0usize, 0usize);
+        let (mut codes, mut code_given) = (false, false);
+        for (f, g) in self.fields.iter().zip(given) {
+            if f.required || !f.completeness {
+                continue;
+            }
+            if f.is_org_code() {
+                codes = true;
+                code_given |= *g;
+                continue;
+            }
+            let applies = if person {
+                !f.is_legal_rep()
+            } else {
+                !f.is_personal_document()
+            };
+            if applies {
+                applicable += 1;
+                filled += usize::from(*g);
+            }
+        }
+        if codes && !person {
+            applicable += 1;
+            filled += usize::from(code_given);
+        }
+        (filled, applicable)
+    }
+
     /// Number of fields that are not required (the denominator of completeness).
     pub fn optional_field_count(&self) -> usize {
         self.fields.iter().filter(|f| !f.required).count()
@@ -560,14 +599,8 @@ impl CatalogItem {
             .zip(cells)
             .filter_map(|(f, c)| c.map(|c| (f.code.clone(), c.value)))
             .collect();
-        let person = subject.kind.is_person();
-        let (mut filled_optional, mut applicable_optional) = (0usize, 0usize);
-        for (f, g) in self.fields.iter().zip(&given) {
-            if f.counts_for_completeness(person) {
-                applicable_optional += 1;
-                filled_optional += usize::from(*g);
-            }
-        }
+        let (filled_optional, applicable_optional) =
+            self.completeness(subject.kind.is_person(), &given);
         let hash = row_hash(&fields);
         Ok(Draft {
             doc_no,

@@ -513,13 +513,37 @@ fn a_valid_penalty_row_becomes_a_draft() {
     assert_eq!(dr.fields[0].0, "CF_XDR_MC");
     assert_eq!(dr.fields[1].0, "CF_XDR_LB");
     assert_eq!(dr.filled_optional, 4); // LB, SHXYM, FRDB, NR_FK
-    // Completeness counts the optional fields that apply to an organisation: not a natural
-    // person's 证件类型/证件号码, nor the legacy-only 处罚名称 and 处罚类别2 (26 - 4).
-    assert_eq!(dr.applicable_optional, 22);
+    // Completeness counts the optional fields that apply to an organisation: its six codes as
+    // one (it has a USCC or the older codes instead, not all), not a natural person's
+    // 证件类型/证件号码, nor the legacy-only 处罚名称 and 处罚类别2 (26 - 2 - 6 + 1 - 2).
+    assert_eq!(dr.applicable_optional, 17);
     let person = run("penalty", &person_row()).expect("valid");
-    // A natural person has no organisation codes and no legal representative (26 - 7 - 2).
-    assert_eq!(person.applicable_optional, 17);
+    // A natural person has no organisation codes and no legal representative (26 - 2 - 6 - 3).
+    assert_eq!(person.applicable_optional, 15);
     assert!(person.filled_optional <= person.applicable_optional);
+    // Any one of the codes fills the organisation's slot.
+    let legacy_only = with(
+        with(
+            without(penalty_row(), "CF_XDR_SHXYM"),
+            "CF_XDR_SYDW",
+            "12345678",
+        ),
+        "CF_XDR_LB",
+        "法人及非法人组织",
+    );
+    let p = item(&catalog(), "penalty").clone();
+    let given: Vec<bool> = p
+        .fields
+        .iter()
+        .map(|f| {
+            legacy_only
+                .iter()
+                .any(|(k, v)| *k == f.code && !v.is_empty())
+        })
+        .collect();
+    let (filled, applicable) = p.completeness(false, &given);
+    assert_eq!(applicable, 17);
+    assert_eq!(filled, 4, "LB, the code slot (SYDW), FRDB, NR_FK");
     assert_eq!(dr.hash, row_hash(&dr.fields));
     assert_eq!(dr.hash_hex().len(), 64);
     let p = catalog();

@@ -1197,10 +1197,10 @@ async fn a_row_with_every_applicable_field_is_complete() {
         v["figures"][0]["completeness"].as_f64()
     };
     assert_eq!(quality().await, Some(1.0));
-    // A natural person's row with all that applies to a person, but 违法行为类型 (1 of 17).
+    // A natural person's row with all that applies to a person, but 违法行为类型 (1 of 15).
     let body = format!(
-        "CF_XDR_MC,CF_XDR_LB,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_XDR_SYDW,CF_XDR_SHZZ,CF_WSH,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_NR_FK,CF_NR_WFFF,CF_NR_ZKDX,CF_JDRQ,CF_YXQ,CF_GSJZQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,BZ,XY_YZCD,CF_ZT\n\
-         李明,自然人,身份证,{PERSON_ID},无,无,榕市监罚〔2026〕702号,流动摊贩,《食品安全法》第一百二十二条,罚款,罚款二千元,0.2,0,无,2026-11-16,2027-11-16,2027-06-01,福州市市场监督管理局,{DEPT},福州市市场监督管理局,{DEPT},无,一般,有效\n"
+        "CF_XDR_MC,CF_XDR_LB,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_NR_FK,CF_NR_WFFF,CF_NR_ZKDX,CF_JDRQ,CF_YXQ,CF_GSJZQ,CF_CFJG,CF_CFJGDM,CF_SJLY,CF_SJLYDM,BZ,XY_YZCD,CF_ZT\n\
+         李明,自然人,身份证,{PERSON_ID},榕市监罚〔2026〕702号,流动摊贩,《食品安全法》第一百二十二条,罚款,罚款二千元,0.2,0,无,2026-11-16,2027-11-16,2027-06-01,福州市市场监督管理局,{DEPT},福州市市场监督管理局,{DEPT},无,一般,有效\n"
     );
     let r = call(
         &f,
@@ -1212,7 +1212,7 @@ async fn a_row_with_every_applicable_field_is_complete() {
     .await;
     assert_eq!(r.json()["summary"]["accepted"], 1, "{}", r.body);
     let got = quality().await.unwrap_or_default();
-    assert!((got - (22.0 + 16.0) / (22.0 + 17.0)).abs() < 1e-12, "{got}");
+    assert!((got - (17.0 + 14.0) / (17.0 + 15.0)).abs() < 1e-12, "{got}");
 }
 
 /// A subject page shows a page of each item's decisions (newest first), with links to the rest.
