@@ -184,7 +184,32 @@ fn check_item(item: &CatalogItem) -> Result<(), CatalogError> {
     check_roles(item)
 }
 
+/// Whether an item cites 国家发展改革委令第36号 (《信用修复管理办法》) among its legal bases.
+fn cites_order_36(item: &CatalogItem) -> bool {
+    item.legal_basis
+        .iter()
+        .any(|b| b.contains("第36号") || b.contains("36号令"))
+}
+
 fn check_publication(item: &CatalogItem) -> Result<(), CatalogError> {
+    // An item that rests on 36号令 is 失信信息 (its Art. 4) and is published for the periods it
+    // sets: neither relabelling it nor publishing it "while valid" may step outside them.
+    if cites_order_36(item) {
+        if item.nature != Nature::Negative {
+            return Err(item_err(
+                item,
+                "its legal basis cites 国家发展改革委令第36号, which governs 失信信息: nature must \
+                 be negative",
+            ));
+        }
+        if !matches!(item.publication, Publication::Window { .. }) {
+            return Err(item_err(
+                item,
+                "its legal basis cites 国家发展改革委令第36号: publication must be a window of \
+                 severity periods within that order's bounds, not open-ended",
+            ));
+        }
+    }
     let Publication::Window {
         periods,
         default_severity,

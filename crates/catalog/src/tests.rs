@@ -1504,6 +1504,19 @@ fn invalid_catalogs_are_refused_naming_item_and_field() {
         assert!(invalid(&e).2.contains(says), "{e}");
         assert!(invalid(&e).2.contains("国家发展改革委令第36号"), "{e}");
     }
+    // An item resting on 36号令 cannot leave its periods by another route.
+    let e = refused(&edited(
+        "nature = \"negative\"\nsharing = \"unconditional\"\ndisclosure = \"public\"\npublication = { kind = \"window\", default_severity = \"general\"",
+        "nature = \"basic\"\nsharing = \"unconditional\"\ndisclosure = \"public\"\npublication = { kind = \"window\", default_severity = \"general\"",
+    ));
+    assert_eq!(invalid(&e).0, "penalty", "{e}");
+    assert!(invalid(&e).2.contains("nature must be negative"), "{e}");
+    let e = refused(&edited(
+        r#"publication = { kind = "window", default_severity = "serious", periods = [{ severity = "serious", min_months = 12, max_months = 36 }] }"#,
+        r#"publication = { kind = "while_valid" }"#,
+    ));
+    assert_eq!(invalid(&e).0, "serious_dishonesty", "{e}");
+    assert!(invalid(&e).2.contains("not open-ended"), "{e}");
     // Inside the bounds a catalog may choose (a sector's longer minimum, 轻微 not published).
     let ok = edited(
         r#"max_months = 12 }, { severity = "serious", min_months = 12, max_months = 36 }"#,

@@ -99,7 +99,6 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
                 args.item,
                 known.join(", ")
             ),
-            0,
         );
     };
     // The report's file is created before the batch starts: a path that cannot be written
@@ -111,7 +110,6 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
                 return refused(
                     "rejections_path",
                     &format!("cannot write the report to {}: {e}", path.display()),
-                    0,
                 );
             }
         },
@@ -186,7 +184,12 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
         }
         Err(e) => {
             let message = e.to_string();
-            if let chengxin_collect::ingest::IngestError::Strict { rejected, report } = &e {
+            if let chengxin_collect::ingest::IngestError::Strict {
+                rows,
+                rejected,
+                report,
+            } = &e
+            {
                 // Refused whole in strict mode: the refused rows are the report the officer
                 // needs to correct the file; nothing was stored, so it exists only here.
                 if let Some((path, file)) = &mut report_file {
@@ -212,24 +215,32 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
                         );
                     }
                 }
-                return refused(e.code(), &message, *rejected);
+                eprintln!("refused: {message}");
+                outln!(
+                    "{}",
+                    serde_json::json!({
+                        "batch": null, "rows": rows, "accepted": 0, "unchanged": 0,
+                        "rejected": rejected, "refused": e.code(), "error": message,
+                    })
+                )?;
+                return Ok(ExitCode::from(1));
             }
             if let Some((path, file)) = report_file {
                 // Refused whole: no rows to report, and no empty file left behind.
                 drop(file);
                 let _ = std::fs::remove_file(path);
             }
-            refused(e.code(), &message, 0)
+            refused(e.code(), &message)
         }
     }
 }
 
-fn refused(code: &str, message: &str, rejected: u64) -> Result<ExitCode> {
+fn refused(code: &str, message: &str) -> Result<ExitCode> {
     eprintln!("refused: {message}");
     outln!(
         "{}",
         serde_json::json!({
-            "batch": null, "rows": 0, "accepted": 0, "unchanged": 0, "rejected": rejected,
+            "batch": null, "rows": 0, "accepted": 0, "unchanged": 0, "rejected": 0,
             "refused": code, "error": message,
         })
     )?;

@@ -299,19 +299,29 @@ fn a_bad_database_url_is_a_clear_error() {
         err.contains("sqlite://") && err.contains("mysql://nowhere"),
         "{err}"
     );
-    // A database that cannot be opened: the cause is said once, not once per wrapping error.
-    let out = bin()
-        .args(["migrate", "--db", "sqlite:///nonexistent-dir/x.db"])
-        .output()
-        .expect("run");
+    // A database that cannot be created (its "directory" is a file): the cause is said once,
+    // not once per wrapping error.
+    let blocker = std::env::temp_dir().join(format!("chengxin-blocker-{}", std::process::id()));
+    std::fs::write(&blocker, "a file, not a directory").expect("write");
+    let url = format!("sqlite://{}/x.db", blocker.display());
+    let out = bin().args(["migrate", "--db", &url]).output().expect("run");
+    let _ = std::fs::remove_file(&blocker);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
-        err.matches("unable to open database file").count(),
+        err.matches("cannot create the directory").count(),
         1,
         "{err}"
     );
-    assert!(err.contains("sqlite:///nonexistent-dir/x.db"), "{err}");
+    assert!(err.contains(&url), "{err}");
+    // A database in a directory that does not exist yet is created with it.
+    let dir = std::env::temp_dir().join(format!("chengxin-newdir-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = format!("sqlite://{}/x.db", dir.join("sub").display());
+    let out = bin().args(["migrate", "--db", &url]).output().expect("run");
+    assert!(out.status.success(), "{out:?}");
+    assert!(dir.join("sub").join("x.db").exists());
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Issue 3 §4: crawl a served demo's public pages and public API responses — home, searches,

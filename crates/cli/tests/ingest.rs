@@ -301,7 +301,7 @@ fn rejected_rows_are_reported_and_the_rest_kept() {
     assert_eq!(code, 1);
     assert_eq!(s["refused"], "strict");
     assert_eq!(s["batch"], Value::Null);
-    assert_eq!(s["rejected"], 3, "{s}");
+    assert_eq!((&s["rows"], &s["rejected"]), (&4.into(), &3.into()), "{s}");
     let (_, out, _) = run(&["batches", "list", "--db", &d2.db()]);
     assert_eq!(out.trim(), "", "nothing kept");
     // ... but the officer still gets every refused row, to correct the file.
@@ -656,6 +656,10 @@ fn department_codes_are_normalised_on_every_command() {
     assert_eq!(out.lines().count(), 1, "{out}");
     let (_, out, _) = run(&["batches", "list", "--db", &db, "--dept", &lower]);
     assert_eq!(out.lines().count(), 1, "{out}");
+    // A worksheet named for a CSV file is a mistake, said as such.
+    let (code, s, err) = ingest(&d, &f, &["--sheet", "Sheet1"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["refused"], "sheet", "{s}");
     // An unregistered department is said to be unregistered.
     let (code, _, err) = run(&[
         "ingest",

@@ -83,6 +83,8 @@ pub enum IngestError {
     Internal(String),
     #[error("{}", describe_strict(*.rejected, .report))]
     Strict {
+        /// Rows read.
+        rows: u64,
         rejected: u64,
         /// The refused rows' reasons in order, the first [`STRICT_REPORT`] of them: the batch
         /// is refused whole, so this is its only rejected-rows report.
@@ -90,6 +92,11 @@ pub enum IngestError {
     },
     #[error("catalog: {0}")]
     Catalog(#[from] chengxin_catalog::CatalogError),
+    /// A worksheet was named for a file that is not a workbook.
+    #[error(
+        "a worksheet ({sheet:?}) was named, but the file is {format}: only XLSX workbooks have worksheets"
+    )]
+    SheetNotXlsx { sheet: String, format: &'static str },
     /// The catalog item names its providers (信息提供单位) and this department is not one.
     #[error(
         "{department} is not a provider (信息提供单位) of {item} in the catalog in force; the item \
@@ -141,6 +148,7 @@ impl IngestError {
             IngestError::Internal(_) => "internal",
             IngestError::Strict { .. } => "strict",
             IngestError::NotProvider { .. } => "provider",
+            IngestError::SheetNotXlsx { .. } => "sheet",
             IngestError::Catalog(_) => "catalog",
         }
     }
@@ -199,6 +207,12 @@ pub async fn ingest(
         None => Format::from_path(&req.path)
             .ok_or_else(|| IngestError::UnknownFormat(req.path.display().to_string()))?,
     };
+    if let (Some(sheet), false) = (&req.sheet, format == Format::Xlsx) {
+        return Err(IngestError::SheetNotXlsx {
+            sheet: sheet.clone(),
+            format: format.as_str(),
+        });
+    }
     let open_error = |error| IngestError::Open {
         path: req.path.display().to_string(),
         error,
@@ -300,10 +314,14 @@ pub async fn ingest(
     };
     writer.set_encoding(encoding.map(|e| e.name().to_string()));
     if req.strict && writer.summary().rejected > 0 {
-        let rejected = writer.summary().rejected;
+        let (rows, rejected) = (writer.summary().rows, writer.summary().rejected);
         let report = writer.kept_rejections().to_vec();
         writer.rollback().await?;
-        return Err(IngestError::Strict { rejected, report });
+        return Err(IngestError::Strict {
+            rows,
+            rejected,
+            report,
+        });
     }
     let sha = match sha_task.await {
         Ok(Ok(sha)) => sha,

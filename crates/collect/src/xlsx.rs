@@ -290,8 +290,26 @@ fn choose_sheet<R: Read + Seek>(
         }
     }
     match with_data.len() {
-        // Nothing anywhere: the first sheet's missing header is the error to report.
-        0 => Ok(first.clone()),
+        0 => {
+            // Data only on hidden sheets: say where it is rather than "the file is empty".
+            let mut hidden = Vec::new();
+            for (name, visible) in &sheets {
+                if !*visible && has_value(workbook, name)? {
+                    hidden.push(name.clone());
+                }
+            }
+            if hidden.is_empty() {
+                // Nothing anywhere: the first sheet's missing header is the error to report.
+                Ok(first.clone())
+            } else {
+                Err(Error::Xlsx(format!(
+                    "the visible worksheets are empty; there is data on hidden worksheet(s) {}: \
+                     unhide the one to send, or name it (chengxin ingest --sheet NAME; API: \
+                     sheet=NAME)",
+                    list(&mut hidden.iter())
+                )))
+            }
+        }
         1 => Ok(with_data.swap_remove(0)),
         n => Err(Error::Xlsx(format!(
             "the workbook has data on {n} worksheets ({}): say which one to read (chengxin \

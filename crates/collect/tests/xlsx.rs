@@ -306,6 +306,13 @@ fn which_worksheet_is_read() {
         msg.contains("\"许可\"") && msg.contains("\"填报说明\", \"处罚\""),
         "{msg}"
     );
+    // Data only on a hidden sheet: said so, not "empty".
+    write_sheets(
+        &path,
+        &[("字典", true, Some("法人")), ("Sheet1", false, None)],
+    );
+    let msg = first_column(&path, None).expect_err("hidden").to_string();
+    assert!(msg.contains("hidden worksheet(s) \"字典\""), "{msg}");
     // A hidden sheet is not a second data sheet.
     write_sheets(
         &path,

@@ -165,6 +165,9 @@ pub enum StoreError {
         #[source]
         source: sqlx::Error,
     },
+    /// The PostgreSQL server answered but refused the connection (unknown role, password …).
+    #[error("PostgreSQL at {server} refused the connection: {message}")]
+    ConnectRefused { server: String, message: String },
     /// From the bulk path of a batch on SQLite (see `bulk`).
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -227,6 +230,13 @@ async fn ensure_pg_database(co: &PgConnectOptions) -> Result<(), StoreError> {
         }
         // 3D000 invalid_catalog_name: the database does not exist yet.
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("3D000") => {}
+        // The server's own words, without the position in its source it appends.
+        Err(sqlx::Error::Database(e)) => {
+            return Err(StoreError::ConnectRefused {
+                server,
+                message: e.message().to_owned(),
+            });
+        }
         Err(e) => return Err(unreachable(e)),
     }
     let Some(name) = co.get_database().map(str::to_owned) else {
@@ -263,7 +273,22 @@ impl Store {
     pub async fn connect_with(opts: ConnectOptions) -> Result<Store, StoreError> {
         let url = opts.url.as_str();
         let store = if url.starts_with("sqlite:") {
-            let co = SqliteConnectOptions::from_str(url)?
+            let co = SqliteConnectOptions::from_str(url)?;
+            // The database file is created if missing, and so is its directory.
+            let file = co.get_filename();
+            if let Some(dir) = file.parent()
+                && !dir.as_os_str().is_empty()
+                && !url.contains(":memory:")
+                && !dir.is_dir()
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Conflict(format!(
+                        "cannot create the directory {} for the database: {e}",
+                        dir.display()
+                    ))
+                })?;
+            }
+            let co = co
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)

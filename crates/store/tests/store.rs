@@ -626,12 +626,37 @@ async fn a_missing_postgres_database_is_created_and_a_dead_server_is_named() {
     );
     assert!(!msg.contains("pool timed out"), "{msg}");
 
+    // An SQLite file in a directory that does not exist yet: both are created.
+    let dir = std::env::temp_dir().join(format!("chengxin-newdir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let file = dir.join("a").join("b.db");
+    let sqlite = Store::connect(&format!("sqlite://{}", file.display()))
+        .await
+        .expect("created with its directory");
+    sqlite.close().await;
+    assert!(file.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+
     if std::env::var("CHENGXIN_SKIP_PG").is_ok_and(|v| v == "1") {
         eprintln!("PostgreSQL half skipped (CHENGXIN_SKIP_PG=1)");
         return;
     }
     let url = pg_url();
     let (server, _) = url.rsplit_once('/').expect("a database URL ends in /NAME");
+    // A server that refuses the role says so in its own words (no position in its source).
+    if let Some((scheme, host)) = server.split_once("://")
+        && let Some((_, host)) = host.rsplit_once('@').or(Some(("", host)))
+    {
+        let e = Store::connect(&format!("{scheme}://chengxin_no_such_role@{host}/test"))
+            .await
+            .expect_err("no such role");
+        let msg = e.to_string();
+        assert!(matches!(e, StoreError::ConnectRefused { .. }), "{e:?}");
+        assert!(
+            msg.contains("chengxin_no_such_role") && !msg.contains(" at line "),
+            "{msg}"
+        );
+    }
     let name = format!("chengxin_new_{}", std::process::id());
     let store = Store::connect(&format!("{server}/{name}"))
         .await
