@@ -158,6 +158,23 @@ pub fn openapi_document(routes: &[crate::RouteInfo]) -> Result<serde_json::Value
         };
         let roles: Vec<&str> = r.policy.roles().iter().map(|r| r.as_str()).collect();
         op["x-chengxin-roles"] = serde_json::json!(roles);
+        // What the route's policy answers before the handler runs.
+        if !public && let Some(responses) = op["responses"].as_object_mut() {
+            for (status, description) in [
+                (
+                    "401",
+                    "not signed in, or the API key is unknown, expired or revoked",
+                ),
+                ("403", "the caller's role may not use this operation"),
+            ] {
+                responses.entry(status).or_insert_with(|| {
+                    serde_json::json!({
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+                    })
+                });
+            }
+        }
     }
     Ok(doc)
 }

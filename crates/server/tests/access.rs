@@ -353,6 +353,17 @@ async fn openapi_operations_carry_their_security() {
             r.method,
             r.path
         );
+        // What the policy answers is documented where it can happen.
+        if !public {
+            for status in ["401", "403"] {
+                assert!(
+                    op["responses"][status]["description"].is_string(),
+                    "{} {} documents no {status}",
+                    r.method,
+                    r.path
+                );
+            }
+        }
     }
 }
 
