@@ -184,29 +184,52 @@ fn check_item(item: &CatalogItem) -> Result<(), CatalogError> {
     check_roles(item)
 }
 
-/// Whether an item cites 国家发展改革委令第36号 (《信用修复管理办法》) among its legal bases.
-fn cites_order_36(item: &CatalogItem) -> bool {
-    item.legal_basis
+/// Whether 国家发展改革委令第36号 (《信用修复管理办法》) governs the item's publication: its
+/// legal basis cites the order (however the number is written: spaces, full-width or Chinese
+/// digits, or by the order's title), or the item is 行政处罚信息 (a field with role
+/// `penalty_kind`), which the order's Art. 4 names as 失信信息 whatever the citations say.
+fn governed_by_order_36(item: &CatalogItem) -> bool {
+    if item
+        .fields
         .iter()
-        .any(|b| b.contains("第36号") || b.contains("36号令"))
+        .any(|f| f.role == Some(Role::PenaltyKind))
+    {
+        return true;
+    }
+    item.legal_basis.iter().any(|b| {
+        let b: String = b
+            .chars()
+            .filter(|c| {
+                !c.is_whitespace()
+                    && !matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+            })
+            .map(|c| match c {
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+                _ => c,
+            })
+            .collect::<String>()
+            .replace("三十六", "36");
+        b.contains("第36号") || b.contains("36号令") || b.contains("信用修复管理办法")
+    })
 }
 
 fn check_publication(item: &CatalogItem) -> Result<(), CatalogError> {
     // An item that rests on 36号令 is 失信信息 (its Art. 4) and is published for the periods it
     // sets: neither relabelling it nor publishing it "while valid" may step outside them.
-    if cites_order_36(item) {
+    if governed_by_order_36(item) {
         if item.nature != Nature::Negative {
             return Err(item_err(
                 item,
-                "its legal basis cites 国家发展改革委令第36号, which governs 失信信息: nature must \
-                 be negative",
+                "国家发展改革委令第36号 governs this item (cited in its legal basis, or it is \
+                 行政处罚信息), and that order is about 失信信息: nature must be negative",
             ));
         }
         if !matches!(item.publication, Publication::Window { .. }) {
             return Err(item_err(
                 item,
-                "its legal basis cites 国家发展改革委令第36号: publication must be a window of \
-                 severity periods within that order's bounds, not open-ended",
+                "国家发展改革委令第36号 governs this item (cited in its legal basis, or it is \
+                 行政处罚信息): publication must be a window of severity periods within that \
+                 order's bounds, not while_valid or none",
             ));
         }
     }

@@ -88,7 +88,7 @@ pub use row::{
     Draft, ParseStatusError, RecordStatus, RowError, SubjectRef, hex, row_hash, rule_label_zh,
     severity_of_penalty_kinds, subject_kind_of,
 };
-pub use values::{header_key, normalize_doc_no, parse_date};
+pub use values::{header_key, normalize_doc_no, parse_date, plain_serde_message};
 pub use window::{Window, add_months};
 
 use std::sync::OnceLock;
@@ -120,7 +120,7 @@ impl Catalog {
     pub fn from_toml(text: &str) -> Result<Catalog, CatalogError> {
         let c: Catalog = toml::from_str(text).map_err(|e| CatalogError::Syntax {
             format: "TOML",
-            message: e.to_string().trim_end().to_owned(),
+            message: plain_serde_message(e.to_string().trim_end()),
         })?;
         check::check_catalog(&c)?;
         Ok(c.normalised())
@@ -131,7 +131,7 @@ impl Catalog {
     pub fn from_json(text: &str) -> Result<Catalog, CatalogError> {
         let c: Catalog = serde_json::from_str(text).map_err(|e| CatalogError::Syntax {
             format: "JSON",
-            message: e.to_string(),
+            message: plain_serde_message(&e.to_string()),
         })?;
         check::check_catalog(&c)?;
         Ok(c.normalised())

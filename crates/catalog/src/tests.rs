@@ -1516,7 +1516,39 @@ fn invalid_catalogs_are_refused_naming_item_and_field() {
         r#"publication = { kind = "while_valid" }"#,
     ));
     assert_eq!(invalid(&e).0, "serious_dishonesty", "{e}");
-    assert!(invalid(&e).2.contains("not open-ended"), "{e}");
+    assert!(invalid(&e).2.contains("not while_valid or none"), "{e}");
+    // However the order is cited, and for 行政处罚信息 even without a citation.
+    let order = "国家发展改革委令第36号 第四条 (严重失信主体名单为失信信息) 及公示期限规定";
+    assert_eq!(DEFAULT_CATALOG_TOML.matches(order).count(), 1);
+    for written in [
+        "国家发展改革委令 第 36 号",
+        "国家发展改革委令第３６号",
+        "国家发展改革委令第三十六号",
+        "国家发展改革委令第36\u{200b}号",
+        "《信用修复管理办法》",
+    ] {
+        let text = DEFAULT_CATALOG_TOML.replacen(order, written, 1).replacen(
+            r#"publication = { kind = "window", default_severity = "serious", periods = [{ severity = "serious", min_months = 12, max_months = 36 }] }"#,
+            r#"publication = { kind = "while_valid" }"#,
+            1,
+        );
+        let e = refused(&text);
+        assert!(
+            invalid(&e).2.contains("not while_valid or none"),
+            "{written}: {e}"
+        );
+    }
+    let penalty_order =
+        "  \"国家发展改革委令第36号 第四条 (行政处罚信息为失信信息) 及公示期限规定\",\n";
+    assert_eq!(DEFAULT_CATALOG_TOML.matches(penalty_order).count(), 1);
+    let uncited = edited(
+        "nature = \"negative\"\nsharing = \"unconditional\"\ndisclosure = \"public\"\npublication = { kind = \"window\", default_severity = \"general\"",
+        "nature = \"basic\"\nsharing = \"unconditional\"\ndisclosure = \"public\"\npublication = { kind = \"window\", default_severity = \"general\"",
+    )
+    .replacen(penalty_order, "", 1);
+    let e = refused(&uncited);
+    assert_eq!(invalid(&e).0, "penalty", "{e}");
+    assert!(invalid(&e).2.contains("行政处罚信息"), "{e}");
     // Inside the bounds a catalog may choose (a sector's longer minimum, 轻微 not published).
     let ok = edited(
         r#"max_months = 12 }, { severity = "serious", min_months = 12, max_months = 36 }"#,
@@ -1667,4 +1699,24 @@ fn providers_are_checked_and_matched_normalised() {
     );
     let e = refused(&with(r#"["11350100MB0000019U", "11350100mb0000019u"]"#));
     assert!(invalid(&e).2.contains("listed twice"), "{e}");
+}
+
+/// Syntax errors speak of the file's values, not of the Rust types they are read into.
+#[test]
+fn catalog_syntax_errors_name_no_rust_types() {
+    let e =
+        Catalog::from_toml(&DEFAULT_CATALOG_TOML.replacen("min_months = 0", "min_months = -1", 1))
+            .expect_err("negative");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("whole number from 0") && !msg.contains("u32"),
+        "{msg}"
+    );
+    let e = Catalog::from_toml(&DEFAULT_CATALOG_TOML.replacen("type = \"date\"", "type = 5", 1))
+        .expect_err("bad type");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("not a field type") && !msg.contains("FieldTypeRepr"),
+        "{msg}"
+    );
 }

@@ -152,6 +152,38 @@ pub(crate) fn excerpt(s: &str, max: usize) -> String {
     }
 }
 
+/// A serde error message (JSON or TOML) with the Rust type names it may carry put in a data
+/// format's words: "expected struct LoginRequest" → "expected an object", "expected i64" → "expected
+/// a whole number", the field-type enum → the types a catalog accepts. Shared by the catalog's
+/// own syntax errors and the API's JSON bodies, whose callers never see the Rust types.
+pub fn plain_serde_message(message: &str) -> String {
+    let mut m = message.to_owned();
+    if let Some(at) = m.find("expected struct ") {
+        let end = m[at..]
+            .find('\n')
+            .or_else(|| m[at..].find(" at line"))
+            .map_or(m.len(), |i| at + i);
+        m.replace_range(at..end, "expected an object");
+    }
+    for (rust, words) in [
+        ("expected i64", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected u64", "expected a whole number from 0"),
+        ("expected u32", "expected a whole number from 0"),
+        ("expected u16", "expected a whole number from 0"),
+        ("expected usize", "expected a whole number from 0"),
+        ("expected f64", "expected a number"),
+        (
+            "data did not match any variant of untagged enum FieldTypeRepr",
+            "not a field type: expected \"text\", \"date\", \"decimal\", \"uscc\", \"org_code\", \
+             \"reg_no\", \"tax_no\", \"citizen_id\", \"any_code\" or { enum = [...] }",
+        ),
+    ] {
+        m = m.replace(rust, words);
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -601,36 +601,35 @@ async fn json_bytes<S: Send + Sync>(
 
 fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
-        let parameter = if path == "." {
-            "body".to_string()
-        } else {
-            path
+        let message = json_message(e.inner());
+        // A missing field is named by the field; the whole body by `body`.
+        let whole = path == "." || path == "?";
+        let parameter = match message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            Some(field) if whole => field.to_string(),
+            Some(field) => format!("{path}.{field}"),
+            None if whole => "body".to_string(),
+            None => path,
         };
-        ApiError::parameter(parameter, json_message(e.inner()))
-    })
+        ApiError::parameter(parameter, message)
+    })?;
+    // One JSON value and nothing after it: a body with more is malformed, not half-read.
+    de.end().map_err(|e| {
+        ApiError::parameter(
+            "body",
+            format!("text after the JSON value: {}", json_message(&e)),
+        )
+    })?;
+    Ok(value)
 }
 
 /// serde's message for a JSON body, with Rust type names put in JSON's words
 /// ("expected struct LoginRequest" → "expected a JSON object", "expected i64" → "expected a
 /// whole number").
 fn json_message(e: &serde_json::Error) -> String {
-    let mut m = e.to_string();
-    if let Some(at) = m.find("expected struct ") {
-        let end = m[at..].find(" at line").map_or(m.len(), |i| at + i);
-        m.replace_range(at..end, "expected a JSON object");
-    }
-    for (rust, words) in [
-        ("expected i64", "expected a whole number"),
-        ("expected i32", "expected a whole number"),
-        ("expected u64", "expected a whole number from 0"),
-        ("expected u32", "expected a whole number from 0"),
-        ("expected u16", "expected a whole number from 0"),
-        ("expected usize", "expected a whole number from 0"),
-        ("expected f64", "expected a number"),
-    ] {
-        m = m.replace(rust, words);
-    }
-    m
+    chengxin_catalog::plain_serde_message(&e.to_string())
 }

@@ -238,6 +238,10 @@ async fn describe_target(
         &s.data().name,
         s.data().kind == chengxin_registry::SubjectKind::NaturalPerson,
     );
+    // A list entry's id is random (not enumerable) and is what the prior notice (事前告知) hands
+    // the subject so it can 陈述、申辩或提出异议 before any listing is public (国办发〔2020〕49号
+    // (八)); whoever holds it may object, as a natural person without an account must be able to.
+    // A record's id is a sequence number, so a record is open only to those who may see it.
     let label = if !entry.is_empty() {
         let book = state.store.list_book(s.id).await?;
         let standards = state.store.list_standards().await?;

@@ -562,6 +562,13 @@ async fn api_errors_name_the_parameter_and_stay_json() {
             &br#"{"subject": "x", "record": "one", "applicant": "x"}"#[..],
             "record",
         ),
+        // A complete object followed by more is malformed, not read up to its first value.
+        (
+            &br#"{"subject": "x", "record": 1, "applicant": "x", "grounds": "g"} junk"#[..],
+            "body",
+        ),
+        (&b"{"[..], "body"),
+        (&br#"{"record": 1, "applicant": "x"}"#[..], "subject"),
     ] {
         let r = call(&f, "POST", "/api/v1/objections", None, body.to_vec()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
