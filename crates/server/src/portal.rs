@@ -472,6 +472,31 @@ where
     }
 }
 
+/// A portal form's body; one that cannot be read (a field missing, a value of the wrong kind)
+/// is a Chinese error page, not axum's English plain text.
+pub(crate) struct PageForm<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for PageForm<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        Form::<T>::from_request(req, state)
+            .await
+            .map(|Form(v)| PageForm(v))
+            .map_err(|_| {
+                error_page(
+                    StatusCode::BAD_REQUEST,
+                    "表单有误",
+                    "提交的表单不完整或已损坏：请返回上一页重新填写。",
+                )
+            })
+    }
+}
+
 /// An error shown as a page, with the API error's status.
 pub(crate) struct PageError(ApiError);
 
@@ -844,7 +869,7 @@ pub(crate) async fn login_submit(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     headers: HeaderMap,
-    Form(f): Form<LoginForm>,
+    PageForm(f): PageForm<LoginForm>,
 ) -> Response {
     let expected = auth::cookie(&headers, auth::LOGIN_CSRF_COOKIE);
     if expected.as_deref() != Some(f.csrf.as_str()) || f.csrf.is_empty() {
@@ -885,7 +910,7 @@ pub(crate) struct CsrfForm {
 pub(crate) async fn logout(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
-    Form(f): Form<CsrfForm>,
+    PageForm(f): PageForm<CsrfForm>,
 ) -> Response {
     let Via::Session { token, csrf } = &principal.via else {
         return Redirect::to("/").into_response();

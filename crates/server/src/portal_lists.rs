@@ -11,7 +11,7 @@ use crate::portal::{PageError, error_page, page_number, url_encode};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Extension;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chengxin_lists::{
@@ -348,7 +348,7 @@ pub(crate) async fn objection_submit(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     headers: HeaderMap,
-    Form(f): Form<ObjectionFormBody>,
+    crate::portal::PageForm(f): crate::portal::PageForm<ObjectionFormBody>,
 ) -> Response {
     let expected = match &principal.via {
         Via::Session { csrf, .. } => Some(csrf.clone()),

@@ -452,6 +452,13 @@ async fn art_1798_9_portal_publishes_the_listing_and_takes_objections_with_maske
     let good = fields("张三 13812345678", "发票系他人冒用本公司名义开具");
     let (st, _, html) = page(&f, post(None, good.clone())).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{html}");
+    // A form without its fields is a Chinese page, not a parser's English.
+    let (st, _, html) = page(&f, form_post(Some(&cookie), &[("applicant", "x")])).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{html}");
+    assert!(
+        html.contains("表单有误") && !html.contains("missing field"),
+        "{html}"
+    );
 
     // Empty grounds: the form comes back with the error and what was typed.
     let (st, _, html) = page(&f, post(Some(&cookie), fields("李四", "  "))).await;
