@@ -23,7 +23,8 @@ pub struct RowError {
     /// Stable snake_case rule id: `required`, `too_long`, `control_char`, `date`, `future_date`,
     /// `validity_order`, `decimal`, `enum`, `uscc_check`, `uscc`, `org_code`, `reg_no`,
     /// `tax_no`, `citizen_id`, `code`, `category`, `category_codes`, `no_subject_code`,
-    /// `person_id_type`, `status`, `severity`, `publish_until`, `unmapped_cell`, `extra_cells`.
+    /// `person_id_type`, `person_doc`, `status`, `severity`, `publish_until`, `unmapped_cell`,
+    /// `extra_cells`.
     pub rule: &'static str,
     /// What is wrong, naming the field (code and Chinese name), the value's shape and what was
     /// expected. Personal identifiers are not echoed.
@@ -342,6 +343,7 @@ pub fn rule_label_zh(rule: &str) -> Option<&'static str> {
         "category_codes" => "类别与代码不符",
         "no_subject_code" => "缺少主体代码",
         "person_id_type" => "证件类型不能识别主体",
+        "person_doc" => "证件号码格式错误",
         "status" => "当前状态错误",
         "severity" => "严重程度错误",
         "publish_until" => "公示截止期超出期限",
@@ -709,17 +711,51 @@ impl CatalogItem {
                 || is_citizen_id_type(id_type)
                 || is_residence_permit_type(id_type);
             if !citizen {
-                errs.push(RowError::new(
-                    pf,
-                    "person_id_type",
-                    format!(
-                        "{}: a natural person is identified by a 公民身份号码 (GB 11643-1999); a {} \
-                         number cannot identify a subject",
-                        label(pf),
-                        excerpt(id_type, 20)
-                    ),
-                ));
-                return None;
+                // A foreigner or a resident of Hong Kong, Macao or Taiwan: identified by the
+                // document the 证件类型 names (standards.md §4, 证件类型 02–05).
+                let Some(doc) = chengxin_registry::DocKind::from_type(id_type) else {
+                    errs.push(RowError::new(
+                        pf,
+                        "person_id_type",
+                        format!(
+                            "{}: a natural person is identified by a 公民身份号码 (GB 11643-1999), \
+                             a 护照, a 港澳居民来往内地通行证, a 台湾居民来往大陆通行证 or a \
+                             外国人永久居留身份证; a {} number cannot identify a subject",
+                            label(pf),
+                            excerpt(id_type, 20)
+                        ),
+                    ));
+                    return None;
+                };
+                let code = match chengxin_registry::person_doc_code(doc, &id.value) {
+                    Ok(code) => code,
+                    Err(e) => {
+                        errs.push(RowError::new(
+                            pf,
+                            "person_doc",
+                            format!(
+                                "{}: {}",
+                                label(pf),
+                                match e {
+                                    chengxin_registry::RegistryError::Field { message, .. } => {
+                                        message
+                                    }
+                                    other => other.to_string(),
+                                }
+                            ),
+                        ));
+                        return None;
+                    }
+                };
+                if !ok {
+                    return None;
+                }
+                return Some(SubjectRef {
+                    name: name?,
+                    kind,
+                    scheme: Scheme::PersonDoc,
+                    code,
+                });
             }
             let code = match codes::validate_citizen_id(&id.value, today) {
                 Ok(c) => c.as_str().to_owned(),

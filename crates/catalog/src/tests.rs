@@ -923,12 +923,52 @@ fn rule_citizen_id() {
     assert!(!e[0].message.contains("spreadsheet"), "{}", e[0].message);
     let e = errors("penalty", &without(person_row(), "CF_XDR_ZJHM"));
     assert_rule(&e, "CF_XDR_ZJHM", "required");
+    // A foreigner or a resident of Hong Kong, Macao or Taiwan: identified by the document the
+    // 证件类型 names, by name or code; a document the registry cannot tell apart is refused.
+    for (kind, number, code) in [
+        ("护照", "e 1234-5678", "passport:E12345678"),
+        ("03", "H12345678", "hk_macao_permit:H12345678"),
+        (
+            "台湾居民来往大陆通行证",
+            "12345678",
+            "taiwan_permit:12345678",
+        ),
+        (
+            "05",
+            "USA110090110050",
+            "foreign_permanent_resident:USA110090110050",
+        ),
+    ] {
+        let dr = run(
+            "penalty",
+            &with(
+                with(person_row(), "CF_XDR_ZJHM", number),
+                "CF_XDR_ZJLX",
+                kind,
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{kind}: {e:?}"));
+        assert_eq!(
+            (dr.subject.kind, dr.subject.scheme, dr.subject.code.as_str()),
+            (SubjectKind::NaturalPerson, Scheme::PersonDoc, code),
+            "{kind}"
+        );
+    }
+    let e = errors(
+        "penalty",
+        &with(
+            with(person_row(), "CF_XDR_ZJHM", "E1#"),
+            "CF_XDR_ZJLX",
+            "护照",
+        ),
+    );
+    assert_rule(&e, "CF_XDR_ZJHM", "person_doc");
     let e = errors(
         "penalty",
         &with(
             with(person_row(), "CF_XDR_ZJHM", "E12345678"),
             "CF_XDR_ZJLX",
-            "护照",
+            "其他",
         ),
     );
     assert_rule(&e, "CF_XDR_ZJHM", "person_id_type");
@@ -1658,6 +1698,7 @@ fn every_rule_has_a_chinese_name() {
         "category_codes",
         "no_subject_code",
         "person_id_type",
+        "person_doc",
         "status",
         "severity",
         "publish_until",

@@ -151,15 +151,19 @@ pub enum Scheme {
     TaxNo,
     /// 公民身份号码 (natural persons; never shown unmasked in public output)
     CitizenId,
+    /// Another identity document of a natural person without a 公民身份号码 (passport, 港澳/台湾
+    /// permits, 外国人永久居留身份证), as `KIND:NUMBER` (see [`DocKind`]); never shown unmasked.
+    PersonDoc,
 }
 
 impl Scheme {
-    pub const ALL: [Scheme; 5] = [
+    pub const ALL: [Scheme; 6] = [
         Scheme::Uscc,
         Scheme::Org,
         Scheme::Regno,
         Scheme::TaxNo,
         Scheme::CitizenId,
+        Scheme::PersonDoc,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -169,6 +173,7 @@ impl Scheme {
             Scheme::Regno => "regno",
             Scheme::TaxNo => "tax_no",
             Scheme::CitizenId => "citizen_id",
+            Scheme::PersonDoc => "person_doc",
         }
     }
 
@@ -179,6 +184,7 @@ impl Scheme {
             Scheme::Regno => "工商注册号",
             Scheme::TaxNo => "税务登记号",
             Scheme::CitizenId => "公民身份号码",
+            Scheme::PersonDoc => "其他身份证件号码",
         }
     }
 
@@ -204,6 +210,10 @@ pub struct SubjectData {
     pub tax_no: Option<String>,
     /// Natural persons only. Stored whole; shown masked.
     pub citizen_id: Option<String>,
+    /// Natural persons identified by another document (`KIND:NUMBER`, see [`DocKind`]). Stored
+    /// whole; shown masked.
+    #[serde(default)]
+    pub person_doc: Option<String>,
     /// 法定代表人 / 负责人 / 经营者.
     pub legal_rep_name: Option<String>,
     /// The representative's document number. Stored whole; shown masked.
@@ -228,6 +238,7 @@ impl SubjectData {
             reg_no: None,
             tax_no: None,
             citizen_id: None,
+            person_doc: None,
             legal_rep_name: None,
             legal_rep_id: None,
             region_code: None,
@@ -258,6 +269,9 @@ impl SubjectData {
         if let Some(c) = &self.citizen_id {
             out.push((Scheme::CitizenId, c.clone()));
         }
+        if let Some(d) = &self.person_doc {
+            out.push((Scheme::PersonDoc, d.clone()));
+        }
         out
     }
 
@@ -268,6 +282,9 @@ impl SubjectData {
         }
         if let Some(c) = &self.citizen_id {
             return Some((Scheme::CitizenId, c));
+        }
+        if let Some(d) = &self.person_doc {
+            return Some((Scheme::PersonDoc, d));
         }
         if let Some(o) = &self.org_code {
             return Some((Scheme::Org, o));
@@ -314,6 +331,10 @@ impl SubjectData {
         self.citizen_id = normalise_with(self.citizen_id, "citizen_id", |s| {
             codes::validate_citizen_id(s, today).map(|c| c.as_str().to_string())
         })?;
+        self.person_doc = match trim_opt(self.person_doc) {
+            None => None,
+            Some(d) => Some(validate_person_doc(&d)?),
+        };
         self.legal_rep_name = trim_opt(self.legal_rep_name);
         self.legal_rep_id = match trim_opt(self.legal_rep_id) {
             None => None,
@@ -347,11 +368,12 @@ impl SubjectData {
 
         // Kind-specific identifier rules.
         if self.kind.is_person() {
-            if self.citizen_id.is_none() {
+            if self.citizen_id.is_none() && self.person_doc.is_none() {
                 return Err(RegistryError::field(
                     "citizen_id",
                     "required",
-                    "a natural person is identified by a citizen ID number (GB 11643-1999)",
+                    "a natural person is identified by a citizen ID number (GB 11643-1999) or, \
+                     without one, by another identity document (person_doc)",
                 ));
             }
             if self.uscc.is_some() || self.org_code.is_some() || self.reg_no.is_some() {
@@ -362,6 +384,13 @@ impl SubjectData {
                 ));
             }
         } else {
+            if self.person_doc.is_some() {
+                return Err(RegistryError::field(
+                    "person_doc",
+                    "not_allowed",
+                    "only natural persons are identified by an identity document",
+                ));
+            }
             if self.citizen_id.is_some() {
                 return Err(RegistryError::field(
                     "citizen_id",
@@ -423,6 +452,112 @@ impl SubjectData {
             });
         }
         out
+    }
+}
+
+/// An identity document other than a 公民身份号码, by which a natural person without one (a
+/// foreigner, a resident of Hong Kong, Macao or Taiwan) is identified: the 双公示 证件类型 values
+/// (standards.md §4: 护照 / 港澳居民来往内地通行证 / 台湾居民来往大陆通行证 /
+/// 外国人永久居留身份证, coded 02–05 by one implementation). 港澳台居民居住证 carry a citizen-ID
+/// style number and are checked as one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    Passport,
+    HkMacaoPermit,
+    TaiwanPermit,
+    ForeignPermanentResident,
+}
+
+impl DocKind {
+    pub const ALL: [DocKind; 4] = [
+        DocKind::Passport,
+        DocKind::HkMacaoPermit,
+        DocKind::TaiwanPermit,
+        DocKind::ForeignPermanentResident,
+    ];
+
+    /// The prefix of a [`Scheme::PersonDoc`] code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Passport => "passport",
+            DocKind::HkMacaoPermit => "hk_macao_permit",
+            DocKind::TaiwanPermit => "taiwan_permit",
+            DocKind::ForeignPermanentResident => "foreign_permanent_resident",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DocKind::Passport => "护照",
+            DocKind::HkMacaoPermit => "港澳居民来往内地通行证",
+            DocKind::TaiwanPermit => "台湾居民来往大陆通行证",
+            DocKind::ForeignPermanentResident => "外国人永久居留身份证",
+        }
+    }
+
+    /// A 证件类型 as a 双公示 file writes it: the Chinese name or its code 02–05.
+    pub fn from_type(t: &str) -> Option<DocKind> {
+        match t.trim() {
+            "护照" | "02" => Some(DocKind::Passport),
+            "港澳居民来往内地通行证" | "03" => Some(DocKind::HkMacaoPermit),
+            "台湾居民来往大陆通行证" | "04" => Some(DocKind::TaiwanPermit),
+            "外国人永久居留身份证" | "05" => Some(DocKind::ForeignPermanentResident),
+            _ => None,
+        }
+    }
+
+    fn parse(s: &str) -> Option<DocKind> {
+        DocKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The [`Scheme::PersonDoc`] code of a document: `KIND:NUMBER`, the number in upper case without
+/// spaces or hyphens, 5 to 20 letters and digits.
+pub fn person_doc_code(kind: DocKind, number: &str) -> Result<String, RegistryError> {
+    let n: String = codes::normalize(number)
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .collect();
+    if !(5..=20).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(RegistryError::field(
+            "person_doc",
+            "person_doc",
+            format!("a {} number is 5 to 20 letters and digits", kind.label_zh()),
+        ));
+    }
+    Ok(format!("{}:{n}", kind.as_str()))
+}
+
+fn validate_person_doc(raw: &str) -> Result<String, RegistryError> {
+    let (kind, number) = raw
+        .split_once(':')
+        .and_then(|(k, n)| DocKind::parse(k.trim()).map(|k| (k, n)))
+        .ok_or_else(|| {
+            RegistryError::field(
+                "person_doc",
+                "person_doc",
+                "an identity document is written KIND:NUMBER, KIND one of passport, \
+                 hk_macao_permit, taiwan_permit, foreign_permanent_resident",
+            )
+        })?;
+    person_doc_code(kind, number)
+}
+
+/// Whether `code` is a [`Scheme::PersonDoc`] code (`KIND:NUMBER` of a known kind).
+pub fn is_person_doc_code(code: &str) -> bool {
+    code.split_once(':')
+        .is_some_and(|(k, _)| DocKind::parse(k).is_some())
+}
+
+/// How the public sees an identifier of a natural person: the document's kind and a masked
+/// number (`护照 E1*****78`); a citizen ID masked as everywhere.
+pub fn masked_person_identifier(code: &str) -> String {
+    match code
+        .split_once(':')
+        .and_then(|(k, n)| DocKind::parse(k).map(|k| (k, n)))
+    {
+        Some((kind, number)) => format!("{} {}", kind.label_zh(), codes::mask::citizen_id(number)),
+        None => codes::mask::citizen_id(code),
     }
 }
 

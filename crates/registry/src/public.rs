@@ -33,6 +33,9 @@ pub struct PublicSubject {
     pub tax_no: Option<String>,
     /// Natural persons' ID number, masked (e.g. `1101**********002X`).
     pub citizen_id_masked: Option<String>,
+    /// A natural person's other identity document, its kind and masked number
+    /// (e.g. `护照 E1*****78`).
+    pub person_doc_masked: Option<String>,
     pub legal_rep_name: Option<String>,
     /// The representative's document number, masked.
     pub legal_rep_id_masked: Option<String>,
@@ -67,6 +70,7 @@ impl PublicSubject {
             reg_no: d.reg_no.clone(),
             tax_no: d.tax_no.as_deref().map(mask_if_personal),
             citizen_id_masked: d.citizen_id.as_deref().map(codes::mask::citizen_id),
+            person_doc_masked: d.person_doc.as_deref().map(crate::masked_person_identifier),
             legal_rep_name: d.legal_rep_name.as_deref().map(codes::mask::redact),
             legal_rep_id_masked: d.legal_rep_id.as_deref().map(codes::mask::citizen_id),
             region_code: d.region_code.clone(),

@@ -236,3 +236,27 @@ mod props {
         }
     }
 }
+
+#[test]
+fn other_identity_documents_of_natural_persons() {
+    assert_eq!(
+        crate::person_doc_code(crate::DocKind::HkMacaoPermit, "h 1234 5678"),
+        Ok("hk_macao_permit:H12345678".to_string())
+    );
+    assert!(crate::person_doc_code(crate::DocKind::Passport, "E1").is_err());
+    assert!(crate::is_person_doc_code("passport:E12345678"));
+    assert!(!crate::is_person_doc_code("91350100M000100Y43"));
+    assert!(!crate::is_person_doc_code("library:123456"));
+    assert_eq!(
+        crate::masked_person_identifier("passport:E12345678"),
+        "护照 E1*****78"
+    );
+    assert_eq!(
+        crate::masked_person_identifier("11010519491231002X"),
+        "1101**********002X"
+    );
+    for kind in crate::DocKind::ALL {
+        assert_eq!(crate::DocKind::from_type(kind.label_zh()), Some(kind));
+    }
+    assert_eq!(crate::DocKind::from_type("其他"), None);
+}

@@ -339,6 +339,9 @@ pub struct PersonalParams {
 pub struct PersonalData {
     pub key: String,
     pub citizen_id: Option<String>,
+    /// A natural person's other identity document (`KIND:NUMBER`), read under the same grant
+    /// field as the citizen ID (the person's identity number).
+    pub person_doc: Option<String>,
     pub legal_rep_id: Option<String>,
     /// The grants that authorised this read.
     pub grants: Vec<i64>,
@@ -418,6 +421,10 @@ pub async fn personal(
         citizen_id: fields
             .contains(&PersonalField::CitizenId)
             .then(|| d.citizen_id.clone())
+            .flatten(),
+        person_doc: fields
+            .contains(&PersonalField::CitizenId)
+            .then(|| d.person_doc.clone())
             .flatten(),
         legal_rep_id: fields
             .contains(&PersonalField::LegalRepId)

@@ -726,12 +726,17 @@ fn display_fields(item: &CatalogItem) -> [Option<&str>; 5] {
 }
 
 /// A record as the public may see it: every field through its catalog mask; for a natural
-/// person the name is shown as the registry shows it (surname only) and the citizen ID masked —
+/// person the name is shown as the registry shows it (surname only) and the citizen ID or other
+/// document masked —
 /// 国办发〔2020〕49号 (十四): disclosure limited to what is necessary.
 pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
-    let person = r.subject_code.len() == 18
-        && chengxin_codes::validate_citizen_id(&r.subject_code, r.decision_date.max(r.received_on))
-            .is_ok();
+    let person = chengxin_registry::is_person_doc_code(&r.subject_code)
+        || (r.subject_code.len() == 18
+            && chengxin_codes::validate_citizen_id(
+                &r.subject_code,
+                r.decision_date.max(r.received_on),
+            )
+            .is_ok());
     let masked_name = chengxin_codes::mask::person_name(&r.subject_name);
     let full_name = r.subject_name.trim();
     let person_name =
@@ -778,7 +783,7 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         department: r.department.clone(),
         subject_name: chengxin_codes::mask::public_name(&r.subject_name, person),
         subject_code: if person {
-            chengxin_codes::mask::citizen_id(&r.subject_code)
+            chengxin_registry::masked_person_identifier(&r.subject_code)
         } else {
             r.subject_code.clone()
         },

@@ -1363,3 +1363,66 @@ async fn only_an_items_providers_may_send_it() {
         .unwrap_or_default();
     assert!(licence.get("providers").is_none(), "{licence}");
 }
+
+/// A foreigner's penalty, identified by passport: accepted, and shown with the document's kind
+/// and a masked number, never the number itself.
+#[tokio::test]
+async fn a_person_known_by_passport_is_published_masked() {
+    let f = fixture("passport").await;
+    let body = "CF_XDR_MC,CF_XDR_LB,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_JDRQ,CF_CFJG\n\
+                John Smith,自然人,护照,E12345678,榕市监罚〔2026〕901号,无证经营,《食品安全法》第一百二十二条,警告,警告,2026-11-16,福州市市场监督管理局\n";
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=p.csv&wait=true",
+        Some("officer"),
+        body.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(r.json()["summary"]["accepted"], 1, "{}", r.body);
+    let v = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![])
+        .await
+        .json();
+    let rec = &v["records"][0];
+    assert_eq!(rec["subject_code"], "护照 E1*****78", "{v}");
+    assert_ne!(
+        rec["subject_name"], "John Smith",
+        "a person's full name is not public"
+    );
+    assert!(!v.to_string().contains("John Smith"), "{v}");
+    // And the public cannot find the person by name.
+    let found = call(&f, "GET", "/api/v1/publicity/penalty?q=John", None, vec![])
+        .await
+        .json();
+    assert_eq!(found["total"], 0, "{found}");
+    assert!(!v.to_string().contains("12345678"), "{v}");
+    let column = call(&f, "GET", "/publicity/penalty", None, vec![]).await;
+    assert!(column.body.contains("护照 E1*****78"), "{}", column.body);
+    assert!(!column.body.contains("E12345678"));
+    // The subject page (reached by its opaque key) shows the document masked.
+    let id = f
+        .state
+        .store
+        .record(DEPT, "penalty", "榕市监罚〔2026〕901号")
+        .await
+        .expect("q")
+        .expect("stored")
+        .subject_id;
+    let key = f
+        .state
+        .store
+        .subject_by_id(id)
+        .await
+        .expect("q")
+        .expect("subject")
+        .key;
+    let page = call(&f, "GET", &format!("/subjects/{key}"), None, vec![]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("护照 E1*****78"), "{}", page.body);
+    assert!(!page.body.contains("E12345678"), "{}", page.body);
+    assert_eq!(
+        chengxin_codes::mask::find_unmasked(&page.body),
+        None,
+        "no personal number on the page"
+    );
+}

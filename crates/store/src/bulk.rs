@@ -185,8 +185,8 @@ fn resolve_subjects(
     }
     let (reason, source) = pending_reason(pc.batch_id);
     let cols = "version, kind, status, name, uscc, org_code, reg_no, tax_no, citizen_id, \
-        valid_from, recorded_at, recorded_by, reason, source";
-    let values = "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15";
+        person_doc, valid_from, recorded_at, recorded_by, reason, source";
+    let values = "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16";
     let mut ins_subject = conn.prepare(&format!(
         "INSERT INTO subjects (key, {cols}) VALUES (?1, {values})"
     ))?;
@@ -216,6 +216,7 @@ fn resolve_subjects(
                     code(Scheme::Regno),
                     code(Scheme::TaxNo),
                     code(Scheme::CitizenId),
+                    code(Scheme::PersonDoc),
                     pc.received_on,
                     pc.recorded_at,
                     pc.actor,

@@ -1421,15 +1421,15 @@ async fn create_pending_pg(
     let kinds: Vec<&str> = create.iter().map(|(s, _)| s.kind.as_str()).collect();
     let names: Vec<&str> = create.iter().map(|(s, _)| s.name.as_str()).collect();
     let cols = "version, kind, status, name, uscc, org_code, reg_no, tax_no, citizen_id, \
-        valid_from, recorded_at, recorded_by, reason, source";
+        person_doc, valid_from, recorded_at, recorded_by, reason, source";
     // `cols` is a constant: nothing of the input reaches the SQL text.
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO subjects (id, key, {cols}) \
          SELECT u.id, u.key, 1, u.kind, $1, u.name, u.uscc, u.org_code, u.reg_no, u.tax_no, \
-         u.citizen_id, $2, $3, $4, $5, $6 \
+         u.citizen_id, u.person_doc, $2, $3, $4, $5, $6 \
          FROM unnest($7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], \
-         $12::text[], $13::text[], $14::text[], $15::text[]) \
-         AS u(id, key, kind, name, uscc, org_code, reg_no, tax_no, citizen_id)"
+         $12::text[], $13::text[], $14::text[], $15::text[], $16::text[]) \
+         AS u(id, key, kind, name, uscc, org_code, reg_no, tax_no, citizen_id, person_doc)"
     )))
     .bind(SubjectStatus::Pending.as_str())
     .bind(ctx.batch.received_on)
@@ -1446,6 +1446,7 @@ async fn create_pending_pg(
     .bind(code_of(Scheme::Regno))
     .bind(code_of(Scheme::TaxNo))
     .bind(code_of(Scheme::CitizenId))
+    .bind(code_of(Scheme::PersonDoc))
     .execute(&mut **t)
     .await?;
     sqlx::query(sqlx::AssertSqlSafe(format!(

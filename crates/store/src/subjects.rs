@@ -12,17 +12,18 @@ use chrono::{DateTime, NaiveDate, Utc};
 /// Columns of a version, in the order [`bind_version!`] binds them.
 const DATA_COLS: &str = "kind, status, name, uscc, org_code, reg_no, tax_no, citizen_id, \
     legal_rep_name, legal_rep_id, region_code, registration_authority, established, \
-    valid_from, recorded_at, recorded_by, reason, source";
+    valid_from, recorded_at, recorded_by, reason, source, person_doc";
 
 const SUBJECT_SELECT: &str = "SELECT id, key, version, kind, status, name, uscc, org_code, reg_no, tax_no, \
     citizen_id, legal_rep_name, legal_rep_id, region_code, registration_authority, established, \
-    valid_from, recorded_at, recorded_by, reason, source FROM subjects";
+    valid_from, recorded_at, recorded_by, reason, source, person_doc FROM subjects";
 
 const VERSION_SELECT: &str = "SELECT subject_id AS id, '' AS key, version, kind, status, name, uscc, org_code, \
     reg_no, tax_no, citizen_id, legal_rep_name, legal_rep_id, region_code, registration_authority, \
-    established, valid_from, recorded_at, recorded_by, reason, source FROM subject_versions";
+    established, valid_from, recorded_at, recorded_by, reason, source, person_doc \
+    FROM subject_versions";
 
-/// Binds the 18 [`DATA_COLS`] of a `Version` to a query, in order.
+/// Binds the 19 [`DATA_COLS`] of a `Version` to a query, in order.
 macro_rules! bind_version {
     ($q:expr, $v:expr) => {{
         let v: &Version = $v;
@@ -45,6 +46,7 @@ macro_rules! bind_version {
             .bind(v.recorded_by.as_str())
             .bind(v.reason.as_str())
             .bind(v.source.as_str())
+            .bind(d.person_doc.as_deref())
     }};
 }
 
@@ -119,6 +121,7 @@ pub(crate) struct Row {
     recorded_by: String,
     reason: String,
     source: String,
+    person_doc: Option<String>,
 }
 
 impl Row {
@@ -143,6 +146,7 @@ impl Row {
                     reg_no: self.reg_no,
                     tax_no: self.tax_no,
                     citizen_id: self.citizen_id,
+                    person_doc: self.person_doc,
                     legal_rep_name: self.legal_rep_name,
                     legal_rep_id: self.legal_rep_id,
                     region_code: self.region_code,
@@ -317,11 +321,11 @@ impl Store {
         let is_pg = self.is_postgres();
         let insert_subject = format!(
             "INSERT INTO subjects (key, version, {DATA_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
-             $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id"
+             $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id"
         );
         let insert_version = format!(
             "INSERT INTO subject_versions (subject_id, version, {DATA_COLS}) VALUES ($1, $2, $3, $4, \
-             $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+             $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
         );
         with_write_pool!(self, p => {
             let mut tx = if is_pg { p.begin().await? } else { p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await? };
@@ -385,7 +389,7 @@ impl Store {
         let is_pg = self.is_postgres();
         let insert_version = format!(
             "INSERT INTO subject_versions (subject_id, version, {DATA_COLS}) VALUES ($1, $2, $3, $4, \
-             $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+             $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)"
         );
         let latest = format!(
             "{VERSION_SELECT} WHERE subject_id = $1 ORDER BY valid_from DESC, version DESC LIMIT 1"
@@ -394,7 +398,7 @@ impl Store {
             uscc = $6, org_code = $7, reg_no = $8, tax_no = $9, citizen_id = $10, \
             legal_rep_name = $11, legal_rep_id = $12, region_code = $13, \
             registration_authority = $14, established = $15, valid_from = $16, recorded_at = $17, \
-            recorded_by = $18, reason = $19, source = $20 WHERE id = $1";
+            recorded_by = $18, reason = $19, source = $20, person_doc = $21 WHERE id = $1";
         with_write_pool!(self, p => {
             let mut tx = if is_pg { p.begin().await? } else { p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await? };
             let found: Option<(i64, i64, String)> = sqlx::query_as(
@@ -735,7 +739,7 @@ impl Store {
     }
 }
 
-/// Pushes the 18 data columns of a version into a multi-row insert, in [`DATA_COLS`] order.
+/// Pushes the 19 data columns of a version into a multi-row insert, in [`DATA_COLS`] order.
 fn push_version<'a, DB>(
     b: &mut sqlx::query_builder::Separated<'_, DB, &'static str>,
     v: &'a Version,
@@ -765,7 +769,8 @@ fn push_version<'a, DB>(
         .push_bind(v.recorded_at)
         .push_bind(v.recorded_by.as_str())
         .push_bind(v.reason.as_str())
-        .push_bind(v.source.as_str());
+        .push_bind(v.source.as_str())
+        .push_bind(d.person_doc.as_deref());
 }
 
 fn unique_to_conflict(e: sqlx::Error, message: &str) -> StoreError {

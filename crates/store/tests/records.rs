@@ -71,6 +71,52 @@ fn uscc(n: u64) -> String {
     chengxin_codes::generate::uscc(&mut rng)
 }
 
+/// A batch naming a natural person by passport creates the pending subject with that document
+/// (both stores' bulk paths), and a second decision finds the same subject.
+#[tokio::test]
+async fn a_batch_creates_a_person_known_by_passport() {
+    on_both("batch_passport", |s| async move {
+        setup(&s).await;
+        let person = |doc: &str| RecordInput {
+            subject: SubjectInput {
+                name: "John Smith".into(),
+                kind: SubjectKind::NaturalPerson,
+                scheme: Scheme::PersonDoc,
+                code: "passport:E12345678".into(),
+            },
+            ..rec(doc, &uscc(9), "罚款", d(2026, 11, 16))
+        };
+        let mut w = s.begin_batch(batch("p.csv")).await.expect("begin");
+        w.push(person("闽市监罚〔2026〕91号")).await.expect("push");
+        w.push(person("闽市监罚〔2026〕92号")).await.expect("push");
+        let summary = w.commit().await.expect("commit");
+        assert_eq!(summary.pending_subjects, 1, "{summary:?}");
+        let a = s
+            .record(DEPT, "penalty", "闽市监罚〔2026〕91号")
+            .await
+            .expect("q")
+            .expect("stored");
+        let b = s
+            .record(DEPT, "penalty", "闽市监罚〔2026〕92号")
+            .await
+            .expect("q")
+            .expect("stored");
+        assert_eq!(a.subject_id, b.subject_id);
+        let subject = s
+            .subject_by_id(a.subject_id)
+            .await
+            .expect("q")
+            .expect("created");
+        assert_eq!(subject.data().kind, SubjectKind::NaturalPerson);
+        assert_eq!(
+            subject.data().person_doc.as_deref(),
+            Some("passport:E12345678")
+        );
+        assert_eq!(subject.data().citizen_id, None);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_batch_commits_whole_and_repeats_change_nothing() {
     on_both("batch_commit", |s| async move {

@@ -398,6 +398,63 @@ async fn natural_persons_get_an_opaque_key() {
     .await;
 }
 
+/// A natural person without a citizen ID (a foreigner, a resident of Hong Kong, Macao or
+/// Taiwan) is identified by another document, kept in every version.
+#[tokio::test]
+async fn natural_persons_may_be_identified_by_another_document() {
+    on_both("person_doc", |s| async move {
+        let p = s
+            .register(
+                SubjectData {
+                    person_doc: Some("passport:e1234-5678".into()),
+                    ..SubjectData::new(SubjectKind::NaturalPerson, "John Smith")
+                },
+                prov(d(2020, 1, 1), "x"),
+                today(),
+            )
+            .await
+            .expect("registered");
+        assert!(is_opaque_key(&p.key), "{}", p.key);
+        let found = s.subject_by_key(&p.key).await.expect("q").expect("found");
+        assert_eq!(
+            found.data().person_doc.as_deref(),
+            Some("passport:E12345678")
+        );
+        let history = s.history(p.id).await.expect("history");
+        assert_eq!(
+            history[0].data.person_doc.as_deref(),
+            Some("passport:E12345678")
+        );
+        // Only a natural person, and only a known kind of document.
+        let e = s
+            .register(
+                SubjectData {
+                    uscc: Some("91350100M000100Y43".into()),
+                    person_doc: Some("passport:E12345678".into()),
+                    ..SubjectData::new(SubjectKind::LegalPerson, "某公司")
+                },
+                prov(d(2020, 1, 1), "x"),
+                today(),
+            )
+            .await
+            .expect_err("an organisation");
+        assert!(e.to_string().contains("person_doc"), "{e}");
+        let e = s
+            .register(
+                SubjectData {
+                    person_doc: Some("library_card:123456".into()),
+                    ..SubjectData::new(SubjectKind::NaturalPerson, "某人")
+                },
+                prov(d(2020, 1, 1), "x"),
+                today(),
+            )
+            .await
+            .expect_err("unknown kind");
+        assert!(e.to_string().contains("KIND:NUMBER"), "{e}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn search_by_current_and_former_name() {
     on_both("search", |s| async move {
