@@ -30,6 +30,72 @@ pub fn citizen_id(s: &str) -> String {
     out
 }
 
+/// Mask an identity document's number (passport, permit): keep the first character (two when
+/// the number has 12 or more) and the last two (one when it has fewer than 8), so that at least
+/// half is hidden: `E12345678` → `E******78`, `12345678` → `1*****78`, `E1234` → `E***4`.
+pub fn document(s: &str) -> String {
+    let chars: Vec<char> = normalize(s).chars().collect();
+    let n = chars.len();
+    let (front, back) = match n {
+        12.. => (2, 2),
+        8.. => (1, 2),
+        4.. => (1, 1),
+        _ => (0, 0),
+    };
+    let mut out: String = chars.iter().take(front).collect();
+    out.push_str(&stars(n - front - back));
+    out.extend(chars.iter().skip(n - back));
+    out
+}
+
+/// Replaces every occurrence of the number `needle` in `text` with `with`, however it is
+/// written there: in either case, in full-width forms, or broken up by spaces or hyphens
+/// (`E1234 5678`, `E-1234-5678`, `Ｅ１２３４５６７８`). Used to hide a person's own document number
+/// from free text about them, whatever shape a detector would expect. A needle of fewer than 4
+/// letters and digits is left alone.
+pub fn replace_number(text: &str, needle: &str, with: &str) -> String {
+    fn fold(c: char) -> Option<char> {
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        };
+        match c {
+            ' ' | '-' | '\u{3000}' | '\u{2010}'..='\u{2015}' | '\u{2212}' => None,
+            _ => Some(c.to_ascii_uppercase()),
+        }
+    }
+    let want: Vec<char> = needle.chars().filter_map(fold).collect();
+    if want.len() < 4 {
+        return text.to_owned();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if fold(chars[i]) == Some(want[0]) {
+            let (mut j, mut k) = (i, 0);
+            while j < chars.len() && k < want.len() {
+                match fold(chars[j]) {
+                    None => j += 1,
+                    Some(c) if c == want[k] => {
+                        k += 1;
+                        j += 1;
+                    }
+                    Some(_) => break,
+                }
+            }
+            if k == want.len() {
+                out.push_str(with);
+                i = j;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
 /// Mask a phone number.
 ///
 /// * mainland mobile (11 digits, `1[3-9]…`, optionally with `+86`/`86`/`0086`):
@@ -397,6 +463,29 @@ fn looks_like_citizen_id(run: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn documents_and_their_occurrences() {
+        assert_eq!(document("E12345678"), "E******78");
+        assert_eq!(document("12345678"), "1*****78");
+        assert_eq!(document("E1234"), "E***4");
+        assert_eq!(document("USA310075123456"), "US***********56");
+        for written in [
+            "当事人护照E12345678，",
+            "当事人护照e12345678，",
+            "当事人护照E1234 5678，",
+            "当事人护照E-1234-5678，",
+            "当事人护照Ｅ１２３４５６７８，",
+        ] {
+            assert_eq!(
+                replace_number(written, "E12345678", "E******78"),
+                "当事人护照E******78，",
+                "{written}"
+            );
+        }
+        assert_eq!(replace_number("E1234567", "E12345678", "x"), "E1234567");
+        assert_eq!(replace_number("abc", "ab", "x"), "abc");
+    }
     use super::*;
 
     #[test]

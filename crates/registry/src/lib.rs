@@ -518,14 +518,49 @@ pub fn person_doc_code(kind: DocKind, number: &str) -> Result<String, RegistryEr
         .chars()
         .filter(|c| !matches!(c, '-' | ' '))
         .collect();
-    if !(5..=20).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    let b = n.as_bytes();
+    let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
+    // The shapes the documents are issued in (chengxin's reading; no national text at hand
+    // states them): 港澳居民来往内地通行证 H or M and 8 digits (10 on later issues); 台湾居民来往
+    // 大陆通行证 8 digits (10 on later issues); 外国人永久居留身份证 3 letters and 12 digits, or,
+    // since 2023, 18 characters beginning with 9 with a GB 11643 check character. A passport's
+    // number depends on its country: 5 to 20 letters and digits.
+    let (ok, shape) = match kind {
+        DocKind::Passport => (
+            (5..=20).contains(&b.len()) && b.iter().all(u8::is_ascii_alphanumeric),
+            "5 to 20 letters and digits",
+        ),
+        DocKind::HkMacaoPermit => (
+            matches!(b.len(), 9 | 11) && matches!(b[0], b'H' | b'M') && digits(&b[1..]),
+            "H or M followed by 8 (or 10) digits",
+        ),
+        DocKind::TaiwanPermit => (matches!(b.len(), 8 | 10) && digits(b), "8 (or 10) digits"),
+        DocKind::ForeignPermanentResident => (
+            (b.len() == 15 && b[..3].iter().all(u8::is_ascii_uppercase) && digits(&b[3..]))
+                || (b.len() == 18 && b[0] == b'9' && digits(&b[..17]) && mod11_2_ok(b)),
+            "3 letters and 12 digits, or 18 characters beginning with 9 whose last is the \
+             check character",
+        ),
+    };
+    if !ok {
         return Err(RegistryError::field(
             "person_doc",
             "person_doc",
-            format!("a {} number is 5 to 20 letters and digits", kind.label_zh()),
+            format!("a {} number is {shape}", kind.label_zh()),
         ));
     }
     Ok(format!("{}:{n}", kind.as_str()))
+}
+
+/// ISO 7064 MOD 11-2, the check of GB 11643 (the 18th character of an 18-character number).
+fn mod11_2_ok(b: &[u8]) -> bool {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(W)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    b[17] == b"10X98765432"[(sum % 11) as usize]
 }
 
 fn validate_person_doc(raw: &str) -> Result<String, RegistryError> {
@@ -550,14 +585,26 @@ pub fn is_person_doc_code(code: &str) -> bool {
 }
 
 /// How the public sees an identifier of a natural person: the document's kind and a masked
-/// number (`护照 E1*****78`); a citizen ID masked as everywhere.
+/// number (`护照 E******78`); a citizen ID masked as everywhere.
 pub fn masked_person_identifier(code: &str) -> String {
     match code
         .split_once(':')
         .and_then(|(k, n)| DocKind::parse(k).map(|k| (k, n)))
     {
-        Some((kind, number)) => format!("{} {}", kind.label_zh(), codes::mask::citizen_id(number)),
+        Some((kind, number)) => format!("{} {}", kind.label_zh(), codes::mask::document(number)),
         None => codes::mask::citizen_id(code),
+    }
+}
+
+/// A natural person's identifying number as written in documents about them (without the
+/// `KIND:` of a [`Scheme::PersonDoc`] code), and how the public sees it.
+pub fn person_number(code: &str) -> (&str, String) {
+    match code
+        .split_once(':')
+        .filter(|(k, _)| DocKind::parse(k).is_some())
+    {
+        Some((_, number)) => (number, codes::mask::document(number)),
+        None => (code, codes::mask::citizen_id(code)),
     }
 }
 

@@ -34,7 +34,7 @@ pub struct PublicSubject {
     /// Natural persons' ID number, masked (e.g. `1101**********002X`).
     pub citizen_id_masked: Option<String>,
     /// A natural person's other identity document, its kind and masked number
-    /// (e.g. `护照 E1*****78`).
+    /// (e.g. `护照 E******78`).
     pub person_doc_masked: Option<String>,
     pub legal_rep_name: Option<String>,
     /// The representative's document number, masked.

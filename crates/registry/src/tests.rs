@@ -244,16 +244,44 @@ fn other_identity_documents_of_natural_persons() {
         Ok("hk_macao_permit:H12345678".to_string())
     );
     assert!(crate::person_doc_code(crate::DocKind::Passport, "E1").is_err());
+    // Each kind has its own shape: a typo does not become a second person.
+    use crate::DocKind::*;
+    for (kind, good, bad) in [
+        (HkMacaoPermit, "M1234567890", "X12345678"),
+        (TaiwanPermit, "12345678", "ABCDEFGH"),
+        (ForeignPermanentResident, "USA310075123456", "ABCDE"),
+    ] {
+        assert!(crate::person_doc_code(kind, good).is_ok(), "{good}");
+        let e = crate::person_doc_code(kind, bad).expect_err(bad);
+        assert!(e.to_string().contains(kind.label_zh()), "{e}");
+    }
+    // The 2023 card: 18 characters from 9, with the GB 11643 check character.
+    let body = "93302019900101123";
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(weights)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    let good = format!("{body}{check}");
+    assert!(crate::person_doc_code(ForeignPermanentResident, &good).is_ok());
+    let wrong = if check == '0' { '1' } else { '0' };
+    assert!(crate::person_doc_code(ForeignPermanentResident, &format!("{body}{wrong}")).is_err());
     assert!(crate::is_person_doc_code("passport:E12345678"));
     assert!(!crate::is_person_doc_code("91350100M000100Y43"));
     assert!(!crate::is_person_doc_code("library:123456"));
     assert_eq!(
         crate::masked_person_identifier("passport:E12345678"),
-        "护照 E1*****78"
+        "护照 E******78"
     );
     assert_eq!(
         crate::masked_person_identifier("11010519491231002X"),
         "1101**********002X"
+    );
+    assert_eq!(
+        crate::person_number("taiwan_permit:12345678"),
+        ("12345678", "1*****78".to_string())
     );
     for kind in crate::DocKind::ALL {
         assert_eq!(crate::DocKind::from_type(kind.label_zh()), Some(kind));

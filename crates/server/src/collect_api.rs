@@ -741,6 +741,7 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
     let full_name = r.subject_name.trim();
     let person_name =
         (person && full_name.chars().count() >= 2).then_some((full_name, masked_name.as_str()));
+    let own_number = person.then(|| chengxin_registry::person_number(&r.subject_code));
     let mut fields = serde_json::Map::new();
     for f in &item.fields {
         let Some(v) = r.fields.get(&f.code).and_then(|v| v.as_str()) else {
@@ -763,9 +764,14 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
             | FieldType::Enum { .. } => mask.apply(v),
             _ => chengxin_codes::mask::redact(&mask.apply(v)),
         };
-        // A natural person's full name is shown nowhere, free text included (当事人李四…).
+        // A natural person's full name is shown nowhere, free text included (当事人李四…), nor
+        // their own number, however it is written there (spaced, hyphenated, full-width).
         let shown = match person_name {
             Some((full, masked)) => shown.replace(full, masked),
+            None => shown,
+        };
+        let shown = match &own_number {
+            Some((number, masked)) => chengxin_codes::mask::replace_number(&shown, number, masked),
             None => shown,
         };
         fields.insert(f.code.clone(), serde_json::Value::String(shown));

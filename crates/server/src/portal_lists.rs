@@ -256,7 +256,7 @@ async fn describe_target(
             "{}（{}，认定文书 {}）",
             e.kind.label_zh(),
             title,
-            e.document
+            chengxin_codes::mask::redact(&e.document)
         )
     } else if !record.is_empty() {
         let id: i64 = record
@@ -267,7 +267,8 @@ async fn describe_target(
             .ok_or_else(|| ApiError::NotFound(format!("该主体没有正在公示的信用记录 {id}。")))?;
         format!(
             "信用记录（决定文书号 {}，决定日期 {}）",
-            r.doc_no, r.decision_date
+            chengxin_codes::mask::redact(&r.doc_no),
+            r.decision_date
         )
     } else {
         return Err(ApiError::parameter(

@@ -1370,7 +1370,7 @@ async fn only_an_items_providers_may_send_it() {
 async fn a_person_known_by_passport_is_published_masked() {
     let f = fixture("passport").await;
     let body = "CF_XDR_MC,CF_XDR_LB,CF_XDR_ZJLX,CF_XDR_ZJHM,CF_WSH,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_JDRQ,CF_CFJG\n\
-                John Smith,自然人,护照,E12345678,榕市监罚〔2026〕901号,无证经营,《食品安全法》第一百二十二条,警告,警告,2026-11-16,福州市市场监督管理局\n";
+                John Smith,自然人,护照,E12345678,榕市监罚〔2026〕901号,当事人（护照 E1234-5678）无证经营,《食品安全法》第一百二十二条,警告,警告,2026-11-16,福州市市场监督管理局\n";
     let r = call(
         &f,
         "POST",
@@ -1384,7 +1384,7 @@ async fn a_person_known_by_passport_is_published_masked() {
         .await
         .json();
     let rec = &v["records"][0];
-    assert_eq!(rec["subject_code"], "护照 E1*****78", "{v}");
+    assert_eq!(rec["subject_code"], "护照 E******78", "{v}");
     assert_ne!(
         rec["subject_name"], "John Smith",
         "a person's full name is not public"
@@ -1396,8 +1396,14 @@ async fn a_person_known_by_passport_is_published_masked() {
         .json();
     assert_eq!(found["total"], 0, "{found}");
     assert!(!v.to_string().contains("12345678"), "{v}");
+    // Its own number in the facts, written with a hyphen, is masked too.
+    assert!(
+        !v.to_string().contains("1234-5678"),
+        "{}",
+        rec["fields"]["CF_SY"]
+    );
     let column = call(&f, "GET", "/publicity/penalty", None, vec![]).await;
-    assert!(column.body.contains("护照 E1*****78"), "{}", column.body);
+    assert!(column.body.contains("护照 E******78"), "{}", column.body);
     assert!(!column.body.contains("E12345678"));
     // The subject page (reached by its opaque key) shows the document masked.
     let id = f
@@ -1418,7 +1424,7 @@ async fn a_person_known_by_passport_is_published_masked() {
         .key;
     let page = call(&f, "GET", &format!("/subjects/{key}"), None, vec![]).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("护照 E1*****78"), "{}", page.body);
+    assert!(page.body.contains("护照 E******78"), "{}", page.body);
     assert!(!page.body.contains("E12345678"), "{}", page.body);
     assert_eq!(
         chengxin_codes::mask::find_unmasked(&page.body),

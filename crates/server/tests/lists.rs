@@ -560,3 +560,28 @@ async fn art_1798_18_the_server_exits_expired_entries_once_a_day() {
     .await;
     assert_eq!(body["lists"][0]["kind"], "serious", "{body}");
 }
+
+/// The objection form names the entry by its document as the public may see it: a personal
+/// number written into the document's text is masked there too.
+#[tokio::test]
+async fn the_objection_form_masks_personal_numbers_in_the_document() {
+    let f = fixture().await;
+    import_standards(&f).await;
+    let mut body = proposal();
+    body["document"] = "闽税稽罚〔2026〕9号（当事人11010519491231002X）".into();
+    let (st, book) = call(&f, "POST", "/api/v1/list-entries", Some("identifier"), body).await;
+    assert_eq!(st, StatusCode::CREATED, "{book}");
+    let entry = book["book"]["entries"][0]["id"]
+        .as_str()
+        .expect("entry id")
+        .to_string();
+    let (st, _, html) = page(
+        &f,
+        get(&format!("/objections/new?subject={U1}&entry={entry}")),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{html}");
+    assert!(html.contains("闽税稽罚〔2026〕9号"), "{html}");
+    assert!(!html.contains("11010519491231002X"), "{html}");
+    assert_eq!(chengxin_codes::mask::find_unmasked(&html), None);
+}
