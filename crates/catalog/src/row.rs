@@ -706,6 +706,11 @@ impl CatalogItem {
                 }
                 return None;
             };
+            // A 证件类型 that was given but refused (not in its list) is reported once, as
+            // itself: the number is not then judged against a guessed type.
+            if find(Role::PersonIdType).is_some_and(|(i, _)| given[i] && cells[i].is_none()) {
+                return None;
+            }
             let id_type = val(Role::PersonIdType).unwrap_or("");
             let citizen = matches!(pf.ty, FieldType::Code(CodeField::CitizenId))
                 || is_citizen_id_type(id_type)

@@ -972,6 +972,17 @@ fn rule_citizen_id() {
         ),
     );
     assert_rule(&e, "CF_XDR_ZJHM", "person_id_type");
+    // A 证件类型 outside its list is the one error: the number is not judged as a citizen ID.
+    let e = errors(
+        "penalty",
+        &with(
+            with(person_row(), "CF_XDR_ZJHM", "E12345678"),
+            "CF_XDR_ZJLX",
+            "PASSPORT",
+        ),
+    );
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_rule(&e, "CF_XDR_ZJLX", "enum");
     // The legal representative's ID: checked when typed 身份证, or shaped like one.
     let e = errors(
         "penalty",
