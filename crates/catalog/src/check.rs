@@ -197,17 +197,13 @@ fn governed_by_order_36(item: &CatalogItem) -> bool {
         return true;
     }
     item.legal_basis.iter().any(|b| {
-        let b: String = b
-            .chars()
-            .filter(|c| {
-                !c.is_whitespace()
-                    && !matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
-            })
-            .map(|c| match c {
-                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-                _ => c,
-            })
-            .collect::<String>()
+        // Width and spaces as codes are normalised; zero-width characters and Chinese
+        // numerals besides.
+        let b = chengxin_codes::normalize(b)
+            .replace(
+                ['\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}'],
+                "",
+            )
             .replace("三十六", "36");
         b.contains("第36号") || b.contains("36号令") || b.contains("信用修复管理办法")
     })

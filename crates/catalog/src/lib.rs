@@ -88,7 +88,9 @@ pub use row::{
     Draft, ParseStatusError, RecordStatus, RowError, SubjectRef, hex, row_hash, rule_label_zh,
     severity_of_penalty_kinds, subject_kind_of,
 };
-pub use values::{header_key, normalize_doc_no, parse_date, plain_serde_message};
+pub use values::{
+    header_key, normalize_doc_no, parse_date, plain_serde_message, rust_type_in_words,
+};
 pub use window::{Window, add_months};
 
 use std::sync::OnceLock;

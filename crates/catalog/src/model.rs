@@ -45,14 +45,11 @@ pub struct CatalogItem {
 }
 
 impl CatalogItem {
-    /// Whether `department` (a USCC, in any case or width) may report this item.
+    /// Whether `department` (a USCC, in any case or width) may report this item. Providers are
+    /// stored normalised (`Catalog::from_toml` / `from_json`).
     pub fn accepts_provider(&self, department: &str) -> bool {
         let d = chengxin_codes::normalize(department);
-        self.providers.is_empty()
-            || self
-                .providers
-                .iter()
-                .any(|p| chengxin_codes::normalize(p) == d)
+        self.providers.is_empty() || self.providers.iter().any(|p| *p == d)
     }
 }
 

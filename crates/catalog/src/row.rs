@@ -715,7 +715,18 @@ impl CatalogItem {
             let citizen = matches!(pf.ty, FieldType::Code(CodeField::CitizenId))
                 || is_citizen_id_type(id_type)
                 || is_residence_permit_type(id_type);
-            if !citizen {
+            let (scheme, code) = if citizen {
+                match codes::validate_citizen_id(&id.value, today) {
+                    Ok(c) => (Scheme::CitizenId, c.as_str().to_owned()),
+                    Err(e) => {
+                        // Already reported when the field itself is typed citizen_id.
+                        if !matches!(pf.ty, FieldType::Code(CodeField::CitizenId)) {
+                            errs.push(citizen_id_error(pf, &id.value, &e));
+                        }
+                        return None;
+                    }
+                }
+            } else {
                 // A foreigner or a resident of Hong Kong, Macao or Taiwan: identified by the
                 // document the 证件类型 names (standards.md §4, 证件类型 02–05).
                 let Some(doc) = chengxin_registry::DocKind::from_type(id_type) else {
@@ -732,44 +743,20 @@ impl CatalogItem {
                     ));
                     return None;
                 };
-                let code = match chengxin_registry::person_doc_code(doc, &id.value) {
-                    Ok(code) => code,
+                match chengxin_registry::person_doc_code(doc, &id.value) {
+                    Ok(code) => (Scheme::PersonDoc, code),
                     Err(e) => {
+                        let detail = match e {
+                            chengxin_registry::RegistryError::Field { message, .. } => message,
+                            other => other.to_string(),
+                        };
                         errs.push(RowError::new(
                             pf,
                             "person_doc",
-                            format!(
-                                "{}: {}",
-                                label(pf),
-                                match e {
-                                    chengxin_registry::RegistryError::Field { message, .. } => {
-                                        message
-                                    }
-                                    other => other.to_string(),
-                                }
-                            ),
+                            format!("{}: {detail}", label(pf)),
                         ));
                         return None;
                     }
-                };
-                if !ok {
-                    return None;
-                }
-                return Some(SubjectRef {
-                    name: name?,
-                    kind,
-                    scheme: Scheme::PersonDoc,
-                    code,
-                });
-            }
-            let code = match codes::validate_citizen_id(&id.value, today) {
-                Ok(c) => c.as_str().to_owned(),
-                Err(e) => {
-                    // Already reported when the field itself is typed citizen_id.
-                    if !matches!(pf.ty, FieldType::Code(CodeField::CitizenId)) {
-                        errs.push(citizen_id_error(pf, &id.value, &e));
-                    }
-                    return None;
                 }
             };
             if !ok {
@@ -778,7 +765,7 @@ impl CatalogItem {
             return Some(SubjectRef {
                 name: name?,
                 kind,
-                scheme: Scheme::CitizenId,
+                scheme,
                 code,
             });
         }

@@ -165,23 +165,47 @@ pub fn plain_serde_message(message: &str) -> String {
             .map_or(m.len(), |i| at + i);
         m.replace_range(at..end, "expected an object");
     }
-    for (rust, words) in [
-        ("expected i64", "expected a whole number"),
-        ("expected i32", "expected a whole number"),
-        ("expected u64", "expected a whole number from 0"),
-        ("expected u32", "expected a whole number from 0"),
-        ("expected u16", "expected a whole number from 0"),
-        ("expected usize", "expected a whole number from 0"),
-        ("expected f64", "expected a number"),
-        (
-            "data did not match any variant of untagged enum FieldTypeRepr",
-            "not a field type: expected \"text\", \"date\", \"decimal\", \"uscc\", \"org_code\", \
-             \"reg_no\", \"tax_no\", \"citizen_id\", \"any_code\" or { enum = [...] }",
-        ),
-    ] {
-        m = m.replace(rust, words);
+    for (rust, words) in RUST_TYPES_IN_WORDS {
+        m = m.replace(&format!("expected {rust}"), &format!("expected {words}"));
     }
-    m
+    m.replace(
+        "data did not match any variant of untagged enum FieldTypeRepr",
+        "not a field type: expected \"text\", \"date\", \"decimal\", \"uscc\", \"org_code\", \
+         \"reg_no\", \"tax_no\", \"citizen_id\", \"any_code\" or { enum = [...] }",
+    )
+}
+
+/// Rust types a parse error may name, in the words of someone sending data (no name is a prefix
+/// of another, so the order does not matter).
+const RUST_TYPES_IN_WORDS: [(&str, &str); 15] = [
+    ("u128", "a whole number from 0"),
+    ("usize", "a whole number from 0"),
+    ("u64", "a whole number from 0"),
+    ("u32", "a whole number from 0"),
+    ("u16", "a whole number from 0"),
+    ("u8", "a whole number from 0"),
+    ("i128", "a whole number"),
+    ("isize", "a whole number"),
+    ("i64", "a whole number"),
+    ("i32", "a whole number"),
+    ("i16", "a whole number"),
+    ("i8", "a whole number"),
+    ("f64", "a number"),
+    ("f32", "a number"),
+    ("NaiveDate", "a date (YYYY-MM-DD)"),
+];
+
+/// A Rust type's name (a path's last segment) in the words of someone sending data; `None`
+/// when it is not one of the value types a parameter or field is read into.
+pub fn rust_type_in_words(rust_type: &str) -> Option<&'static str> {
+    let t = rust_type.rsplit("::").next().unwrap_or(rust_type);
+    if t == "bool" {
+        return Some("true or false");
+    }
+    RUST_TYPES_IN_WORDS
+        .iter()
+        .find(|(rust, _)| *rust == t)
+        .map(|(_, words)| *words)
 }
 
 #[cfg(test)]

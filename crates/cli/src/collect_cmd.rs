@@ -215,15 +215,7 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
                         );
                     }
                 }
-                eprintln!("refused: {message}");
-                outln!(
-                    "{}",
-                    serde_json::json!({
-                        "batch": null, "rows": rows, "accepted": 0, "unchanged": 0,
-                        "rejected": rejected, "refused": e.code(), "error": message,
-                    })
-                )?;
-                return Ok(ExitCode::from(1));
+                return refused_counting(e.code(), &message, *rows, *rejected);
             }
             if let Some((path, file)) = report_file {
                 // Refused whole: no rows to report, and no empty file left behind.
@@ -236,11 +228,17 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
 }
 
 fn refused(code: &str, message: &str) -> Result<ExitCode> {
+    refused_counting(code, message, 0, 0)
+}
+
+/// A refused batch's summary line; `rows` and `rejected` are those read before the refusal
+/// (strict mode), nothing was kept.
+fn refused_counting(code: &str, message: &str, rows: u64, rejected: u64) -> Result<ExitCode> {
     eprintln!("refused: {message}");
     outln!(
         "{}",
         serde_json::json!({
-            "batch": null, "rows": 0, "accepted": 0, "unchanged": 0, "rejected": 0,
+            "batch": null, "rows": rows, "accepted": 0, "unchanged": 0, "rejected": rejected,
             "refused": code, "error": message,
         })
     )?;

@@ -208,5 +208,15 @@ pub fn legacy_matches_uscc(legacy: &str, uscc: &Uscc) -> bool {
     }
 }
 
+/// Whether `s` is 18 characters, 17 digits and then their ISO 7064 MOD 11-2 check character
+/// (the check of GB 11643-1999, also used by numbers built like a citizen ID, such as the 2023
+/// 外国人永久居留身份证). Nothing else about the number is checked.
+pub fn has_mod11_2_check(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 18
+        && b[..17].iter().all(u8::is_ascii_digit)
+        && tables::mod11_2_check(&b[..17].iter().map(|d| d - b'0').collect::<Vec<_>>()) == b[17]
+}
+
 #[cfg(test)]
 mod tests;

@@ -54,16 +54,8 @@ pub fn document(s: &str) -> String {
 /// from free text about them, whatever shape a detector would expect. A needle of fewer than 4
 /// letters and digits is left alone.
 pub fn replace_number(text: &str, needle: &str, with: &str) -> String {
-    fn fold(c: char) -> Option<char> {
-        let c = match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        };
-        match c {
-            ' ' | '-' | '\u{3000}' | '\u{2010}'..='\u{2015}' | '\u{2212}' => None,
-            _ => Some(c.to_ascii_uppercase()),
-        }
-    }
+    // The characters compared as `normalize` sees them; separators are skipped.
+    let fold = crate::normalize::map_char;
     let want: Vec<char> = needle.chars().filter_map(fold).collect();
     if want.len() < 4 {
         return text.to_owned();

@@ -40,7 +40,7 @@ fn is_normal(s: &str) -> bool {
 
 /// The normalised form of one character: `None` = dropped.
 #[inline]
-fn map_char(c: char) -> Option<char> {
+pub(crate) fn map_char(c: char) -> Option<char> {
     let c = match c {
         // Full-width ASCII block → ASCII (U+FF01 '！' .. U+FF5E '～' ↔ U+0021 .. U+007E).
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),

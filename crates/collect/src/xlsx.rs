@@ -258,12 +258,6 @@ fn choose_sheet<R: Read + Seek>(
         .filter(|s| s.typ == SheetType::WorkSheet)
         .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
         .collect();
-    let list = |names: &mut dyn Iterator<Item = &String>| {
-        names
-            .map(|n| format!("{n:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     if let Some(wanted) = wanted {
         let wanted = wanted.trim();
         return sheets
@@ -273,7 +267,7 @@ fn choose_sheet<R: Read + Seek>(
             .ok_or_else(|| {
                 Error::Xlsx(format!(
                     "the workbook has no worksheet {wanted:?}; its worksheets are {}",
-                    list(&mut sheets.iter().map(|(n, _)| n))
+                    quoted(sheets.iter().map(|(n, _)| n))
                 ))
             });
     }
@@ -283,40 +277,43 @@ fn choose_sheet<R: Read + Seek>(
     if sheets.len() == 1 {
         return Ok(first.clone());
     }
-    let mut with_data = Vec::new();
-    for (name, visible) in &sheets {
-        if *visible && has_value(workbook, name)? {
-            with_data.push(name.clone());
+    let mut visible = Vec::new();
+    let mut hidden = Vec::new();
+    for (name, is_visible) in &sheets {
+        if has_value(workbook, name)? {
+            if *is_visible {
+                visible.push(name);
+            } else {
+                hidden.push(name);
+            }
         }
     }
-    match with_data.len() {
-        0 => {
-            // Data only on hidden sheets: say where it is rather than "the file is empty".
-            let mut hidden = Vec::new();
-            for (name, visible) in &sheets {
-                if !*visible && has_value(workbook, name)? {
-                    hidden.push(name.clone());
-                }
-            }
-            if hidden.is_empty() {
-                // Nothing anywhere: the first sheet's missing header is the error to report.
-                Ok(first.clone())
-            } else {
-                Err(Error::Xlsx(format!(
-                    "the visible worksheets are empty; there is data on hidden worksheet(s) {}: \
-                     unhide the one to send, or name it (chengxin ingest --sheet NAME; API: \
-                     sheet=NAME)",
-                    list(&mut hidden.iter())
-                )))
-            }
-        }
-        1 => Ok(with_data.swap_remove(0)),
-        n => Err(Error::Xlsx(format!(
-            "the workbook has data on {n} worksheets ({}): say which one to read (chengxin \
+    match (visible.as_slice(), hidden.is_empty()) {
+        ([one], _) => Ok((*one).clone()),
+        // Nothing anywhere: the first sheet's missing header is the error to report.
+        ([], true) => Ok(first.clone()),
+        // Data only on hidden sheets: say where it is rather than "the file is empty".
+        ([], false) => Err(Error::Xlsx(format!(
+            "the visible worksheets are empty; there is data on hidden worksheet(s) {}: unhide \
+             the one to send, or name it (chengxin ingest --sheet NAME; API: sheet=NAME)",
+            quoted(hidden)
+        ))),
+        (several, _) => Err(Error::Xlsx(format!(
+            "the workbook has data on {} worksheets ({}): say which one to read (chengxin \
              ingest --sheet NAME; API: sheet=NAME), or send each as its own file",
-            list(&mut with_data.iter())
+            several.len(),
+            quoted(several.iter().copied())
         ))),
     }
+}
+
+/// Names in quotes, comma-separated.
+fn quoted<'a>(names: impl IntoIterator<Item = &'a String>) -> String {
+    names
+        .into_iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether a worksheet has any non-blank cell (formatted but empty cells do not count).

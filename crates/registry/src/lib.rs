@@ -514,10 +514,8 @@ impl DocKind {
 /// The [`Scheme::PersonDoc`] code of a document: `KIND:NUMBER`, the number in upper case without
 /// spaces or hyphens, 5 to 20 letters and digits.
 pub fn person_doc_code(kind: DocKind, number: &str) -> Result<String, RegistryError> {
-    let n: String = codes::normalize(number)
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' '))
-        .collect();
+    // Upper case, half-width, without the spaces and hyphens people write in numbers.
+    let n = codes::normalize(number);
     let b = n.as_bytes();
     let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
     // The shapes the documents are issued in (chengxin's reading; no national text at hand
@@ -537,7 +535,7 @@ pub fn person_doc_code(kind: DocKind, number: &str) -> Result<String, RegistryEr
         DocKind::TaiwanPermit => (matches!(b.len(), 8 | 10) && digits(b), "8 (or 10) digits"),
         DocKind::ForeignPermanentResident => (
             (b.len() == 15 && b[..3].iter().all(u8::is_ascii_uppercase) && digits(&b[3..]))
-                || (b.len() == 18 && b[0] == b'9' && digits(&b[..17]) && mod11_2_ok(b)),
+                || (n.starts_with('9') && codes::has_mod11_2_check(&n)),
             "3 letters and 12 digits, or 18 characters beginning with 9 whose last is the \
              check character",
         ),
@@ -550,17 +548,6 @@ pub fn person_doc_code(kind: DocKind, number: &str) -> Result<String, RegistryEr
         ));
     }
     Ok(format!("{}:{n}", kind.as_str()))
-}
-
-/// ISO 7064 MOD 11-2, the check of GB 11643 (the 18th character of an 18-character number).
-fn mod11_2_ok(b: &[u8]) -> bool {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = b[..17]
-        .iter()
-        .zip(W)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    b[17] == b"10X98765432"[(sum % 11) as usize]
 }
 
 fn validate_person_doc(raw: &str) -> Result<String, RegistryError> {

@@ -120,29 +120,29 @@ pub fn openapi_document(routes: &[crate::RouteInfo]) -> Result<serde_json::Value
     });
     // utoipa leaves out the description of a response declared by status and body alone;
     // OpenAPI requires one. The status's reason phrase says what such a response is.
-    if let Some(paths) = doc["paths"].as_object_mut() {
-        for op in paths.values_mut().filter_map(|p| p.as_object_mut()) {
-            for op in op.values_mut() {
-                if let Some(responses) = op["responses"].as_object_mut() {
-                    for (status, response) in responses.iter_mut() {
-                        if response["description"].as_str().is_none_or(str::is_empty) {
-                            let reason = status
-                                .parse::<u16>()
-                                .ok()
-                                .and_then(|s| axum::http::StatusCode::from_u16(s).ok())
-                                .and_then(|s| s.canonical_reason())
-                                .unwrap_or("response");
-                            response["description"] = reason.into();
-                        }
-                    }
-                }
-                // A raw upload is a byte string, not an array of numbers.
-                if let Some(body) =
-                    op.pointer_mut("/requestBody/content/application~1octet-stream/schema")
-                {
-                    *body = serde_json::json!({"type": "string", "format": "binary"});
-                }
+    let operations = doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(|path| path.as_object_mut())
+        .flat_map(|path| path.values_mut());
+    for op in operations {
+        let responses = op["responses"].as_object_mut().into_iter().flatten();
+        for (status, response) in responses {
+            if response["description"].as_str().is_none_or(str::is_empty) {
+                let reason = status
+                    .parse::<u16>()
+                    .ok()
+                    .and_then(|s| axum::http::StatusCode::from_u16(s).ok())
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("response");
+                response["description"] = reason.into();
             }
+        }
+        // A raw upload is a byte string, not an array of numbers.
+        if let Some(body) = op.pointer_mut("/requestBody/content/application~1octet-stream/schema")
+        {
+            *body = serde_json::json!({"type": "string", "format": "binary"});
         }
     }
     for r in routes {
@@ -526,15 +526,7 @@ where
 
 /// A path parameter's Rust type in the words an API caller reads.
 fn expected_in_words(rust_type: &str) -> &'static str {
-    let t = rust_type.rsplit("::").next().unwrap_or(rust_type);
-    match t {
-        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number from 0",
-        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number",
-        "f32" | "f64" => "a number",
-        "bool" => "true or false",
-        "NaiveDate" => "a date (YYYY-MM-DD)",
-        _ => "a valid value",
-    }
+    chengxin_catalog::rust_type_in_words(rust_type).unwrap_or("a valid value")
 }
 
 /// A JSON body, with malformed bodies answered from the JSON error catalogue: the parameter is

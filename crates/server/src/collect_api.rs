@@ -822,9 +822,28 @@ pub async fn publicity(
     .into_response())
 }
 
-/// Per item code, the catalog versions under which the item was disclosed publicly, computed
-/// as of one latest version.
-pub(crate) type Disclosed = (i64, Arc<HashMap<String, Vec<i64>>>);
+/// Per item code, the catalog versions under which the item was disclosed publicly, as of the
+/// latest version `latest`.
+pub(crate) struct Disclosed {
+    latest: i64,
+    by_item: HashMap<String, Vec<i64>>,
+}
+
+impl Disclosed {
+    /// The versions under which `item` was public, if it is public in the catalog in force.
+    pub(crate) fn versions(&self, item: &str) -> Option<&[i64]> {
+        self.by_item
+            .get(item)
+            .filter(|v| v.contains(&self.latest))
+            .map(Vec::as_slice)
+    }
+
+    /// Whether a record of `item` that entered under catalog `version` may be public: its item
+    /// is public now and was public then.
+    pub(crate) fn shows(&self, item: &str, version: i64) -> bool {
+        self.versions(item).is_some_and(|v| v.contains(&version))
+    }
+}
 
 /// The catalog versions under which each item was public. A record is shown only when its item
 /// is public in the current catalog *and* was public in the version the record entered under:
@@ -835,12 +854,12 @@ pub(crate) type Disclosed = (i64, Arc<HashMap<String, Vec<i64>>>);
 pub(crate) async fn disclosed_versions(
     state: &AppState,
     latest: i64,
-) -> Result<Arc<HashMap<String, Vec<i64>>>, ApiError> {
+) -> Result<Arc<Disclosed>, ApiError> {
     if let Ok(cache) = state.disclosed.lock()
-        && let Some((v, map)) = cache.as_ref()
-        && *v == latest
+        && let Some(d) = cache.as_ref()
+        && d.latest == latest
     {
-        return Ok(map.clone());
+        return Ok(d.clone());
     }
     let mut map: HashMap<String, Vec<i64>> = HashMap::new();
     for v in state.store.catalog_versions().await? {
@@ -853,11 +872,14 @@ pub(crate) async fn disclosed_versions(
             map.entry(item.code.clone()).or_default().push(v.version);
         }
     }
-    let map = Arc::new(map);
+    let disclosed = Arc::new(Disclosed {
+        latest,
+        by_item: map,
+    });
     if let Ok(mut cache) = state.disclosed.lock() {
-        *cache = Some((latest, map.clone()));
+        *cache = Some(disclosed.clone());
     }
-    Ok(map)
+    Ok(disclosed)
 }
 
 /// Whether a record is on public show today: inside its window and not withdrawn, with its item
@@ -867,23 +889,20 @@ pub(crate) async fn publicly_shown(state: &AppState, r: &StoredRecord) -> Result
     if !r.on_show(state.today()) {
         return Ok(false);
     }
-    let (catalog, latest) = active_catalog(&state.store)
+    let (_, latest) = active_catalog(&state.store)
         .await
         .map_err(|e| internal(&e))?;
-    let public_now = catalog
-        .item(&r.item)
-        .is_some_and(|i| i.disclosure == chengxin_catalog::Disclosure::Public);
-    Ok(public_now
-        && disclosed_versions(state, latest)
-            .await?
-            .get(&r.item)
-            .is_some_and(|v| v.contains(&r.catalog_version)))
+    Ok(disclosed_versions(state, latest)
+        .await?
+        .shows(&r.item, r.catalog_version))
 }
 
 /// A record named by an objection or a repair application, if `principal` may see it: staff
 /// see every record, an enterprise account its own subject's, everyone else only what is on
 /// public show. Otherwise `None`, as if there were no such record (an id is a sequence number:
-/// saying "not public" would confirm what the public may not know).
+/// saying "not public" would confirm what the public may not know). The same disclosure rule as
+/// the columns: what the catalog does not open to the public stays closed however it is
+/// reached (国办发〔2020〕49号 (四)).
 pub(crate) async fn record_open_to(
     state: &AppState,
     principal: &Principal,
@@ -933,8 +952,8 @@ pub(crate) async fn publicity_page(
         .ok_or_else(|| ApiError::NotFound(format!("no public catalog item {item}")))?;
     let versions = disclosed_versions(state, latest)
         .await?
-        .get(item)
-        .cloned()
+        .versions(item)
+        .map(<[i64]>::to_vec)
         .unwrap_or_default();
     if let (Some(from), Some(to)) = (p.from, p.to)
         && from > to
@@ -997,9 +1016,7 @@ pub(crate) async fn subject_publicity(
             .filter(|r| {
                 r.item == item.code
                     && r.on_show(today)
-                    && disclosed
-                        .get(&item.code)
-                        .is_some_and(|v| v.contains(&r.catalog_version))
+                    && disclosed.shows(&item.code, r.catalog_version)
             })
             .map(|r| public_record(item, r))
             .collect();

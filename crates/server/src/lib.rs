@@ -40,7 +40,7 @@ pub struct AppState {
     pub(crate) jobs: Arc<collect_api::Jobs>,
     /// Per item, the catalog versions under which it was disclosed publicly, as of the latest
     /// version (the first number); rebuilt when a new catalog version is imported.
-    pub(crate) disclosed: Arc<std::sync::Mutex<Option<collect_api::Disclosed>>>,
+    pub(crate) disclosed: Arc<std::sync::Mutex<Option<Arc<collect_api::Disclosed>>>>,
 }
 
 impl AppState {
