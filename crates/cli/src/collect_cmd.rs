@@ -173,6 +173,12 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
                     );
                 }
             }
+            for t in &s.titles {
+                eprintln!(
+                    "line {} ({:?}) is above the header and holds one cell: skipped as the sheet's title",
+                    t.line, t.text
+                );
+            }
             if s.rejected > 0 {
                 eprintln!(
                     "{} row(s) refused; the report: chengxin batches rejections {}",

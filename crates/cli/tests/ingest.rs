@@ -677,3 +677,62 @@ fn department_codes_are_normalised_on_every_command() {
         "{err}"
     );
 }
+
+/// Departments' sheets often carry a title (and a 「填报单位」 line) above the header: those
+/// one-cell rows are skipped and named in the summary, the rows keep their physical line
+/// numbers, and a header that still does not match is refused naming where it was read.
+#[test]
+fn a_title_above_the_header_is_skipped_and_said() {
+    let d = Dir::new("titles");
+    setup(&d);
+    let mut text = String::from("行政处罚信息公示表,,,,\n\n填报单位：福州市市场监督管理局\n");
+    text.push_str(&csv_text((1..=3).map(row)));
+    // Line 8: a row refused for its date, reported at its physical line.
+    let mut bad = row(4);
+    bad[10] = "2026-13-01".into();
+    text.push_str(&bad.join(","));
+    text.push('\n');
+    let f = d.file("titled.csv");
+    std::fs::write(&f, &text).expect("write");
+    let report = d.file("titled-rejections.csv");
+    let report_arg = report.display().to_string();
+    let (code, s, err) = ingest(&d, &f, &["--rejections", &report_arg]);
+    assert_eq!(code, 0, "{s} {err}");
+    assert_eq!(s["accepted"], 3, "{s}");
+    assert_eq!(s["rejected"], 1, "{s}");
+    assert_eq!(s["titles"][0]["line"], 1, "{s}");
+    assert_eq!(s["titles"][0]["text"], "行政处罚信息公示表", "{s}");
+    assert_eq!(s["titles"][1]["line"], 3, "{s}");
+    assert!(err.contains("skipped as the sheet's title"), "{err}");
+    let rejections = std::fs::read_to_string(&report).expect("report");
+    assert!(rejections.contains("\n4,8,CF_JDRQ,"), "{rejections}");
+
+    // The same title above a header that does not match: refused, saying both.
+    let f = d.file("titled-bad-header.csv");
+    std::fs::write(&f, text.replacen("违法事实", "违法经过", 1)).expect("write");
+    let (code, s, _) = ingest(&d, &f, &[]);
+    assert_eq!(code, 1, "{s}");
+    assert_eq!(s["refused"], "header", "{s}");
+    let msg = s["error"].as_str().unwrap_or("");
+    assert!(msg.contains("违法经过"), "{msg}");
+    assert!(msg.contains("read from line 4"), "{msg}");
+    assert!(msg.contains("行政处罚信息公示表"), "{msg}");
+
+    // Four one-cell rows: the fourth is taken as the header (and refused), not skipped.
+    let f = d.file("four-titles.csv");
+    std::fs::write(
+        &f,
+        format!("一\n二\n三\n四\n{}", csv_text((5..=6).map(row))),
+    )
+    .expect("write");
+    let (code, s, _) = ingest(&d, &f, &[]);
+    assert_eq!(code, 1, "{s}");
+    assert_eq!(s["refused"], "header", "{s}");
+    assert!(
+        s["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("read from line 4"),
+        "{s}"
+    );
+}

@@ -13,7 +13,7 @@ use std::io::Read;
 use memchr::{memchr, memchr_iter, memchr3};
 
 use crate::decode::{Decoded, FillError};
-use crate::{Encoding, Error, Limits, Step};
+use crate::{Encoding, Error, Limits, Step, TitleRow, title_row};
 
 pub(crate) struct CsvSource {
     dec: Decoded,
@@ -36,6 +36,7 @@ pub(crate) struct Opened {
     pub(crate) headers: Vec<String>,
     pub(crate) header_line: u64,
     pub(crate) skipped_blank: u64,
+    pub(crate) titles: Vec<TitleRow>,
 }
 
 /// Where the parser is inside a record.
@@ -168,7 +169,8 @@ impl Cells<'_> {
 
 impl CsvSource {
     /// Sets up decoding, picks the delimiter and reads the header: the first
-    /// record that has a non-empty cell.
+    /// record that has a non-empty cell, after at most [`Limits::title_rows`] records holding a
+    /// single non-empty cell (titles, see [`crate::Reader::titles`]).
     pub(crate) fn open(input: Box<dyn Read + Send>, limits: Limits) -> Result<Opened, Error> {
         let dec = Decoded::new(input, false)?;
         let mut source = CsvSource {
@@ -182,11 +184,13 @@ impl CsvSource {
             last_cells: 0,
         };
         source.refill()?;
-        source.delim = pick_delimiter(source.dec.rest());
+        source.delim = pick_delimiter(source.dec.rest(), limits.title_rows);
         let mut skipped_blank = 0;
         let width = limits.max_columns;
         let mut headers = Vec::new();
+        let mut titles = Vec::new();
         loop {
+            headers.clear();
             let Some(record) = source.parse(&mut headers, width)? else {
                 return Err(Error::NoHeader);
             };
@@ -216,11 +220,16 @@ impl CsvSource {
                 skipped_blank += 1;
                 continue;
             }
+            if let Some(title) = title_row(&headers, record.line, titles.len(), limits.title_rows) {
+                titles.push(title);
+                continue;
+            }
             return Ok(Opened {
                 source,
                 headers,
                 header_line: record.line,
                 skipped_blank,
+                titles,
             });
         }
     }
@@ -487,9 +496,14 @@ fn refill(dec: &mut Decoded, line: u64) -> Result<bool, Error> {
 }
 
 /// `\t` when the first non-blank line has a tab and no comma, else `,`.
-fn pick_delimiter(text: &str) -> u8 {
-    let text = text.trim_start_matches(['\r', '\n']);
-    let first = text.split('\n').next().unwrap_or_default();
+fn pick_delimiter(text: &str, title_rows: usize) -> u8 {
+    // The first line with a comma or a tab decides: a title line above the header has neither.
+    let first = text
+        .split('\n')
+        .filter(|l| !l.trim().is_empty())
+        .take(title_rows + 1)
+        .find(|l| l.contains([',', '\t']))
+        .unwrap_or_default();
     if first.contains('\t') && !first.contains(',') {
         b'\t'
     } else {

@@ -18,7 +18,7 @@ use crate::{Error as ReadError, Format, Limits, Reader};
 use chengxin_calendar::Calendar;
 use chengxin_catalog::{Catalog, CatalogItem, Draft, HeaderError, RowError, Window};
 use chengxin_store::{
-    BatchSummary, NewBatch, RecordInput, Rejection, Store, StoreError, SubjectInput,
+    BatchSummary, NewBatch, RecordInput, Rejection, Store, StoreError, SubjectInput, TitleRow,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
@@ -71,8 +71,15 @@ pub struct Progress {
 pub enum IngestError {
     #[error("{0}")]
     Read(#[from] ReadError),
-    #[error("header does not match catalog item {item}: {error}")]
-    Header { item: String, error: HeaderError },
+    #[error("header does not match catalog item {item}: {error}{}", header_place(*.line, .titles))]
+    Header {
+        item: String,
+        error: HeaderError,
+        /// The line the header was read from.
+        line: u64,
+        /// One-cell rows above it skipped as titles.
+        titles: Vec<TitleRow>,
+    },
     #[error("cannot open {path}: {error}")]
     Open { path: String, error: std::io::Error },
     #[error("unknown file format for {0}: use .csv, .xlsx or .jsonl, or name the format")]
@@ -114,6 +121,28 @@ pub enum IngestError {
         code: String,
         error: chengxin_codes::CodeError,
     },
+}
+
+/// Where the header was looked for, when title rows were skipped to find it.
+fn header_place(line: u64, titles: &[TitleRow]) -> String {
+    if titles.is_empty() {
+        return String::new();
+    }
+    let skipped: Vec<String> = titles
+        .iter()
+        .map(|t| {
+            let text: String = t.text.chars().take(40).collect();
+            format!("line {} ({text:?})", t.line)
+        })
+        .collect();
+    format!(
+        " (the header was read from line {line}; above it {} taken as the sheet's title)",
+        if skipped.len() == 1 {
+            format!("{} was", skipped[0])
+        } else {
+            format!("{} were", skipped.join(", "))
+        }
+    )
 }
 
 /// How many refusals a batch refused whole in strict mode reports (its total is always said).
@@ -225,8 +254,14 @@ pub async fn ingest(
         tokio::task::spawn_blocking(move || file_sha256(&path))
     };
     // Open and match the header before the batch begins: a refused header writes nothing.
+    // A sheet's title above the header is skipped when the item's header has several columns
+    // (one required field would make a one-cell row a possible header).
+    let mut limits = req.limits;
+    if req.item.fields.iter().filter(|f| f.required).count() >= 2 {
+        limits.title_rows = limits.title_rows.max(crate::MAX_TITLE_ROWS);
+    }
     let mut reader =
-        Reader::open_path_sheet(&req.path, Some(format), req.limits, req.sheet.as_deref())?;
+        Reader::open_path_sheet(&req.path, Some(format), limits, req.sheet.as_deref())?;
     if format == Format::JsonLines {
         accept_every_field_key(&mut reader, &req.item);
     }
@@ -237,7 +272,10 @@ pub async fn ingest(
         .map_err(|error| IngestError::Header {
             item: req.item.code.clone(),
             error,
+            line: reader.header_line(),
+            titles: reader.titles().to_vec(),
         })?;
+    let titles = reader.titles().to_vec();
     let received_on = req.today;
     let mut writer = store
         .begin_batch(NewBatch {
@@ -335,7 +373,9 @@ pub async fn ingest(
         }
     };
     writer.set_file_sha256(sha);
-    Ok(writer.commit().await?)
+    let mut summary = writer.commit().await?;
+    summary.titles = titles;
+    Ok(summary)
 }
 
 /// JSON Lines: the first object's keys are the header, but objects may leave out empty keys and

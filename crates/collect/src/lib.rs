@@ -21,6 +21,10 @@
 //!   starts, or the Excel row number of an XLSX row.
 //! * Header names are trimmed and a byte-order mark is removed. Trailing empty
 //!   header cells (left over from Excel's used range) are dropped.
+//! * CSV and XLSX, when [`Limits::title_rows`] allows: rows above the header that hold a
+//!   single non-empty cell (a sheet's title 「行政处罚信息公示表」, a line 「填报单位：…」)
+//!   are skipped and kept in [`Reader::titles`]; after that many, the next non-blank row is
+//!   the header whatever it holds.
 //!
 //! # Errors and recovery
 //!
@@ -69,6 +73,34 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
+
+pub use chengxin_store::TitleRow;
+
+/// The [`Limits::title_rows`] a batch uses: a title, a subtitle and a line such as
+/// 「填报单位：…  填报日期：…」 written in one cell.
+pub const MAX_TITLE_ROWS: usize = 3;
+
+/// `cells` (a candidate header, trimmed) as a title row: exactly one non-empty cell, and fewer
+/// than `limit` titles `seen` before it.
+pub(crate) fn title_row(
+    cells: &[String],
+    line: u64,
+    seen: usize,
+    limit: usize,
+) -> Option<TitleRow> {
+    if seen >= limit {
+        return None;
+    }
+    let mut filled = cells.iter().filter(|c| !c.trim().is_empty());
+    let text = filled.next()?;
+    if filled.next().is_some() {
+        return None;
+    }
+    Some(TitleRow {
+        line,
+        text: text.trim().to_owned(),
+    })
+}
 
 /// The kind of an uploaded file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -193,6 +225,11 @@ pub struct Limits {
     /// Largest row, all cells together in UTF-8 bytes, and largest JSON line
     /// (default 64 MiB).
     pub max_record_bytes: usize,
+    /// CSV and XLSX: how many rows holding a single non-empty cell above the header are
+    /// skipped as titles (default 0: the first non-blank row is the header). A batch sets
+    /// [`MAX_TITLE_ROWS`] when its catalog item's header has several columns, so a one-cell row
+    /// cannot be it. The skipped rows are in [`Reader::titles`].
+    pub title_rows: usize,
 }
 
 impl Default for Limits {
@@ -201,6 +238,7 @@ impl Default for Limits {
             max_cell_bytes: 16 * 1024 * 1024,
             max_columns: 512,
             max_record_bytes: 64 * 1024 * 1024,
+            title_rows: 0,
         }
     }
 }
@@ -337,6 +375,7 @@ struct Inner {
     source: Source,
     headers: Vec<String>,
     header_line: u64,
+    titles: Vec<TitleRow>,
     format: Format,
     total_bytes: Option<u64>,
     number: u64,
@@ -423,16 +462,12 @@ impl Reader {
         match format {
             Format::Xlsx => {
                 drop(file);
-                let (source, headers, header_line) =
+                let (source, headers, header_line, titles) =
                     xlsx::XlsxSource::open(path, limits, sheet.map(str::to_owned))?;
-                Ok(Reader::assemble(
-                    Source::Xlsx(source),
-                    headers,
-                    header_line,
-                    format,
-                    total,
-                    0,
-                ))
+                let mut reader =
+                    Reader::assemble(Source::Xlsx(source), headers, header_line, format, total, 0);
+                reader.inner.titles = titles;
+                Ok(reader)
             }
             _ => Reader::from_boxed(Box::new(file), format, limits, total),
         }
@@ -448,14 +483,16 @@ impl Reader {
             Format::Xlsx => Err(Error::NeedsFile),
             Format::Csv => {
                 let opened = csv::CsvSource::open(input, limits)?;
-                Ok(Reader::assemble(
+                let mut reader = Reader::assemble(
                     Source::Csv(opened.source),
                     opened.headers,
                     opened.header_line,
                     format,
                     total_bytes,
                     opened.skipped_blank,
-                ))
+                );
+                reader.inner.titles = opened.titles;
+                Ok(reader)
             }
             Format::JsonLines => {
                 let opened = jsonl::JsonlSource::open(input, limits)?;
@@ -484,6 +521,7 @@ impl Reader {
                 source,
                 headers,
                 header_line,
+                titles: Vec::new(),
                 format,
                 total_bytes,
                 number: 0,
@@ -517,6 +555,11 @@ impl Reader {
         if let Source::Jsonl(s) = &mut self.inner.source {
             s.alias_columns(of, aliases);
         }
+    }
+
+    /// The one-cell rows above the header that were skipped as titles (CSV and XLSX), in order.
+    pub fn titles(&self) -> &[TitleRow] {
+        &self.inner.titles
     }
 
     /// The line (Excel row for XLSX) the header was read from.

@@ -20,7 +20,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use calamine::{DataRef, Reader as _, SheetType, SheetVisible, Xlsx, XlsxError};
 
-use crate::{Error, Limits, Step};
+use crate::{Error, Limits, Step, TitleRow, title_row};
 
 /// Messages are sent in batches of this many, to save thread wake-ups.
 const BATCH: usize = 128;
@@ -29,6 +29,7 @@ const QUEUE: usize = 4;
 
 enum Msg {
     Header { line: u64, cells: Vec<String> },
+    Title(TitleRow),
     Row { line: u64, cells: Vec<String> },
     Blank(u64),
     Err(Error),
@@ -70,7 +71,7 @@ impl XlsxSource {
         path: &Path,
         limits: Limits,
         sheet: Option<String>,
-    ) -> Result<(XlsxSource, Vec<String>, u64), Error> {
+    ) -> Result<(XlsxSource, Vec<String>, u64, Vec<TitleRow>), Error> {
         check_signature(path)?;
         let (tx, rx) = sync_channel(QUEUE);
         let bytes = Arc::new(AtomicU64::new(0));
@@ -94,9 +95,11 @@ impl XlsxSource {
             blank: 0,
             ended: false,
         };
+        let mut titles = Vec::new();
         loop {
             match source.recv() {
-                Msg::Header { line, cells } => return Ok((source, cells, line)),
+                Msg::Header { line, cells } => return Ok((source, cells, line, titles)),
+                Msg::Title(t) => titles.push(t),
                 Msg::Blank(n) => source.blank += n,
                 Msg::Row { .. } | Msg::End => return Err(Error::NoHeader),
                 Msg::Err(e) => return Err(e),
@@ -145,7 +148,7 @@ impl XlsxSource {
                     }
                     return Err(e);
                 }
-                Msg::Header { .. } => {
+                Msg::Header { .. } | Msg::Title(_) => {
                     return Err(Error::Xlsx("a second header row was sent".to_owned()));
                 }
             }
@@ -352,6 +355,8 @@ fn stream(
     let mut cells = workbook.worksheet_cells_reader(&name).map_err(open_error)?;
     // The header width, once the header has been seen.
     let mut width: Option<usize> = None;
+    // Title rows skipped above the header.
+    let mut titles = 0;
     let mut pending: Option<Pending> = None;
     // The next sheet row expected after the last one flushed.
     let mut next_row: u32 = 0;
@@ -374,7 +379,7 @@ fn stream(
                     row + 1
                 )));
             }
-            if !flush(p, &mut width, &mut next_row, limits, out)? {
+            if !flush(p, &mut width, &mut titles, &mut next_row, limits, out)? {
                 return Ok(());
             }
         }
@@ -447,7 +452,7 @@ fn stream(
         }
     }
     if let Some(p) = pending.take()
-        && !flush(p, &mut width, &mut next_row, limits, out)?
+        && !flush(p, &mut width, &mut titles, &mut next_row, limits, out)?
     {
         return Ok(());
     }
@@ -462,6 +467,7 @@ fn stream(
 fn flush(
     p: Pending,
     width: &mut Option<usize>,
+    titles: &mut usize,
     next_row: &mut u32,
     limits: Limits,
     out: &mut Batcher,
@@ -496,6 +502,9 @@ fn flush(
             }
             if headers.is_empty() {
                 Msg::Blank(1)
+            } else if let Some(title) = title_row(&headers, line, *titles, limits.title_rows) {
+                *titles += 1;
+                Msg::Title(title)
             } else if headers.len() > limits.max_columns {
                 return Err(Error::TooManyColumns {
                     count: headers.len(),

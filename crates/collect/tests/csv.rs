@@ -4,7 +4,7 @@ use std::io::Cursor;
 use std::path::Path;
 
 use chengxin_collect::{Encoding, Error, Format, Limits, Reader};
-use common::{Trickle, cells, drain, read_all, read_all_with, strs, temp_path};
+use common::{Trickle, cells, drain, read_all, read_all_with, strs, temp_path, titles};
 
 const TEXT: &str = "行政相对人名称,统一社会信用代码,许可内容,决定日期\n\
     深圳市腾讯计算机系统有限公司,91440300708461136T,\"食品经营许可，含\"\"网络销售\"\"\",2024-03-15\n\
@@ -329,6 +329,45 @@ fn blank_rows_are_skipped_and_counted() {
     assert_eq!(got, [(1, 4), (2, 8)]);
     // The empty line before the header, the empty lines 3 and 6, "," and " , ".
     assert_eq!(reader.skipped_blank(), 5);
+}
+
+/// With `title_rows`, one-cell rows above the header are titles, kept with their lines; without
+/// it (the default) the first non-blank row is the header, one cell or not.
+#[test]
+fn title_rows_above_the_header() {
+    let bytes =
+        "行政许可信息公示表,,\n\n填报单位：某局\n名称,代码,备注\n甲公司,123,无\n".as_bytes();
+    let limits = Limits {
+        title_rows: 3,
+        ..Limits::default()
+    };
+    let (reader, rows) = read_all_with(bytes, Format::Csv, limits);
+    assert_eq!(reader.headers(), ["名称", "代码", "备注"]);
+    assert_eq!(reader.header_line(), 4);
+    assert_eq!(
+        titles(&reader),
+        [(1, "行政许可信息公示表"), (3, "填报单位：某局")]
+    );
+    assert_eq!(cells(&rows), strs(&[&["甲公司", "123", "无"]]));
+    assert_eq!(rows[0].as_ref().map(|r| r.line).ok(), Some(5));
+
+    // A tab-separated file under a title line with neither commas nor tabs stays tab-separated.
+    let tsv = "许可公示\n名称\t代码\n甲公司\t123\n".as_bytes();
+    let (reader, rows) = read_all_with(tsv, Format::Csv, limits);
+    assert_eq!(reader.headers(), ["名称", "代码"]);
+    assert_eq!(cells(&rows), strs(&[&["甲公司", "123"]]));
+
+    // Only so many: the row after the last title allowed is the header whatever it holds.
+    let many = b"a\nb\nc\nd\nx,y\n";
+    let (reader, _) = read_all_with(many, Format::Csv, limits);
+    assert_eq!(reader.headers(), ["d"]);
+    assert_eq!(reader.titles().len(), 3);
+
+    // By default a one-cell first row is the header.
+    let (reader, rows) = read_all(b"name\nalpha\nbeta\n", Format::Csv);
+    assert_eq!(reader.headers(), ["name"]);
+    assert!(reader.titles().is_empty());
+    assert_eq!(cells(&rows), strs(&[&["alpha"], &["beta"]]));
 }
 
 #[test]

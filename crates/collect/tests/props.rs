@@ -27,6 +27,7 @@ fn tiny_limits() -> Limits {
         max_cell_bytes: 4,
         max_columns: 3,
         max_record_bytes: 9,
+        title_rows: 1,
     }
 }
 
@@ -160,6 +161,44 @@ proptest! {
             prop_assert_eq!(&got_headers, &want_headers);
             prop_assert_eq!(&got_rows, &want_rows);
         }
+    }
+
+    /// Up to three one-cell title rows (padded with empty cells or not) above a header of several
+    /// columns change nothing of what is read, and are handed back as written.
+    #[test]
+    fn titles_above_the_header_are_skipped(
+        (headers, rows) in table().prop_filter("a header of several columns", |(h, _)| h.len() >= 2),
+        titles in proptest::collection::vec((header_name(), any::<bool>()), 0..=3),
+        step in 1usize..64,
+    ) {
+        let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+        for (title, padded) in &titles {
+            let mut record = vec![title.clone()];
+            if *padded {
+                record.resize(headers.len(), String::new());
+            }
+            writer.write_record(&record).expect("write title");
+        }
+        let mut bytes = writer.into_inner().expect("flush");
+        bytes.extend(write_csv(&headers, &rows));
+        let input = Trickle { data: Cursor::new(bytes), step };
+        let limits = Limits { title_rows: 3, ..Limits::default() };
+        let mut reader = Reader::new(input, Format::Csv, limits).expect("header");
+        let want_titles: Vec<String> = titles.iter().map(|(t, _)| t.trim().to_owned()).collect();
+        let got_titles: Vec<String> = reader.titles().iter().map(|t| t.text.clone()).collect();
+        prop_assert_eq!(got_titles, want_titles);
+        let want_headers: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();
+        prop_assert_eq!(reader.headers(), want_headers.as_slice());
+        let want_rows: Vec<Vec<String>> = rows
+            .iter()
+            .filter(|r| r.iter().any(|c| !c.trim().is_empty()))
+            .cloned()
+            .collect();
+        let got_rows: Vec<Vec<String>> = drain(&mut reader)
+            .into_iter()
+            .map(|r| r.expect("no row error").cells)
+            .collect();
+        prop_assert_eq!(got_rows, want_rows);
     }
 
     #[test]

@@ -3,7 +3,7 @@ mod common;
 use std::path::Path;
 
 use chengxin_collect::{Error, Format, Limits, Reader};
-use common::{cells, drain, strs, temp_path};
+use common::{cells, drain, strs, temp_path, titles};
 use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Formula, Workbook};
 
 /// A workbook with two empty rows, the header on Excel row 3, then
@@ -322,4 +322,45 @@ fn which_worksheet_is_read() {
         first_column(&path, None).expect("read"),
         strs(&[&["处罚 的数据"]])
     );
+}
+
+/// A department's sheet with a merged title row and a 填报单位 line above the header: with
+/// `title_rows` they are skipped and kept with their Excel rows; by default the title is the
+/// header.
+#[test]
+fn title_rows_above_the_header() {
+    let path = temp_path("titled.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet
+        .merge_range(0, 0, 0, 2, "行政处罚信息公示表", &CellFormat::new())
+        .expect("merge");
+    sheet.write_string(1, 0, "填报单位：某局").expect("write");
+    for (c, h) in ["名称", "代码", "日期"].iter().enumerate() {
+        sheet.write_string(3, c as u16, *h).expect("write");
+    }
+    sheet.write_string(4, 0, "甲公司").expect("write");
+    sheet.write_number(4, 1, 123).expect("write");
+    sheet.write_string(4, 2, "2026-11-01").expect("write");
+    workbook.save(&path).expect("save");
+
+    let limits = Limits {
+        title_rows: 3,
+        ..Limits::default()
+    };
+    let mut reader = Reader::open_path(&path, None, limits).expect("open");
+    assert_eq!(reader.headers(), ["名称", "代码", "日期"]);
+    assert_eq!(reader.header_line(), 4);
+    assert_eq!(
+        titles(&reader),
+        [(1, "行政处罚信息公示表"), (2, "填报单位：某局")]
+    );
+    let rows = drain(&mut reader);
+    assert_eq!(cells(&rows), strs(&[&["甲公司", "123", "2026-11-01"]]));
+    assert_eq!(rows[0].as_ref().map(|r| r.line).ok(), Some(5));
+
+    let reader = Reader::open_path(&path, None, Limits::default()).expect("open");
+    assert_eq!(reader.headers(), ["行政处罚信息公示表"]);
+    assert!(reader.titles().is_empty());
+    let _ = std::fs::remove_file(&path);
 }

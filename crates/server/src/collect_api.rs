@@ -116,7 +116,7 @@ pub struct JobView {
 }
 
 impl Job {
-    fn view(&self) -> JobView {
+    pub(crate) fn view(&self) -> JobView {
         let state = self
             .state
             .lock()
@@ -268,9 +268,63 @@ pub async fn post_batch(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let department = sending_department(&principal, p.department.as_deref())?;
     let format = format_of(&p, &headers)?;
-    let (item, version) = catalog_item(&state, &p.item).await?;
+    // Who may send what is settled before the body is read.
+    let target = batch_target(&state, &principal, &p.item, p.department.as_deref()).await?;
+    let file_name = p
+        .file_name
+        .clone()
+        .unwrap_or_else(|| format!("upload.{}", format.as_str()));
+    let path = upload_path();
+    save_upload(body.into_data_stream(), &path).await?;
+    let (job, task) = spawn_batch(
+        &state,
+        &principal,
+        target,
+        Upload {
+            path,
+            format,
+            file_name,
+            sheet: p.sheet.clone(),
+            strict: p.strict.unwrap_or(false),
+        },
+    );
+    let location = format!("/api/v1/batch-jobs/{}", job.id);
+    if p.wait.unwrap_or(false) {
+        let _ = task.await;
+        let view = job.view();
+        let status = if view.status == "committed" {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return Ok((status, Json(view)).into_response());
+    }
+    let mut res = (StatusCode::ACCEPTED, Json(job.view())).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(res)
+}
+
+/// What a batch is sent as and for whom, once the sender may send it.
+pub(crate) struct BatchTarget {
+    pub(crate) department: String,
+    pub(crate) item: CatalogItem,
+    pub(crate) version: i64,
+}
+
+/// Checks that `principal` may send `item` for `department` (a data officer: its own, which
+/// may be left out): the item is in the catalog in force, the department's code is valid and
+/// registered, and it is one of the item's providers.
+pub(crate) async fn batch_target(
+    state: &AppState,
+    principal: &Principal,
+    item: &str,
+    department: Option<&str>,
+) -> Result<BatchTarget, ApiError> {
+    let department = sending_department(principal, department)?;
+    let (item, version) = catalog_item(state, item).await?;
     // A department is named by its USCC: a code failing its own rules says which, as the CLI does.
     if let Err(e) = chengxin_codes::validate_uscc(&department) {
         return Err(ApiError::parameter(
@@ -293,43 +347,62 @@ pub async fn post_batch(
             .to_string(),
         ));
     }
-    let file_name = p
-        .file_name
-        .clone()
-        .unwrap_or_else(|| format!("upload.{}", format.as_str()));
-    // Stream the body to a temporary file.
-    let path = std::env::temp_dir().join(format!("chengxin-upload-{}", uuid::Uuid::new_v4()));
-    let written = save_body(body, &path).await;
-    if let Err(e) = written {
-        let _ = tokio::fs::remove_file(&path).await;
-        return Err(e);
-    }
+    Ok(BatchTarget {
+        department,
+        item,
+        version,
+    })
+}
+
+/// An uploaded file saved at `path` (removed once its batch ends).
+pub(crate) struct Upload {
+    pub(crate) path: std::path::PathBuf,
+    pub(crate) format: Format,
+    pub(crate) file_name: String,
+    pub(crate) sheet: Option<String>,
+    pub(crate) strict: bool,
+}
+
+/// A fresh temporary path for an upload.
+pub(crate) fn upload_path() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("chengxin-upload-{}", uuid::Uuid::new_v4()))
+}
+
+/// Ingests `upload` as one batch in the background, as a job whose progress and outcome
+/// `GET /api/v1/batch-jobs/{job}` shows; the handle ends with the batch.
+pub(crate) fn spawn_batch(
+    state: &AppState,
+    principal: &Principal,
+    target: BatchTarget,
+    upload: Upload,
+) -> (Arc<Job>, tokio::task::JoinHandle<()>) {
     let job = Arc::new(Job {
         id: uuid::Uuid::new_v4().simple().to_string(),
-        item: item.code.clone(),
-        department: department.clone(),
-        file_name: file_name.clone(),
+        item: target.item.code.clone(),
+        department: target.department.clone(),
+        file_name: upload.file_name.clone(),
         submitted_by: principal.actor(),
         started: Utc::now(),
         progress: Arc::new(Progress::default()),
         state: Mutex::new(JobState::Running),
     });
     state.jobs.insert(job.clone());
+    let path = upload.path;
     let req = IngestRequest {
         path: path.clone(),
-        format: Some(format),
-        file_name,
-        item,
-        catalog_version: version,
-        department,
+        format: Some(upload.format),
+        file_name: upload.file_name,
+        item: target.item,
+        catalog_version: target.version,
+        department: target.department,
         submitted_by: principal.actor(),
         received_at: Utc::now(),
         today: state.today(),
         limits: chengxin_collect::Limits::default(),
-        sheet: p.sheet.clone(),
-        strict: p.strict.unwrap_or(false),
+        sheet: upload.sheet,
+        strict: upload.strict,
     };
-    let store = audit::acting(&state, &principal);
+    let store = audit::acting(state, principal);
     let task_job = job.clone();
     let task_state = state.clone();
     let task_principal = principal.clone();
@@ -368,29 +441,31 @@ pub async fn post_batch(
             *s = new_state;
         }
     });
-    let location = format!("/api/v1/batch-jobs/{}", job.id);
-    if p.wait.unwrap_or(false) {
-        let _ = task.await;
-        let view = job.view();
-        let status = if view.status == "committed" {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        return Ok((status, Json(view)).into_response());
-    }
-    let mut res = (StatusCode::ACCEPTED, Json(job.view())).into_response();
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        res.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(res)
+    (job, task)
 }
 
-async fn save_body(body: Body, path: &std::path::Path) -> Result<(), ApiError> {
+/// Streams an upload to `path`, refusing one over [`MAX_UPLOAD_BYTES`]; on any error the
+/// partial file is removed.
+pub(crate) async fn save_upload<S, E>(stream: S, path: &std::path::Path) -> Result<(), ApiError>
+where
+    S: futures_util::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let saved = save_chunks(stream, path).await;
+    if saved.is_err() {
+        let _ = tokio::fs::remove_file(path).await;
+    }
+    saved
+}
+
+async fn save_chunks<S, E>(mut stream: S, path: &std::path::Path) -> Result<(), ApiError>
+where
+    S: futures_util::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
     let mut file = tokio::fs::File::create(path)
         .await
         .map_err(|e| internal(&e))?;
-    let mut stream = body.into_data_stream();
     let mut total = 0usize;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk
@@ -411,7 +486,7 @@ async fn save_body(body: Body, path: &std::path::Path) -> Result<(), ApiError> {
 }
 
 /// May this caller see batches of `department`?
-fn may_see_department(principal: &Principal, department: &str) -> bool {
+pub(crate) fn may_see_department(principal: &Principal, department: &str) -> bool {
     match principal.role {
         Role::DataOfficer => principal.department().as_deref() == Some(department),
         _ => true,

@@ -15,6 +15,7 @@ pub mod collect_api;
 pub mod error;
 pub mod lists_api;
 mod portal;
+mod portal_batches;
 mod portal_lists;
 pub mod ratelimit;
 
@@ -89,10 +90,15 @@ impl AppState {
     }
 }
 
-/// Today's date in China Standard Time (UTC+8, no daylight saving).
-pub fn china_today() -> NaiveDate {
+/// China Standard Time: UTC+8, no daylight saving.
+pub fn china_time(t: chrono::DateTime<Utc>) -> chrono::DateTime<FixedOffset> {
     let cst = FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("UTC"));
-    Utc::now().with_timezone(&cst).date_naive()
+    t.with_timezone(&cst)
+}
+
+/// Today's date in China Standard Time.
+pub fn china_today() -> NaiveDate {
+    china_time(Utc::now()).date_naive()
 }
 
 /// One registered route: method, path (as axum and OpenAPI both spell them) and who may call it.
@@ -342,6 +348,27 @@ fn routes(state: AppState) -> Routes {
     )
     .page("get", "/publicity/{item}", Public, get(portal::publicity))
     .page("get", "/quality", Roles(COLLECTORS), get(portal::quality))
+    .page(
+        "get",
+        "/batches",
+        Roles(COLLECTORS),
+        get(portal_batches::batches),
+    )
+    .page(
+        "post",
+        "/batches",
+        Roles(COLLECTORS),
+        // The upload is streamed to a file; the size cap is the API's, with room for the form.
+        post(portal_batches::send).layer(axum::extract::DefaultBodyLimit::max(
+            collect_api::MAX_UPLOAD_BYTES + (1 << 16),
+        )),
+    )
+    .page(
+        "get",
+        "/batches/{id}",
+        Roles(COLLECTORS),
+        get(portal_batches::batch),
+    )
     .page("get", "/", Public, get(portal::home))
     .page("get", "/search", Public, get(portal::search))
     .page("get", "/subjects/{key}", Public, get(portal::subject))

@@ -202,6 +202,9 @@ fn expected_matrix() -> HashMap<(&'static str, &'static str), Vec<Role>> {
         ("get", "/api/v1/batch-jobs/{job}"),
         ("get", "/api/v1/quality"),
         ("get", "/quality"),
+        ("get", "/batches"),
+        ("post", "/batches"),
+        ("get", "/batches/{id}"),
     ] {
         m.insert((method, path), vec![DataOfficer, Operator]);
     }

@@ -1107,6 +1107,29 @@ async fn a_strict_batch_refused_whole_lists_its_refused_rows() {
     assert_eq!(r.json()["total"], 0);
 }
 
+/// A title row above the header is skipped and named in the batch's answer.
+#[tokio::test]
+async fn a_title_row_above_the_header_is_named_in_the_answer() {
+    let f = fixture("titled").await;
+    let body = format!("行政处罚信息公示表\n{}", penalties());
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=t.csv&wait=true",
+        Some("officer"),
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["summary"]["titles"][0]["line"], 1, "{v}");
+    assert_eq!(
+        v["summary"]["titles"][0]["text"], "行政处罚信息公示表",
+        "{v}"
+    );
+    assert!(v["summary"]["accepted"].as_u64().unwrap_or(0) > 0, "{v}");
+}
+
 /// A department code is found however it is typed (lower case, full-width), as when sending.
 #[tokio::test]
 async fn department_codes_are_matched_as_normalised() {
@@ -1430,5 +1453,224 @@ async fn a_person_known_by_passport_is_published_masked() {
         chengxin_codes::mask::find_unmasked(&page.body),
         None,
         "no personal number on the page"
+    );
+}
+
+/// A `multipart/form-data` body: text fields, then the file.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "chengxin-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .into_bytes(),
+        );
+    }
+    if let Some((file_name, bytes)) = file {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .into_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").into_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A signed-in browser: the session cookie and its CSRF token.
+async fn sign_in(f: &Fixture, username: &str, role: Role, dept: Option<&str>) -> (String, String) {
+    let password = "correct horse battery staple";
+    f.state
+        .store
+        .create_account(
+            chengxin_store::NewAccount {
+                username: username.into(),
+                display_name: username.into(),
+                role,
+                department_code: dept.map(str::to_string),
+                subject_key: None,
+                password: Some(password.into()),
+            },
+            "t",
+        )
+        .await
+        .expect("account");
+    let login = serde_json::json!({"username": username, "password": password}).to_string();
+    let res = app(f.state.clone())
+        .oneshot(
+            Request::post("/api/v1/session")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(login))
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .unwrap_or("")
+        .to_string();
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    let v: Value = serde_json::from_slice(&body).expect("json");
+    let csrf = v["csrf_token"].as_str().unwrap_or("").to_string();
+    (cookie, csrf)
+}
+
+async fn browse(
+    f: &Fixture,
+    method: &str,
+    uri: &str,
+    cookie: &str,
+    form: Option<(String, Vec<u8>)>,
+) -> Reply {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, cookie);
+    let body = match form {
+        Some((content_type, bytes)) => {
+            b = b.header(header::CONTENT_TYPE, content_type);
+            Body::from(bytes)
+        }
+        None => Body::empty(),
+    };
+    let res = app(f.state.clone())
+        .oneshot(b.body(body).expect("request"))
+        .await
+        .expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+/// A data officer sends a file from the portal's 数据报送 page and reads at once what was kept
+/// and which rows were refused and why; a file refused whole keeps nothing and says why; a form
+/// without its CSRF token is refused; another department's officer cannot open the batch.
+#[tokio::test]
+async fn a_data_officer_sends_a_file_from_the_portal() {
+    let f = fixture("portal-send").await;
+    let (cookie, csrf) = sign_in(&f, "web-officer", Role::DataOfficer, Some(DEPT)).await;
+    let page = browse(&f, "GET", "/batches", &cookie, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("enctype=\"multipart/form-data\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&csrf),
+        "the form carries the session's CSRF token"
+    );
+    assert!(
+        page.body.contains("福州市市场监督管理局"),
+        "its own department is named"
+    );
+
+    // One good file with a refused row (a future decision date) and a title above the header.
+    let mut file = format!("行政处罚信息公示表\n{}", penalties());
+    file.push_str(&format!(
+        "福州未来科技有限公司,法人及非法人组织,{},,榕市监罚〔2026〕909号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2099-01-01,福州市市场监督管理局,{DEPT}\n",
+        uscc(90)
+    ));
+    let form = multipart(
+        &[("csrf", &csrf), ("item", "penalty")],
+        Some(("处罚.csv", file.as_bytes())),
+    );
+    let sent = browse(&f, "POST", "/batches", &cookie, Some(form)).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let location = sent.headers[header::LOCATION]
+        .to_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(location.starts_with("/batches/"), "{location}");
+    let batch = browse(&f, "GET", &location, &cookie, None).await;
+    assert_eq!(batch.status, StatusCode::OK, "{}", batch.body);
+    assert!(batch.body.contains("处罚.csv"), "{}", batch.body);
+    assert!(
+        batch.body.contains("<td class=\"accepted\">4</td>"),
+        "{}",
+        batch.body
+    );
+    assert!(
+        batch.body.contains("<td class=\"rejected\">1</td>"),
+        "{}",
+        batch.body
+    );
+    // The refused row by its physical line, its field by name and its rule in Chinese.
+    assert!(
+        batch
+            .body
+            .contains("<td>5</td><td>7</td><td>处罚决定日期（CF_JDRQ）</td>"),
+        "{}",
+        batch.body
+    );
+    assert!(batch.body.contains("future_date"), "{}", batch.body);
+    assert!(
+        batch.body.contains("rejections?format=csv"),
+        "{}",
+        batch.body
+    );
+    let listed = browse(&f, "GET", "/batches", &cookie, None).await;
+    assert!(
+        listed.body.contains(&format!("href=\"{location}\"")),
+        "{}",
+        listed.body
+    );
+
+    // A header that does not match: refused whole, nothing kept, the reason on the page.
+    let bad = penalties().replacen("违法事实", "违法经过", 1);
+    let form = multipart(
+        &[("csrf", &csrf), ("item", "penalty")],
+        Some(("bad.csv", bad.as_bytes())),
+    );
+    let refused = browse(&f, "POST", "/batches", &cookie, Some(form)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("文件未被接收"), "{}", refused.body);
+    assert!(refused.body.contains("违法经过"), "{}", refused.body);
+
+    // No CSRF token: refused before anything is read.
+    let form = multipart(
+        &[("item", "penalty")],
+        Some(("p.csv", penalties().as_bytes())),
+    );
+    let forged = browse(&f, "POST", "/batches", &cookie, Some(form)).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+
+    // Another department's officer: the list does not show it and the page is not found.
+    let (other, _) = sign_in(&f, "web-other", Role::DataOfficer, Some(OTHER_DEPT)).await;
+    let theirs = browse(&f, "GET", "/batches", &other, None).await;
+    assert!(
+        !theirs.body.contains(&format!("href=\"{location}\"")),
+        "{}",
+        theirs.body
+    );
+    let hidden = browse(&f, "GET", &location, &other, None).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
+
+    // Exactly one batch was stored: the refused file and the forged form kept nothing.
+    let r = call(&f, "GET", "/api/v1/batches", Some("officer"), vec![]).await;
+    assert_eq!(
+        r.json()["batches"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.body
     );
 }

@@ -122,6 +122,19 @@ pub struct BatchSummary {
     pub blank: u64,
     /// Subjects created as 待核实 (pending) from rows naming a code nobody holds yet.
     pub pending_subjects: u64,
+    /// Rows above the header taken as the sheet's title and skipped (a file's own words, such
+    /// as 「行政处罚信息公示表」). Said in the answer to the sender; not stored with the batch.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub titles: Vec<TitleRow>,
+}
+
+/// A row above a file's header holding one cell of text: the sheet's title or a note such as
+/// 「填报单位：…」, skipped rather than taken for the header.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TitleRow {
+    /// The physical line (Excel row) it was on.
+    pub line: u64,
+    pub text: String,
 }
 
 /// A committed batch as stored.

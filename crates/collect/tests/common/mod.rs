@@ -42,6 +42,15 @@ pub fn cells(rows: &[Result<Row, Error>]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The title rows a reader skipped, as (line, text).
+pub fn titles(reader: &Reader) -> Vec<(u64, &str)> {
+    reader
+        .titles()
+        .iter()
+        .map(|t| (t.line, t.text.as_str()))
+        .collect()
+}
+
 pub fn strs(rows: &[&[&str]]) -> Vec<Vec<String>> {
     rows.iter()
         .map(|r| r.iter().map(|s| (*s).to_owned()).collect())
