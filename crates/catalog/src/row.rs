@@ -534,15 +534,14 @@ impl CatalogItem {
                 format!("{} {d} is after today ({today})", label(f)),
             ));
         }
-        // Validity ends on or after it starts: at 有效期自 when the item has that field, else at
-        // the decision (a penalty's 处罚有效期 cannot end before the decision was made).
+        // Validity ends on or after it starts: at 有效期自 when the row gives it, else at the
+        // decision (a penalty's 处罚有效期, or a licence whose 有效期自 is left empty, cannot end
+        // before the decision was made).
         let valid_to = value(Role::ValidTo).and_then(|c| c.date);
-        let start = match get(Role::ValidFrom) {
-            Some(_) => value(Role::ValidFrom)
-                .and_then(|c| c.date)
-                .map(|d| (d, "the start of validity")),
-            None => decision_date.map(|d| (d, "the decision date")),
-        };
+        let start = value(Role::ValidFrom)
+            .and_then(|c| c.date)
+            .map(|d| (d, "the start of validity"))
+            .or_else(|| decision_date.map(|d| (d, "the decision date")));
         if let (Some((from, what)), Some(to), Some((_, f))) = (start, valid_to, get(Role::ValidTo))
             && to < from
         {

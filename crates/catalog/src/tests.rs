@@ -708,6 +708,16 @@ fn rule_validity_order() {
     let e = errors("license", &with(license_row(), "XK_YXQZI", "2026-02-28"));
     assert_rule(&e, "XK_YXQZI", "validity_order");
     assert!(e[0].message.contains("有效期至"));
+    // A licence without 有效期自 may not expire before it was granted (2026-03-01).
+    let no_start = with(license_row(), "XK_YXQZ", "");
+    assert!(run("license", &with(no_start.clone(), "XK_YXQZI", "2026-03-01")).is_ok());
+    let e = errors("license", &with(no_start, "XK_YXQZI", "2026-02-28"));
+    assert_rule(&e, "XK_YXQZI", "validity_order");
+    assert!(
+        e[0].message.contains("the decision date"),
+        "{}",
+        e[0].message
+    );
     // A penalty has no 有效期自: its 处罚有效期 may not end before the decision (2026-01-10).
     assert!(run("penalty", &with(penalty_row(), "CF_YXQ", "2026-01-10")).is_ok());
     let e = errors("penalty", &with(penalty_row(), "CF_YXQ", "2026-01-09"));

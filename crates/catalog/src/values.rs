@@ -25,14 +25,25 @@ pub fn header_key(s: &str) -> String {
 }
 
 /// A document number (文书号 / 案号) as stored and compared: trimmed, full-width ASCII made
-/// half-width (`京市监罚〔２０２４〕１２号` → `京市监罚〔2024〕12号`, `（2024）` → `(2024)`).
-/// Brackets are not unified: `〔〕`, `[]` and `【】` stay as given.
+/// half-width (`京市监罚〔２０２４〕１２号` → `京市监罚〔2024〕12号`, `（2024）` → `(2024)`),
+/// and invisible format characters (zero-width space and joiners, word joiner, a byte-order
+/// mark) removed: a number copied from a web page or a word processor must not become a second
+/// decision that looks the same. Brackets are not unified: `〔〕`, `[]` and `【】` stay as given.
 pub fn normalize_doc_no(s: &str) -> String {
     s.chars()
+        .filter(|c| !is_invisible(*c))
         .map(half_width)
         .collect::<String>()
         .trim()
         .to_owned()
+}
+
+/// Characters that take no room when shown: U+200B–U+200D, U+2060, U+FEFF, U+00AD.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
 }
 
 /// The earliest year accepted in a date.
@@ -294,6 +305,15 @@ mod tests {
             "京市监罚〔2024〕12号"
         );
         assert_eq!(normalize_doc_no("（2024）京0105执1号"), "(2024)京0105执1号");
+        // Copied with invisible characters, it is still the same number.
+        for hidden in [
+            "\u{200B}", "\u{200C}", "\u{200D}", "\u{2060}", "\u{FEFF}", "\u{AD}",
+        ] {
+            assert_eq!(
+                normalize_doc_no(&format!("市监罚〔2026〕{hidden}1202号{hidden}")),
+                "市监罚〔2026〕1202号"
+            );
+        }
     }
 
     #[test]

@@ -735,4 +735,65 @@ fn a_title_above_the_header_is_skipped_and_said() {
             .contains("read from line 4"),
         "{s}"
     );
+
+    // A header separated by ';' is not a title: its refusal names the separator.
+    let f = d.file("semicolons.csv");
+    std::fs::write(&f, format!("处罚公示\n{}\n", HEADER_ZH.replace(',', ";"))).expect("write");
+    let (code, s, _) = ingest(&d, &f, &[]);
+    assert_eq!((code, s["refused"].as_str()), (1, Some("header")), "{s}");
+    let msg = s["error"].as_str().unwrap_or("");
+    assert!(
+        msg.contains("read from line 2") && msg.contains("separated by commas"),
+        "{msg}"
+    );
+    // Only a title: no header, said as such.
+    let f = d.file("title-only.csv");
+    std::fs::write(&f, "行政处罚信息公示表\n").expect("write");
+    let (code, s, _) = ingest(&d, &f, &[]);
+    assert_eq!((code, s["refused"].as_str()), (1, Some("no_header")), "{s}");
+    assert!(
+        s["error"].as_str().unwrap_or("").contains("single cell"),
+        "{s}"
+    );
+    // A huge title is said back shortened, not echoed whole.
+    let f = d.file("long-title.csv");
+    std::fs::write(
+        &f,
+        format!("{}\n{}", "公示".repeat(100_000), csv_text((7..=7).map(row))),
+    )
+    .expect("write");
+    let (code, s, err) = ingest(&d, &f, &[]);
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(
+        s["titles"][0]["text"].as_str().map(|t| t.chars().count()),
+        Some(101),
+        "{s}"
+    );
+    assert!(err.len() < 2_000, "stderr is {} bytes", err.len());
+}
+
+/// A document number copied with invisible characters (a zero-width space from a web page) is
+/// the same decision, not a second one that looks identical.
+#[test]
+fn invisible_characters_do_not_make_a_second_decision() {
+    let d = Dir::new("zerowidth");
+    setup(&d);
+    let f = d.file("plain.csv");
+    std::fs::write(&f, csv_text((1..=2).map(row))).expect("write");
+    let (code, s, _) = ingest(&d, &f, &[]);
+    assert_eq!((code, &s["accepted"]), (0, &Value::from(2)), "{s}");
+    let hidden = csv_text((1..=2).map(|i| {
+        let mut r = row(i);
+        r[3] = r[3].replace("号", "\u{200B}号\u{FEFF}");
+        r
+    }));
+    let f = d.file("hidden.csv");
+    std::fs::write(&f, hidden).expect("write");
+    let (code, s, _) = ingest(&d, &f, &[]);
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(
+        (&s["accepted"], &s["unchanged"]),
+        (&Value::from(0), &Value::from(2)),
+        "{s}"
+    );
 }

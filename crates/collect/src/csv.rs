@@ -192,7 +192,13 @@ impl CsvSource {
         loop {
             headers.clear();
             let Some(record) = source.parse(&mut headers, width)? else {
-                return Err(Error::NoHeader);
+                return Err(if titles.is_empty() {
+                    Error::NoHeader
+                } else {
+                    Error::OnlyTitles {
+                        titles: titles.len(),
+                    }
+                });
             };
             if record.cells > width {
                 return Err(Error::TooManyColumns {
@@ -487,6 +493,7 @@ impl CsvSource {
 fn refill(dec: &mut Decoded, line: u64) -> Result<bool, Error> {
     dec.fill().map_err(|e| match e {
         FillError::Io(e) => Error::Io(e),
+        FillError::Unlikely(sample) => Error::NotGb18030 { sample },
         FillError::Invalid { byte_offset } => Error::Encoding {
             encoding: dec.encoding().name(),
             byte_offset,

@@ -27,6 +27,9 @@ pub(crate) enum FillError {
     Io(io::Error),
     /// The next source byte, at this offset, is not valid in the encoding.
     Invalid { byte_offset: u64 },
+    /// The bytes are valid GB18030 but read as mostly unusual characters (see
+    /// [`unlikely_gb18030`]); the string is a sample of that reading.
+    Unlikely(String),
 }
 
 pub(crate) struct Decoded {
@@ -72,6 +75,13 @@ impl Decoded {
             Sniffed::Text(encoding) => (encoding, bom_len(head)),
             Sniffed::NotText(what) => return Err(Error::WrongFormat(what.to_owned())),
         };
+        if !utf8_only
+            && encoding == Encoding::Gb18030
+            && encoding_bom(head).is_none()
+            && let Some(sample) = unlikely_gb18030(head)
+        {
+            return Err(Error::NotGb18030 { sample });
+        }
         let ascii_guess =
             !utf8_only && encoding == Encoding::Utf8 && bom_len(head) == 0 && head.is_ascii();
         let encoding = if utf8_only { Encoding::Utf8 } else { encoding };
@@ -136,7 +146,7 @@ impl Decoded {
                 match ahead.iter().position(|b| !b.is_ascii()) {
                     // Decide at the first byte that is not ASCII, before decoding it.
                     Some(0) => {
-                        self.settle_encoding().map_err(FillError::Io)?;
+                        self.settle_encoding()?;
                         end = self.raw_len;
                     }
                     // The ASCII before it first.
@@ -187,13 +197,14 @@ impl Decoded {
     /// At the first byte that is not ASCII of a file read as UTF-8 on an all-ASCII start: looks at
     /// up to [`SNIFF`] bytes from there (reading ahead if needed) and decides, as at the start,
     /// between UTF-8 and GB18030. Nothing from this byte on has been decoded yet.
-    fn settle_encoding(&mut self) -> io::Result<()> {
+    fn settle_encoding(&mut self) -> Result<(), FillError> {
         self.ascii_guess = false;
         if self.raw_len - self.raw_pos < SNIFF && !self.src_eof {
             self.raw.copy_within(self.raw_pos..self.raw_len, 0);
             self.raw_len -= self.raw_pos;
             self.raw_pos = 0;
-            let (len, eof) = read_up_to(&mut self.src, &mut self.raw, self.raw_len, SNIFF)?;
+            let (len, eof) = read_up_to(&mut self.src, &mut self.raw, self.raw_len, SNIFF)
+                .map_err(FillError::Io)?;
             self.bytes_read += (len - self.raw_len) as u64;
             self.raw_len = len;
             self.src_eof = eof;
@@ -201,6 +212,9 @@ impl Decoded {
         let end = self.raw_len.min(self.raw_pos + SNIFF);
         let window = self.raw.get(self.raw_pos..end).unwrap_or_default();
         if utf8_or_gb18030(window, self.src_eof && end == self.raw_len) == Encoding::Gb18030 {
+            if let Some(sample) = unlikely_gb18030(window) {
+                return Err(FillError::Unlikely(sample));
+            }
             self.encoding = Encoding::Gb18030;
             self.decoder = Encoding::Gb18030.codec().new_decoder_without_bom_handling();
         }
@@ -286,6 +300,44 @@ fn utf8_or_gb18030(bytes: &[u8], complete: bool) -> Encoding {
             _ => Encoding::Gb18030,
         },
     }
+}
+
+/// Text that is not UTF-8 is taken for GB18030, but a Big5 (Traditional Chinese) file is
+/// valid GB18030 too and reads as nonsense that would be stored and published. Written
+/// Chinese in GB18030 is almost all GB2312 punctuation (rows A1–A3) and hanzi (rows B0–F7);
+/// Big5 text read as GB18030 is mostly outside them (about 1 in 5 is inside, against all of a
+/// Simplified text and half of a Traditional text saved as GBK). `Some(sample of the reading)`
+/// when fewer than 2 in 5 of at least 32 two-byte characters of `bytes` are.
+pub(crate) fn unlikely_gb18030(bytes: &[u8]) -> Option<String> {
+    let (mut pairs, mut usual) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(&lead) = bytes.get(i) {
+        if lead < 0x80 {
+            i += 1;
+            continue;
+        }
+        let Some(&trail) = bytes.get(i + 1) else {
+            break;
+        };
+        if trail.is_ascii_digit() {
+            i += 4; // a four-byte sequence
+            continue;
+        }
+        pairs += 1;
+        if (matches!(lead, 0xA1..=0xA3) || (0xB0..=0xF7).contains(&lead))
+            && (0xA1..=0xFE).contains(&trail)
+        {
+            usual += 1;
+        }
+        i += 2;
+    }
+    if pairs < 32 || usual * 5 >= pairs * 2 {
+        return None;
+    }
+    let start = bytes.iter().position(|b| *b >= 0x80).unwrap_or(0);
+    let end = bytes.len().min(start + 60);
+    let (text, _) = encoding_rs::GB18030.decode_without_bom_handling(&bytes[start..end]);
+    Some(text.chars().filter(|c| !c.is_control()).take(12).collect())
 }
 
 /// How many leading bytes of `bytes` are valid GB18030 (`None`: all of them).

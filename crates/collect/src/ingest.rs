@@ -71,7 +71,7 @@ pub struct Progress {
 pub enum IngestError {
     #[error("{0}")]
     Read(#[from] ReadError),
-    #[error("header does not match catalog item {item}: {error}{}", header_place(*.line, .titles))]
+    #[error("header does not match catalog item {item}: {error}{}", header_place(*.line, .titles, *.separator))]
     Header {
         item: String,
         error: HeaderError,
@@ -79,6 +79,8 @@ pub enum IngestError {
         line: u64,
         /// One-cell rows above it skipped as titles.
         titles: Vec<TitleRow>,
+        /// The header is one cell holding `;` or `|`: the file is not separated by commas.
+        separator: Option<char>,
     },
     #[error("cannot open {path}: {error}")]
     Open { path: String, error: std::io::Error },
@@ -123,10 +125,18 @@ pub enum IngestError {
     },
 }
 
-/// Where the header was looked for, when title rows were skipped to find it.
-fn header_place(line: u64, titles: &[TitleRow]) -> String {
+/// Where the header was read, which rows above it were skipped as titles, and a separator
+/// that is not a comma.
+fn header_place(line: u64, titles: &[TitleRow], separator: Option<char>) -> String {
+    let hint = match separator {
+        Some(c) => format!(
+            "; the header is a single cell holding {c:?}: columns must be separated by commas \
+             (save the file as CSV)"
+        ),
+        None => String::new(),
+    };
     if titles.is_empty() {
-        return String::new();
+        return format!(" (the header was read from line {line}{hint})");
     }
     let skipped: Vec<String> = titles
         .iter()
@@ -136,7 +146,7 @@ fn header_place(line: u64, titles: &[TitleRow]) -> String {
         })
         .collect();
     format!(
-        " (the header was read from line {line}; above it {} taken as the sheet's title)",
+        " (the header was read from line {line}; above it {} taken as the sheet's title{hint})",
         if skipped.len() == 1 {
             format!("{} was", skipped[0])
         } else {
@@ -274,6 +284,10 @@ pub async fn ingest(
             error,
             line: reader.header_line(),
             titles: reader.titles().to_vec(),
+            separator: match headers.as_slice() {
+                [one] => one.chars().find(|c| matches!(c, ';' | '|' | '；')),
+                _ => None,
+            },
         })?;
     let titles = reader.titles().to_vec();
     let received_on = req.today;

@@ -266,6 +266,7 @@ impl JsonlSource {
             }
             let more = self.dec.fill().map_err(|e| match e {
                 FillError::Io(e) => Error::Io(e),
+                FillError::Unlikely(sample) => Error::NotGb18030 { sample },
                 FillError::Invalid { byte_offset } => Error::Encoding {
                     encoding: "UTF-8",
                     byte_offset,

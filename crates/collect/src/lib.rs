@@ -80,8 +80,12 @@ pub use chengxin_store::TitleRow;
 /// 「填报单位：…  填报日期：…」 written in one cell.
 pub const MAX_TITLE_ROWS: usize = 3;
 
-/// `cells` (a candidate header, trimmed) as a title row: exactly one non-empty cell, and fewer
-/// than `limit` titles `seen` before it.
+/// A title's text is kept (and said back) up to this many characters.
+const TITLE_CHARS: usize = 100;
+
+/// `cells` (a candidate header, trimmed) as a title row: exactly one non-empty cell, fewer than
+/// `limit` titles `seen` before it, and not a header whose columns are separated by `;` or `|`
+/// (two or more of them: the separator is then said in the header's refusal).
 pub(crate) fn title_row(
     cells: &[String],
     line: u64,
@@ -92,14 +96,15 @@ pub(crate) fn title_row(
         return None;
     }
     let mut filled = cells.iter().filter(|c| !c.trim().is_empty());
-    let text = filled.next()?;
-    if filled.next().is_some() {
+    let text = filled.next()?.trim();
+    if filled.next().is_some() || text.matches([';', '|', '；']).nth(1).is_some() {
         return None;
     }
-    Some(TitleRow {
-        line,
-        text: text.trim().to_owned(),
-    })
+    let mut kept: String = text.chars().take(TITLE_CHARS).collect();
+    if kept.len() < text.len() {
+        kept.push('…');
+    }
+    Some(TitleRow { line, text: kept })
 }
 
 /// The kind of an uploaded file.
@@ -274,6 +279,20 @@ pub enum Error {
     TooManyColumns { count: usize, limit: usize },
     #[error("the file has no header row: it is empty or has only blank lines")]
     NoHeader,
+    /// Only one-cell rows, all taken as titles.
+    #[error(
+        "the file has no header row: its {titles} non-blank row(s) each hold a single cell, \
+         taken as titles; the header names the fields in separate columns (a file separated by \
+         ';' or '|' must be saved as CSV, separated by commas)"
+    )]
+    OnlyTitles { titles: usize },
+    /// Valid GB18030 that reads as mostly unusual characters: most likely Big5.
+    #[error(
+        "the file is not UTF-8, and read as GB18030 (GBK) it gives mostly unusual characters \
+         ({sample:?}…): it may be Big5 (Traditional Chinese) or another encoding. Nothing was \
+         read; save it as UTF-8 and upload it again"
+    )]
+    NotGb18030 { sample: String },
     #[error("an XLSX workbook must be read from a file (Reader::open_path), not from a stream")]
     NeedsFile,
     #[error(
@@ -320,7 +339,8 @@ impl Error {
             Error::CellTooLarge { .. } => "cell_too_large",
             Error::RecordTooLarge { .. } => "record_too_large",
             Error::TooManyColumns { .. } => "too_many_columns",
-            Error::NoHeader => "no_header",
+            Error::NoHeader | Error::OnlyTitles { .. } => "no_header",
+            Error::NotGb18030 { .. } => "encoding",
             Error::UnknownKey { .. } => "unknown_key",
             Error::UnknownFormat(_) | Error::WrongFormat(_) => "format",
             Error::Io(_) | Error::Malformed { .. } | Error::NeedsFile | Error::Xlsx(_) => {

@@ -457,7 +457,11 @@ fn stream(
         return Ok(());
     }
     if width.is_none() {
-        return Err(Error::NoHeader);
+        return Err(if titles == 0 {
+            Error::NoHeader
+        } else {
+            Error::OnlyTitles { titles }
+        });
     }
     out.send(Msg::End);
     Ok(())

@@ -370,6 +370,44 @@ fn title_rows_above_the_header() {
     assert_eq!(cells(&rows), strs(&[&["alpha"], &["beta"]]));
 }
 
+/// A Big5 (Traditional Chinese) file is valid GB18030 but reads as nonsense: it is refused,
+/// saying so, at the start or after an ASCII start; Traditional text saved as GBK is read.
+#[test]
+fn big5_is_refused_not_read_as_gb18030() {
+    let text = "行政相對人名稱,統一社會信用代碼,行政處罰決定書文號,違法事實\n\
+                臺北市測試企業有限公司,91350100M000100Y43,北市罰〔2026〕1號,發布虛假廣告\n\
+                臺中市測試貿易有限公司,91350100M000100Y43,北市罰〔2026〕2號,未經許可經營\n";
+    let (big5, _, unmappable) = encoding_rs::BIG5.encode(text);
+    assert!(!unmappable);
+    match Reader::new(Cursor::new(big5.to_vec()), Format::Csv, Limits::default()) {
+        Err(e @ Error::NotGb18030 { .. }) => {
+            assert_eq!(e.code(), "encoding");
+            assert!(e.to_string().contains("Big5"), "{e}");
+        }
+        Err(e) => panic!("refused for another reason: {e}"),
+        Ok(r) => panic!("read as {:?}: {:?}", r.encoding(), r.headers()),
+    }
+    // After 70 KB of ASCII, the first Big5 bytes stop the reading with the same error.
+    let mut late = b"a,b\n".to_vec();
+    while late.len() < 70_000 {
+        late.extend_from_slice(b"x,y\n");
+    }
+    late.extend_from_slice(&big5);
+    let (_, rows) = read_all(&late, Format::Csv);
+    assert!(
+        rows.iter()
+            .any(|r| matches!(r, Err(Error::NotGb18030 { .. }))),
+        "the Big5 part is refused"
+    );
+    // The same Traditional text saved as GBK is GBK, and is read as written.
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable);
+    let (reader, rows) = read_all(&gbk, Format::Csv);
+    assert_eq!(reader.encoding(), Some(Encoding::Gb18030));
+    assert_eq!(reader.headers()[0], "行政相對人名稱");
+    assert_eq!(cells(&rows)[1][0], "臺中市測試貿易有限公司");
+}
+
 #[test]
 fn tab_separated_file() {
     let bytes = "名称\t代码\t备注\n甲公司\t123\t含,逗号\n乙公司\t456\t\"引号\t内\"\n".as_bytes();

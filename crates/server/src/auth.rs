@@ -164,6 +164,17 @@ pub async fn enforce(
         }
         Decision::Forbidden => {
             crate::audit::refusal(&state, &principal, &action, "role not allowed").await;
+            if !req.uri().path().starts_with("/api/") {
+                // A portal page: a Chinese page, like every other portal error.
+                return crate::portal::error_page(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "无权访问",
+                    &format!(
+                        "当前账户的角色（{}）不能使用这个页面。如需使用，请联系平台运营人员调整账户角色。",
+                        principal.role.label_zh()
+                    ),
+                );
+            }
             return ApiError::Forbidden(format!(
                 "the {} role may not use this route ({})",
                 principal.role,

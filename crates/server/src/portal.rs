@@ -211,16 +211,7 @@ pub(crate) async fn publicity(
         error: None,
     };
     // The form's own mistakes are said on the form, in Chinese, with the form kept.
-    let parse = |label: &str, s: &str| -> Result<Option<NaiveDate>, String> {
-        if s.is_empty() {
-            Ok(None)
-        } else {
-            api::parse_date("date", s)
-                .map(Some)
-                .map_err(|_| format!("{label}“{s}”不是有效日期，请按 YYYY-MM-DD 填写。"))
-        }
-    };
-    let (from, to) = match (parse("起始日期", &from_s), parse("截止日期", &to_s)) {
+    let (from, to) = match (form_date("起始日期", &from_s), form_date("截止日期", &to_s)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
             view.error = Some(e);
@@ -254,13 +245,27 @@ pub(crate) async fn publicity(
     Ok(view)
 }
 
+/// A date typed into a portal form (empty: none); a bad one is said in Chinese, naming the
+/// field, for the page to show beside its form.
+fn form_date(label: &str, s: &str) -> Result<Option<NaiveDate>, String> {
+    if s.is_empty() {
+        Ok(None)
+    } else {
+        api::parse_date("date", s)
+            .map(Some)
+            .map_err(|_| format!("{label}“{s}”不是有效日期，请按 YYYY-MM-DD 填写。"))
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "quality.html")]
 pub(crate) struct QualityPage {
-    from: NaiveDate,
-    to: NaiveDate,
+    from: String,
+    to: String,
     rows: Vec<QualityRow>,
     chart: String,
+    /// A mistake in the form, said beside it (the form keeps what was typed).
+    error: Option<String>,
 }
 
 pub(crate) struct QualityRow {
@@ -294,21 +299,32 @@ pub(crate) async fn quality(
     Extension(principal): Extension<Principal>,
     Query(f): Query<QualityForm>,
 ) -> Result<QualityPage, PageError> {
-    let date = |name: &'static str, v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| api::parse_date(name, s))
-            .transpose()
+    let typed = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
+    let (from_s, to_s) = (typed(&f.from), typed(&f.to));
+    let refused = |error: String| QualityPage {
+        from: from_s.clone(),
+        to: to_s.clone(),
+        rows: Vec::new(),
+        chart: String::new(),
+        error: Some(error),
     };
-    let (from, to, figures) = crate::collect_api::quality_figures(
-        &state,
-        &principal,
-        None,
-        date("from", &f.from)?,
-        date("to", &f.to)?,
-    )
-    .await?;
+    let (from, to) = match (form_date("起始日期", &from_s), form_date("截止日期", &to_s)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return Ok(refused(e)),
+    };
+    // The same defaults as the API: up to today, over a year.
+    let end = to.unwrap_or_else(|| state.today());
+    if let Some(start) = from
+        && start > end
+    {
+        return Ok(refused(if to.is_some() {
+            "起始日期晚于截止日期。".to_string()
+        } else {
+            format!("起始日期晚于截止日期（未填写时为今天 {end}）。")
+        }));
+    }
+    let (from, to, figures) =
+        crate::collect_api::quality_figures(&state, &principal, None, from, to).await?;
     // People read names: the department's registered name and the catalog item's name, each
     // with its code.
     let departments: std::collections::HashMap<String, String> = state
@@ -372,10 +388,11 @@ pub(crate) async fn quality(
         })
         .collect();
     Ok(QualityPage {
-        from,
-        to,
+        from: from.to_string(),
+        to: to.to_string(),
         chart: quality_chart(&figures, &labels),
         rows,
+        error: None,
     })
 }
 

@@ -850,6 +850,37 @@ async fn quality_figures_and_their_page() {
     assert_eq!(r.json()["summary"]["rejected"], 1, "{}", r.body);
     let r = call(&f, "GET", "/quality", Some("operator"), vec![]).await;
     assert!(r.body.contains("必填项缺失（required）1"), "{}", r.body);
+    // A period the wrong way round, or starting after today, is said as such beside the form,
+    // which keeps what was typed; a date that is no date names the field.
+    for (query, says) in [
+        ("from=2026-12-01&to=2026-11-01", "起始日期晚于截止日期。"),
+        ("from=2099-01-01", "起始日期晚于截止日期（未填写时为今天"),
+        ("from=2026-13-01", "起始日期“2026-13-01”不是有效日期"),
+    ] {
+        let r = call(
+            &f,
+            "GET",
+            &format!("/quality?{query}"),
+            Some("operator"),
+            vec![],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{query}");
+        assert!(r.body.contains(says), "{query}: {}", r.body);
+        assert!(
+            !r.body.contains("必填项缺失（required）1"),
+            "{query}: no figures"
+        );
+    }
+    let r = call(
+        &f,
+        "GET",
+        "/quality?from=2026-12-01&to=2026-11-01",
+        Some("operator"),
+        vec![],
+    )
+    .await;
+    assert!(r.body.contains("value=\"2026-12-01\""), "{}", r.body);
 }
 
 #[tokio::test]
@@ -1044,6 +1075,30 @@ async fn disclosure_follows_the_version_a_record_entered_under() {
     };
     let r = call(&f, "POST", "/api/v1/objections", None, objection(hidden)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    // An objection to the decision on show marks it 核查中 in the column as on the subject
+    // page (国发〔2016〕33号 (二十二)).
+    let column = call(&f, "GET", "/publicity/penalty", None, vec![]).await;
+    assert!(!column.body.contains("核查中"), "{}", column.body);
+    let body = serde_json::json!({
+        "subject": uscc(62), "record": shown_id, "applicant": "王某", "grounds": "金额有误",
+    });
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/objections",
+        None,
+        body.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let column = call(&f, "GET", "/publicity/penalty", None, vec![]).await;
+    assert!(
+        column
+            .body
+            .contains("榕市监罚〔2026〕502号 <span class=\"tag verifying\">核查中</span>"),
+        "{}",
+        column.body
+    );
     // Version 4 withdraws penalties from the public: nothing is shown any more.
     import(with_penalty_disclosure("authorised")).await;
     let r = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![]).await;
