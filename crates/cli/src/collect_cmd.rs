@@ -244,7 +244,8 @@ fn refused_counting(code: &str, message: &str, rows: u64, rejected: u64) -> Resu
     outln!(
         "{}",
         serde_json::json!({
-            "batch": null, "rows": rows, "accepted": 0, "unchanged": 0, "rejected": rejected,
+            "batch": null, "rows": rows, "accepted": 0, "changed": 0, "unchanged": 0,
+            "rejected": rejected, "review": 0, "blank": 0, "pending_subjects": 0,
             "refused": code, "error": message,
         })
     )?;

@@ -397,6 +397,18 @@ fn broken_files_are_refused_whole() {
         assert_eq!(code, 1, "{name}: {s} {err}");
         assert_eq!(s["refused"], refused, "{name}: {s}");
         assert_eq!(s["batch"], Value::Null);
+        // Every count of the README's summary is there, and nothing was kept.
+        for count in [
+            "rows",
+            "accepted",
+            "changed",
+            "unchanged",
+            "rejected",
+            "review",
+            "blank",
+        ] {
+            assert_eq!(s[count], 0, "{name}: {count} in {s}");
+        }
         let msg = s["error"].as_str().unwrap_or("");
         assert!(msg.contains(mentions), "{name}: {msg}");
         assert!(err.contains("refused"), "{name}: {err}");

@@ -268,9 +268,9 @@ pub async fn post_batch(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let format = format_of(&p, &headers)?;
-    // Who may send what is settled before the body is read.
+    // Who may send what is settled before the body is read, and before how it is written.
     let target = batch_target(&state, &principal, &p.item, p.department.as_deref()).await?;
+    let format = format_of(&p, &headers)?;
     let file_name = p
         .file_name
         .clone()
@@ -386,6 +386,12 @@ pub(crate) fn spawn_batch(
         progress: Arc::new(Progress::default()),
         state: Mutex::new(JobState::Running),
     });
+    // The upload is whole on disk: its size is known before reading starts.
+    if let Ok(meta) = std::fs::metadata(&upload.path) {
+        job.progress
+            .total_bytes
+            .store(meta.len(), Ordering::Relaxed);
+    }
     state.jobs.insert(job.clone());
     let path = upload.path;
     let req = IngestRequest {
@@ -515,14 +521,34 @@ pub struct BatchListParams {
     pub limit: Option<i64>,
 }
 
+/// A `department` filter: matched as stored (upper case, half-width, without spaces); a code
+/// that cannot be a department's (a USCC failing its own rules) is refused naming the rule,
+/// rather than answered with nothing. Empty means no filter.
+pub(crate) fn department_param(d: &str) -> Result<Option<String>, ApiError> {
+    let code = chengxin_codes::normalize(d).into_owned();
+    if code.is_empty() {
+        return Ok(None);
+    }
+    chengxin_codes::validate_uscc(&code).map_err(|e| {
+        ApiError::parameter(
+            "department",
+            format!("{d:?} is not a department's 统一社会信用代码: {e}"),
+        )
+    })?;
+    Ok(Some(code))
+}
+
 /// The department a listing covers: a data officer's own (asking for another is refused, not
 /// silently answered with their own), anyone else's choice.
 fn scoped_department(
     principal: &Principal,
     asked: Option<String>,
 ) -> Result<Option<String>, ApiError> {
-    // A code is matched as stored: upper case, half-width, without spaces.
-    let asked = asked.map(|d| chengxin_codes::normalize(&d).into_owned());
+    let asked = asked
+        .as_deref()
+        .map(department_param)
+        .transpose()?
+        .flatten();
     if principal.role != Role::DataOfficer {
         return Ok(asked);
     }
@@ -805,7 +831,8 @@ fn display_fields(item: &CatalogItem) -> [Option<&str>; 5] {
 /// document masked —
 /// 国办发〔2020〕49号 (十四): disclosure limited to what is necessary.
 pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
-    let person = chengxin_registry::is_person_doc_code(&r.subject_code)
+    let doc_holder = chengxin_registry::is_person_doc_code(&r.subject_code);
+    let person = doc_holder
         || (r.subject_code.len() == 18
             && chengxin_codes::validate_citizen_id(
                 &r.subject_code,
@@ -832,12 +859,19 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         // code is public (a 15-digit 工商注册号 can look like a first-generation citizen ID), and
         // an amount, a date or a listed value is not a phone number.
         use chengxin_catalog::{CodeField, FieldType};
+        // A person identified by a passport or permit has that number in the 证件号码 field:
+        // it is masked as the document it is, the same way everywhere it is shown.
+        let masked = if doc_holder && matches!(mask, Mask::CitizenId) {
+            chengxin_codes::mask::document(v)
+        } else {
+            mask.apply(v)
+        };
         let shown = match f.ty {
             FieldType::Code(CodeField::Uscc | CodeField::OrgCode | CodeField::RegNo)
             | FieldType::Decimal
             | FieldType::Date
-            | FieldType::Enum { .. } => mask.apply(v),
-            _ => chengxin_codes::mask::redact(&mask.apply(v)),
+            | FieldType::Enum { .. } => masked,
+            _ => chengxin_codes::mask::redact(&masked),
         };
         // A natural person's full name is shown nowhere, free text included (当事人李四…), nor
         // their own number, however it is written there (spaced, hyphenated, full-width).
@@ -1050,7 +1084,9 @@ pub(crate) async fn publicity_page(
                 department: p
                     .department
                     .as_deref()
-                    .map(|d| chengxin_codes::normalize(d).into_owned()),
+                    .map(department_param)
+                    .transpose()?
+                    .flatten(),
                 from: p.from,
                 to: p.to,
                 limit: per_page,

@@ -554,6 +554,23 @@ async fn api_errors_name_the_parameter_and_stay_json() {
             "{method} {uri}: {v}"
         );
     }
+    // A date that is no date names the value and the form expected, not chrono's words.
+    for bad in ["2026-13-01", "20261001", "2026-1"] {
+        let r = call(
+            &f,
+            "GET",
+            &format!("/api/v1/quality?from={bad}"),
+            Some("operator"),
+            vec![],
+        )
+        .await;
+        assert_eq!(
+            r.json()["error"]["message"],
+            format!("from: {bad:?} is not a date of the form YYYY-MM-DD"),
+            "{}",
+            r.body
+        );
+    }
     // A JSON body that is not what the route takes is a JSON error naming where it is wrong.
     for (body, parameter) in [
         (&b"\"text\""[..], "body"),
@@ -710,6 +727,7 @@ async fn progress_resource_then_batch_and_report() {
     std::fs::write(&sent, &text).expect("write copy");
     let digest = chengxin_collect::ingest::file_sha256(&sent).expect("digest");
     let _ = std::fs::remove_file(&sent);
+    let size = text.len();
     let r = call(
         &f,
         "POST",
@@ -719,6 +737,8 @@ async fn progress_resource_then_batch_and_report() {
     )
     .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    // The upload is whole when the job starts: its size is known at once.
+    assert_eq!(r.json()["total_bytes"], size, "{}", r.body);
     let location = r.headers[header::LOCATION]
         .to_str()
         .expect("location")
@@ -1234,6 +1254,25 @@ async fn department_codes_are_matched_as_normalised() {
     )
     .await;
     assert_eq!(r.json()["total"], all["total"], "{}", r.body);
+    // A code that cannot be a department's is refused naming the parameter, not answered with
+    // nothing.
+    for (uri, who) in [
+        ("/api/v1/publicity/penalty?department=bogus", None),
+        ("/api/v1/quality?department=bogus", Some("operator")),
+        (
+            "/api/v1/batches?department=11350100MB0000019X",
+            Some("operator"),
+        ),
+    ] {
+        let r = call(&f, "GET", uri, who, vec![]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.body);
+        assert_eq!(
+            r.json()["error"]["parameter"],
+            "department",
+            "{uri}: {}",
+            r.body
+        );
+    }
     // The portal offers departments by name; the chosen one stays chosen.
     let page = call(
         &f,
@@ -1463,6 +1502,8 @@ async fn a_person_known_by_passport_is_published_masked() {
         .json();
     let rec = &v["records"][0];
     assert_eq!(rec["subject_code"], "护照 E******78", "{v}");
+    // The 证件号码 field shows the same number masked the same way.
+    assert_eq!(rec["fields"]["CF_XDR_ZJHM"], "E******78", "{v}");
     assert_ne!(
         rec["subject_name"], "John Smith",
         "a person's full name is not public"
