@@ -21,7 +21,7 @@ pub struct RowError {
     /// The field code, or `""` for the whole row.
     pub field: String,
     /// Stable snake_case rule id: `required`, `too_long`, `control_char`, `date`, `future_date`,
-    /// `validity_order`, `decimal`, `enum`, `uscc_check`, `uscc`, `org_code`, `reg_no`,
+    /// `validity_order`, `decimal`, `enum`, `uscc_check`, `code_conflict`, `uscc`, `org_code`, `reg_no`,
     /// `tax_no`, `citizen_id`, `code`, `category`, `category_codes`, `no_subject_code`,
     /// `person_id_type`, `person_doc`, `status`, `severity`, `publish_until`, `unmapped_cell`,
     /// `extra_cells`.
@@ -341,6 +341,7 @@ pub fn rule_label_zh(rule: &str) -> Option<&'static str> {
         "code" => "代码错误",
         "category" => "相对人类别错误",
         "category_codes" => "类别与代码不符",
+        "code_conflict" => "代码相互矛盾",
         "no_subject_code" => "缺少主体代码",
         "person_id_type" => "证件类型不能识别主体",
         "person_doc" => "证件号码格式错误",
@@ -802,6 +803,27 @@ impl CatalogItem {
         }
         let code_of = |role: Role| val(role).map(str::to_owned);
         let uscc = code_of(Role::Uscc);
+        // A USCC embeds its organisation code (characters 9–17, GB 32100-2015 §4): a row giving
+        // both, disagreeing, names two subjects. Held for review as a possible wrong code (重错码)
+        // rather than linked to either.
+        if let (Some(u), Some(org), Some((_, of))) =
+            (uscc.as_deref(), val(Role::OrgCode), find(Role::OrgCode))
+            && let Ok(parsed) = codes::validate_uscc(u)
+            && parsed.org_code() != org
+        {
+            errs.push(RowError {
+                field: of.code.clone(),
+                rule: "code_conflict",
+                message: format!(
+                    "{} {org} is not the organisation code inside the 统一社会信用代码 {u} ({}); \
+                     held for review as a possible wrong code (重错码)",
+                    label(of),
+                    parsed.org_code()
+                ),
+                review: true,
+            });
+            return None;
+        }
         let kind = refine_kind(kind, refine, uscc.as_deref());
         let (scheme, code) = [
             (Role::Uscc, Scheme::Uscc),

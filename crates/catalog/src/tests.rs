@@ -821,6 +821,22 @@ fn rule_decimal() {
     assert_eq!(dr.value("CF_NR_FK"), Some("12.3456"));
 }
 
+/// A USCC and an organisation code that contradict each other name two subjects: the row is
+/// held for review as a possible wrong code; the USCC's own organisation code is accepted.
+#[test]
+fn contradicting_codes_go_to_review() {
+    let row = with(penalty_row(), "CF_XDR_ZZJG", "70846113-6");
+    let e = errors("penalty", &row);
+    let u = e.iter().find(|e| e.field == "CF_XDR_ZZJG").expect("error");
+    assert_eq!((u.rule, u.review), ("code_conflict", true));
+    assert!(
+        u.message.contains("M000100Y4") && u.message.contains("重错码"),
+        "{}",
+        u.message
+    );
+    assert!(run("penalty", &with(penalty_row(), "CF_XDR_ZZJG", "M000100Y-4")).is_ok());
+}
+
 #[test]
 fn rule_uscc_check_goes_to_review() {
     let e = errors(
@@ -1717,6 +1733,7 @@ fn every_rule_has_a_chinese_name() {
         "code",
         "category",
         "category_codes",
+        "code_conflict",
         "no_subject_code",
         "person_id_type",
         "person_doc",

@@ -809,3 +809,31 @@ fn invisible_characters_do_not_make_a_second_decision() {
         "{s}"
     );
 }
+
+/// A row whose 组织机构代码 contradicts its 统一社会信用代码 (which embeds the organisation
+/// code) names two subjects: it is held as a wrong-code case (legacy_mismatch), not linked to
+/// either and published; a matching one is accepted.
+#[test]
+fn contradicting_codes_are_held_for_review() {
+    let d = Dir::new("conflict");
+    setup(&d);
+    let good = row(1);
+    let own_org = good[2][8..17].to_string();
+    let mut text = format!("{HEADER_ZH},组织机构代码\n");
+    text.push_str(&format!("{},{own_org}\n", good.join(",")));
+    text.push_str(&format!("{},70846113-6\n", row(2).join(",")));
+    let f = d.file("conflict.csv");
+    std::fs::write(&f, text).expect("write");
+    let (code, s, err) = ingest(&d, &f, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (&s["accepted"], &s["rejected"], &s["review"]),
+        (&1.into(), &1.into(), &1.into()),
+        "{s}"
+    );
+    let (_, out, _) = run(&["cases", "list", "--db", &d.db()]);
+    assert!(
+        out.contains("legacy_mismatch") && out.contains("708461136"),
+        "{out}"
+    );
+}

@@ -17,6 +17,7 @@
 use crate::{Error as ReadError, Format, Limits, Reader};
 use chengxin_calendar::Calendar;
 use chengxin_catalog::{Catalog, CatalogItem, Draft, HeaderError, RowError, Window};
+use chengxin_registry::{CaseKind, Scheme};
 use chengxin_store::{
     BatchSummary, NewBatch, RecordInput, Rejection, Store, StoreError, SubjectInput, TitleRow,
 };
@@ -200,6 +201,8 @@ enum Msg {
     Reject(Vec<Rejection>),
     Review {
         reasons: Vec<Rejection>,
+        /// The case to open: its kind and the scheme of `code`.
+        case: (CaseKind, Scheme),
         code: String,
         detail: String,
         payload: String,
@@ -337,10 +340,15 @@ pub async fn ingest(
                     Msg::Reject(r) => writer.reject(r).await?,
                     Msg::Review {
                         reasons,
+                        case,
                         code,
                         detail,
                         payload,
-                    } => writer.review(reasons, &code, &detail, &payload).await?,
+                    } => {
+                        writer
+                            .review(reasons, (case.0, case.1, &code), &detail, &payload)
+                            .await?
+                    }
                 }
             }
             Ok(())
@@ -534,7 +542,14 @@ fn rejection(
             .and_then(|c| cells.get(c))
             .map(|c| c.trim().to_string())
             .unwrap_or_default();
-        (code, e.message.clone())
+        // An organisation code contradicting the row's USCC is a legacy code that does not
+        // match; anything else held for review is a USCC failing its check.
+        let case = if e.rule == "code_conflict" {
+            (CaseKind::LegacyMismatch, Scheme::Org)
+        } else {
+            (CaseKind::InvalidCheck, Scheme::Uscc)
+        };
+        (case, code, e.message.clone())
     });
     // A required cell past the end of a short row: say that the row is short, which is what the
     // sender has to fix (a lost separator or cell), not the field.
@@ -569,7 +584,7 @@ fn rejection(
         })
         .collect();
     match review {
-        Some((code, detail)) => {
+        Some((case, code, detail)) => {
             let payload = serde_json::json!({
                 "item": item.code,
                 "row": row.number,
@@ -579,6 +594,7 @@ fn rejection(
             .to_string();
             Msg::Review {
                 reasons,
+                case,
                 code,
                 detail,
                 payload,

@@ -864,15 +864,17 @@ impl BatchWriter {
         Ok(())
     }
 
-    /// Refuses a row and opens a wrong-code case (错码, `invalid_check`) for review with the row
-    /// as its payload: a USCC failing its check is quarantined, not dropped.
+    /// Refuses a row and opens a wrong-code case for review with the row as its payload: a USCC
+    /// failing its check (错码, `invalid_check`) or an organisation code contradicting the row's
+    /// USCC (`legacy_mismatch`) is quarantined, not dropped.
     pub async fn review(
         &mut self,
         reasons: Vec<Rejection>,
-        code: &str,
+        case: (chengxin_registry::CaseKind, Scheme, &str),
         detail: &str,
         payload: &str,
     ) -> Result<(), StoreError> {
+        let (kind, scheme, code) = case;
         self.summary.review += 1;
         let opened_by = self.batch.submitted_by.clone();
         let now = self.recorded_at;
@@ -884,7 +886,7 @@ impl BatchWriter {
             let open: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM code_cases WHERE kind = $1 AND code = $2 AND status = 'open' LIMIT 1",
             )
-            .bind(chengxin_registry::CaseKind::InvalidCheck.as_str())
+            .bind(kind.as_str())
             .bind(code)
             .fetch_optional(&mut **t)
             .await?;
@@ -893,8 +895,8 @@ impl BatchWriter {
                 "INSERT INTO code_cases (kind, scheme, code, subject_id, other_subject_id, detail, \
                  payload, status, opened_at, opened_by) VALUES ($1, $2, $3, NULL, NULL, $4, $5, 'open', $6, $7)",
             )
-            .bind(chengxin_registry::CaseKind::InvalidCheck.as_str())
-            .bind(Scheme::Uscc.as_str())
+            .bind(kind.as_str())
+            .bind(scheme.as_str())
             .bind(code)
             .bind(detail)
             .bind(payload)

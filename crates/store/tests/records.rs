@@ -537,7 +537,11 @@ async fn quality_counts_per_department_and_rule() {
                 rule: "uscc_check".into(),
                 message: "position 18: expected check character".into(),
             }],
-            "91350100M000100Y4A",
+            (
+                chengxin_registry::CaseKind::InvalidCheck,
+                chengxin_registry::Scheme::Uscc,
+                "91350100M000100Y4A",
+            ),
             "check character",
             "{}",
         )
