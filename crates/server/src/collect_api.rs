@@ -663,11 +663,28 @@ pub async fn quality(
     Extension(principal): Extension<Principal>,
     ApiQuery(p): ApiQuery<QualityParams>,
 ) -> Result<Response, ApiError> {
-    let figures = quality_figures(&state, &principal, p.department, p.from, p.to).await?;
-    Ok(
-        Json(serde_json::json!({ "from": figures.0, "to": figures.1, "figures": figures.2 }))
-            .into_response(),
-    )
+    let r = quality_figures(&state, &principal, p.department, p.from, p.to).await?;
+    Ok(Json(serde_json::json!({
+        "from": r.from,
+        "to": r.to,
+        "figures": r.figures,
+        "silent_departments": r.silent,
+        "coverage": r.coverage,
+    }))
+    .into_response())
+}
+
+/// Quality figures over a period, and who sent nothing in it.
+pub(crate) struct QualityReport {
+    pub(crate) from: NaiveDate,
+    pub(crate) to: NaiveDate,
+    pub(crate) figures: Vec<QualityFigures>,
+    /// Over all departments (no department asked): the registered departments that sent no
+    /// batch in the period, by code. A department that never reports is the first thing a
+    /// credit centre monitoring collection needs to see (覆盖率, seed 004 (三)).
+    pub(crate) silent: Vec<String>,
+    /// Departments that sent at least one batch / registered departments (over all departments).
+    pub(crate) coverage: Option<f64>,
 }
 
 pub(crate) async fn quality_figures(
@@ -676,7 +693,7 @@ pub(crate) async fn quality_figures(
     department: Option<String>,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-) -> Result<(NaiveDate, NaiveDate, Vec<QualityFigures>), ApiError> {
+) -> Result<QualityReport, ApiError> {
     let department = scoped_department(principal, department)?;
     let to = to.unwrap_or_else(|| state.today());
     let from = from.unwrap_or_else(|| to - chrono::Duration::days(365));
@@ -690,13 +707,35 @@ pub(crate) async fn quality_figures(
         .await
         .map_err(|e| internal(&e))?;
     let rows = state.store.quality(department.as_deref(), from, to).await?;
-    Ok((
+    let (silent, coverage) = if department.is_none() {
+        let registered: Vec<String> = state
+            .store
+            .departments()
+            .await?
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
+        let silent: Vec<String> = registered
+            .iter()
+            .filter(|d| !rows.iter().any(|q| &q.department == *d))
+            .cloned()
+            .collect();
+        let coverage = (!registered.is_empty())
+            .then(|| (registered.len() - silent.len()) as f64 / registered.len() as f64);
+        (silent, coverage)
+    } else {
+        (Vec::new(), None)
+    };
+    Ok(QualityReport {
         from,
         to,
-        rows.iter()
+        figures: rows
+            .iter()
             .map(|q| QualityFigures::of(q, &catalog))
             .collect(),
-    ))
+        silent,
+        coverage,
+    })
 }
 
 /// The catalog in force (public: the catalog decides what is collected and disclosed).

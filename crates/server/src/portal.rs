@@ -266,6 +266,10 @@ pub(crate) struct QualityPage {
     chart: String,
     /// A mistake in the form, said beside it (the form keeps what was typed).
     error: Option<String>,
+    /// Registered departments that sent nothing in the period (operators' view).
+    silent: Vec<String>,
+    /// 覆盖率: departments that sent something / registered departments.
+    coverage: Option<String>,
 }
 
 pub(crate) struct QualityRow {
@@ -307,6 +311,8 @@ pub(crate) async fn quality(
         rows: Vec::new(),
         chart: String::new(),
         error: Some(error),
+        silent: Vec::new(),
+        coverage: None,
     };
     let (from, to) = match (form_date("起始日期", &from_s), form_date("截止日期", &to_s)) {
         (Ok(a), Ok(b)) => (a, b),
@@ -323,8 +329,8 @@ pub(crate) async fn quality(
             format!("起始日期晚于截止日期（未填写时为今天 {end}）。")
         }));
     }
-    let (from, to, figures) =
-        crate::collect_api::quality_figures(&state, &principal, None, from, to).await?;
+    let report = crate::collect_api::quality_figures(&state, &principal, None, from, to).await?;
+    let (from, to, figures) = (report.from, report.to, &report.figures);
     // People read names: the department's registered name and the catalog item's name, each
     // with its code.
     let departments: std::collections::HashMap<String, String> = state
@@ -387,12 +393,19 @@ pub(crate) async fn quality(
                 .join("，"),
         })
         .collect();
+    let silent: Vec<String> = report
+        .silent
+        .iter()
+        .map(|c| departments.get(c).map_or(c.clone(), |n| with_code(n, c)))
+        .collect();
     Ok(QualityPage {
         from: from.to_string(),
         to: to.to_string(),
-        chart: quality_chart(&figures, &labels),
+        chart: quality_chart(figures, &labels),
         rows,
         error: None,
+        silent,
+        coverage: report.coverage.map(|c| pct(Some(c))),
     })
 }
 

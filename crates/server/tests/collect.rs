@@ -870,6 +870,24 @@ async fn quality_figures_and_their_page() {
     assert_eq!(r.json()["summary"]["rejected"], 1, "{}", r.body);
     let r = call(&f, "GET", "/quality", Some("operator"), vec![]).await;
     assert!(r.body.contains("必填项缺失（required）1"), "{}", r.body);
+    // The department that sent nothing is named, with the coverage (覆盖率).
+    assert!(
+        r.body.contains(&format!(
+            "统计期内未报送的部门（1 个）：福州市生态环境局（{OTHER_DEPT}）"
+        )),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("<strong>50.0%</strong>"), "{}", r.body);
+    let v = call(&f, "GET", "/api/v1/quality", Some("operator"), vec![])
+        .await
+        .json();
+    assert_eq!(
+        v["silent_departments"],
+        serde_json::json!([OTHER_DEPT]),
+        "{v}"
+    );
+    assert_eq!(v["coverage"], 0.5, "{v}");
     // A period the wrong way round, or starting after today, is said as such beside the form,
     // which keeps what was typed; a date that is no date names the field.
     for (query, says) in [
