@@ -12,7 +12,10 @@
 //!
 //! Duplicates inside one batch: the first row with a document number is taken; an identical
 //! repeat is counted `unchanged`; a repeat with different content is refused (rule
-//! `duplicate_in_batch`, naming the first row).
+//! `duplicate_in_batch`, naming the first row). Taking the later row instead (a 撤销 appended
+//! below the decision) would make a re-sent file churn versions — row 1 changes what row 2
+//! stored, then row 2 changes it back — where sending the same file again must change nothing;
+//! a correction goes in a later batch.
 
 use crate::{Error as ReadError, Format, Limits, Reader};
 use chengxin_calendar::Calendar;
@@ -395,9 +398,8 @@ pub async fn ingest(
         }
     };
     writer.set_file_sha256(sha);
-    let mut summary = writer.commit().await?;
-    summary.titles = titles;
-    Ok(summary)
+    writer.set_titles(titles);
+    Ok(writer.commit().await?)
 }
 
 /// JSON Lines: the first object's keys are the header, but objects may leave out empty keys and
@@ -483,7 +485,9 @@ fn produce(
                         .unwrap_or_default(),
                     rule: "duplicate_in_batch".into(),
                     message: format!(
-                        "document number {} already appears in row {first} of this batch with different content",
+                        "document number {} already appears in row {first} of this batch with \
+                         different content: one file states a decision once (to correct or revoke \
+                         it, keep only the row that is right, or send the change in a later batch)",
                         draft.doc_no
                     ),
                 }]),

@@ -87,6 +87,8 @@ pub(crate) struct BatchPage {
     sha256: String,
     rows: Vec<RefusedRow>,
     total_refused: usize,
+    /// Rows above the header skipped as the sheet's title: (line, text).
+    titles: Vec<(u64, String)>,
 }
 
 fn session_csrf(principal: &Principal) -> String {
@@ -375,5 +377,11 @@ pub(crate) async fn batch(
         sha256: b.file_sha256.clone(),
         rows: refused_rows(&rejections, catalog.item(&b.item)),
         total_refused: rejections.len(),
+        titles: b
+            .titles
+            .0
+            .iter()
+            .map(|t| (t.line, t.text.clone()))
+            .collect(),
     })
 }

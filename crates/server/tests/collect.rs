@@ -1713,6 +1713,27 @@ async fn a_data_officer_sends_a_file_from_the_portal() {
     let batch = browse(&f, "GET", &location, &cookie, None).await;
     assert_eq!(batch.status, StatusCode::OK, "{}", batch.body);
     assert!(batch.body.contains("处罚.csv"), "{}", batch.body);
+    // The title above the header was skipped, and the batch says so for good.
+    assert!(
+        batch.body.contains("第 1 行“行政处罚信息公示表”"),
+        "{}",
+        batch.body
+    );
+    let id = location.trim_start_matches("/batches/");
+    let stored = call(
+        &f,
+        "GET",
+        &format!("/api/v1/batches/{id}"),
+        Some("officer"),
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        stored.json()["titles"][0]["text"],
+        "行政处罚信息公示表",
+        "{}",
+        stored.body
+    );
     assert!(
         batch.body.contains("<td class=\"accepted\">4</td>"),
         "{}",

@@ -123,7 +123,7 @@ pub struct BatchSummary {
     /// Subjects created as 待核实 (pending) from rows naming a code nobody holds yet.
     pub pending_subjects: u64,
     /// Rows above the header taken as the sheet's title and skipped (a file's own words, such
-    /// as 「行政处罚信息公示表」). Said in the answer to the sender; not stored with the batch.
+    /// as 「行政处罚信息公示表」); kept with the batch ([`BatchInfo::titles`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub titles: Vec<TitleRow>,
 }
@@ -159,6 +159,35 @@ pub struct BatchInfo {
     pub rejected: i64,
     pub review: i64,
     pub blank: i64,
+    /// Rows above the header skipped as the sheet's title (migration 0011).
+    #[sqlx(try_from = "String")]
+    pub titles: Titles,
+}
+
+/// A batch's title rows as stored: a JSON array of [`TitleRow`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct Titles(pub Vec<TitleRow>);
+
+impl TryFrom<String> for Titles {
+    type Error = serde_json::Error;
+
+    fn try_from(s: String) -> Result<Titles, serde_json::Error> {
+        #[derive(serde::Deserialize)]
+        struct Stored {
+            line: u64,
+            text: String,
+        }
+        let rows: Vec<Stored> = serde_json::from_str(&s)?;
+        Ok(Titles(
+            rows.into_iter()
+                .map(|r| TitleRow {
+                    line: r.line,
+                    text: r.text,
+                })
+                .collect(),
+        ))
+    }
 }
 
 /// One version of a record.
@@ -287,7 +316,7 @@ const RECORD_SELECT: &str = "SELECT id, item, department, doc_no, version, curre
 
 const BATCH_SELECT: &str = "SELECT id, item, catalog_version, department, file_name, format, \
     encoding, file_sha256, received_at, received_on, submitted_by, rows_total, accepted, changed, \
-    unchanged, rejected, review, blank FROM batches";
+    unchanged, rejected, review, blank, titles FROM batches";
 
 /// Which public list of records to read.
 #[derive(Clone, Debug, Default)]
@@ -831,6 +860,11 @@ impl BatchWriter {
         self.batch.file_sha256 = sha;
     }
 
+    /// Records the rows above the header skipped as the sheet's title, kept with the batch.
+    pub fn set_titles(&mut self, titles: Vec<TitleRow>) {
+        self.summary.titles = titles;
+    }
+
     /// Records the encoding the file was read in, when reading settled it later than at begin
     /// (an all-ASCII start read as UTF-8 that turned out GB18030).
     pub fn set_encoding(&mut self, encoding: Option<String>) {
@@ -1007,13 +1041,16 @@ impl BatchWriter {
             .take()
             .ok_or_else(|| StoreError::Conflict("batch already finished".into()))?;
         let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let titles_json = serde_json::to_string(&s.titles).unwrap_or_else(|_| "[]".into());
         let is_pg = self.is_pg;
         with_tx!((&mut tx), t => {
             sqlx::query("UPDATE batches SET rows_total = $1, accepted = $2, changed = $3, unchanged = $4, \
-                         rejected = $5, review = $6, blank = $7, file_sha256 = $8, encoding = $9 WHERE id = $10")
+                         rejected = $5, review = $6, blank = $7, file_sha256 = $8, encoding = $9, \
+                         titles = $10 WHERE id = $11")
                 .bind(n(s.rows)).bind(n(s.accepted)).bind(n(s.changed)).bind(n(s.unchanged))
                 .bind(n(s.rejected)).bind(n(s.review)).bind(n(s.blank))
-                .bind(&self.batch.file_sha256).bind(&self.batch.encoding).bind(self.id)
+                .bind(&self.batch.file_sha256).bind(&self.batch.encoding).bind(&titles_json)
+                .bind(self.id)
                 .execute(&mut **t)
                 .await?;
             if !is_pg {
