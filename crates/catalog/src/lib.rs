@@ -131,9 +131,24 @@ impl Catalog {
     /// Read and validate a catalog written in JSON (the form [`Catalog::to_json`] writes and
     /// the store keeps).
     pub fn from_json(text: &str) -> Result<Catalog, CatalogError> {
-        let c: Catalog = serde_json::from_str(text).map_err(|e| CatalogError::Syntax {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let c: Catalog = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            // Where the value is, as a path (`items[3].fields[2].max_chars`), then what is
+            // wrong with it and its line and column.
+            let path = e.path().to_string();
+            let inner = plain_serde_message(&e.inner().to_string());
+            CatalogError::Syntax {
+                format: "JSON",
+                message: if path == "." {
+                    inner
+                } else {
+                    format!("{path}: {inner}")
+                },
+            }
+        })?;
+        de.end().map_err(|e| CatalogError::Syntax {
             format: "JSON",
-            message: plain_serde_message(&e.to_string()),
+            message: e.to_string(),
         })?;
         check::check_catalog(&c)?;
         Ok(c.normalised())

@@ -1704,6 +1704,24 @@ fn malformed_catalogs_are_syntax_errors() {
         Catalog::from_json("{"),
         Err(CatalogError::Syntax { format: "JSON", .. })
     ));
+    // A JSON catalog names where a wrong value is, as a path, besides its line.
+    let mut json: serde_json::Value =
+        serde_json::from_str(&Catalog::default_catalog().to_json()).expect("json");
+    json["items"][1]["fields"][2]["max_chars"] = serde_json::json!("两百");
+    let e = Catalog::from_json(&json.to_string()).expect_err("a text where a number goes");
+    let s = e.to_string();
+    assert!(
+        s.contains("items[1].fields[2].max_chars: invalid type"),
+        "{s}"
+    );
+    assert!(
+        !s.contains("u32") && !s.contains("usize"),
+        "no Rust types: {s}"
+    );
+    // Text after the catalog is refused too.
+    let e = Catalog::from_json(&format!("{} x", Catalog::default_catalog().to_json()))
+        .expect_err("trailing");
+    assert!(e.to_string().contains("trailing"), "{e}");
     assert!(matches!(
         Catalog::from_toml(""),
         Err(CatalogError::Syntax { .. })

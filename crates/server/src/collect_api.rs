@@ -510,7 +510,11 @@ pub async fn get_job(
 ) -> Result<Json<JobView>, ApiError> {
     match state.jobs.get(&id) {
         Some(job) if may_see_department(&principal, &job.department) => Ok(Json(job.view())),
-        _ => Err(ApiError::NotFound(format!("no batch job {id}"))),
+        _ => Err(ApiError::NotFound(format!(
+            "no batch job {id}: jobs are kept in memory for an hour after they end, and a server \
+             restart forgets them; a batch either committed whole (GET /api/v1/batches lists it) \
+             or kept nothing"
+        ))),
     }
 }
 
