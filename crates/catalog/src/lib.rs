@@ -89,7 +89,7 @@ pub use row::{
     severity_of_penalty_kinds, subject_kind_of,
 };
 pub use values::{
-    header_key, normalize_doc_no, parse_date, plain_serde_message, rust_type_in_words,
+    excerpt, header_key, normalize_doc_no, parse_date, plain_serde_message, rust_type_in_words,
 };
 pub use window::{Window, add_months};
 

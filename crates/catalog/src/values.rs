@@ -153,7 +153,7 @@ pub(crate) fn parse_decimal(input: &str) -> Result<String, DecimalError> {
 }
 
 /// At most `max` characters of `s`, with `…` when cut (for echoing values in messages).
-pub(crate) fn excerpt(s: &str, max: usize) -> String {
+pub fn excerpt(s: &str, max: usize) -> String {
     let mut it = s.chars();
     let head: String = it.by_ref().take(max).collect();
     if it.next().is_some() {

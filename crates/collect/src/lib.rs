@@ -100,11 +100,12 @@ pub(crate) fn title_row(
     if filled.next().is_some() || text.matches([';', '|', '；']).nth(1).is_some() {
         return None;
     }
-    let mut kept: String = text.chars().take(TITLE_CHARS).collect();
-    if kept.len() < text.len() {
-        kept.push('…');
-    }
-    Some(TitleRow { line, text: kept })
+    // Kept with the batch and shown to its department: personal numbers masked, like any text
+    // a batch keeps beside its records.
+    Some(TitleRow {
+        line,
+        text: chengxin_codes::mask::redact(&chengxin_catalog::excerpt(text, TITLE_CHARS)),
+    })
 }
 
 /// The kind of an uploaded file.

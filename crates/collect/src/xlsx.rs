@@ -73,6 +73,7 @@ impl XlsxSource {
         sheet: Option<String>,
     ) -> Result<(XlsxSource, Vec<String>, u64, Vec<TitleRow>), Error> {
         check_signature(path)?;
+        check_expansion(path, limits)?;
         let (tx, rx) = sync_channel(QUEUE);
         let bytes = Arc::new(AtomicU64::new(0));
         let path = path.to_path_buf();
@@ -196,6 +197,60 @@ fn check_signature(path: &Path) -> Result<(), Error> {
             "the file is not an XLSX workbook (an XLSX file is a ZIP archive); if it is CSV, name it .csv"
                 .to_owned(),
         ));
+    }
+    Ok(())
+}
+
+/// Worksheet XML compresses some 5–30 times; a cell of one repeated character, thousands of
+/// times.
+const MAX_RATIO: u64 = 200;
+/// calamine reads the shared-string table (every distinct text of the workbook) into memory.
+const MAX_SHARED_STRINGS: u64 = 1 << 30;
+
+/// Refuses, from the ZIP directory and before anything is inflated, a workbook that would
+/// inflate into far more memory than it takes to upload: a worksheet or text table that
+/// expands more than [`MAX_RATIO`] times to over four times [`Limits::max_cell_bytes`] (64 MiB
+/// by default: a cell of hundreds of megabytes of one character, which calamine would build
+/// whole before its size could be checked), or a shared-string table over
+/// [`MAX_SHARED_STRINGS`]. The sizes are those the archive declares; the cell limit still
+/// applies to every cell read.
+fn check_expansion(path: &Path, limits: Limits) -> Result<(), Error> {
+    let bomb_bytes = (limits.max_cell_bytes as u64).saturating_mul(4);
+    let file = BufReader::new(File::open(path)?);
+    let mut archive = match zip::ZipArchive::new(file) {
+        Ok(a) => a,
+        // Not readable as a ZIP: calamine reports it as damaged, with its own words.
+        Err(_) => return Ok(()),
+    };
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index_raw(i) else {
+            continue;
+        };
+        let Ok(name) = entry.name().map(|n| n.into_owned()) else {
+            continue;
+        };
+        let (size, stored) = (entry.size(), entry.compressed_size().max(1));
+        let text_part = name.starts_with("xl/worksheets/") || name == "xl/sharedStrings.xml";
+        if !text_part {
+            continue;
+        }
+        let mb = |b: u64| b.div_ceil(1 << 20);
+        if size > bomb_bytes && size / stored > MAX_RATIO {
+            return Err(Error::Xlsx(format!(
+                "the workbook's part {name} expands from {} MB to {} MB ({} times): a sheet this \
+                 repetitive holds a cell far larger than a cell may be; nothing was read",
+                mb(stored),
+                mb(size),
+                size / stored
+            )));
+        }
+        if name == "xl/sharedStrings.xml" && size > MAX_SHARED_STRINGS {
+            return Err(Error::Xlsx(format!(
+                "the workbook's text table (xl/sharedStrings.xml) is {} MB; a workbook is read \
+                 with all its texts in memory, so one this large must be sent as CSV",
+                mb(size)
+            )));
+        }
     }
     Ok(())
 }

@@ -364,3 +364,41 @@ fn title_rows_above_the_header() {
     assert!(reader.titles().is_empty());
     let _ = std::fs::remove_file(&path);
 }
+
+/// A small workbook that would inflate into a cell far over the limit (a text of one repeated
+/// character compresses a thousandfold) is refused from its ZIP directory, before calamine
+/// builds the cell in memory; the same texts within the limits are read.
+#[test]
+fn a_workbook_that_inflates_far_beyond_its_size_is_refused_unread() {
+    let path = temp_path("bomb.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "名称").expect("write");
+    sheet.write_string(0, 1, "备注").expect("write");
+    // 200 distinct texts of 32,000 characters (Excel's cap is 32,767): 6.4 MB of text.
+    for r in 1..=200u32 {
+        sheet.write_string(r, 0, format!("企业{r}")).expect("write");
+        sheet
+            .write_string(r, 1, format!("{r:05}{}", "a".repeat(31_995)))
+            .expect("write");
+    }
+    workbook.save(&path).expect("save");
+    let stored = std::fs::metadata(&path).expect("size").len();
+    assert!(
+        stored < 200_000,
+        "the workbook is small on disk: {stored} bytes"
+    );
+    let small_cells = Limits {
+        max_cell_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    match Reader::open_path(&path, None, small_cells) {
+        Err(Error::Xlsx(m)) => assert!(m.contains("expands from"), "{m}"),
+        Err(e) => panic!("refused for another reason: {e}"),
+        Ok(_) => panic!("a workbook inflating 6.4 MB past a 4 MB bound was opened"),
+    }
+    // With the default limits (a 64 MiB bound) the same workbook is read.
+    let mut reader = Reader::open_path(&path, None, Limits::default()).expect("open");
+    assert_eq!(drain(&mut reader).len(), 200);
+    let _ = std::fs::remove_file(&path);
+}

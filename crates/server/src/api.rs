@@ -37,6 +37,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         crate::accounts_api::audit_search,
         crate::collect_api::post_batch,
         crate::collect_api::get_job,
+        crate::collect_api::get_job_rejections,
         crate::collect_api::list_batches,
         crate::collect_api::get_batch,
         crate::collect_api::get_rejections,

@@ -376,6 +376,9 @@ pub(crate) fn spawn_batch(
     target: BatchTarget,
     upload: Upload,
 ) -> (Arc<Job>, tokio::task::JoinHandle<()>) {
+    // A file's name is recorded as sent, up to 200 characters.
+    let mut upload = upload;
+    upload.file_name = chengxin_catalog::excerpt(&upload.file_name, 200);
     let job = Arc::new(Job {
         id: uuid::Uuid::new_v4().simple().to_string(),
         item: target.item.code.clone(),
@@ -491,6 +494,26 @@ where
     Ok(())
 }
 
+/// A batch the caller may see; another department's is answered as missing (and the refusal
+/// audited), so that batch numbers say nothing of other departments.
+pub(crate) async fn visible_batch(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+    route: &str,
+) -> Result<chengxin_store::BatchInfo, ApiError> {
+    match state.store.batch(id).await? {
+        Some(b) if may_see_department(principal, &b.department) => Ok(b),
+        found => {
+            if found.is_some() {
+                let action = route.replace("{id}", &id.to_string());
+                audit::refusal(state, principal, &action, "another department's batch").await;
+            }
+            Err(ApiError::NotFound(format!("no batch {id}")))
+        }
+    }
+}
+
 /// May this caller see batches of `department`?
 pub(crate) fn may_see_department(principal: &Principal, department: &str) -> bool {
     match principal.role {
@@ -516,6 +539,61 @@ pub async fn get_job(
              or kept nothing"
         ))),
     }
+}
+
+/// The refused rows of a job refused whole in strict mode (a batch refused whole stores no
+/// report, so this is where its report is, while the job is kept: an hour).
+#[utoipa::path(get, path = "/api/v1/batch-jobs/{job}/rejections", tag = "collection",
+    params(("job" = String, Path, description = "job id from POST /api/v1/batches"), RejectionParams),
+    responses((status = 200, description = "JSON, or CSV with format=csv", body = Object), (status = 404, body = ErrorBody)))]
+pub async fn get_job_rejections(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<RejectionParams>,
+) -> Result<Response, ApiError> {
+    let csv = report_as_csv(p.format.as_deref())?;
+    let rows = match state.jobs.get(&id) {
+        Some(job) if may_see_department(&principal, &job.department) => {
+            job.view().rejections.unwrap_or_default()
+        }
+        _ => {
+            return Err(ApiError::NotFound(format!(
+                "no batch job {id} refused in strict mode"
+            )));
+        }
+    };
+    Ok(report_response(&format!("job-{id}"), &rows, csv))
+}
+
+/// `format=csv` for the downloadable report; JSON otherwise.
+fn report_as_csv(format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(other) => Err(ApiError::parameter(
+            "format",
+            format!("{other:?} is not a report format: use json or csv"),
+        )),
+    }
+}
+
+/// A rejected-rows report: CSV (UTF-8 with BOM, as a download) or JSON.
+fn report_response(name: &str, rows: &[chengxin_store::Rejection], csv: bool) -> Response {
+    if csv {
+        return (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}-rejections.csv\""),
+                ),
+            ],
+            rejections_csv(rows),
+        )
+            .into_response();
+    }
+    Json(serde_json::json!({ "rejections": rows })).into_response()
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -591,12 +669,8 @@ pub async fn get_batch(
     Extension(principal): Extension<Principal>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Response, ApiError> {
-    match state.store.batch(id).await? {
-        Some(b) if may_see_department(&principal, &b.department) => {
-            Ok(Json(serde_json::to_value(&b).map_err(|e| internal(&e))?).into_response())
-        }
-        _ => Err(ApiError::NotFound(format!("no batch {id}"))),
-    }
+    let b = visible_batch(&state, &principal, id, "GET /api/v1/batches/{id}").await?;
+    Ok(Json(serde_json::to_value(&b).map_err(|e| internal(&e))?).into_response())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -616,34 +690,17 @@ pub async fn get_rejections(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(p): ApiQuery<RejectionParams>,
 ) -> Result<Response, ApiError> {
-    let csv = match p.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(ApiError::parameter(
-                "format",
-                format!("{other:?} is not a report format: use json or csv"),
-            ));
-        }
-    };
-    let visible = matches!(state.store.batch(id).await?, Some(b) if may_see_department(&principal, &b.department));
-    if !visible {
-        return Err(ApiError::NotFound(format!("no batch {id}")));
-    }
+    let csv = report_as_csv(p.format.as_deref())?;
+    visible_batch(
+        &state,
+        &principal,
+        id,
+        "GET /api/v1/batches/{id}/rejections",
+    )
+    .await?;
     let rows = state.store.batch_rejections(id).await?;
     if csv {
-        let body = rejections_csv(&rows);
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"batch-{id}-rejections.csv\""),
-                ),
-            ],
-            body,
-        )
-            .into_response());
+        return Ok(report_response(&format!("batch-{id}"), &rows, true));
     }
     Ok(Json(serde_json::json!({ "batch": id, "rejections": rows })).into_response())
 }

@@ -264,6 +264,12 @@ fn routes(state: AppState) -> Routes {
     )
     .api(
         "get",
+        "/api/v1/batch-jobs/{job}/rejections",
+        Roles(COLLECTORS),
+        get(collect_api::get_job_rejections),
+    )
+    .api(
+        "get",
         "/api/v1/quality",
         Roles(COLLECTORS),
         get(collect_api::quality),

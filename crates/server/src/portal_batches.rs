@@ -11,7 +11,7 @@
 use crate::AppState;
 use crate::auth::{Principal, Via};
 use crate::collect_api::{
-    BatchTarget, Upload, batch_target, may_see_department, save_upload, spawn_batch, upload_path,
+    Upload, batch_target, save_upload, spawn_batch, upload_path, visible_batch,
 };
 use crate::error::ApiError;
 use crate::portal::{PageError, PagePath, error_page};
@@ -73,6 +73,10 @@ pub(crate) struct BatchesPage {
     /// Strict mode: the refused rows of a file refused whole.
     refused_rows: Vec<RefusedRow>,
     refused_total: usize,
+    /// Strict mode: the job whose refused rows can be downloaded as CSV.
+    refused_job: Option<String>,
+    /// What the sender chose, kept on a refused form.
+    chosen: Chosen,
 }
 
 #[derive(Template, WebTemplate)]
@@ -164,12 +168,31 @@ fn refused_rows(
         .collect()
 }
 
+/// What the sender chose on the form, kept when the form comes back refused: a sender who only
+/// picks the corrected file again must not send it as another item, or not strictly.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Chosen {
+    item: String,
+    department: String,
+    sheet: String,
+    strict: bool,
+}
+
+/// A refusal of a whole file, as the form shows it.
+#[derive(Default)]
+struct Refusal {
+    message: String,
+    rows: Vec<Rejection>,
+    item: Option<String>,
+    /// Strict mode: the job whose refused rows can be downloaded.
+    job: Option<String>,
+}
+
 async fn form_page(
     state: &AppState,
     principal: &Principal,
-    refusal: Option<String>,
-    refused: &[Rejection],
-    refused_item: Option<&str>,
+    chosen: Chosen,
+    refusal: Option<Refusal>,
 ) -> Result<BatchesPage, PageError> {
     let (departments, catalog) = names(state).await?;
     let own = (principal.role == Role::DataOfficer)
@@ -190,6 +213,8 @@ async fn form_page(
             name: i.name.clone(),
         })
         .collect();
+    let refusal = refusal.unwrap_or_default();
+    let refused_item = refusal.item.as_deref().and_then(|c| catalog.item(c));
     Ok(BatchesPage {
         csrf: session_csrf(principal),
         items,
@@ -200,9 +225,11 @@ async fn form_page(
             departments
         },
         batches,
-        refusal,
-        refused_rows: refused_rows(refused, refused_item.and_then(|c| catalog.item(c))),
-        refused_total: refused.len(),
+        refusal: (!refusal.message.is_empty()).then_some(refusal.message),
+        refused_rows: refused_rows(&refusal.rows, refused_item),
+        refused_total: refusal.rows.len(),
+        refused_job: refusal.job,
+        chosen,
     })
 }
 
@@ -211,22 +238,90 @@ pub(crate) async fn batches(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
 ) -> Result<BatchesPage, PageError> {
-    form_page(&state, &principal, None, &[], None).await
+    form_page(&state, &principal, Chosen::default(), None).await
 }
 
-/// What the form says before its file.
+/// The form as it arrived: its fields, and its file streamed to a temporary file (removed when
+/// this is dropped, whatever happens next).
 #[derive(Default)]
-struct Fields {
-    csrf: String,
-    item: String,
-    department: String,
-    sheet: String,
-    strict: bool,
+struct Sent {
+    csrf: Option<String>,
+    chosen: Chosen,
+    /// The file's name (without any folder) and where it was saved.
+    file: Option<(String, std::path::PathBuf)>,
+}
+
+impl Drop for Sent {
+    fn drop(&mut self) {
+        if let Some((_, path)) = &self.file {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// Why a form could not be read, in words for the sender.
 fn unreadable(detail: impl std::fmt::Display) -> String {
     format!("表单无法读取（{detail}）：请返回重新选择文件后提交。")
+}
+
+/// Reads every field, in whatever order they come (a browser sends the file last; a script may
+/// not). The file is streamed to disk as it arrives; when the CSRF token came before it and is
+/// wrong, the file is not read at all.
+async fn read_form(
+    principal: &Principal,
+    form: &mut Multipart,
+    sent: &mut Sent,
+) -> Result<(), Refused> {
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(Refused::Form(unreadable(e))),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            if sent.csrf.as_deref().is_some_and(|c| !csrf_ok(principal, c)) {
+                return Err(Refused::Csrf);
+            }
+            if sent.file.is_some() {
+                return Err(Refused::Form("一次只能报送一个文件。".into()));
+            }
+            let file_name = field
+                .file_name()
+                .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).trim().to_string())
+                .unwrap_or_default();
+            if file_name.is_empty() {
+                continue; // no file chosen: said once the whole form is read
+            }
+            let path = upload_path();
+            // Kept in `sent` at once, so that the partial file is removed whatever happens.
+            sent.file = Some((file_name, path.clone()));
+            save_upload(field, &path)
+                .await
+                .map_err(|e| Refused::Form(unreadable(e)))?;
+            continue;
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(|e| Refused::Form(unreadable(e)))?;
+        let value = value.trim().chars().take(200).collect::<String>();
+        match name.as_str() {
+            "csrf" => sent.csrf = Some(value),
+            "item" => sent.chosen.item = value,
+            "department" => sent.chosen.department = value,
+            "sheet" => sent.chosen.sheet = value,
+            "strict" => sent.chosen.strict = !matches!(value.as_str(), "" | "0" | "false" | "off"),
+            _ => {}
+        }
+    }
+}
+
+/// Why a form was not taken.
+enum Refused {
+    Csrf,
+    /// Said on the form (in Chinese).
+    Form(String),
 }
 
 /// `POST /batches`: sends the chosen file as one batch and waits for it.
@@ -235,34 +330,127 @@ pub(crate) async fn send(
     Extension(principal): Extension<Principal>,
     mut form: Multipart,
 ) -> Response {
-    let mut fields = Fields::default();
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return refused_form(&state, &principal, unreadable(e), &[], None).await,
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            return send_file(&state, &principal, fields, field).await;
+    let mut sent = Sent::default();
+    let read = read_form(&principal, &mut form, &mut sent).await;
+    let csrf_good = sent.csrf.as_deref().is_some_and(|c| csrf_ok(&principal, c));
+    let chosen = sent.chosen.clone();
+    let refused = |message: String| Refusal {
+        message,
+        ..Refusal::default()
+    };
+    match read {
+        Err(Refused::Csrf) => return csrf_refused(&state, &principal).await,
+        _ if !csrf_good => return csrf_refused(&state, &principal).await,
+        Err(Refused::Form(message)) => {
+            return refused_form(&state, &principal, chosen, refused(message)).await;
         }
-        let value = match field.text().await {
-            Ok(v) => v,
-            Err(e) => return refused_form(&state, &principal, unreadable(e), &[], None).await,
-        };
-        match name.as_str() {
-            "csrf" => fields.csrf = value,
-            "item" => fields.item = value.trim().to_string(),
-            "department" => fields.department = value.trim().to_string(),
-            "sheet" => fields.sheet = value.trim().to_string(),
-            "strict" => fields.strict = !value.is_empty(),
-            _ => {}
+        Ok(()) => {}
+    }
+    let Some((file_name, path)) = sent.file.clone() else {
+        return refused_form(
+            &state,
+            &principal,
+            chosen,
+            refused("请选择要报送的文件。".into()),
+        )
+        .await;
+    };
+    let Some(format) = Format::from_path(std::path::Path::new(&file_name)) else {
+        return refused_form(
+            &state,
+            &principal,
+            chosen,
+            refused(format!(
+                "无法识别文件“{}”的格式：请上传 .csv、.xlsx 或 .jsonl 文件。",
+                chengxin_catalog::excerpt(&file_name, 60)
+            )),
+        )
+        .await;
+    };
+    let department = Some(chosen.department.as_str()).filter(|d| !d.is_empty());
+    let target = match batch_target(&state, &principal, &chosen.item, department).await {
+        Ok(t) => t,
+        Err(e) => {
+            crate::audit::refusal(&state, &principal, "POST /batches", &e.to_string()).await;
+            let message = target_refusal_zh(&e);
+            return refused_form(&state, &principal, chosen, refused(message)).await;
         }
+    };
+    // The batch owns the file from here (and removes it when it ends).
+    sent.file = None;
+    let item = target.item.code.clone();
+    let (job, task) = spawn_batch(
+        &state,
+        &principal,
+        target,
+        Upload {
+            path,
+            format,
+            file_name,
+            sheet: Some(chosen.sheet.clone()).filter(|s| !s.is_empty()),
+            strict: chosen.strict,
+        },
+    );
+    let _ = task.await;
+    let view = job.view();
+    if let Some(s) = &view.summary {
+        return Redirect::to(&format!("/batches/{}", s.batch)).into_response();
     }
-    if !csrf_ok(&principal, &fields.csrf) {
-        return csrf_refused();
-    }
-    refused_form(&state, &principal, "请选择要报送的文件。".into(), &[], None).await
+    let code = view.refused.unwrap_or("error");
+    let detail = view.message.clone().unwrap_or_default();
+    let rows = view.rejections.clone().unwrap_or_default();
+    let refusal = Refusal {
+        message: ingest_refusal_zh(code, &detail),
+        job: (!rows.is_empty()).then(|| view.job.clone()),
+        rows,
+        item: Some(item),
+    };
+    refused_form(&state, &principal, chosen, refusal).await
+}
+
+/// A file refused whole, said in Chinese: what is wrong and what to do, then the precise
+/// detail (which line, which column) as the reader wrote it.
+fn ingest_refusal_zh(code: &str, detail: &str) -> String {
+    let what = match code {
+        "header" => "表头与所选目录项的字段不符：请核对表头（可用中文字段名或字段代码）",
+        "no_header" => "文件中没有表头行",
+        "encoding" => "文件的文字编码无法识别：请另存为 UTF-8 编码的 CSV 后重新报送",
+        "truncated" => "文件不完整（上传或保存时被截断）：请重新导出后报送",
+        "format" => "文件格式与扩展名不符，或不是支持的格式",
+        "too_many_columns" => "列数过多",
+        "record_too_large" | "cell_too_large" => "文件中有过大的行或单元格",
+        "strict" => "严格模式：有行被拒收，按要求整批不收",
+        "sheet" => "只有 XLSX 工作簿才有工作表：请清空「工作表」栏",
+        "store" | "internal" => "服务暂时不可用，请稍后再试",
+        _ => "文件无法读取",
+    };
+    let hint = if detail.contains("--sheet") {
+        "：工作簿中有多个含数据的工作表，请在「工作表」栏填写要读取的工作表名称"
+    } else {
+        ""
+    };
+    format!("文件未被接收，没有保存任何数据。{what}{hint}。（{code}：{detail}）")
+}
+
+/// Why a sender may not send what the form asks, in Chinese, with the API's detail.
+fn target_refusal_zh(e: &ApiError) -> String {
+    let what = match e {
+        ApiError::InvalidParameter { parameter, .. } if parameter == "item" => {
+            "请选择目录项（目录以外的信息不归集）"
+        }
+        ApiError::InvalidParameter { parameter, .. } if parameter == "department" => {
+            "请选择报送部门（以统一社会信用代码登记的部门）"
+        }
+        ApiError::NotFound(_) => "报送部门尚未在平台登记",
+        ApiError::Forbidden(_) => {
+            "无权报送：数据报送人员只能报送本部门的信息；目录项指定了信息提供单位时，只有这些单位可以报送"
+        }
+        _ => "无法报送",
+    };
+    format!(
+        "{what}。（{}）",
+        chengxin_catalog::excerpt(&e.to_string(), 300)
+    )
 }
 
 fn csrf_ok(principal: &Principal, given: &str) -> bool {
@@ -270,7 +458,14 @@ fn csrf_ok(principal: &Principal, given: &str) -> bool {
     !expected.is_empty() && expected == given
 }
 
-fn csrf_refused() -> Response {
+async fn csrf_refused(state: &AppState, principal: &Principal) -> Response {
+    crate::audit::refusal(
+        state,
+        principal,
+        "POST /batches",
+        "missing or wrong CSRF token",
+    )
+    .await;
     error_page(
         StatusCode::FORBIDDEN,
         "请求被拒绝",
@@ -278,78 +473,13 @@ fn csrf_refused() -> Response {
     )
 }
 
-async fn send_file(
-    state: &AppState,
-    principal: &Principal,
-    fields: Fields,
-    file: axum::extract::multipart::Field<'_>,
-) -> Response {
-    if !csrf_ok(principal, &fields.csrf) {
-        return csrf_refused();
-    }
-    let file_name = file
-        .file_name()
-        .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string())
-        .unwrap_or_default();
-    if file_name.is_empty() {
-        return refused_form(state, principal, "请选择要报送的文件。".into(), &[], None).await;
-    }
-    let Some(format) = Format::from_path(std::path::Path::new(&file_name)) else {
-        return refused_form(
-            state,
-            principal,
-            format!("无法识别文件 {file_name} 的格式：请上传 .csv、.xlsx 或 .jsonl 文件。"),
-            &[],
-            None,
-        )
-        .await;
-    };
-    let department = Some(fields.department.as_str()).filter(|d| !d.is_empty());
-    let target: BatchTarget = match batch_target(state, principal, &fields.item, department).await {
-        Ok(t) => t,
-        Err(e) => return refused_form(state, principal, e.to_string(), &[], None).await,
-    };
-    let path = upload_path();
-    if let Err(e) = save_upload(file, &path).await {
-        return refused_form(state, principal, e.to_string(), &[], None).await;
-    }
-    let item = target.item.code.clone();
-    let (job, task) = spawn_batch(
-        state,
-        principal,
-        target,
-        Upload {
-            path,
-            format,
-            file_name,
-            sheet: Some(fields.sheet).filter(|s| !s.is_empty()),
-            strict: fields.strict,
-        },
-    );
-    let _ = task.await;
-    let view = job.view();
-    match (&view.summary, &view.message) {
-        (Some(s), _) => Redirect::to(&format!("/batches/{}", s.batch)).into_response(),
-        (None, message) => {
-            let message = format!(
-                "文件未被接收，没有保存任何数据（{}）：{}",
-                view.refused.unwrap_or("error"),
-                message.as_deref().unwrap_or("")
-            );
-            let rows = view.rejections.unwrap_or_default();
-            refused_form(state, principal, message, &rows, Some(&item)).await
-        }
-    }
-}
-
 async fn refused_form(
     state: &AppState,
     principal: &Principal,
-    message: String,
-    rows: &[Rejection],
-    item: Option<&str>,
+    chosen: Chosen,
+    refusal: Refusal,
 ) -> Response {
-    match form_page(state, principal, Some(message), rows, item).await {
+    match form_page(state, principal, chosen, Some(refusal)).await {
         Ok(page) => (StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
         Err(e) => e.into_response(),
     }
@@ -361,10 +491,7 @@ pub(crate) async fn batch(
     Extension(principal): Extension<Principal>,
     PagePath(id): PagePath<i64>,
 ) -> Result<BatchPage, PageError> {
-    let b = match state.store.batch(id).await? {
-        Some(b) if may_see_department(&principal, &b.department) => b,
-        _ => return Err(ApiError::NotFound(format!("no batch {id}")).into()),
-    };
+    let b = visible_batch(&state, &principal, id, "GET /batches/{id}").await?;
     let (departments, catalog) = names(&state).await?;
     let rejections = state.store.batch_rejections(id).await?;
     Ok(BatchPage {

@@ -200,6 +200,7 @@ fn expected_matrix() -> HashMap<(&'static str, &'static str), Vec<Role>> {
         ("get", "/api/v1/batches/{id}"),
         ("get", "/api/v1/batches/{id}/rejections"),
         ("get", "/api/v1/batch-jobs/{job}"),
+        ("get", "/api/v1/batch-jobs/{job}/rejections"),
         ("get", "/api/v1/quality"),
         ("get", "/quality"),
         ("get", "/batches"),

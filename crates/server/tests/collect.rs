@@ -1572,15 +1572,27 @@ async fn a_person_known_by_passport_is_published_masked() {
 
 /// A `multipart/form-data` body: text fields, then the file.
 fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    multipart_ordered(fields, file, &[])
+}
+
+/// A `multipart/form-data` body with fields before and after the file (as a script may send).
+fn multipart_ordered(
+    before: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+    after: &[(&str, &str)],
+) -> (String, Vec<u8>) {
     let boundary = "chengxin-test-boundary-7d1f";
     let mut body = Vec::new();
-    for (name, value) in fields {
+    let field = |body: &mut Vec<u8>, name: &str, value: &str| {
         body.extend(
             format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
             )
             .into_bytes(),
         );
+    };
+    for (name, value) in before {
+        field(&mut body, name, value);
     }
     if let Some((file_name, bytes)) = file {
         body.extend(
@@ -1591,6 +1603,9 @@ fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, V
         );
         body.extend_from_slice(bytes);
         body.extend(b"\r\n");
+    }
+    for (name, value) in after {
+        field(&mut body, name, value);
     }
     body.extend(format!("--{boundary}--\r\n").into_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
@@ -1781,6 +1796,59 @@ async fn a_data_officer_sends_a_file_from_the_portal() {
     assert!(refused.body.contains("文件未被接收"), "{}", refused.body);
     assert!(refused.body.contains("违法经过"), "{}", refused.body);
 
+    // The form comes back with what was chosen: the item and strict mode stay chosen.
+    let form = multipart(
+        &[("csrf", &csrf), ("item", "penalty"), ("strict", "1")],
+        Some(("bad.csv", bad.as_bytes())),
+    );
+    let again = browse(&f, "POST", "/batches", &cookie, Some(form)).await;
+    assert!(
+        again.body.contains("value=\"penalty\" selected"),
+        "{}",
+        again.body
+    );
+    assert!(again.body.contains("value=\"1\" checked"), "{}", again.body);
+
+    // Fields after the file count as much as before it: strict mode sent last refuses the file
+    // whole, lists its refused row and offers the report for download.
+    let mut strict_file = penalties();
+    strict_file.push_str(&format!(
+        "福州严格科技有限公司,法人及非法人组织,{},,榕市监罚〔2026〕919号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2099-01-01,福州市市场监督管理局,{DEPT}\n",
+        uscc(91)
+    ));
+    let form = multipart_ordered(
+        &[],
+        Some(("strict.csv", strict_file.as_bytes())),
+        &[("item", "penalty"), ("strict", "1"), ("csrf", &csrf)],
+    );
+    let strict = browse(&f, "POST", "/batches", &cookie, Some(form)).await;
+    assert_eq!(
+        strict.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        strict.body
+    );
+    assert!(strict.body.contains("严格模式"), "{}", strict.body);
+    assert!(
+        strict.body.contains("<td>5</td><td>6</td>"),
+        "{}",
+        strict.body
+    );
+    let link = strict
+        .body
+        .split("href=\"")
+        .find(|p| p.starts_with("/api/v1/batch-jobs/"))
+        .and_then(|p| p.split('"').next())
+        .expect("a download link for the refused rows")
+        .replace("&amp;", "&");
+    let report = browse(&f, "GET", &link, &cookie, None).await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    assert!(
+        report.body.contains("5,6,CF_JDRQ,future_date"),
+        "{}",
+        report.body
+    );
+
     // No CSRF token: refused before anything is read.
     let form = multipart(
         &[("item", "penalty")],
@@ -1800,7 +1868,43 @@ async fn a_data_officer_sends_a_file_from_the_portal() {
     let hidden = browse(&f, "GET", &location, &other, None).await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
 
-    // Exactly one batch was stored: the refused file and the forged form kept nothing.
+    // A wrong token before the file refuses the form without reading the file; the refusal is
+    // audited.
+    let form = multipart(
+        &[("csrf", "not-the-token"), ("item", "penalty")],
+        Some(("p.csv", penalties().as_bytes())),
+    );
+    let forged = browse(&f, "POST", "/batches", &cookie, Some(form)).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+
+    // The forged forms and the other officer's look at this department's batch were audited.
+    let refusals: Vec<(String, String)> = f
+        .state
+        .store
+        .audit_entries(&chengxin_store::AuditFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.entry.outcome == chengxin_audit::Outcome::Refused)
+        .map(|e| (e.entry.action.clone(), e.entry.actor.clone()))
+        .collect();
+    let count = |action: &str, actor: &str| {
+        refusals
+            .iter()
+            .filter(|(a, w)| a == action && w.contains(actor))
+            .count()
+    };
+    assert_eq!(count("POST /batches", "web-officer"), 2, "{refusals:?}");
+    assert_eq!(
+        count(&format!("GET {location}"), "web-other"),
+        1,
+        "{refusals:?}"
+    );
+
+    // Exactly one batch was stored: the refused files and the forged forms kept nothing.
     let r = call(&f, "GET", "/api/v1/batches", Some("officer"), vec![]).await;
     assert_eq!(
         r.json()["batches"].as_array().map(Vec::len),
