@@ -143,7 +143,7 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
         path: args.file.clone(),
         format,
         file_name,
-        item,
+        item: item.clone(),
         catalog_version: version,
         department: args.department.clone(),
         submitted_by: args.submitted_by.clone(),
@@ -161,7 +161,9 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
             if let Some((path, file)) = &mut report_file {
                 let report = store.batch_rejections(s.batch).await?;
                 if let Err(e) = file
-                    .write_all(chengxin_collect::ingest::rejections_csv(&report).as_bytes())
+                    .write_all(
+                        chengxin_collect::ingest::rejections_csv(&report, Some(&item)).as_bytes(),
+                    )
                     .and_then(|()| file.flush())
                 {
                     eprintln!(
@@ -199,9 +201,11 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
                 // Refused whole in strict mode: the refused rows are the report the officer
                 // needs to correct the file; nothing was stored, so it exists only here.
                 if let Some((path, file)) = &mut report_file {
-                    file.write_all(chengxin_collect::ingest::rejections_csv(report).as_bytes())
-                        .and_then(|()| file.flush())
-                        .with_context(|| format!("writing the report to {}", path.display()))?;
+                    file.write_all(
+                        chengxin_collect::ingest::rejections_csv(report, Some(&item)).as_bytes(),
+                    )
+                    .and_then(|()| file.flush())
+                    .with_context(|| format!("writing the report to {}", path.display()))?;
                     eprintln!(
                         "the refused rows' report ({} of {rejected}): {}",
                         report.len(),
@@ -327,12 +331,16 @@ pub async fn batches(store: &Store, command: BatchesCommand) -> Result<()> {
             None => bail!("no batch {id}"),
         },
         BatchesCommand::Rejections { id } => {
-            if store.batch(id).await?.is_none() {
+            let Some(batch) = store.batch(id).await? else {
                 bail!("no batch {id}");
-            }
+            };
             let rows = store.batch_rejections(id).await?;
+            let (catalog, _) = active_catalog(store).await?;
             let mut out = std::io::stdout().lock();
-            out.write_all(chengxin_collect::ingest::rejections_csv(&rows).as_bytes())?;
+            out.write_all(
+                chengxin_collect::ingest::rejections_csv(&rows, catalog.item(&batch.item))
+                    .as_bytes(),
+            )?;
         }
     }
     Ok(())

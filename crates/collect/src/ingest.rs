@@ -730,17 +730,32 @@ pub async fn import_catalog_if_changed(
 }
 
 /// The rejected-rows report as CSV: UTF-8 with a BOM (spreadsheet programs then read the Chinese
-/// messages), columns 行号 row, 物理行 line, 字段 field, 规则 rule, 说明 message.
-pub fn rejections_csv(rows: &[Rejection]) -> String {
+/// messages), columns 行号 row, 物理行 line, 字段 field, 规则 rule, 说明 message, then for people
+/// reading it the field's Chinese name (`field_name`, from `item`) and the rule's
+/// (`rule_label`).
+pub fn rejections_csv(rows: &[Rejection], item: Option<&CatalogItem>) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let _ = w.write_record(["row", "line", "field", "rule", "message"]);
+    let _ = w.write_record([
+        "row",
+        "line",
+        "field",
+        "rule",
+        "message",
+        "field_name",
+        "rule_label",
+    ]);
     for r in rows {
+        let field_name = item
+            .and_then(|i| i.field(&r.field))
+            .map_or("", |f| f.name.as_str());
         let _ = w.write_record([
             r.row_no.to_string().as_str(),
             r.line.to_string().as_str(),
             r.field.as_str(),
             r.rule.as_str(),
             r.message.as_str(),
+            field_name,
+            chengxin_catalog::rule_label_zh(&r.rule).unwrap_or(""),
         ]);
     }
     let body = w.into_inner().unwrap_or_default();

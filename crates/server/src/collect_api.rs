@@ -553,9 +553,9 @@ pub async fn get_job_rejections(
     ApiQuery(p): ApiQuery<RejectionParams>,
 ) -> Result<Response, ApiError> {
     let csv = report_as_csv(p.format.as_deref())?;
-    let rows = match state.jobs.get(&id) {
+    let (item, rows) = match state.jobs.get(&id) {
         Some(job) if may_see_department(&principal, &job.department) => {
-            job.view().rejections.unwrap_or_default()
+            (job.item.clone(), job.view().rejections.unwrap_or_default())
         }
         _ => {
             return Err(ApiError::NotFound(format!(
@@ -563,7 +563,7 @@ pub async fn get_job_rejections(
             )));
         }
     };
-    Ok(report_response(&format!("job-{id}"), &rows, csv))
+    Ok(report_response(&state, &format!("job-{id}"), &item, &rows, csv).await)
 }
 
 /// `format=csv` for the downloadable report; JSON otherwise.
@@ -578,9 +578,18 @@ fn report_as_csv(format: Option<&str>) -> Result<bool, ApiError> {
     }
 }
 
-/// A rejected-rows report: CSV (UTF-8 with BOM, as a download) or JSON.
-fn report_response(name: &str, rows: &[chengxin_store::Rejection], csv: bool) -> Response {
+/// A rejected-rows report: CSV (UTF-8 with BOM, as a download, with the fields' Chinese names
+/// from `item` of the catalog in force) or JSON.
+async fn report_response(
+    state: &AppState,
+    name: &str,
+    item: &str,
+    rows: &[chengxin_store::Rejection],
+    csv: bool,
+) -> Response {
     if csv {
+        let catalog = active_catalog(&state.store).await.ok().map(|(c, _)| c);
+        let item = catalog.as_ref().and_then(|c| c.item(item));
         return (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -589,7 +598,7 @@ fn report_response(name: &str, rows: &[chengxin_store::Rejection], csv: bool) ->
                     format!("attachment; filename=\"{name}-rejections.csv\""),
                 ),
             ],
-            rejections_csv(rows),
+            rejections_csv(rows, item),
         )
             .into_response();
     }
@@ -691,7 +700,7 @@ pub async fn get_rejections(
     ApiQuery(p): ApiQuery<RejectionParams>,
 ) -> Result<Response, ApiError> {
     let csv = report_as_csv(p.format.as_deref())?;
-    visible_batch(
+    let b = visible_batch(
         &state,
         &principal,
         id,
@@ -700,7 +709,7 @@ pub async fn get_rejections(
     .await?;
     let rows = state.store.batch_rejections(id).await?;
     if csv {
-        return Ok(report_response(&format!("batch-{id}"), &rows, true));
+        return Ok(report_response(&state, &format!("batch-{id}"), &b.item, &rows, true).await);
     }
     Ok(Json(serde_json::json!({ "batch": id, "rejections": rows })).into_response())
 }

@@ -1848,6 +1848,19 @@ async fn a_data_officer_sends_a_file_from_the_portal() {
         "{}",
         report.body
     );
+    // The CSV names the field and the rule in Chinese for the officer who opens it.
+    assert!(
+        report
+            .body
+            .starts_with("\u{feff}row,line,field,rule,message,field_name,rule_label"),
+        "{}",
+        report.body
+    );
+    assert!(
+        report.body.contains(",处罚决定日期,决定日期晚于接收日"),
+        "{}",
+        report.body
+    );
 
     // No CSRF token: refused before anything is read.
     let form = multipart(
