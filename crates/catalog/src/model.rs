@@ -390,7 +390,8 @@ pub enum Mask {
     /// Shown as stored.
     #[default]
     None,
-    /// `1101**********002X` ([`chengxin_codes::mask::citizen_id`]).
+    /// `1101**********002X`, or `E******78` for a passport or permit number
+    /// ([`chengxin_codes::mask::identity_number`]).
     CitizenId,
     /// `138****1234` ([`chengxin_codes::mask::phone`]).
     Phone,
@@ -403,7 +404,7 @@ impl Mask {
     pub fn apply(self, value: &str) -> String {
         match self {
             Mask::None => value.to_owned(),
-            Mask::CitizenId => chengxin_codes::mask::citizen_id(value),
+            Mask::CitizenId => chengxin_codes::mask::identity_number(value),
             Mask::Phone => chengxin_codes::mask::phone(value),
             Mask::PersonName => chengxin_codes::mask::person_name(value),
         }

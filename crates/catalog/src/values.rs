@@ -2,11 +2,12 @@
 
 use chrono::{NaiveDate, NaiveTime};
 
-/// Full-width ASCII (U+FF01–U+FF5E) to half-width, and the ideographic space U+3000 to a space.
+/// Full-width ASCII (U+FF01–U+FF5E) to half-width, and the ideographic space U+3000 and the
+/// no-break space U+00A0 to a space.
 pub(crate) fn half_width(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        '\u{3000}' => ' ',
+        '\u{3000}' | '\u{00A0}' => ' ',
         _ => c,
     }
 }

@@ -748,16 +748,29 @@ fn a_title_above_the_header_is_skipped_and_said() {
         "{s}"
     );
 
-    // A header separated by ';' is not a title: its refusal names the separator.
+    // A file separated by ';': its rows are one cell each; the one read for the header after
+    // three is refused naming the separator.
     let f = d.file("semicolons.csv");
-    std::fs::write(&f, format!("处罚公示\n{}\n", HEADER_ZH.replace(',', ";"))).expect("write");
+    let semicolons: Vec<String> = std::iter::once(HEADER_ZH.replace(',', ";"))
+        .chain((1..=3).map(|i| row(i).join(";")))
+        .collect();
+    std::fs::write(&f, semicolons.join("\n")).expect("write");
     let (code, s, _) = ingest(&d, &f, &[]);
     assert_eq!((code, s["refused"].as_str()), (1, Some("header")), "{s}");
     let msg = s["error"].as_str().unwrap_or("");
     assert!(
-        msg.contains("read from line 2") && msg.contains("separated by commas"),
+        msg.contains("read from line 4") && msg.contains("separated by commas"),
         "{msg}"
     );
+    // A title with ';' in it above a comma-separated header is a title.
+    let f = d.file("semicolon-title.csv");
+    let titled = format!(
+        "填报单位：福州市市场监督管理局; 联系人：张三; 日期：2026-11-30\n{}",
+        csv_text((8..=8).map(row))
+    );
+    std::fs::write(&f, titled).expect("write");
+    let (code, s, err) = ingest(&d, &f, &[]);
+    assert_eq!((code, &s["accepted"]), (0, &Value::from(1)), "{s} {err}");
     // Only a title: no header, said as such.
     let f = d.file("title-only.csv");
     std::fs::write(&f, "行政处罚信息公示表\n").expect("write");

@@ -30,6 +30,21 @@ pub fn citizen_id(s: &str) -> String {
     out
 }
 
+/// Mask the number of whatever identity document a 证件号码 field holds: a citizen ID (15 or 18
+/// characters, digits with a final `X` allowed) as [`citizen_id`], any other document (a passport,
+/// a permit) as [`document`], so that one number is masked the same way wherever it is shown.
+pub fn identity_number(s: &str) -> String {
+    let n = normalize(s);
+    let citizen_shaped = matches!(n.len(), 15 | 18)
+        && n.char_indices()
+            .all(|(i, c)| c.is_ascii_digit() || (c == 'X' && i + 1 == n.len()));
+    if citizen_shaped {
+        citizen_id(s)
+    } else {
+        document(s)
+    }
+}
+
 /// Mask an identity document's number (passport, permit): keep the first character (two when
 /// the number has 12 or more) and the last two (one when it has fewer than 8), so that at least
 /// half is hidden: `E12345678` → `E******78`, `12345678` → `1*****78`, `E1234` → `E***4`.

@@ -576,3 +576,27 @@ fn find_unmasked_skips_valid_all_digit_uscc() {
     assert!(is_valid_uscc(code.as_bytes()));
     assert_eq!(mask::find_unmasked(&format!("代码 {code}")), None);
 }
+
+/// A 证件号码 field is masked as the document it holds: a citizen ID as one, a passport or
+/// permit as a document, so one number reads the same wherever it is shown.
+#[test]
+fn identity_numbers_are_masked_as_what_they_are() {
+    use crate::mask::{citizen_id, document, identity_number};
+    for id in [
+        "11010519491231002X",
+        "110105491231002",
+        "11010519491231002x",
+    ] {
+        assert_eq!(identity_number(id), citizen_id(id), "{id}");
+    }
+    for doc in [
+        "E12345678",
+        "G98765432",
+        "H12345678",
+        "12345678",
+        "MHA123456789012",
+    ] {
+        assert_eq!(identity_number(doc), document(doc), "{doc}");
+    }
+    assert_eq!(identity_number("G98765432"), "G******32");
+}

@@ -306,10 +306,13 @@ fn utf8_or_gb18030(bytes: &[u8], complete: bool) -> Encoding {
 /// valid GB18030 too and reads as nonsense that would be stored and published. Written
 /// Chinese in GB18030 is almost all GB2312 punctuation (rows A1–A3) and hanzi (rows B0–F7);
 /// Big5 text read as GB18030 is mostly outside them (about 1 in 5 is inside, against all of a
-/// Simplified text and half of a Traditional text saved as GBK). `Some(sample of the reading)`
-/// when fewer than 2 in 5 of at least 32 two-byte characters of `bytes` are.
+/// Simplified text and two thirds of a Traditional text saved as GBK). Big5 text also lands in
+/// GBK's user-defined areas, which GB18030 maps to the Private Use Area, where nothing a
+/// department writes is. `Some(sample of the reading)` when, of the two-byte characters of
+/// `bytes`, fewer than 2 in 5 of at least 32 are usual, or fewer than 1 in 4 of at least 12, or
+/// two or more are private-use and fewer than 3 in 5 are usual (a one-row Big5 file).
 pub(crate) fn unlikely_gb18030(bytes: &[u8]) -> Option<String> {
-    let (mut pairs, mut usual) = (0usize, 0usize);
+    let (mut pairs, mut usual, mut private) = (0usize, 0usize, 0usize);
     let mut i = 0;
     while let Some(&lead) = bytes.get(i) {
         if lead < 0x80 {
@@ -324,20 +327,40 @@ pub(crate) fn unlikely_gb18030(bytes: &[u8]) -> Option<String> {
             continue;
         }
         pairs += 1;
-        if (matches!(lead, 0xA1..=0xA3) || (0xB0..=0xF7).contains(&lead))
-            && (0xA1..=0xFE).contains(&trail)
-        {
+        let high_trail = (0xA1..=0xFE).contains(&trail);
+        if (matches!(lead, 0xA1..=0xA3) || (0xB0..=0xF7).contains(&lead)) && high_trail {
             usual += 1;
+        }
+        // GBK's user-defined areas (GB18030 maps them to U+E000–U+F8FF).
+        if ((matches!(lead, 0xAA..=0xAF) || lead >= 0xF8) && high_trail)
+            || ((0xA1..=0xA7).contains(&lead) && (0x40..=0xA0).contains(&trail))
+        {
+            private += 1;
         }
         i += 2;
     }
-    if pairs < 32 || usual * 5 >= pairs * 2 {
+    let unlikely = (pairs >= 32 && usual * 5 < pairs * 2)
+        || (pairs >= 12 && usual * 4 < pairs)
+        || (private >= 2 && usual * 5 < pairs * 3);
+    if !unlikely {
         return None;
     }
     let start = bytes.iter().position(|b| *b >= 0x80).unwrap_or(0);
     let end = bytes.len().min(start + 60);
     let (text, _) = encoding_rs::GB18030.decode_without_bom_handling(&bytes[start..end]);
-    Some(text.chars().filter(|c| !c.is_control()).take(12).collect())
+    Some(
+        text.chars()
+            .filter(|c| !c.is_control())
+            .map(|c| {
+                if ('\u{E000}'..='\u{F8FF}').contains(&c) {
+                    '?'
+                } else {
+                    c
+                }
+            })
+            .take(12)
+            .collect(),
+    )
 }
 
 /// How many leading bytes of `bytes` are valid GB18030 (`None`: all of them).

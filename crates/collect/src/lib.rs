@@ -83,9 +83,10 @@ pub const MAX_TITLE_ROWS: usize = 3;
 /// A title's text is kept (and said back) up to this many characters.
 const TITLE_CHARS: usize = 100;
 
-/// `cells` (a candidate header, trimmed) as a title row: exactly one non-empty cell, fewer than
-/// `limit` titles `seen` before it, and not a header whose columns are separated by `;` or `|`
-/// (two or more of them: the separator is then said in the header's refusal).
+/// `cells` (a candidate header, trimmed) as a title row: exactly one non-empty cell, and fewer
+/// than `limit` titles `seen` before it. (A header separated by `;` or `|` is one cell too: it
+/// is skipped like a title, and the row taken for the header after the titles is refused with
+/// the separator named, or the file as having only titles.)
 pub(crate) fn title_row(
     cells: &[String],
     line: u64,
@@ -97,7 +98,7 @@ pub(crate) fn title_row(
     }
     let mut filled = cells.iter().filter(|c| !c.trim().is_empty());
     let text = filled.next()?.trim();
-    if filled.next().is_some() || text.matches([';', '|', '；']).nth(1).is_some() {
+    if filled.next().is_some() {
         return None;
     }
     // Kept with the batch and shown to its department: personal numbers masked, like any text
@@ -290,7 +291,7 @@ pub enum Error {
     /// Valid GB18030 that reads as mostly unusual characters: most likely Big5.
     #[error(
         "the file is not UTF-8, and read as GB18030 (GBK) it gives mostly unusual characters \
-         ({sample:?}…): it may be Big5 (Traditional Chinese) or another encoding. Nothing was \
+         (「{sample}…」): it may be Big5 (Traditional Chinese) or another encoding. Nothing was \
          read; save it as UTF-8 and upload it again"
     )]
     NotGb18030 { sample: String },

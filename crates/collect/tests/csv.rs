@@ -399,6 +399,26 @@ fn big5_is_refused_not_read_as_gb18030() {
             .any(|r| matches!(r, Err(Error::NotGb18030 { .. }))),
         "the Big5 part is refused"
     );
+    // A one-row Big5 file is refused too.
+    for row in [
+        "CF_XDR_MC,CF_WSH,CF_CFJG\n中華電信股份有限公司,TP-2026-201,臺北市政府\n",
+        "CF_XDR_MC,CF_WSH,CF_CFJG\n大同公司,TP-1,臺北市政府\n",
+    ] {
+        let (b, _, _) = encoding_rs::BIG5.encode(row);
+        assert!(
+            matches!(
+                Reader::new(Cursor::new(b.to_vec()), Format::Csv, Limits::default()),
+                Err(Error::NotGb18030 { .. })
+            ),
+            "{row}"
+        );
+    }
+    // A mainland row naming a company in Traditional characters is GBK, and is read.
+    let mainland =
+        "名称,文号,机关\n臺灣積體電路製造股份有限公司,榕市监罚〔2026〕1号,福州市市场监督管理局\n";
+    let (gbk_row, _, _) = encoding_rs::GBK.encode(mainland);
+    let (_, rows) = read_all(&gbk_row, Format::Csv);
+    assert_eq!(cells(&rows)[0][0], "臺灣積體電路製造股份有限公司");
     // The same Traditional text saved as GBK is GBK, and is read as written.
     let (gbk, _, unmappable) = encoding_rs::GBK.encode(text);
     assert!(!unmappable);

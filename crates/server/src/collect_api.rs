@@ -147,9 +147,12 @@ impl Job {
             bytes_read: self.progress.bytes_read.load(Ordering::Relaxed),
             total_bytes: self.progress.total_bytes.load(Ordering::Relaxed),
             rows_read: self.progress.rows_read.load(Ordering::Relaxed),
-            rejections_url: summary
-                .as_ref()
-                .map(|s| format!("/api/v1/batches/{}/rejections", s.batch)),
+            rejections_url: match (&summary, &rejections) {
+                (Some(s), _) => Some(format!("/api/v1/batches/{}/rejections", s.batch)),
+                // Refused whole in strict mode: the report is the job's, kept with it.
+                (None, Some(_)) => Some(format!("/api/v1/batch-jobs/{}/rejections", self.id)),
+                (None, None) => None,
+            },
             summary,
             refused,
             message,
@@ -940,8 +943,7 @@ fn display_fields(item: &CatalogItem) -> [Option<&str>; 5] {
 /// document masked —
 /// 国办发〔2020〕49号 (十四): disclosure limited to what is necessary.
 pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
-    let doc_holder = chengxin_registry::is_person_doc_code(&r.subject_code);
-    let person = doc_holder
+    let person = chengxin_registry::is_person_doc_code(&r.subject_code)
         || (r.subject_code.len() == 18
             && chengxin_codes::validate_citizen_id(
                 &r.subject_code,
@@ -968,13 +970,9 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         // code is public (a 15-digit 工商注册号 can look like a first-generation citizen ID), and
         // an amount, a date or a listed value is not a phone number.
         use chengxin_catalog::{CodeField, FieldType};
-        // A person identified by a passport or permit has that number in the 证件号码 field:
-        // it is masked as the document it is, the same way everywhere it is shown.
-        let masked = if doc_holder && matches!(mask, Mask::CitizenId) {
-            chengxin_codes::mask::document(v)
-        } else {
-            mask.apply(v)
-        };
+        // A 证件号码 field is masked as the document it holds (Mask::CitizenId), the same way
+        // everywhere the number is shown.
+        let masked = mask.apply(v);
         let shown = match f.ty {
             FieldType::Code(CodeField::Uscc | CodeField::OrgCode | CodeField::RegNo)
             | FieldType::Decimal

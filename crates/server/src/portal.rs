@@ -224,6 +224,10 @@ pub(crate) async fn publicity(
         view.error = Some("起始日期晚于截止日期。".into());
         return Ok(view);
     }
+    if crate::collect_api::department_param(&department).is_err() {
+        view.error = Some("报送部门代码有误：请从列表中选择部门。".into());
+        return Ok(view);
+    }
     // A citizen ID typed in the box is not searched publicly.
     if codes::mask::find_unmasked(&q).is_some() {
         view.error = Some("不提供按身份证件号码或电话号码的公开查询。".into());

@@ -1174,6 +1174,16 @@ async fn a_strict_batch_refused_whole_lists_its_refused_rows() {
         (&"refused".into(), &"strict".into()),
         "{v}"
     );
+    // The refused rows' report is the job's: the answer links to it.
+    let url = v["rejections_url"].as_str().unwrap_or("").to_string();
+    assert!(url.starts_with("/api/v1/batch-jobs/"), "{v}");
+    let report = call(&f, "GET", &url, Some("officer"), vec![]).await;
+    assert_eq!(
+        report.json()["rejections"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        report.body
+    );
     let rows: Vec<(i64, &str, &str)> = v["rejections"]
         .as_array()
         .expect("the refused rows")
@@ -1291,6 +1301,15 @@ async fn department_codes_are_matched_as_normalised() {
             r.body
         );
     }
+    // On the portal, a department code that cannot be one is said beside the form.
+    let page = call(&f, "GET", "/publicity/penalty?department=abc", None, vec![]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("报送部门代码有误"), "{}", page.body);
+    assert!(
+        page.body.contains("form class=\"filters\""),
+        "{}",
+        page.body
+    );
     // The portal offers departments by name; the chosen one stays chosen.
     let page = call(
         &f,
@@ -1924,5 +1943,69 @@ async fn a_data_officer_sends_a_file_from_the_portal() {
         Some(1),
         "{}",
         r.body
+    );
+}
+
+/// 核查中 belongs to the decision: a department's correction sent while an objection is open
+/// becomes the new version still marked, and stays marked on the portal (国发〔2016〕33号
+/// (二十二)).
+#[tokio::test]
+async fn a_correction_sent_during_an_objection_stays_under_verification() {
+    let f = fixture("verify-carry").await;
+    let send = |body: String| {
+        let f = &f;
+        async move {
+            call(
+                f,
+                "POST",
+                "/api/v1/batches?item=penalty&file_name=p.csv&wait=true",
+                Some("officer"),
+                body.into_bytes(),
+            )
+            .await
+        }
+    };
+    assert_eq!(send(penalties()).await.status, StatusCode::OK);
+    let first = f
+        .state
+        .store
+        .record(DEPT, "penalty", "榕市监罚〔2026〕101号")
+        .await
+        .expect("query")
+        .expect("stored");
+    let body = serde_json::json!({
+        "subject": uscc(1), "record": first.id, "applicant": "福州恒信科技有限公司", "grounds": "罚款金额有误",
+    });
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/objections",
+        None,
+        body.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // The department corrects the fine meanwhile.
+    let r = send(penalties().replace("罚款五千元", "罚款四千元")).await;
+    assert_eq!(r.json()["summary"]["changed"], 1, "{}", r.body);
+    let now = f
+        .state
+        .store
+        .record(DEPT, "penalty", "榕市监罚〔2026〕101号")
+        .await
+        .expect("query")
+        .expect("stored");
+    assert_ne!(now.id, first.id, "a new version");
+    assert!(
+        now.under_verification,
+        "the new version is still under verification"
+    );
+    let column = call(&f, "GET", "/publicity/penalty", None, vec![]).await;
+    assert!(
+        column
+            .body
+            .contains("榕市监罚〔2026〕101号 <span class=\"tag verifying\">核查中</span>"),
+        "{}",
+        column.body
     );
 }

@@ -86,9 +86,17 @@ pub(crate) fn write_chunk(
     resolve_subjects(conn, &to_write, &text, chunk.summary, chunk.subjects)?;
     // 4. Supersede changed records, then write the new versions.
     let mut up = conn.prepare("UPDATE records SET current = 0 WHERE id = ?1")?;
-    for id in superseded {
+    for id in &superseded {
         up.execute([id])?;
     }
+    let flagged: Vec<i64> = if superseded.is_empty() {
+        Vec::new()
+    } else {
+        let ids = serde_json::to_string(&superseded).unwrap_or_else(|_| "[]".into());
+        let mut q = conn.prepare(crate::records::FLAGGED_SQLITE)?;
+        let found = q.query_map([ids], |row| row.get(0))?;
+        found.collect::<Result<_, _>>()?
+    };
     let placeholders: Vec<String> = (1..=RECORD_COLS.split(',').count())
         .map(|i| format!("?{i}"))
         .collect();
@@ -128,6 +136,9 @@ pub(crate) fn write_chunk(
             r.hash,
             text.recorded_at,
         ])?;
+    }
+    for id in flagged {
+        conn.execute(crate::records::CARRY_FLAGS, [id])?;
     }
     Ok(())
 }

@@ -18,6 +18,11 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 
+/// The versions of the decision record `$1` is a version of (department, item, document number).
+const SAME_DECISION: &str = "department = (SELECT department FROM records WHERE id = $1) \
+    AND item = (SELECT item FROM records WHERE id = $1) \
+    AND doc_no = (SELECT doc_no FROM records WHERE id = $1)";
+
 /// Ids for entries, objections, repairs and corrections: the prefix and 16 random hex digits
 /// (64 bits from a v4 UUID). An objection's or application's id is also the applicant's receipt,
 /// so it must not be guessable.
@@ -395,23 +400,30 @@ impl Store {
                             .bind(now).bind(ev.kind).bind(&subject.key).bind(target_str(&ev.entry_or_record)).bind(payload)
                             .execute(&mut *tx).await?;
                     }
+                    // 核查中 and a repair belong to the decision, not to the version the applicant
+                    // saw: they are set on that version and the decision's current one (a
+                    // department may have sent a change meanwhile; later versions inherit them,
+                    // see `records::CARRY_FLAGS`), and cleared on every version.
                     Effect::Suspended { target: Target::Record(r), .. } => {
-                        sqlx::query("UPDATE records SET under_verification = 1 WHERE id = $1").bind(r).execute(&mut *tx).await?;
+                        let sql = format!("UPDATE records SET under_verification = 1 WHERE id = $1 OR (current = 1 AND {SAME_DECISION})");
+                        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(r).execute(&mut *tx).await?;
                     }
                     Effect::Resumed { target: Target::Record(r), .. } => {
-                        sqlx::query("UPDATE records SET under_verification = 0 WHERE id = $1").bind(r).execute(&mut *tx).await?;
+                        let sql = format!("UPDATE records SET under_verification = 0 WHERE {SAME_DECISION}");
+                        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(r).execute(&mut *tx).await?;
                     }
                     Effect::RecordCorrected { record, withdraw } => {
-                        let sql = if *withdraw {
-                            "UPDATE records SET under_verification = 0, status = 'revoked' WHERE id = $1"
-                        } else {
-                            "UPDATE records SET under_verification = 0 WHERE id = $1"
-                        };
-                        sqlx::query(sql).bind(record).execute(&mut *tx).await?;
+                        let sql = format!("UPDATE records SET under_verification = 0 WHERE {SAME_DECISION}");
+                        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(record).execute(&mut *tx).await?;
+                        if *withdraw {
+                            let sql = format!("UPDATE records SET status = 'revoked' WHERE id = $1 OR (current = 1 AND {SAME_DECISION})");
+                            sqlx::query(sqlx::AssertSqlSafe(sql)).bind(record).execute(&mut *tx).await?;
+                        }
                     }
                     Effect::RecordRepaired { record } => {
                         // 36号令 第三条: publication ends; the record itself stays.
-                        sqlx::query("UPDATE records SET repaired_on = $1 WHERE id = $2").bind(today).bind(record).execute(&mut *tx).await?;
+                        let sql = format!("UPDATE records SET repaired_on = $2 WHERE id = $1 OR (current = 1 AND {SAME_DECISION})");
+                        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(record).bind(today).execute(&mut *tx).await?;
                     }
                     _ => {}
                 }

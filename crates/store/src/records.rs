@@ -1092,6 +1092,24 @@ pub(crate) struct Chunk<'a> {
     pub(crate) subjects: &'a mut HashMap<(Scheme, String), i64>,
 }
 
+/// Superseded versions (`$1`, an array on PostgreSQL) still under objection (核查中) or
+/// repaired: their flags pass to the decision's new current version.
+pub(crate) const FLAGGED_SQLITE: &str = "SELECT id FROM records WHERE id IN (SELECT value FROM json_each($1)) \
+    AND (under_verification = 1 OR repaired_on IS NOT NULL)";
+pub(crate) const FLAGGED_PG: &str = "SELECT id FROM records WHERE id = ANY($1) \
+    AND (under_verification = 1 OR repaired_on IS NOT NULL)";
+
+/// A new current version inherits its superseded version's (`$1`) objection and repair: 核查中
+/// and a repair belong to the decision, not to one version (国发〔2016〕33号 (二十二);
+/// 国家发展改革委令第36号 第三条), so a department's correction sent meanwhile does not put a
+/// decision under objection, or repaired, back on show unmarked.
+pub(crate) const CARRY_FLAGS: &str = "UPDATE records SET \
+    under_verification = (SELECT under_verification FROM records WHERE id = $1), \
+    repaired_on = (SELECT repaired_on FROM records WHERE id = $1) \
+    WHERE current = 1 AND department = (SELECT department FROM records WHERE id = $1) \
+    AND item = (SELECT item FROM records WHERE id = $1) \
+    AND doc_no = (SELECT doc_no FROM records WHERE id = $1)";
+
 /// A held record's current version, for classifying an incoming row.
 pub(crate) struct Held {
     pub(crate) id: i64,
@@ -1252,10 +1270,15 @@ async fn flush_pg(
     resolve_subjects_pg(t, &to_write, ctx, chunk.summary, chunk.subjects).await?;
     let subject_ids = &*chunk.subjects;
     // 4. Supersede changed records, then write the new versions.
+    let mut flagged: Vec<i64> = Vec::new();
     if !superseded.is_empty() {
         sqlx::query("UPDATE records SET current = 0 WHERE id = ANY($1)")
             .bind(&superseded)
             .execute(&mut **t)
+            .await?;
+        flagged = sqlx::query_scalar(FLAGGED_PG)
+            .bind(&superseded)
+            .fetch_all(&mut **t)
             .await?;
     }
     // The rows as one array per column, inserted by one statement (see `PG_INSERT_RECORDS`).
@@ -1327,6 +1350,9 @@ async fn flush_pg(
         .bind(hash)
         .execute(&mut **t)
         .await?;
+    for id in flagged {
+        sqlx::query(CARRY_FLAGS).bind(id).execute(&mut **t).await?;
+    }
     Ok(())
 }
 

@@ -690,3 +690,71 @@ async fn concurrent_batches_naming_one_new_subject_share_it() {
     s.drop_schema(&schema).await.expect("drop schema");
     s.close().await;
 }
+
+/// 核查中 belongs to the decision, not to a version: a correction a department sends while an
+/// objection is open is written as the new version still under verification, and deciding the
+/// objection clears every version (国发〔2016〕33号 (二十二)).
+#[tokio::test]
+async fn an_objection_follows_the_decision_to_its_new_version() {
+    use chengxin_lists::{Calendar, ObjectionRules, SubmitObjection, Target};
+    on_both("objection_carry", |s| async move {
+        setup(&s).await;
+        let a = uscc(41);
+        let doc = "闽市监罚〔2026〕41号";
+        let mut w = s.begin_batch(batch("v1.csv")).await.expect("begin");
+        w.push(rec(doc, &a, "罚款五千元", d(2026, 11, 16)))
+            .await
+            .expect("push");
+        w.commit().await.expect("commit");
+        let v1 = s
+            .record(DEPT, "penalty", doc)
+            .await
+            .expect("q")
+            .expect("v1");
+        assert!(!v1.under_verification);
+        let cmd = SubmitObjection {
+            on: today(),
+            applicant: "申请人".into(),
+            target: Target::Record(v1.id),
+            grounds: "金额有误".into(),
+            evidence: Vec::new(),
+        };
+        s.list_operation(&a, "lists.objection.submit", "t", |bk, st, ids| {
+            chengxin_lists::submit_objection(
+                bk,
+                st,
+                ids,
+                Calendar::china(),
+                &ObjectionRules::default(),
+                &cmd,
+            )
+        })
+        .await
+        .expect("objection");
+        assert!(
+            s.record(DEPT, "penalty", doc)
+                .await
+                .expect("q")
+                .expect("v1")
+                .under_verification
+        );
+        // The department corrects the decision meanwhile (a later chunk of a larger batch, too).
+        let mut w = s.begin_batch(batch("v2.csv")).await.expect("begin");
+        w.push(rec(doc, &a, "罚款四千五百元", d(2026, 11, 16)))
+            .await
+            .expect("push");
+        let sum = w.commit().await.expect("commit");
+        assert_eq!(sum.changed, 1);
+        let v2 = s
+            .record(DEPT, "penalty", doc)
+            .await
+            .expect("q")
+            .expect("v2");
+        assert_ne!(v2.id, v1.id);
+        assert!(
+            v2.under_verification,
+            "the correction is still under verification"
+        );
+    })
+    .await;
+}
