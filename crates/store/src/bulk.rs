@@ -85,18 +85,14 @@ pub(crate) fn write_chunk(
     let text = BatchText::of(ctx);
     resolve_subjects(conn, &to_write, &text, chunk.summary, chunk.subjects)?;
     // 4. Supersede changed records, then write the new versions.
-    let mut up = conn.prepare("UPDATE records SET current = 0 WHERE id = ?1")?;
+    // Superseded versions under objection or repaired pass that on (see `CARRY_FLAGS`).
+    let mut up = conn.prepare(crate::records::SUPERSEDE)?;
+    let mut flagged: Vec<i64> = Vec::new();
     for id in &superseded {
-        up.execute([id])?;
+        if up.query_row([id], |row| row.get::<_, bool>(0))? {
+            flagged.push(*id);
+        }
     }
-    let flagged: Vec<i64> = if superseded.is_empty() {
-        Vec::new()
-    } else {
-        let ids = serde_json::to_string(&superseded).unwrap_or_else(|_| "[]".into());
-        let mut q = conn.prepare(crate::records::FLAGGED_SQLITE)?;
-        let found = q.query_map([ids], |row| row.get(0))?;
-        found.collect::<Result<_, _>>()?
-    };
     let placeholders: Vec<String> = (1..=RECORD_COLS.split(',').count())
         .map(|i| format!("?{i}"))
         .collect();

@@ -1092,12 +1092,12 @@ pub(crate) struct Chunk<'a> {
     pub(crate) subjects: &'a mut HashMap<(Scheme, String), i64>,
 }
 
-/// Superseded versions (`$1`, an array on PostgreSQL) still under objection (核查中) or
-/// repaired: their flags pass to the decision's new current version.
-pub(crate) const FLAGGED_SQLITE: &str = "SELECT id FROM records WHERE id IN (SELECT value FROM json_each($1)) \
-    AND (under_verification = 1 OR repaired_on IS NOT NULL)";
-pub(crate) const FLAGGED_PG: &str = "SELECT id FROM records WHERE id = ANY($1) \
-    AND (under_verification = 1 OR repaired_on IS NOT NULL)";
+/// Supersedes version `$1` (`= ANY($1)` on PostgreSQL), saying whether it was under objection
+/// (核查中) or repaired: those pass to the decision's new current version ([`CARRY_FLAGS`]).
+pub(crate) const SUPERSEDE: &str = "UPDATE records SET current = 0 WHERE id = $1 \
+    RETURNING (under_verification = 1 OR repaired_on IS NOT NULL)";
+const SUPERSEDE_PG: &str = "UPDATE records SET current = 0 WHERE id = ANY($1) \
+    RETURNING id, (under_verification = 1 OR repaired_on IS NOT NULL)";
 
 /// A new current version inherits its superseded version's (`$1`) objection and repair: 核查中
 /// and a repair belong to the decision, not to one version (国发〔2016〕33号 (二十二);
@@ -1272,14 +1272,15 @@ async fn flush_pg(
     // 4. Supersede changed records, then write the new versions.
     let mut flagged: Vec<i64> = Vec::new();
     if !superseded.is_empty() {
-        sqlx::query("UPDATE records SET current = 0 WHERE id = ANY($1)")
-            .bind(&superseded)
-            .execute(&mut **t)
-            .await?;
-        flagged = sqlx::query_scalar(FLAGGED_PG)
+        let done: Vec<(i64, bool)> = sqlx::query_as(SUPERSEDE_PG)
             .bind(&superseded)
             .fetch_all(&mut **t)
             .await?;
+        flagged = done
+            .into_iter()
+            .filter(|(_, f)| *f)
+            .map(|(id, _)| id)
+            .collect();
     }
     // The rows as one array per column, inserted by one statement (see `PG_INSERT_RECORDS`).
     let n = to_write.len();
