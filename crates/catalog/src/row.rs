@@ -806,10 +806,12 @@ impl CatalogItem {
         // A USCC embeds its organisation code (characters 9–17, GB 32100-2015 §4): a row giving
         // both, disagreeing, names two subjects. Held for review as a possible wrong code (重错码)
         // rather than linked to either.
+        // Both cells are already validated and normalised: the USCC's embedded code is its
+        // characters 9–17, in the same 9-character form as the organisation code.
         if let (Some(u), Some(org), Some((_, of))) =
             (uscc.as_deref(), val(Role::OrgCode), find(Role::OrgCode))
-            && let Ok(parsed) = codes::validate_uscc(u)
-            && parsed.org_code() != org
+            && let Some(embedded) = u.get(8..17)
+            && embedded != org
         {
             errs.push(RowError {
                 field: of.code.clone(),
@@ -818,7 +820,7 @@ impl CatalogItem {
                     "{} {org} is not the organisation code inside the 统一社会信用代码 {u} ({}); \
                      held for review as a possible wrong code (重错码)",
                     label(of),
-                    parsed.org_code()
+                    embedded
                 ),
                 review: true,
             });

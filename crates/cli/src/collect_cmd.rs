@@ -245,14 +245,18 @@ fn refused(code: &str, message: &str) -> Result<ExitCode> {
 /// (strict mode), nothing was kept.
 fn refused_counting(code: &str, message: &str, rows: u64, rejected: u64) -> Result<ExitCode> {
     eprintln!("refused: {message}");
-    outln!(
-        "{}",
-        serde_json::json!({
-            "batch": null, "rows": rows, "accepted": 0, "changed": 0, "unchanged": 0,
-            "rejected": rejected, "review": 0, "blank": 0, "pending_subjects": 0,
-            "refused": code, "error": message,
-        })
-    )?;
+    // Every count a committed batch's summary has (zero but those read), no batch, and why.
+    let mut summary = serde_json::to_value(chengxin_store::BatchSummary {
+        rows,
+        rejected,
+        ..Default::default()
+    })?;
+    if let Some(fields) = summary.as_object_mut() {
+        fields.insert("batch".into(), serde_json::Value::Null);
+        fields.insert("refused".into(), code.into());
+        fields.insert("error".into(), message.into());
+    }
+    outln!("{summary}")?;
     Ok(ExitCode::from(1))
 }
 

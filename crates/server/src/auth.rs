@@ -151,12 +151,14 @@ pub async fn enforce(
         return ApiError::Internal.into_response();
     };
     let action = crate::audit::request_action(&req);
+    // A portal page is refused with a page, an API route with the JSON error catalogue.
+    let page = !req.uri().path().starts_with("/api/");
     match policy.decide(principal.role) {
         Decision::Allow => {}
         Decision::Unauthenticated => {
             crate::audit::refusal(&state, &principal, &action, "not signed in").await;
-            if !req.uri().path().starts_with("/api/") {
-                // A portal page: send the person to the sign-in form.
+            if page {
+                // Send the person to the sign-in form.
                 return axum::response::Redirect::to("/login").into_response();
             }
             return ApiError::Unauthenticated("sign in or present an API key".into())
@@ -164,8 +166,8 @@ pub async fn enforce(
         }
         Decision::Forbidden => {
             crate::audit::refusal(&state, &principal, &action, "role not allowed").await;
-            if !req.uri().path().starts_with("/api/") {
-                // A portal page: a Chinese page, like every other portal error.
+            if page {
+                // A Chinese page, like every other portal error.
                 return crate::portal::error_page(
                     axum::http::StatusCode::FORBIDDEN,
                     "无权访问",
@@ -185,7 +187,7 @@ pub async fn enforce(
     }
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method
-        && req.uri().path().starts_with("/api/")
+        && !page
         && let Via::Session { csrf, .. } = &principal.via
     {
         let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());

@@ -272,7 +272,14 @@ pub async fn post_batch(
     body: Body,
 ) -> Result<Response, ApiError> {
     // Who may send what is settled before the body is read, and before how it is written.
-    let target = batch_target(&state, &principal, &p.item, p.department.as_deref()).await?;
+    let target = batch_target(
+        &state,
+        &principal,
+        "POST /api/v1/batches",
+        &p.item,
+        p.department.as_deref(),
+    )
+    .await?;
     let format = format_of(&p, &headers)?;
     let file_name = p
         .file_name
@@ -319,8 +326,23 @@ pub(crate) struct BatchTarget {
 
 /// Checks that `principal` may send `item` for `department` (a data officer: its own, which
 /// may be left out): the item is in the catalog in force, the department's code is valid and
-/// registered, and it is one of the item's providers.
+/// registered, and it is one of the item's providers. A refusal is audited under `action` (the
+/// route), for the API and the portal's form alike.
 pub(crate) async fn batch_target(
+    state: &AppState,
+    principal: &Principal,
+    action: &str,
+    item: &str,
+    department: Option<&str>,
+) -> Result<BatchTarget, ApiError> {
+    let checked = check_target(state, principal, item, department).await;
+    if let Err(e) = &checked {
+        audit::refusal(state, principal, action, &e.to_string()).await;
+    }
+    checked
+}
+
+async fn check_target(
     state: &AppState,
     principal: &Principal,
     item: &str,

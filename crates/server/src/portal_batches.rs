@@ -368,10 +368,17 @@ pub(crate) async fn send(
         .await;
     };
     let department = Some(chosen.department.as_str()).filter(|d| !d.is_empty());
-    let target = match batch_target(&state, &principal, &chosen.item, department).await {
+    let target = match batch_target(
+        &state,
+        &principal,
+        "POST /batches",
+        &chosen.item,
+        department,
+    )
+    .await
+    {
         Ok(t) => t,
         Err(e) => {
-            crate::audit::refusal(&state, &principal, "POST /batches", &e.to_string()).await;
             let message = target_refusal_zh(&e);
             return refused_form(&state, &principal, chosen, refused(message)).await;
         }

@@ -18,10 +18,8 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 
-/// The versions of the decision record `$1` is a version of (department, item, document number).
-const SAME_DECISION: &str = "department = (SELECT department FROM records WHERE id = $1) \
-    AND item = (SELECT item FROM records WHERE id = $1) \
-    AND doc_no = (SELECT doc_no FROM records WHERE id = $1)";
+/// The versions of the decision record `$1` is a version of (the condition `CARRY_FLAGS` uses).
+const SAME_DECISION: &str = crate::records::same_decision!();
 
 /// Ids for entries, objections, repairs and corrections: the prefix and 16 random hex digits
 /// (64 bits from a v4 UUID). An objection's or application's id is also the applicant's receipt,

@@ -130,7 +130,7 @@ pub struct BatchSummary {
 
 /// A row above a file's header holding one cell of text: the sheet's title or a note such as
 /// 「填报单位：…」, skipped rather than taken for the header.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TitleRow {
     /// The physical line (Excel row) it was on.
     pub line: u64,
@@ -173,20 +173,7 @@ impl TryFrom<String> for Titles {
     type Error = serde_json::Error;
 
     fn try_from(s: String) -> Result<Titles, serde_json::Error> {
-        #[derive(serde::Deserialize)]
-        struct Stored {
-            line: u64,
-            text: String,
-        }
-        let rows: Vec<Stored> = serde_json::from_str(&s)?;
-        Ok(Titles(
-            rows.into_iter()
-                .map(|r| TitleRow {
-                    line: r.line,
-                    text: r.text,
-                })
-                .collect(),
-        ))
+        serde_json::from_str(&s).map(Titles)
     }
 }
 
@@ -1099,16 +1086,28 @@ pub(crate) const SUPERSEDE: &str = "UPDATE records SET current = 0 WHERE id = $1
 const SUPERSEDE_PG: &str = "UPDATE records SET current = 0 WHERE id = ANY($1) \
     RETURNING id, (under_verification = 1 OR repaired_on IS NOT NULL)";
 
+/// The versions of the decision that record `$1` is a version of (department, item, document
+/// number): where 核查中 and a repair apply.
+macro_rules! same_decision {
+    () => {
+        "department = (SELECT department FROM records WHERE id = $1) \
+         AND item = (SELECT item FROM records WHERE id = $1) \
+         AND doc_no = (SELECT doc_no FROM records WHERE id = $1)"
+    };
+}
+pub(crate) use same_decision;
+
 /// A new current version inherits its superseded version's (`$1`) objection and repair: 核查中
 /// and a repair belong to the decision, not to one version (国发〔2016〕33号 (二十二);
 /// 国家发展改革委令第36号 第三条), so a department's correction sent meanwhile does not put a
 /// decision under objection, or repaired, back on show unmarked.
-pub(crate) const CARRY_FLAGS: &str = "UPDATE records SET \
-    under_verification = (SELECT under_verification FROM records WHERE id = $1), \
-    repaired_on = (SELECT repaired_on FROM records WHERE id = $1) \
-    WHERE current = 1 AND department = (SELECT department FROM records WHERE id = $1) \
-    AND item = (SELECT item FROM records WHERE id = $1) \
-    AND doc_no = (SELECT doc_no FROM records WHERE id = $1)";
+pub(crate) const CARRY_FLAGS: &str = concat!(
+    "UPDATE records SET \
+     under_verification = (SELECT under_verification FROM records WHERE id = $1), \
+     repaired_on = (SELECT repaired_on FROM records WHERE id = $1) \
+     WHERE current = 1 AND ",
+    same_decision!()
+);
 
 /// A held record's current version, for classifying an incoming row.
 pub(crate) struct Held {
