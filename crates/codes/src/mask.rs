@@ -298,6 +298,11 @@ fn find(text: &str) -> Option<(String, Found)> {
             if looks_like_citizen_id(&id) || looks_like_old_citizen_id(&id) {
                 return slice(ds, id_end, Found::CitizenId);
             }
+            // A citizen ID with more digits run on (`…7969123`): the first 18 read as an ID by
+            // both its check digit and its birth date.
+            if digits.len() > 18 && digits.get(..18).is_some_and(certain_citizen_id) {
+                return slice(ds, k, Found::CitizenId);
+            }
             if k != end {
                 continue;
             }
@@ -319,6 +324,179 @@ fn find(text: &str) -> Option<(String, Found)> {
         }
         i = end;
     }
+    find_grouped(&cs).and_then(|(a, b, f)| slice(a, b, f))
+        .or_else(|| find_after_keyword(&cs).and_then(|(a, b)| slice(a, b, Found::Travel)))
+}
+
+/// Characters people and systems put between the digit groups of a number: spaces of every
+/// width (including no-break and zero-width ones), hyphens and dashes, dots, slashes,
+/// underscores, middle dots and brackets, in ASCII and full width.
+fn is_group_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t'
+            | '\u{a0}'
+            | '\u{3000}'
+            | '\u{2000}'..='\u{200d}'
+            | '\u{2060}'
+            | '\u{feff}'
+            | '-'
+            | '\u{2010}'..='\u{2015}'
+            | '\u{2212}'
+            | '\u{ff0d}'
+            | '.'
+            | '\u{ff0e}'
+            | '\u{3002}'
+            | '/'
+            | '\u{ff0f}'
+            | '_'
+            | '\u{b7}'
+            | '\u{30fb}'
+            | '('
+            | ')'
+            | '\u{ff08}'
+            | '\u{ff09}'
+    )
+}
+
+/// A citizen ID, mobile or landline written as digit groups joined by any mix of one or two
+/// [`is_group_separator`] characters (`230184.19710515.7969`, `230184　19710515　7969`,
+/// `138.1234.5678`, `1381234 5678`, `(0591) 8765-4321`, `0591 8765 4321`,
+/// `+86 591 87654321`): the groups' digits read together. The single-run and
+/// single-separator forms are found by [`find`]'s first pass; this is the catch-all.
+fn find_grouped(cs: &[(usize, char)]) -> Option<(usize, usize, Found)> {
+    let digit = |k: usize| cs.get(k).is_some_and(|x| x.1.is_ascii_digit());
+    let mut i = 0;
+    while i < cs.len() {
+        // A group starts at a digit that no digit precedes.
+        if !digit(i) || (i > 0 && digit(i - 1)) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut joined = String::new();
+        let mut k = i;
+        let mut groups = 0;
+        loop {
+            while digit(k) && joined.len() < 19 {
+                joined.push(cs[k].1);
+                k += 1;
+            }
+            if digit(k) {
+                break; // longer than any number looked for
+            }
+            groups += 1;
+            if groups >= 2 {
+                let next = cs.get(k).map(|x| x.1);
+                let x_after = joined.len() == 17 && matches!(next, Some('X' | 'x'));
+                let letter_after = next.is_some_and(|c| c.is_ascii_alphabetic());
+                if x_after {
+                    let id = format!("{joined}X");
+                    if looks_like_citizen_id(&id)
+                        && !cs.get(k + 1).is_some_and(|x| x.1.is_ascii_alphanumeric())
+                    {
+                        return Some((start, k + 1, Found::CitizenId));
+                    }
+                } else if !letter_after {
+                    let d = joined.as_str();
+                    if (d.len() == 18 && looks_like_citizen_id(d)) || looks_like_old_citizen_id(d)
+                    {
+                        return Some((start, k, Found::CitizenId));
+                    }
+                    if is_mobile(d) || (d.len() == 13 && d.starts_with("86") && is_mobile(&d[2..]))
+                    {
+                        return Some((start, k, Found::Mobile));
+                    }
+                    let national = d.strip_prefix("86").map(|r| format!("0{r}"));
+                    if is_landline(d) || national.as_deref().is_some_and(is_landline) {
+                        // Take the area code's opening bracket with it.
+                        let from = match start.checked_sub(1).map(|j| cs[j].1) {
+                            Some('(' | '\u{ff08}') => start - 1,
+                            _ => start,
+                        };
+                        return Some((from, k, Found::Landline));
+                    }
+                }
+            }
+            // Up to two separators, then the next group.
+            let mut j = k;
+            while j < cs.len() && j - k < 2 && is_group_separator(cs[j].1) {
+                j += 1;
+            }
+            if j == k || !digit(j) || joined.len() >= 18 {
+                break;
+            }
+            k = j;
+        }
+        i = k.max(i + 1);
+    }
+    None
+}
+
+/// Words that announce an identity document's number in free text. What follows them (after
+/// at most a few characters such as 「号码：」) is masked whatever its form: the numbers of 台胞证,
+/// 回乡证, Hong Kong, Macao and Taiwan identity cards, residence permits, passports of every
+/// country and military cards have no shape of their own to find them by.
+const DOCUMENT_WORDS: &[&str] = &[
+    "身份证", "护照", "通行证", "台胞证", "回乡证", "居留证", "居住证", "证件号", "证件编号",
+    "军官证", "士兵证", "警官证", "passport", "Passport", "PASSPORT", "HKID", "HK ID",
+];
+
+/// The document number after a [`DOCUMENT_WORDS`] word: skipping up to six characters of
+/// 「号码」, 「：」, spaces and the like (and a 字第 of a military card), the run of letters,
+/// digits and bracketed check characters that follows when it holds at least four digits.
+fn find_after_keyword(cs: &[(usize, char)]) -> Option<(usize, usize)> {
+    let chars: Vec<char> = cs.iter().map(|x| x.1).collect();
+    for w in DOCUMENT_WORDS {
+        let wc: Vec<char> = w.chars().collect();
+        let mut at = 0;
+        while at + wc.len() <= chars.len() {
+            if chars[at..at + wc.len()] != wc[..] {
+                at += 1;
+                continue;
+            }
+            let mut k = at + wc.len();
+            let mut skipped = 0;
+            while k < chars.len()
+                && skipped < 6
+                && !chars[k].is_ascii_alphanumeric()
+                && (matches!(
+                    chars[k],
+                    '号' | '码' | '编' | '：' | ':' | '为' | '是' | '#' | '军' | '字' | '第' | '（' | '）'
+                ) || is_group_separator(chars[k]))
+            {
+                k += 1;
+                skipped += 1;
+            }
+            let from = k;
+            let mut digits = 0;
+            while k < chars.len() {
+                let c = chars[k];
+                if c.is_ascii_alphanumeric() {
+                    digits += usize::from(c.is_ascii_digit());
+                    k += 1;
+                } else if matches!(c, '(' | '（') && chars.get(k + 1).is_some_and(|d| d.is_ascii_alphanumeric())
+                    && matches!(chars.get(k + 2), Some(')' | '）'))
+                {
+                    digits += usize::from(chars[k + 1].is_ascii_digit());
+                    k += 3;
+                } else if is_group_separator(c)
+                    && chars.get(k + 1).is_some_and(|d| d.is_ascii_digit())
+                    && digits > 0
+                {
+                    k += 1;
+                } else {
+                    break;
+                }
+            }
+            // A number already masked (stars follow) is left as it is.
+            let masked = chars.get(k).is_some_and(|c| *c == '*');
+            if digits >= 4 && k - from <= 24 && !masked {
+                return Some((from, k));
+            }
+            at += 1;
+        }
+    }
     None
 }
 
@@ -334,8 +512,26 @@ pub fn redact(text: &str) -> String {
             return out;
         };
         let masked = match kind {
-            Found::CitizenId | Found::Travel => citizen_id(&hit),
-            Found::Mobile => phone(&hit),
+            Found::CitizenId => {
+                let plain: String = hit
+                    .chars()
+                    .map(fold)
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect();
+                citizen_id(&plain)
+            }
+            Found::Travel => {
+                let plain: String = hit
+                    .chars()
+                    .map(fold)
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect();
+                document(&plain)
+            }
+            Found::Mobile => {
+                let digits: String = hit.chars().map(fold).filter(char::is_ascii_digit).collect();
+                phone(&digits)
+            }
             Found::Landline => {
                 let digits: String = hit.chars().map(fold).filter(char::is_ascii_digit).collect();
                 phone(&digits)
@@ -444,6 +640,19 @@ fn grouped_mobile_end(cs: &[(usize, char)], k: usize) -> Option<usize> {
         && group(k + 6)
         && !cs.get(k + 10).is_some_and(|x| x.1.is_ascii_digit());
     ok.then_some(k + 10)
+}
+
+/// 18 digits whose check digit is right and whose positions 7–14 are a birth date.
+fn certain_citizen_id(d: &str) -> bool {
+    let b = d.as_bytes();
+    if b.len() != 18 || !b.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut digits = [0u8; 17];
+    for (x, c) in digits.iter_mut().zip(b) {
+        *x = c - b'0';
+    }
+    mod11_2_check(&digits) == b[17] && d.get(6..14).is_some_and(plausible_date)
 }
 
 fn looks_like_citizen_id(run: &str) -> bool {
@@ -605,6 +814,61 @@ mod tests {
     }
 
     /// The forms the QA pass found published unmasked (issue 4).
+    /// The forms a privacy review found left unmasked: other separators between the groups of a
+    /// citizen ID or phone number, and document numbers known only by the word before them.
+    #[test]
+    fn masks_numbers_however_they_are_grouped() {
+        for (written, masked) in [
+            ("身份证230184.19710515.7969，", "身份证2301**********7969，"),
+            ("身份证230184/19710515/7969", "身份证2301**********7969"),
+            ("身份证230184\u{3000}19710515\u{3000}7969", "身份证2301**********7969"),
+            ("身份证230184\u{a0}19710515\u{a0}7969", "身份证2301**********7969"),
+            ("身份证230184\u{200b}19710515\u{200b}7969", "身份证2301**********7969"),
+            ("身份证230184–19710515–7969", "身份证2301**********7969"),
+            ("号130424.19590913.986X，", "号1304**********986X，"),
+            ("文号VAR2〔2026〕230184.19710515.7969号", "文号VAR2〔2026〕2301**********7969号"),
+            ("电话138.1234.5678", "电话138****5678"),
+            ("电话1381234 5678", "电话138****5678"),
+            ("手机１３８－１２３４－５６７８", "手机138****5678"),
+            ("电话138–1234–5678。", "电话138****5678。"),
+            ("座机0591 8765 4321", "座机0591-******21"),
+            ("座机(0591) 8765-4321", "座机0591-******21"),
+            ("座机0591—87654321", "座机0591-******21"),
+            ("电话+86 591 87654321", "电话+***********21"),
+            ("台胞证 12345678", "台胞证 1*****78"),
+            ("回乡证 H1234567801", "回乡证 H********01"),
+            ("外国人永久居留证 USA110090123456", "外国人永久居留证 US***********56"),
+            ("护照号P1234567", "护照号P*****67"),
+            ("HK ID A123456(7)", "HK ID A*****67"),
+            ("澳门身份证 1234567(8)", "澳门身份证 1*****78"),
+            ("台湾身份证 A123456789", "台湾身份证 A*******89"),
+            ("军官证 军字第1234567号", "军官证 军字第1*****7号"),
+        ] {
+            let r = redact(written);
+            assert_eq!(r, masked, "{written}");
+            assert_eq!(find_unmasked(&r), None, "{written}");
+            assert_eq!(redact(&r), r, "masking twice changes nothing: {written}");
+        }
+        // An ID followed by more digits is still an ID.
+        assert_eq!(
+            find_unmasked("230184197105157969123").as_deref(),
+            Some("230184197105157969123")
+        );
+        // Dates, amounts, times and codes written in groups are not numbers of people.
+        for left in [
+            "2026.01.05",
+            "2020-01-01至2025-12-31",
+            "2020.01.01-2025.12.31",
+            "罚款 1 000 000 元",
+            "2026-01-05 13:45:00",
+            "91350100M000100Y43",
+            "第 3 条 第 2 款",
+            "身份证已于2020年更换",
+        ] {
+            assert_eq!(redact(left), left, "{left}");
+        }
+    }
+
     #[test]
     fn finds_ids_and_numbers_in_other_forms() {
         let cases = [
@@ -639,6 +903,6 @@ mod tests {
             "证件 3306**********8708 。"
         );
         assert_eq!(redact("旧证件340827660131048号"), "旧证件34***********48号");
-        assert_eq!(redact("护照E12345678"), "护照E1*****78");
+        assert_eq!(redact("护照E12345678"), "护照E******78");
     }
 }

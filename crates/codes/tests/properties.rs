@@ -195,6 +195,30 @@ proptest! {
         }
     }
 
+    /// However the groups of an ID or a mobile number are separated (dots, slashes, spaces of
+    /// any width, zero-width spaces, dashes, underscores), the number does not survive masking.
+    #[test]
+    fn redaction_covers_any_grouping(
+        seed in any::<u64>(),
+        before in "[\\x{4e00}-\\x{4e80}，。 ]{0,8}",
+        s1 in "[ ./_\\x{3000}\\x{a0}\\x{200b}\\x{2013}\\x{2014}\\x{ff0d}-]{1,2}",
+        s2 in "[ ./_\\x{3000}\\x{a0}\\x{200b}\\x{2013}\\x{2014}\\x{ff0d}-]{1,2}",
+        a in 2usize..9,
+        b in 9usize..16,
+        cut in 3usize..8,
+    ) {
+        let mut rng = Rng::new(seed);
+        let id = generate::citizen_id(&mut rng, today());
+        let m = generate::mobile(&mut rng);
+        let gid = format!("{}{s1}{}{s2}{}", &id[..a], &id[a..b], &id[b..]);
+        let gm = format!("{}{s2}{}", &m[..cut], &m[cut..]);
+        let text = format!("{before}身份证{gid}，电话{gm}。");
+        let r = mask::redact(&text);
+        let plain: String = r.chars().filter(char::is_ascii_alphanumeric).collect();
+        prop_assert!(!plain.contains(&id) && !plain.contains(&m), "{} → {}", text, r);
+        prop_assert_eq!(find_unmasked_or_none(&r), None, "{}", r);
+    }
+
     #[test]
     fn masked_values_are_never_found(seed in any::<u64>(), s in code_like()) {
         let mut rng = Rng::new(seed);

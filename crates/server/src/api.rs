@@ -187,6 +187,23 @@ pub struct AsOfQuery {
     pub as_of: Option<String>,
 }
 
+/// Natural persons are not found by their citizen ID number outside staff work (DESIGN.md
+/// principle 3): an answer that differs between a known and an unknown number would tell anyone
+/// whether a person is in the registry, and then what is recorded about them. Every route that
+/// takes a subject code from the public refuses a valid citizen ID number the same way, whether or
+/// not the registry holds it.
+pub(crate) fn refuse_citizen_id(state: &AppState, raw: &str) -> Result<(), ApiError> {
+    let outcome = codes::check(raw, None, state.today());
+    if outcome.valid && outcome.kind == Some(CodeKind::CitizenId) {
+        return Err(ApiError::PersonalIdentifierNotPublic(
+            "natural persons are not looked up by citizen ID number on the public API; \
+             use the subject's key shown on its page, or a query with an authorised purpose"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Resolves a code or key typed by a user to a subject, applying the public rules:
 /// invalid codes are refused naming the rule; citizen IDs are not looked up publicly.
 pub(crate) async fn lookup(state: &AppState, raw: &str) -> Result<Subject, ApiError> {

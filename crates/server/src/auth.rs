@@ -158,8 +158,14 @@ pub async fn enforce(
         Decision::Unauthenticated => {
             crate::audit::refusal(&state, &principal, &action, "not signed in").await;
             if page {
-                // Send the person to the sign-in form.
-                return axum::response::Redirect::to("/login").into_response();
+                // Send the person to the sign-in form, and back to this page once signed in
+                // (only a page that can be fetched again: a refused form post is not replayed).
+                let to = if req.method() == axum::http::Method::GET {
+                    crate::portal::login_url(req.uri())
+                } else {
+                    "/login".to_string()
+                };
+                return axum::response::Redirect::to(&to).into_response();
             }
             return ApiError::Unauthenticated("sign in or present an API key".into())
                 .into_response();

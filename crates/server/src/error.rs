@@ -119,7 +119,9 @@ impl ApiError {
         ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
-                message: self.to_string(),
+                // A message may say back what the caller sent (a code, a date, a name): masked,
+                // like every public output (DESIGN.md principle 3).
+                message: chengxin_codes::mask::redact(&self.to_string()),
                 rule,
                 position,
                 kind,

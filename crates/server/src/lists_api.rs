@@ -354,6 +354,9 @@ pub(crate) async fn file_objection(
             "say who objects (a name and a contact)",
         ));
     }
+    if !is_staff(principal) {
+        crate::api::refuse_citizen_id(state, &b.subject)?;
+    }
     check_record_target(state, principal, b).await?;
     let cmd = SubmitObjection {
         on: state.today(),
@@ -691,7 +694,11 @@ pub async fn subject_lists(
     ApiQuery(q): ApiQuery<AsOf>,
 ) -> Result<Response, ApiError> {
     let as_of = q.as_of.unwrap_or_else(|| state.today());
-    let answer = subject_status(&state.store, &code, as_of, is_staff(&principal)).await?;
+    let staff = is_staff(&principal);
+    if !staff {
+        crate::api::refuse_citizen_id(&state, &code)?;
+    }
+    let answer = subject_status(&state.store, &code, as_of, staff).await?;
     Ok(Json(answer).into_response())
 }
 

@@ -193,16 +193,18 @@ pub(crate) async fn publicity(
         title: title.to_string(),
         penalty: item == "penalty",
         q: shown_q,
-        department: department.clone(),
+        // What was typed is kept in the form and the paging links, masked like every public
+        // output (a date or a department is left as it is: it holds nothing to mask).
+        department: codes::mask::redact(&department),
         departments,
-        from: from_s.clone(),
-        to: to_s.clone(),
+        from: codes::mask::redact(&from_s),
+        to: codes::mask::redact(&to_s),
         query_url: format!(
             "q={}&amp;department={}&amp;from={}&amp;to={}",
-            url_encode(&q),
-            url_encode(&department),
-            url_encode(&from_s),
-            url_encode(&to_s)
+            url_encode(&codes::mask::redact(&q)),
+            url_encode(&codes::mask::redact(&department)),
+            url_encode(&codes::mask::redact(&from_s)),
+            url_encode(&codes::mask::redact(&to_s))
         ),
         rows: Vec::new(),
         total: 0,
@@ -257,7 +259,11 @@ fn form_date(label: &str, s: &str) -> Result<Option<NaiveDate>, String> {
     } else {
         api::parse_date("date", s)
             .map(Some)
-            .map_err(|_| format!("{label}“{s}”不是有效日期，请按 YYYY-MM-DD 填写。"))
+            .map_err(|_| {
+                // What was typed is said back masked, like every public output.
+                let typed = chengxin_codes::mask::redact(s);
+                format!("{label}“{typed}”不是有效日期，请按 YYYY-MM-DD 填写。")
+            })
     }
 }
 
@@ -602,9 +608,11 @@ fn public_message(e: &ApiError) -> String {
 }
 
 pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    // An error may say back what was asked for: masked, like every public output.
+    let message = chengxin_codes::mask::redact(message);
     let page = ErrorPage {
         title: title.to_string(),
-        message: message.to_string(),
+        message: message.clone(),
     };
     match page.render() {
         Ok(html) => (
@@ -613,7 +621,7 @@ pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Resp
             html,
         )
             .into_response(),
-        Err(_) => (status, message.to_string()).into_response(),
+        Err(_) => (status, message).into_response(),
     }
 }
 
@@ -854,6 +862,8 @@ pub(crate) struct LoginPage {
     csrf: String,
     username: String,
     error: Option<String>,
+    /// The page to return to once signed in (a checked local path), or empty.
+    next: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -869,7 +879,42 @@ pub(crate) struct AccountPage {
     csrf: String,
 }
 
-fn login_page(status: StatusCode, username: &str, error: Option<String>) -> Response {
+/// The sign-in form's address that returns to `uri` once signed in.
+pub(crate) fn login_url(uri: &axum::http::Uri) -> String {
+    let here = uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or_else(|| uri.path());
+    match local_path(here) {
+        Some(p) if p != "/" => {
+            let q: String = form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", p)
+                .finish();
+            format!("/login?{q}")
+        }
+        _ => "/login".to_string(),
+    }
+}
+
+/// `next` when it is a path on this site: it starts with one `/`, names no other host
+/// (`//host`, `/\host`) and holds no control characters. Anything else is ignored, so the
+/// sign-in form cannot be used to send a person to another site (an open redirect).
+pub(crate) fn local_path(next: &str) -> Option<&str> {
+    let rest = next.strip_prefix('/')?;
+    if rest.starts_with('/') || rest.starts_with('\\') || next.len() > 2048 {
+        return None;
+    }
+    if next.chars().any(|c| c.is_control() || c == '\\') {
+        return None;
+    }
+    // The form and the sign-out are not pages to come back to.
+    if next == "/login" || next.starts_with("/login?") || next.starts_with("/logout") {
+        return None;
+    }
+    Some(next)
+}
+
+fn login_page(status: StatusCode, username: &str, error: Option<String>, next: &str) -> Response {
     let csrf = uuid::Uuid::new_v4().simple().to_string();
     let cookie = format!(
         "{}={csrf}; Path=/login; HttpOnly; Secure; SameSite=Strict; Max-Age=3600",
@@ -879,6 +924,7 @@ fn login_page(status: StatusCode, username: &str, error: Option<String>) -> Resp
         csrf,
         username: username.to_string(),
         error,
+        next: local_path(next).unwrap_or_default().to_string(),
     };
     let mut res = (status, page).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
@@ -888,8 +934,13 @@ fn login_page(status: StatusCode, username: &str, error: Option<String>) -> Resp
 }
 
 /// The sign-in form, with a fresh double-submit CSRF token.
-pub(crate) async fn login_form() -> Response {
-    login_page(StatusCode::OK, "", None)
+pub(crate) async fn login_form(Query(q): Query<LoginQuery>) -> Response {
+    login_page(StatusCode::OK, "", None, q.next.as_deref().unwrap_or(""))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LoginQuery {
+    next: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -897,6 +948,8 @@ pub(crate) struct LoginForm {
     username: String,
     password: String,
     csrf: String,
+    #[serde(default)]
+    next: String,
 }
 
 pub(crate) async fn login_submit(
@@ -911,11 +964,12 @@ pub(crate) async fn login_submit(
             StatusCode::FORBIDDEN,
             &f.username,
             Some("表单已过期或来源不明（CSRF 校验失败），请重新提交。".into()),
+            &f.next,
         );
     }
     match accounts_api::do_login(&state, &principal, f.username.trim(), &f.password).await {
         Ok(session) => {
-            let mut res = Redirect::to("/account").into_response();
+            let mut res = Redirect::to(local_path(&f.next).unwrap_or("/account")).into_response();
             if let Some(c) =
                 accounts_api::session_cookie(&session.token, chengxin_store::SESSION_HOURS * 3600)
             {
@@ -931,6 +985,7 @@ pub(crate) async fn login_submit(
             } else {
                 "用户名或密码错误。".to_string()
             }),
+            &f.next,
         ),
         Err(e) => PageError(e).into_response(),
     }

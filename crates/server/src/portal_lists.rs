@@ -229,6 +229,9 @@ async fn describe_target(
     entry: &str,
     record: &str,
 ) -> Result<(String, String), ApiError> {
+    if !lists_api::is_staff(principal) {
+        crate::api::refuse_citizen_id(state, subject)?;
+    }
     let s = state
         .store
         .find(subject)

@@ -274,7 +274,8 @@ async fn authorisation_matrix_covers_every_route_and_role() {
                 && reply
                     .headers
                     .get(header::LOCATION)
-                    .is_some_and(|l| l == "/login");
+                    .and_then(|l| l.to_str().ok())
+                    .is_some_and(|l| l == "/login" || l.starts_with("/login?next=%2F"));
             let refused = reply.status == StatusCode::UNAUTHORIZED
                 || (reply.status == StatusCode::FORBIDDEN
                     && (!r.api || reply.code() == "forbidden"))
@@ -534,6 +535,84 @@ async fn portal_login_form_needs_its_csrf_token() {
     .await;
     assert_eq!(account.status, StatusCode::OK);
     assert!(account.body.contains("alice") && account.body.contains("平台运营"));
+}
+
+#[tokio::test]
+async fn portal_sign_in_returns_to_the_page_asked_for_and_nowhere_else() {
+    let f = fixture().await;
+    let asked = call(&f.state, request("GET", "/batches?department=D1", None, None)).await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    let to = asked
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(to, "/login?next=%2Fbatches%3Fdepartment%3DD1");
+    let form = call(&f.state, request("GET", &to, None, None)).await;
+    assert!(
+        form.body
+            .contains(r#"<input type="hidden" name="next" value="/batches?department=D1">"#),
+        "{}",
+        form.body
+    );
+    let token = form
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
+    let sign_in = |next: &str| {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("username", "alice")
+            .append_pair("password", "correct horse battery staple")
+            .append_pair("csrf", &token)
+            .append_pair("next", next)
+            .finish();
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("cx_login_csrf={token}"))
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let back = call(&f.state, sign_in("/batches?department=D1")).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        back.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()),
+        Some("/batches?department=D1")
+    );
+    // Another site is never a place the sign-in sends anyone to.
+    for elsewhere in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example/",
+        "/\tevil",
+        "javascript:alert(1)",
+        "/login",
+    ] {
+        let reply = call(&f.state, sign_in(elsewhere)).await;
+        assert_eq!(
+            reply.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()),
+            Some("/account"),
+            "{elsewhere}"
+        );
+    }
+    // A refused sign-in keeps where the person was going.
+    let wrong = call(
+        &f.state,
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("cx_login_csrf={token}"))
+            .body(Body::from(format!(
+                "username=alice&password=wrong&csrf={token}&next=%2Fquality"
+            )))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains(r#"name="next" value="/quality""#));
 }
 
 #[tokio::test]

@@ -888,6 +888,24 @@ async fn quality_figures_and_their_page() {
         "{v}"
     );
     assert_eq!(v["coverage"], 0.5, "{v}");
+    // A department with nothing to report this period sends its header alone (零报送): an empty
+    // batch, committed and counted, and the department is no longer silent.
+    let r = call(
+        &f,
+        "POST",
+        &format!("/api/v1/batches?item=penalty&format=csv&wait=true&department={OTHER_DEPT}"),
+        Some("operator"),
+        format!("{HEADER}\n").into_bytes(),
+    )
+    .await;
+    let zero = r.json();
+    assert_eq!(zero["summary"]["rows"], 0, "{}", r.body);
+    assert!(zero["summary"]["batch"].as_i64().is_some(), "{}", r.body);
+    let v = call(&f, "GET", "/api/v1/quality", Some("operator"), vec![])
+        .await
+        .json();
+    assert_eq!(v["silent_departments"], serde_json::json!([]), "{v}");
+    assert_eq!(v["coverage"], 1.0, "{v}");
     // A period the wrong way round, or starting after today, is said as such beside the form,
     // which keeps what was typed; a date that is no date names the field.
     for (query, says) in [
@@ -2008,4 +2026,24 @@ async fn a_correction_sent_during_an_objection_stays_under_verification() {
         "{}",
         column.body
     );
+}
+
+/// An error says back what was asked for masked: a phone number or ID number typed into a date
+/// or department field of the public pages and API does not come back whole.
+#[tokio::test]
+async fn errors_say_back_personal_numbers_masked() {
+    let f = fixture("errors_mask").await;
+    for uri in [
+        "/api/v1/publicity/penalty?from=13812345678",
+        "/api/v1/publicity/penalty?department=340827196601310485",
+        "/api/v1/subjects/340827196601310486/lists",
+        "/publicity/penalty?from=138.1234.5678",
+        "/publicity/penalty?to=340827196601310485",
+    ] {
+        let r = call(&f, "GET", uri, None, vec![]).await;
+        assert!(r.status.is_client_error() || r.status == StatusCode::OK, "{uri}");
+        for whole in ["13812345678", "138.1234.5678", "340827196601310485", "340827196601310486"] {
+            assert!(!r.body.contains(whole), "{uri}: {}", r.body);
+        }
+    }
 }

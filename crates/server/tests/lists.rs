@@ -585,3 +585,89 @@ async fn the_objection_form_masks_personal_numbers_in_the_document() {
     assert!(!html.contains("11010519491231002X"), "{html}");
     assert_eq!(chengxin_codes::mask::find_unmasked(&html), None);
 }
+
+/// Nobody outside staff work finds out whether a citizen ID number is in the registry: the list
+/// status and the objection routes (API and portal form) answer a known and an unknown number the
+/// same way, and the subject's key still works.
+#[tokio::test]
+async fn citizen_id_numbers_are_not_a_public_way_in() {
+    let f = fixture().await;
+    let known = "440524188001010014";
+    let unknown = "11010519491231002X";
+    let person = f
+        .state
+        .store
+        .register(
+            SubjectData {
+                citizen_id: Some(known.into()),
+                ..SubjectData::new(SubjectKind::NaturalPerson, "王小明")
+            },
+            Provenance {
+                actor: "t".into(),
+                reason: "t".into(),
+                source: "t".into(),
+                valid_from: start(),
+            },
+            start(),
+        )
+        .await
+        .expect("person");
+    for id in [known, unknown, "44052418800101001 4"] {
+        let (status, v) = call(
+            &f,
+            "GET",
+            &format!("/api/v1/subjects/{}/lists", id.replace(' ', "%20")),
+            None,
+            Value::Null,
+        )
+        .await;
+        assert_eq!(
+            (status, v["error"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("personal_identifier_not_public")),
+            "{id}: {v}"
+        );
+        let (status, v) = call(
+            &f,
+            "POST",
+            "/api/v1/objections",
+            None,
+            json!({"subject": id, "record": 1, "applicant": "x", "grounds": "y"}),
+        )
+        .await;
+        assert_eq!(
+            (status, v["error"]["code"].as_str()),
+            (StatusCode::FORBIDDEN, Some("personal_identifier_not_public")),
+            "{id}: {v}"
+        );
+        let (status, _, body) = page(
+            &f,
+            Request::get(format!(
+                "/objections/new?subject={}&record=1",
+                id.replace(' ', "%20")
+            ))
+            .body(Body::empty())
+            .expect("request"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{id}: {body}");
+        assert!(!body.contains("王"), "{body}");
+    }
+    let (status, v) = call(
+        &f,
+        "GET",
+        &format!("/api/v1/subjects/{}/lists", person.key),
+        None,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = call(
+        &f,
+        "GET",
+        &format!("/api/v1/subjects/{known}/lists"),
+        Some("operator"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "staff still look people up: {v}");
+}
