@@ -69,6 +69,23 @@ use chrono::{Datelike, Weekday};
 
 pub use chrono::NaiveDate;
 
+/// A date written exactly `YYYY-MM-DD` (four-digit year, two-digit month and day), the form
+/// every date of the API, the portal and the CLI takes. chrono's own parsers also take a sign
+/// and more year digits (`+10000-01-01`), which the stores would then compare differently
+/// (as text on SQLite, as a date on PostgreSQL).
+pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {
+    let b = s.trim().as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    if !shape {
+        return None;
+    }
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
 /// The embedded calendar data (`data/cn_workdays.csv`): statutory holidays and
 /// make-up working days for 2015–2026, in the format [`Calendar::from_csv`] reads.
 ///

@@ -616,3 +616,30 @@ fn select_bit_picks_the_kth_set_bit() {
     assert_eq!(select_bit(0, 1), None);
     assert_eq!(select_bit(1, 0), None);
 }
+
+#[test]
+fn iso_dates_are_exactly_yyyy_mm_dd() {
+    assert_eq!(crate::parse_iso_date("2026-11-30"), Some(d(2026, 11, 30)));
+    assert_eq!(crate::parse_iso_date(" 2026-11-30 "), Some(d(2026, 11, 30)));
+    for bad in [
+        "+10000-01-01",
+        "+2026-11-30",
+        "-2026-11-30",
+        "10000-01-01",
+        "2026-1-5",
+        "2026-02-30",
+        "2026/11/30",
+        "２０２６-11-30",
+        "",
+    ] {
+        assert_eq!(crate::parse_iso_date(bad), None, "{bad}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn every_day_reads_back_from_its_iso_form(days in 0i64..(200 * 366)) {
+        let day = d(1900, 1, 1) + chrono::Duration::days(days);
+        proptest::prop_assert_eq!(crate::parse_iso_date(&day.format("%Y-%m-%d").to_string()), Some(day));
+    }
+}

@@ -26,12 +26,12 @@ pub enum ListsCommand {
     Status {
         /// USCC, other code or opaque key.
         code: String,
-        #[arg(long)]
+        #[arg(long, value_parser = crate::iso_date)]
         as_of: Option<NaiveDate>,
     },
     /// Exit every entry whose validity ended by the day (default today); run it daily.
     Expire {
-        #[arg(long)]
+        #[arg(long, value_parser = crate::iso_date)]
         on: Option<NaiveDate>,
         #[arg(long = "as", env = "USER", default_value = "cli")]
         actor: String,

@@ -193,10 +193,10 @@ enum Command {
         #[arg(long = "dept", value_parser = code_arg)]
         department: Option<String>,
         /// First day (default: a year before --to).
-        #[arg(long)]
+        #[arg(long, value_parser = iso_date)]
         from: Option<NaiveDate>,
         /// Last day (default: today).
-        #[arg(long)]
+        #[arg(long, value_parser = iso_date)]
         to: Option<NaiveDate>,
     },
     /// Working-day arithmetic with the statutory holiday calendar.
@@ -301,14 +301,32 @@ enum AuditCommand {
     },
 }
 
+/// A date option: `YYYY-MM-DD` exactly (no sign, no five-digit year).
+pub(crate) fn iso_date(s: &str) -> Result<NaiveDate, String> {
+    chengxin_calendar::parse_iso_date(s)
+        .ok_or_else(|| format!("{s:?} is not a date of the form YYYY-MM-DD"))
+}
+
 #[derive(Subcommand)]
 enum CalendarCommand {
     /// The date N working days after DATE (counting starts the day after).
-    Add { date: NaiveDate, days: u32 },
+    Add {
+        #[arg(value_parser = iso_date)]
+        date: NaiveDate,
+        days: u32,
+    },
     /// Working days after START up to and including END.
-    Between { start: NaiveDate, end: NaiveDate },
+    Between {
+        #[arg(value_parser = iso_date)]
+        start: NaiveDate,
+        #[arg(value_parser = iso_date)]
+        end: NaiveDate,
+    },
     /// What kind of day DATE is.
-    Day { date: NaiveDate },
+    Day {
+        #[arg(value_parser = iso_date)]
+        date: NaiveDate,
+    },
 }
 
 /// A code given on the command line, as codes are stored: upper case, half-width, no spaces

@@ -324,7 +324,8 @@ fn find(text: &str) -> Option<(String, Found)> {
         }
         i = end;
     }
-    find_grouped(&cs).and_then(|(a, b, f)| slice(a, b, f))
+    find_grouped(&cs)
+        .and_then(|(a, b, f)| slice(a, b, f))
         .or_else(|| find_after_keyword(&cs).and_then(|(a, b)| slice(a, b, Found::Travel)))
 }
 
@@ -399,8 +400,7 @@ fn find_grouped(cs: &[(usize, char)]) -> Option<(usize, usize, Found)> {
                     }
                 } else if !letter_after {
                     let d = joined.as_str();
-                    if (d.len() == 18 && looks_like_citizen_id(d)) || looks_like_old_citizen_id(d)
-                    {
+                    if (d.len() == 18 && looks_like_citizen_id(d)) || looks_like_old_citizen_id(d) {
                         return Some((start, k, Found::CitizenId));
                     }
                     if is_mobile(d) || (d.len() == 13 && d.starts_with("86") && is_mobile(&d[2..]))
@@ -438,8 +438,23 @@ fn find_grouped(cs: &[(usize, char)]) -> Option<(usize, usize, Found)> {
 /// 回乡证, Hong Kong, Macao and Taiwan identity cards, residence permits, passports of every
 /// country and military cards have no shape of their own to find them by.
 const DOCUMENT_WORDS: &[&str] = &[
-    "身份证", "护照", "通行证", "台胞证", "回乡证", "居留证", "居住证", "证件号", "证件编号",
-    "军官证", "士兵证", "警官证", "passport", "Passport", "PASSPORT", "HKID", "HK ID",
+    "身份证",
+    "护照",
+    "通行证",
+    "台胞证",
+    "回乡证",
+    "居留证",
+    "居住证",
+    "证件号",
+    "证件编号",
+    "军官证",
+    "士兵证",
+    "警官证",
+    "passport",
+    "Passport",
+    "PASSPORT",
+    "HKID",
+    "HK ID",
 ];
 
 /// The document number after a [`DOCUMENT_WORDS`] word: skipping up to six characters of
@@ -462,7 +477,18 @@ fn find_after_keyword(cs: &[(usize, char)]) -> Option<(usize, usize)> {
                 && !chars[k].is_ascii_alphanumeric()
                 && (matches!(
                     chars[k],
-                    '号' | '码' | '编' | '：' | ':' | '为' | '是' | '#' | '军' | '字' | '第' | '（' | '）'
+                    '号' | '码'
+                        | '编'
+                        | '：'
+                        | ':'
+                        | '为'
+                        | '是'
+                        | '#'
+                        | '军'
+                        | '字'
+                        | '第'
+                        | '（'
+                        | '）'
                 ) || is_group_separator(chars[k]))
             {
                 k += 1;
@@ -475,7 +501,8 @@ fn find_after_keyword(cs: &[(usize, char)]) -> Option<(usize, usize)> {
                 if c.is_ascii_alphanumeric() {
                     digits += usize::from(c.is_ascii_digit());
                     k += 1;
-                } else if matches!(c, '(' | '（') && chars.get(k + 1).is_some_and(|d| d.is_ascii_alphanumeric())
+                } else if matches!(c, '(' | '（')
+                    && chars.get(k + 1).is_some_and(|d| d.is_ascii_alphanumeric())
                     && matches!(chars.get(k + 2), Some(')' | '）'))
                 {
                     digits += usize::from(chars[k + 1].is_ascii_digit());
@@ -821,12 +848,24 @@ mod tests {
         for (written, masked) in [
             ("身份证230184.19710515.7969，", "身份证2301**********7969，"),
             ("身份证230184/19710515/7969", "身份证2301**********7969"),
-            ("身份证230184\u{3000}19710515\u{3000}7969", "身份证2301**********7969"),
-            ("身份证230184\u{a0}19710515\u{a0}7969", "身份证2301**********7969"),
-            ("身份证230184\u{200b}19710515\u{200b}7969", "身份证2301**********7969"),
+            (
+                "身份证230184\u{3000}19710515\u{3000}7969",
+                "身份证2301**********7969",
+            ),
+            (
+                "身份证230184\u{a0}19710515\u{a0}7969",
+                "身份证2301**********7969",
+            ),
+            (
+                "身份证230184\u{200b}19710515\u{200b}7969",
+                "身份证2301**********7969",
+            ),
             ("身份证230184–19710515–7969", "身份证2301**********7969"),
             ("号130424.19590913.986X，", "号1304**********986X，"),
-            ("文号VAR2〔2026〕230184.19710515.7969号", "文号VAR2〔2026〕2301**********7969号"),
+            (
+                "文号VAR2〔2026〕230184.19710515.7969号",
+                "文号VAR2〔2026〕2301**********7969号",
+            ),
             ("电话138.1234.5678", "电话138****5678"),
             ("电话1381234 5678", "电话138****5678"),
             ("手机１３８－１２３４－５６７８", "手机138****5678"),
@@ -837,7 +876,10 @@ mod tests {
             ("电话+86 591 87654321", "电话+***********21"),
             ("台胞证 12345678", "台胞证 1*****78"),
             ("回乡证 H1234567801", "回乡证 H********01"),
-            ("外国人永久居留证 USA110090123456", "外国人永久居留证 US***********56"),
+            (
+                "外国人永久居留证 USA110090123456",
+                "外国人永久居留证 US***********56",
+            ),
             ("护照号P1234567", "护照号P*****67"),
             ("HK ID A123456(7)", "HK ID A*****67"),
             ("澳门身份证 1234567(8)", "澳门身份证 1*****78"),

@@ -252,12 +252,28 @@ pub(crate) async fn lookup(state: &AppState, raw: &str) -> Result<Subject, ApiEr
 
 /// Parses a `YYYY-MM-DD` query parameter.
 pub(crate) fn parse_date(parameter: &'static str, s: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+    chengxin_calendar::parse_iso_date(s).ok_or_else(|| {
         ApiError::parameter(
             parameter,
             format!("{s:?} is not a date of the form YYYY-MM-DD"),
         )
     })
+}
+
+/// An optional date field of a query or a body, `YYYY-MM-DD` exactly
+/// ([`chengxin_calendar::parse_iso_date`]); empty is none.
+pub(crate) fn iso_date_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<NaiveDate>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => chengxin_calendar::parse_iso_date(t)
+            .map(Some)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("{t:?} is not a date of the form YYYY-MM-DD"))
+            }),
+    }
 }
 
 /// The public view of a subject, now or as of a date, with its former names up to then.
@@ -586,6 +602,28 @@ where
     }
 }
 
+/// Whether a JSON text holds the escape `\u0000` (after an even number of backslashes: `\\u0000`
+/// is a backslash and the text `u0000`).
+fn has_escaped_nul(bytes: &[u8]) -> bool {
+    let mut backslashes = 0usize;
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'\\' {
+            backslashes += 1;
+            continue;
+        }
+        if backslashes % 2 == 1 && *b == b'u' && bytes.get(i + 1..i + 5) == Some(b"0000") {
+            return true;
+        }
+        backslashes = 0;
+    }
+    false
+}
+
+/// Whether a URL-encoded text (a query, a form body) holds `%00`.
+pub(crate) fn has_encoded_nul(text: &[u8]) -> bool {
+    text.windows(3).any(|w| w == b"%00")
+}
+
 /// [`ApiJson`] for a body that may be left out: an empty body is `T::default()`; a body that is
 /// there must be valid (a malformed one is not taken for an empty one).
 pub struct OptionalJson<T>(pub T);
@@ -631,6 +669,13 @@ async fn json_bytes<S: Send + Sync>(
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if has_escaped_nul(bytes) {
+        // PostgreSQL stores no NUL in text, SQLite would; neither is a character anyone means.
+        return Err(ApiError::parameter(
+            "body",
+            "a text may not contain the NUL character (\\u0000)",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();

@@ -744,8 +744,10 @@ pub async fn get_rejections(
 pub struct QualityParams {
     pub department: Option<String>,
     /// First day of the period (default: a year before `to`).
+    #[serde(default, deserialize_with = "crate::api::iso_date_opt")]
     pub from: Option<NaiveDate>,
     /// Last day of the period (default: today).
+    #[serde(default, deserialize_with = "crate::api::iso_date_opt")]
     pub to: Option<NaiveDate>,
 }
 
@@ -897,7 +899,9 @@ pub struct PublicityParams {
     pub q: Option<String>,
     /// Department USCC.
     pub department: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::iso_date_opt")]
     pub from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::api::iso_date_opt")]
     pub to: Option<NaiveDate>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,

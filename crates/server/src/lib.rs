@@ -415,6 +415,31 @@ pub fn api_routes(state: AppState) -> Vec<RouteInfo> {
     all_routes(state).into_iter().filter(|r| r.api).collect()
 }
 
+/// A NUL character (`%00`) in a request's address is refused before anything reads it: no
+/// search, code or name holds one, PostgreSQL cannot store one and SQLite would match it
+/// differently (both stores must answer alike).
+async fn refuse_nul(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let uri = req.uri();
+    let raw = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    if api::has_encoded_nul(raw.as_bytes()) {
+        return if uri.path().starts_with("/api/") {
+            error::ApiError::parameter("query", "the address may not contain a NUL character (%00)")
+                .into_response()
+        } else {
+            portal::error_page(
+                axum::http::StatusCode::BAD_REQUEST,
+                "请求有误",
+                "地址中含有空字符（%00），无法处理。",
+            )
+        };
+    }
+    next.run(req).await
+}
+
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     let r = routes(state.clone());
@@ -423,6 +448,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(portal::method_not_allowed)
         .layer(from_fn_with_state(state.clone(), ratelimit::limit))
         .layer(from_fn_with_state(state.clone(), auth::identify))
+        .layer(axum::middleware::from_fn(refuse_nul))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

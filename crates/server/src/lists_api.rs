@@ -129,6 +129,7 @@ pub struct StepBody {
     /// Notice / listing / exit document number.
     pub document: Option<String>,
     /// `delivery`: the day the notice was delivered (default today).
+    #[serde(default, deserialize_with = "crate::api::iso_date_opt")]
     pub delivered_on: Option<NaiveDate>,
     /// `exit`: withdrawn | standard_changed | repaired.
     pub exit_reason: Option<String>,
@@ -678,6 +679,7 @@ pub async fn application_step(
 #[into_params(parameter_in = Query)]
 pub struct AsOf {
     /// The date asked about (default today).
+    #[serde(default, deserialize_with = "crate::api::iso_date_opt")]
     pub as_of: Option<NaiveDate>,
 }
 

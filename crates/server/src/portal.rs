@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Extension;
-use axum::extract::{Form, OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chengxin_codes as codes;
@@ -257,13 +257,11 @@ fn form_date(label: &str, s: &str) -> Result<Option<NaiveDate>, String> {
     if s.is_empty() {
         Ok(None)
     } else {
-        api::parse_date("date", s)
-            .map(Some)
-            .map_err(|_| {
-                // What was typed is said back masked, like every public output.
-                let typed = chengxin_codes::mask::redact(s);
-                format!("{label}“{typed}”不是有效日期，请按 YYYY-MM-DD 填写。")
-            })
+        api::parse_date("date", s).map(Some).map_err(|_| {
+            // What was typed is said back masked, like every public output.
+            let typed = chengxin_codes::mask::redact(s);
+            format!("{label}“{typed}”不是有效日期，请按 YYYY-MM-DD 填写。")
+        })
     }
 }
 
@@ -524,16 +522,34 @@ where
     type Rejection = Response;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        Form::<T>::from_request(req, state)
+        let bad = || {
+            error_page(
+                StatusCode::BAD_REQUEST,
+                "表单有误",
+                "提交的表单不完整或已损坏：请返回上一页重新填写。",
+            )
+        };
+        let form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+        if !form {
+            return Err(bad());
+        }
+        let bytes = <axum::body::Bytes as axum::extract::FromRequest<S>>::from_request(req, state)
             .await
-            .map(|Form(v)| PageForm(v))
-            .map_err(|_| {
-                error_page(
-                    StatusCode::BAD_REQUEST,
-                    "表单有误",
-                    "提交的表单不完整或已损坏：请返回上一页重新填写。",
-                )
-            })
+            .map_err(|_| bad())?;
+        if api::has_encoded_nul(&bytes) {
+            return Err(error_page(
+                StatusCode::BAD_REQUEST,
+                "表单有误",
+                "提交的内容含有空字符（NUL），请删除后重新填写。",
+            ));
+        }
+        serde_urlencoded::from_bytes::<T>(&bytes)
+            .map(PageForm)
+            .map_err(|_| bad())
     }
 }
 

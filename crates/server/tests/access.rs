@@ -540,7 +540,11 @@ async fn portal_login_form_needs_its_csrf_token() {
 #[tokio::test]
 async fn portal_sign_in_returns_to_the_page_asked_for_and_nowhere_else() {
     let f = fixture().await;
-    let asked = call(&f.state, request("GET", "/batches?department=D1", None, None)).await;
+    let asked = call(
+        &f.state,
+        request("GET", "/batches?department=D1", None, None),
+    )
+    .await;
     assert_eq!(asked.status, StatusCode::SEE_OTHER);
     let to = asked
         .headers
@@ -580,7 +584,9 @@ async fn portal_sign_in_returns_to_the_page_asked_for_and_nowhere_else() {
     let back = call(&f.state, sign_in("/batches?department=D1")).await;
     assert_eq!(back.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        back.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()),
+        back.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
         Some("/batches?department=D1")
     );
     // Another site is never a place the sign-in sends anyone to.
@@ -594,7 +600,10 @@ async fn portal_sign_in_returns_to_the_page_asked_for_and_nowhere_else() {
     ] {
         let reply = call(&f.state, sign_in(elsewhere)).await;
         assert_eq!(
-            reply.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()),
+            reply
+                .headers
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok()),
             Some("/account"),
             "{elsewhere}"
         );
@@ -1006,4 +1015,80 @@ async fn rate_limits_answer_429_with_retry_after_per_caller() {
         StatusCode::OK,
         "another key is not limited by the first one's use"
     );
+}
+
+/// A NUL character is refused before any store sees it, the same on both stores: in the address
+/// (API and pages), in a JSON body and in a portal form. Control characters are no part of a
+/// department's name.
+#[tokio::test]
+async fn nul_characters_are_refused_at_the_door() {
+    let f = fixture().await;
+    let op = f.keys[&Role::Operator].clone();
+    for uri in [
+        "/api/v1/subjects?q=%00",
+        "/api/v1/subjects?q=a%00b",
+        "/api/v1/publicity/penalty?q=%00",
+        "/api/v1/audit?actor=a%00b",
+    ] {
+        let r = call(&f.state, request("GET", uri, Some(&op), None)).await;
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_parameter"),
+            "{uri}: {}",
+            r.body
+        );
+    }
+    for uri in ["/search?q=%00", "/publicity/penalty?q=a%00b"] {
+        let r = call(&f.state, request("GET", uri, None, None)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(r.body.contains("空字符"), "{}", r.body);
+    }
+    let r = call(
+        &f.state,
+        request(
+            "POST",
+            "/api/v1/session",
+            None,
+            Some(json!({"username": "alice\u{0}", "password": "x"})),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_parameter"),
+        "{}",
+        r.body
+    );
+    // A backslash followed by the text u0000 is no NUL.
+    let r = call(
+        &f.state,
+        request(
+            "POST",
+            "/api/v1/session",
+            None,
+            Some(json!({"username": "alice\\u0000", "password": "x"})),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let form = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("username=alice%00&password=x&csrf=x"))
+        .expect("request");
+    let r = call(&f.state, form).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("空字符"), "{}", r.body);
+    for name in ["部门\u{1}名", "部门\u{0}名"] {
+        let r = call(
+            &f.state,
+            request(
+                "POST",
+                "/api/v1/departments",
+                Some(&op),
+                Some(json!({"code": "11350100MB0000027N", "name": name})),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name:?}: {}", r.body);
+    }
 }

@@ -2041,9 +2041,46 @@ async fn errors_say_back_personal_numbers_masked() {
         "/publicity/penalty?to=340827196601310485",
     ] {
         let r = call(&f, "GET", uri, None, vec![]).await;
-        assert!(r.status.is_client_error() || r.status == StatusCode::OK, "{uri}");
-        for whole in ["13812345678", "138.1234.5678", "340827196601310485", "340827196601310486"] {
+        assert!(
+            r.status.is_client_error() || r.status == StatusCode::OK,
+            "{uri}"
+        );
+        for whole in [
+            "13812345678",
+            "138.1234.5678",
+            "340827196601310485",
+            "340827196601310486",
+        ] {
             assert!(!r.body.contains(whole), "{uri}: {}", r.body);
         }
+    }
+}
+
+/// Dates are `YYYY-MM-DD` exactly: a sign and a five-digit year, which the two stores would
+/// compare differently, are refused naming the parameter.
+#[tokio::test]
+async fn dates_with_a_sign_or_five_digit_years_are_refused() {
+    let f = fixture("signed_dates").await;
+    for (uri, parameter) in [
+        ("/api/v1/publicity/penalty?from=%2B10000-01-01", "from"),
+        ("/api/v1/publicity/penalty?to=%2B2026-01-01", "to"),
+        ("/api/v1/quality?from=%2B10000-01-01", "from"),
+        (
+            "/api/v1/subjects/91350100M000100Y43/lists?as_of=%2B10000-01-01",
+            "as_of",
+        ),
+        (
+            "/api/v1/subjects/91350100M000100Y43?as_of=%2B10000-01-01",
+            "as_of",
+        ),
+    ] {
+        let r = call(&f, "GET", uri, Some("operator"), vec![]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.body);
+        assert_eq!(
+            r.json()["error"]["parameter"],
+            parameter,
+            "{uri}: {}",
+            r.body
+        );
     }
 }

@@ -623,7 +623,10 @@ async fn citizen_id_numbers_are_not_a_public_way_in() {
         .await;
         assert_eq!(
             (status, v["error"]["code"].as_str()),
-            (StatusCode::FORBIDDEN, Some("personal_identifier_not_public")),
+            (
+                StatusCode::FORBIDDEN,
+                Some("personal_identifier_not_public")
+            ),
             "{id}: {v}"
         );
         let (status, v) = call(
@@ -636,7 +639,10 @@ async fn citizen_id_numbers_are_not_a_public_way_in() {
         .await;
         assert_eq!(
             (status, v["error"]["code"].as_str()),
-            (StatusCode::FORBIDDEN, Some("personal_identifier_not_public")),
+            (
+                StatusCode::FORBIDDEN,
+                Some("personal_identifier_not_public")
+            ),
             "{id}: {v}"
         );
         let (status, _, body) = page(

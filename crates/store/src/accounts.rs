@@ -183,6 +183,15 @@ impl Store {
                 },
             ));
         }
+        if name.chars().any(char::is_control) {
+            return Err(StoreError::Invalid(
+                chengxin_registry::RegistryError::Field {
+                    field: "name",
+                    rule: "control_char",
+                    message: "a department's name may not hold control characters".into(),
+                },
+            ));
+        }
         let uscc = chengxin_codes::validate_uscc(code).map_err(|e| {
             StoreError::Invalid(chengxin_registry::RegistryError::Code {
                 field: "code",

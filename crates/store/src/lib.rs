@@ -265,6 +265,18 @@ async fn ensure_pg_database(co: &PgConnectOptions) -> Result<(), StoreError> {
 }
 
 impl Store {
+    /// `column` matches the `LIKE` pattern `param` (escape `\`) ignoring the case of ASCII
+    /// letters only, on both stores: SQLite's `LIKE` does that itself; PostgreSQL's `ILIKE` does
+    /// it under the "C" collation (under a language collation it would fold `Ä` too).
+    pub(crate) fn like_ascii_ci(&self, column: &str, param: &str) -> String {
+        match &self.pool {
+            Pool::Sqlite(_) => format!("{column} LIKE {param} ESCAPE '\\'"),
+            Pool::Postgres(_) => format!("{column} ILIKE {param} COLLATE \"C\" ESCAPE '\\'"),
+        }
+    }
+}
+
+impl Store {
     /// Opens (and creates, on either store) the database at `url` and applies pending migrations.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         Store::connect_with(ConnectOptions::new(url)).await

@@ -623,19 +623,22 @@ impl Store {
         // The same rule as `StoredRecord::on_show`. The text finds a decision by its document
         // number, or an organisation by a fragment of its name or its code; never a natural
         // person (README: natural persons are never found by name or ID in public search).
-        let filter = "WHERE item = $1 AND current = 1 AND status = 'valid' \
+        let like_name = self.like_ascii_ci("subject_name", "$3");
+        let filter = format!(
+            "WHERE item = $1 AND current = 1 AND status = 'valid' \
             AND publish_from IS NOT NULL AND publish_from <= $2 \
             AND (publish_until IS NULL OR publish_until >= $2) \
             AND (repaired_on IS NULL OR repaired_on > $2) \
-            AND ($3 IS NULL OR doc_no = $8 OR ((subject_name LIKE $3 ESCAPE '\\' OR subject_code = $4) \
+            AND ($3 IS NULL OR doc_no = $8 OR (({like_name} OR subject_code = $4) \
                  AND NOT EXISTS (SELECT 1 FROM subjects s WHERE s.id = records.subject_id \
                  AND s.kind = 'natural_person'))) \
             AND ($5 IS NULL OR department = $5) \
-            AND ($6 IS NULL OR decision_date >= $6) AND ($7 IS NULL OR decision_date <= $7)";
+            AND ($6 IS NULL OR decision_date >= $6) AND ($7 IS NULL OR decision_date <= $7)"
+        );
         // Version numbers are integers of the store's own: written into the text, not bound
         // (a bound list differs between the two stores).
         let filter = match &q.catalog_versions {
-            None => filter.to_owned(),
+            None => filter,
             Some(v) if v.is_empty() => format!("{filter} AND 0 = 1"),
             Some(v) => format!(
                 "{filter} AND catalog_version IN ({})",

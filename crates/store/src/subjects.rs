@@ -556,9 +556,10 @@ impl Store {
         } else {
             "kind <> 'natural_person' AND "
         };
+        let like = self.like_ascii_ci("name", "$1");
         let filter = format!(
-            "WHERE {persons}(name LIKE $1 ESCAPE '\\' OR id IN \
-             (SELECT subject_id FROM subject_versions WHERE name LIKE $1 ESCAPE '\\'))"
+            "WHERE {persons}({like} OR id IN \
+             (SELECT subject_id FROM subject_versions WHERE {like}))"
         );
         let sql = format!("{SUBJECT_SELECT} {filter} ORDER BY length(name), id LIMIT $2 OFFSET $3");
         let count_sql = format!("SELECT count(*) FROM subjects {filter}");
@@ -584,8 +585,9 @@ impl Store {
     /// [`Store::search`] for a public text with letters or digits.
     async fn search_public_form(&self, q: &SearchQuery) -> Result<Page<Subject>, StoreError> {
         let text = q.text.trim();
+        let like = self.like_ascii_ci("name", "$1");
         let sql = format!(
-            "{SUBJECT_SELECT} WHERE kind <> 'natural_person' AND name LIKE $1 ESCAPE '\\' \
+            "{SUBJECT_SELECT} WHERE kind <> 'natural_person' AND {like} \
              ORDER BY length(name), id LIMIT $2"
         );
         let rows: Vec<Row> = with_pool!(self, p => {

@@ -369,6 +369,10 @@ async fn publicity_shows_only_valid_records_inside_their_window() {
             ..q.clone()
         };
         assert_eq!(s.publicity(&text("新"), today()).await.expect("q").1, 1);
+        // A name is found in either ASCII case on both stores.
+        let lower = format!("{} 公司", uscc(2).to_ascii_lowercase());
+        assert!(lower.chars().any(|c| c.is_ascii_lowercase()), "{lower}");
+        assert_eq!(s.publicity(&text(&lower), today()).await.expect("q").1, 1);
         for wild in ["%", "_", "%公司"] {
             assert_eq!(
                 s.publicity(&text(wild), today()).await.expect("q").1,

@@ -528,6 +528,32 @@ async fn search_by_current_and_former_name() {
             .await
             .expect("s");
         assert_eq!((page2.total, page2.items.len()), (3, 2));
+        // Latin letters match in either ASCII case on both stores, and only ASCII letters fold
+        // (SQLite's LIKE; PostgreSQL's ILIKE under the "C" collation).
+        s.update(
+            U2,
+            company("Ärzte Abc GmbH（福州）有限公司", U2),
+            prov(d(2023, 1, 1), "更名"),
+            today(),
+        )
+        .await
+        .expect("u");
+        for persons in [false, true] {
+            for (text, n) in [
+                ("abc", 1),
+                ("ABC", 1),
+                ("gmbh", 1),
+                ("Ärzte", 1),
+                ("ärzte", 0),
+                ("ÄRZTE", 1),
+            ] {
+                assert_eq!(
+                    s.search(&q(text, persons)).await.expect("s").total,
+                    n,
+                    "{text} (persons: {persons})"
+                );
+            }
+        }
     })
     .await;
 }
