@@ -595,6 +595,18 @@ fn render(value: &DataRef<'_>) -> Result<String, String> {
         DataRef::String(s) => s.clone(),
         DataRef::SharedString(s) => (*s).to_owned(),
         DataRef::Int(i) => i.to_string(),
+        // Excel keeps 15 significant digits of a number: a citizen ID, USCC-like code or account
+        // number typed into a number cell comes back with its last digits turned to zeros (and
+        // about one such ID in ten still passes its check digit). No quantity a catalog asks for
+        // has 16 digits, so such a cell is refused rather than stored wrong.
+        DataRef::Float(f) if f.abs() >= 1e15 => {
+            return Err(format!(
+                "holds the number {} as an Excel number: Excel keeps only 15 digits of a number, \
+                 so a longer one (an ID or code number) has lost its last digits. Format the \
+                 column as text (设置单元格格式 → 文本) and enter the numbers again",
+                float_text(*f)
+            ));
+        }
         DataRef::Float(f) => float_text(*f),
         DataRef::Bool(b) => b.to_string(),
         DataRef::DateTime(dt) => {

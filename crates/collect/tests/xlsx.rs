@@ -58,7 +58,7 @@ fn write_sample(path: &Path) {
         .expect("write");
     // Row 9: ordinary again.
     sheet.write_string(8, 0, "个体户张三").expect("write");
-    sheet.write_number(8, 1, 1e15).expect("write");
+    sheet.write_number(8, 1, 1e14).expect("write");
     // A hidden sheet (a template's drop-down values) that must be ignored.
     let other = workbook.add_worksheet();
     other.write_string(0, 0, "ignored").expect("write");
@@ -126,10 +126,52 @@ fn the_data_sheet_cells_as_text() {
     }
     let last = rows[4].as_ref().expect("row");
     assert_eq!((last.number, last.line), (5, 9));
-    assert_eq!(last.cells[..2], ["个体户张三", "1000000000000000"]);
+    assert_eq!(last.cells[..2], ["个体户张三", "100000000000000"]);
     // Rows 1, 2 and 5 of the sheet are empty.
     assert_eq!(reader.skipped_blank(), 3);
     assert!(reader.bytes_read() > 0);
+    std::fs::remove_file(&path).expect("remove");
+}
+
+/// An ID number typed into a number cell has lost its last digits (Excel keeps 15): the row is
+/// refused naming the cell and saying what to do, whether the stored value still passes the ID
+/// check (`430903198405145000` does) or not. A 15-digit number is exact and read as it is.
+#[test]
+fn numbers_longer_than_excel_keeps_are_refused() {
+    let path = temp_path("long_numbers.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "名称").expect("write");
+    sheet.write_string(0, 1, "证件号码").expect("write");
+    sheet.write_string(1, 0, "张三").expect("write");
+    sheet
+        .write_number(1, 1, 430903198405145203.0)
+        .expect("write");
+    sheet.write_string(2, 0, "李四").expect("write");
+    sheet
+        .write_number(2, 1, 4.30903198405145e17)
+        .expect("write");
+    sheet.write_string(3, 0, "王五").expect("write");
+    sheet.write_number(3, 1, 430903840514520.0).expect("write");
+    workbook.save(&path).expect("save");
+    let mut reader = Reader::open_path(&path, None, Limits::default()).expect("open");
+    let rows = drain(&mut reader);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for (row, cell) in rows[..2].iter().zip(["B2", "B3"]) {
+        match row {
+            Err(Error::Malformed { detail, .. }) => {
+                assert!(
+                    detail.contains(cell)
+                        && detail.contains("430903198405145000")
+                        && detail.contains("文本"),
+                    "{detail}"
+                );
+            }
+            other => panic!("expected a refused cell, got {other:?}"),
+        }
+    }
+    let exact = rows[2].as_ref().expect("row");
+    assert_eq!(exact.cells, ["王五", "430903840514520"]);
     std::fs::remove_file(&path).expect("remove");
 }
 

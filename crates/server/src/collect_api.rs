@@ -1206,8 +1206,24 @@ pub(crate) async fn publicity_page(
             "the period starts after it ends",
         ));
     }
-    let per_page = p.per_page.unwrap_or(20).clamp(1, 100);
-    let page = p.page.unwrap_or(1).max(1);
+    // The same bounds as the subject search (`GET /api/v1/subjects`).
+    let per_page = p.per_page.unwrap_or(20);
+    if !(1..=100).contains(&per_page) {
+        return Err(ApiError::parameter("per_page", "per_page is 1 to 100"));
+    }
+    let page = p.page.unwrap_or(1);
+    if page < 1 {
+        return Err(ApiError::parameter("page", "pages are numbered from 1"));
+    }
+    if p.q
+        .as_deref()
+        .is_some_and(|q| q.trim().chars().count() > 100)
+    {
+        return Err(ApiError::parameter(
+            "q",
+            "a query has at most 100 characters",
+        ));
+    }
     let (rows, total) = state
         .store
         .publicity(

@@ -2084,3 +2084,38 @@ async fn dates_with_a_sign_or_five_digit_years_are_refused() {
         );
     }
 }
+
+/// The publicity search takes the subject search's bounds: a query of at most 100 characters
+/// (a 50,001-character one failed on SQLite only), 1 to 100 per page, pages from 1.
+#[tokio::test]
+async fn publicity_search_bounds_match_the_subject_search() {
+    let f = fixture("publicity_bounds").await;
+    let long = "a".repeat(101);
+    for (uri, parameter) in [
+        (format!("/api/v1/publicity/penalty?q={long}"), "q"),
+        (format!("/api/v1/subjects?q={long}"), "q"),
+        (
+            "/api/v1/publicity/penalty?per_page=-5".to_string(),
+            "per_page",
+        ),
+        ("/api/v1/subjects?per_page=-5".to_string(), "per_page"),
+        (
+            "/api/v1/publicity/penalty?per_page=101".to_string(),
+            "per_page",
+        ),
+        ("/api/v1/publicity/penalty?page=0".to_string(), "page"),
+    ] {
+        let r = call(&f, "GET", &uri, None, vec![]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.body);
+        assert_eq!(r.json()["error"]["parameter"], parameter, "{uri}");
+    }
+    let r = call(
+        &f,
+        "GET",
+        &format!("/api/v1/publicity/penalty?q={}", "a".repeat(100)),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
