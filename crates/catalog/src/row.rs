@@ -351,6 +351,7 @@ pub fn rule_label_zh(rule: &str) -> Option<&'static str> {
         "unmapped_cell" => "表头以外的单元格有值",
         "extra_cells" => "单元格多于表头",
         "duplicate_in_batch" => "同批次重复",
+        "party_changed" => "同一决定改换了当事人",
         "encoding" => "编码错误",
         "malformed" => "格式错误",
         "cell_too_large" => "单元格过大",

@@ -314,6 +314,9 @@ pub async fn ingest(
     if req.strict {
         writer.keep_rejections(STRICT_REPORT);
     }
+    if let Some(f) = req.item.role_field(chengxin_catalog::Role::DocNo) {
+        writer.set_doc_field(&f.code);
+    }
 
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Msg>, IngestError>>(8);
     let item = req.item.clone();
@@ -376,6 +379,14 @@ pub async fn ingest(
         }
     };
     writer.set_encoding(encoding.map(|e| e.name().to_string()));
+    // Rows meet what the store holds when they are written: write the last ones before strict
+    // mode looks at the refusals.
+    if req.strict
+        && let Err(e) = writer.write_pending().await
+    {
+        writer.rollback().await?;
+        return Err(e.into());
+    }
     if req.strict && writer.summary().rejected > 0 {
         let (rows, rejected) = (writer.summary().rows, writer.summary().rejected);
         let report = writer.kept_rejections().to_vec();
@@ -434,7 +445,8 @@ fn produce(
     tx: &tokio::sync::mpsc::Sender<Result<Vec<Msg>, IngestError>>,
 ) {
     let calendar = Calendar::china();
-    let mut seen: HashMap<String, (u64, [u8; 32])> = HashMap::new();
+    // Document number → (first row, its hash, a digest of its party's code).
+    let mut seen: HashMap<String, (u64, [u8; 32], u64)> = HashMap::new();
     let mut out: Vec<Msg> = Vec::with_capacity(MSG_ROWS);
     if let Some(total) = reader.total_bytes() {
         progress.total_bytes.store(total, Ordering::Relaxed);
@@ -475,8 +487,27 @@ fn produce(
         let cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
         let msg = match item.validate(columns, &cells, today) {
             Ok(draft) => match seen.get(&draft.doc_no) {
-                Some((_, h)) if *h == draft.hash => Msg::Repeat,
-                Some((first, _)) => Msg::Reject(vec![Rejection {
+                Some((_, h, _)) if *h == draft.hash => Msg::Repeat,
+                Some((first, _, party)) if *party != party_digest(&draft.subject.code) => {
+                    Msg::Reject(vec![Rejection {
+                        row_no: row.number,
+                        line: row.line,
+                        field: item
+                            .role_field(chengxin_catalog::Role::DocNo)
+                            .map(|f| f.code.clone())
+                            .unwrap_or_default(),
+                        rule: "duplicate_in_batch".into(),
+                        message: format!(
+                            "document number {} already appears in row {first} of this batch \
+                             naming another party: one document number is one decision about one \
+                             party here, so a decision naming several parties (一案多人) cannot be \
+                             sent as several rows under one number; ask the credit centre how to \
+                             report it",
+                            draft.doc_no
+                        ),
+                    }])
+                }
+                Some((first, _, _)) => Msg::Reject(vec![Rejection {
                     row_no: row.number,
                     line: row.line,
                     field: item
@@ -492,11 +523,12 @@ fn produce(
                     ),
                 }]),
                 None => {
-                    seen.insert(draft.doc_no.clone(), (row.number, draft.hash));
+                    let party = party_digest(&draft.subject.code);
+                    seen.insert(draft.doc_no.clone(), (row.number, draft.hash, party));
                     Msg::Record(Box::new(record_input(
                         item,
                         draft,
-                        row.number,
+                        (row.number, row.line),
                         received_on,
                         calendar,
                     )))
@@ -608,12 +640,20 @@ fn rejection(
     }
 }
 
+/// A digest of a party's code, to tell a repeated document number naming another party.
+fn party_digest(code: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    code.hash(&mut h);
+    h.finish()
+}
+
 /// A validated draft as the store writes it: publication window from the catalog item, the
 /// 7-working-day timeliness from the calendar.
 fn record_input(
     item: &CatalogItem,
     draft: Draft,
-    row_no: u64,
+    (row_no, line): (u64, u64),
     received_on: NaiveDate,
     calendar: &Calendar,
 ) -> RecordInput {
@@ -632,6 +672,7 @@ fn record_input(
     let hash = draft.hash_hex();
     RecordInput {
         row_no,
+        line,
         doc_no: draft.doc_no,
         subject: SubjectInput {
             name: draft.subject.name,

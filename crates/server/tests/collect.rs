@@ -2119,3 +2119,117 @@ async fn publicity_search_bounds_match_the_subject_search() {
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
+
+/// A decision keeps its party: a later row under the same document number naming another
+/// company is refused with the party it already names (strict mode refuses the batch whole),
+/// and two rows of one file naming different parties under one number are told apart from a
+/// plain repeat.
+#[tokio::test]
+async fn a_document_number_keeps_its_party() {
+    let f = fixture("party").await;
+    let row = |name: &str, code: &str, doc: &str, content: &str| {
+        format!(
+            "{name},法人及非法人组织,{code},,{doc},虚假宣传,发布虚假广告,《广告法》第五十五条,警告,{content},,2026-11-16,福州市市场监督管理局,{DEPT}\n"
+        )
+    };
+    let send = |body: String, strict: bool| {
+        let f = &f;
+        async move {
+            call(
+                f,
+                "POST",
+                &format!("/api/v1/batches?item=penalty&format=csv&wait=true&strict={strict}"),
+                Some("officer"),
+                body.into_bytes(),
+            )
+            .await
+        }
+    };
+    let first = send(
+        format!(
+            "{HEADER}\n{}",
+            row(
+                "福州甲贸易有限公司",
+                &uscc(81),
+                "榕市监罚〔2026〕700号",
+                "警告"
+            )
+        ),
+        false,
+    )
+    .await;
+    assert_eq!(first.json()["summary"]["accepted"], 1, "{}", first.body);
+    let moved = format!(
+        "{HEADER}\n{}",
+        row(
+            "福州乙商贸有限公司",
+            &uscc(82),
+            "榕市监罚〔2026〕700号",
+            "罚款"
+        )
+    );
+    let strict = send(moved.clone(), true).await;
+    assert_eq!(
+        strict.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        strict.body
+    );
+    assert!(strict.body.contains("party_changed"), "{}", strict.body);
+    let r = send(moved, false).await;
+    let v = r.json();
+    assert_eq!(
+        (
+            v["summary"]["rejected"].as_u64(),
+            v["summary"]["changed"].as_u64()
+        ),
+        (Some(1), Some(0)),
+        "{v}"
+    );
+    let batch = v["summary"]["batch"].as_i64().unwrap_or_default();
+    let report = call(
+        &f,
+        "GET",
+        &format!("/api/v1/batches/{batch}/rejections?format=csv"),
+        Some("officer"),
+        vec![],
+    )
+    .await;
+    assert!(
+        report.body.contains("party_changed")
+            && report.body.contains("同一决定改换了当事人")
+            && report.body.contains(&uscc(81)),
+        "{}",
+        report.body
+    );
+    let page = call(&f, "GET", &format!("/subjects/{}", uscc(81)), None, vec![]).await;
+    assert!(
+        page.body.contains("榕市监罚〔2026〕700号"),
+        "the penalty stays where it was"
+    );
+    // One file, one number, two parties.
+    let r = send(
+        format!(
+            "{HEADER}\n{}{}",
+            row(
+                "福州丙贸易有限公司",
+                &uscc(83),
+                "榕市监罚〔2026〕701号",
+                "警告"
+            ),
+            row(
+                "福州丁贸易有限公司",
+                &uscc(84),
+                "榕市监罚〔2026〕701号",
+                "警告"
+            )
+        ),
+        false,
+    )
+    .await;
+    let v = r.json();
+    assert_eq!(v["summary"]["rejected"], 1, "{v}");
+    let url = v["rejections_url"].as_str().unwrap_or("").to_string();
+    let report = call(&f, "GET", &url, Some("officer"), vec![]).await;
+    assert!(report.body.contains("一案多人"), "{}", report.body);
+}

@@ -58,7 +58,7 @@ pub(crate) fn write_chunk(
     let mut held: HashMap<String, Held> = HashMap::new();
     if chunk.has_records {
         let mut q = conn.prepare(
-            "SELECT id, version, hash FROM records \
+            "SELECT id, version, hash, subject_code, subject_name, status FROM records \
              WHERE department = ?1 AND item = ?2 AND doc_no = ?3 AND current = 1",
         )?;
         for r in &rows {
@@ -68,6 +68,9 @@ pub(crate) fn write_chunk(
                         id: row.get(0)?,
                         version: row.get(1)?,
                         hash: row.get(2)?,
+                        subject_code: row.get(3)?,
+                        subject_name: row.get(4)?,
+                        status: row.get(5)?,
                     })
                 })
                 .optional()?;
@@ -77,7 +80,7 @@ pub(crate) fn write_chunk(
         }
     }
     // 2. Classify.
-    let (to_write, superseded) = classify(rows, &held, chunk.summary);
+    let (to_write, superseded) = classify(rows, &held, chunk.summary, chunk.refused);
     if to_write.is_empty() {
         return Ok(());
     }

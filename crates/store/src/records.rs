@@ -69,6 +69,8 @@ pub struct SubjectInput {
 #[derive(Clone, Debug)]
 pub struct RecordInput {
     pub row_no: u64,
+    /// The physical line (or sheet row) the row was read from, for a refusal's report.
+    pub line: u64,
     pub doc_no: String,
     pub subject: SubjectInput,
     pub decision_date: NaiveDate,
@@ -512,6 +514,7 @@ impl Store {
                 ..BatchSummary::default()
             },
             recorded_at: Utc::now(),
+            refused: Refused::default(),
         })
     }
 
@@ -804,6 +807,8 @@ pub struct BatchWriter {
     subjects: HashMap<(Scheme, String), i64>,
     summary: BatchSummary,
     recorded_at: DateTime<Utc>,
+    /// Rows refused while writing, against what the store holds.
+    refused: Refused,
 }
 
 impl BatchWriter {
@@ -985,6 +990,7 @@ impl BatchWriter {
             ctx: &ctx,
             has_records: self.has_records,
             summary: &mut self.summary,
+            refused: &mut self.refused,
             subjects: &mut self.subjects,
         };
         match tx {
@@ -999,7 +1005,25 @@ impl BatchWriter {
             ms = started.elapsed().as_millis() as u64,
             "batch chunk written"
         );
+        // Refusals against the store join the batch's report (counted by `classify`).
+        let refused = std::mem::take(&mut self.refused.rows);
+        if !refused.is_empty() {
+            let room = self.keep.saturating_sub(self.kept.len());
+            self.kept.extend(refused.iter().take(room).cloned());
+            self.rejections.extend(refused);
+        }
         Ok(())
+    }
+
+    /// Writes the rows pushed so far, so that [`BatchWriter::summary`] counts every refusal
+    /// (a changed row naming another party is refused only when it meets what is held).
+    pub async fn write_pending(&mut self) -> Result<(), StoreError> {
+        self.flush().await
+    }
+
+    /// The catalog field a refusal against what is held names (the document number's).
+    pub fn set_doc_field(&mut self, field: &str) {
+        self.refused.field = field.to_string();
     }
 
     /// Writes what is buffered, fills in the batch's counts, appends the audit entry and commits.
@@ -1074,10 +1098,18 @@ pub(crate) struct WriteCtx<'a> {
 }
 
 /// What one chunk of a batch writes with: the batch's context and its running state.
+/// Rows a chunk refused against what is held (see [`classify`]), and the field they name.
+#[derive(Default)]
+pub(crate) struct Refused {
+    pub(crate) field: String,
+    pub(crate) rows: Vec<Rejection>,
+}
+
 pub(crate) struct Chunk<'a> {
     pub(crate) ctx: &'a WriteCtx<'a>,
     pub(crate) has_records: bool,
     pub(crate) summary: &'a mut BatchSummary,
+    pub(crate) refused: &'a mut Refused,
     /// Subjects resolved or created so far in the batch.
     pub(crate) subjects: &'a mut HashMap<(Scheme, String), i64>,
 }
@@ -1117,21 +1149,58 @@ pub(crate) struct Held {
     pub(crate) id: i64,
     pub(crate) version: i64,
     pub(crate) hash: String,
+    /// The party the held version names, as its row named it (code and name).
+    pub(crate) subject_code: String,
+    pub(crate) subject_name: String,
+    pub(crate) status: String,
 }
 
 /// Classifies rows against what is held for their document numbers: an equal hash is
 /// `unchanged`, a different one a new version superseding the held one, none a first version.
 /// Returns the rows to write with their version numbers, and the ids they supersede.
+///
+/// A different row that names another party (neither the code nor the name of the held
+/// version's party) while the held decision is in force is refused (rule `party_changed`, in
+/// `refused`): the same decision (department + document number) cannot change whom it is about,
+/// and taking the row would silently move a penalty from one subject's page to another's. A
+/// department that got the party wrong withdraws the decision first (the row with status 撤销)
+/// and then sends it naming the right party.
 pub(crate) fn classify(
     rows: Vec<RecordInput>,
     held: &HashMap<String, Held>,
     summary: &mut BatchSummary,
+    refused: &mut Refused,
 ) -> (Vec<(RecordInput, i64)>, Vec<i64>) {
     let mut to_write: Vec<(RecordInput, i64)> = Vec::with_capacity(rows.len());
     let mut superseded: Vec<i64> = Vec::new();
     for r in rows {
         match held.get(&r.doc_no) {
             Some(h) if h.hash == r.hash => summary.unchanged += 1,
+            Some(h)
+                if h.status == "valid"
+                    && h.subject_code != r.subject.code
+                    && h.subject_name != r.subject.name =>
+            {
+                summary.rejected += 1;
+                let shown = |name: &str, code: &str| {
+                    chengxin_codes::mask::redact(&format!("{name} ({code})"))
+                };
+                refused.rows.push(Rejection {
+                    row_no: r.row_no,
+                    line: r.line,
+                    field: refused.field.clone(),
+                    rule: "party_changed".into(),
+                    message: format!(
+                        "document number {} is already the decision about {}; this row names {}. \
+                         A decision does not change whom it is about: if this is another decision, \
+                         check its document number; if the party was wrong, first send the held row \
+                         with status 撤销 to withdraw it, then this row",
+                        r.doc_no,
+                        shown(&h.subject_name, &h.subject_code),
+                        shown(&r.subject.name, &r.subject.code),
+                    ),
+                });
+            }
             Some(h) => {
                 superseded.push(h.id);
                 summary.changed += 1;
@@ -1247,11 +1316,13 @@ async fn flush_pg(
     let mut held: HashMap<String, Held> = HashMap::new();
     if chunk.has_records {
         let docs: Vec<&str> = rows.iter().map(|r| r.doc_no.as_str()).collect();
-        let found: Vec<(String, i64, i64, String)> = sqlx::query_as(
+        type Found = (String, i64, i64, String, String, String, String);
+        let found: Vec<Found> = sqlx::query_as(
             // One index probe per document number, whatever the planner believes of the
             // table's size (its statistics lag behind a batch that is filling it).
-            "SELECT d.doc_no, r.id, r.version, r.hash FROM unnest($3::text[]) AS d(doc_no) \
-             CROSS JOIN LATERAL (SELECT id, version, hash FROM records \
+            "SELECT d.doc_no, r.id, r.version, r.hash, r.subject_code, r.subject_name, r.status \
+             FROM unnest($3::text[]) AS d(doc_no) \
+             CROSS JOIN LATERAL (SELECT id, version, hash, subject_code, subject_name, status FROM records \
              WHERE department = $1 AND item = $2 AND doc_no = d.doc_no AND current = 1 LIMIT 1) r",
         )
         .bind(&ctx.batch.department)
@@ -1259,12 +1330,22 @@ async fn flush_pg(
         .bind(&docs)
         .fetch_all(&mut **t)
         .await?;
-        for (doc, id, version, hash) in found {
-            held.insert(doc, Held { id, version, hash });
+        for (doc, id, version, hash, subject_code, subject_name, status) in found {
+            held.insert(
+                doc,
+                Held {
+                    id,
+                    version,
+                    hash,
+                    subject_code,
+                    subject_name,
+                    status,
+                },
+            );
         }
     }
     // 2. Classify.
-    let (to_write, superseded) = classify(rows, &held, chunk.summary);
+    let (to_write, superseded) = classify(rows, &held, chunk.summary, chunk.refused);
     if to_write.is_empty() {
         return Ok(());
     }
@@ -1649,6 +1730,7 @@ mod tests {
         (
             RecordInput {
                 row_no: 1,
+                line: 2,
                 doc_no: "文号".into(),
                 subject: s,
                 decision_date: d,

@@ -45,6 +45,7 @@ fn batch(file: &str) -> NewBatch {
 fn rec(doc: &str, uscc: &str, content: &str, decided: NaiveDate) -> RecordInput {
     RecordInput {
         row_no: 1,
+        line: 2,
         doc_no: doc.into(),
         subject: SubjectInput {
             name: format!("{uscc} 公司"),
@@ -758,6 +759,103 @@ async fn an_objection_follows_the_decision_to_its_new_version() {
         assert!(
             v2.under_verification,
             "the correction is still under verification"
+        );
+    })
+    .await;
+}
+
+/// The same decision does not change whom it is about: a changed row naming another party is
+/// refused (`party_changed`) and the held record stays as it was, on both stores; the same party
+/// under another code (its name unchanged) is a correction; after the decision is withdrawn
+/// (撤销), the row naming the right party is taken.
+#[tokio::test]
+async fn a_decision_does_not_silently_change_its_party() {
+    on_both("party_changed", |s| async move {
+        setup(&s).await;
+        let doc = "闽市监罚〔2026〕300号";
+        let mut w = s.begin_batch(batch("a.csv")).await.expect("begin");
+        w.push(rec(doc, &uscc(1), "罚款", d(2026, 11, 16)))
+            .await
+            .expect("push");
+        w.push(rec(
+            "闽市监罚〔2026〕301号",
+            &uscc(3),
+            "罚款",
+            d(2026, 11, 16),
+        ))
+        .await
+        .expect("push");
+        w.commit().await.expect("commit");
+
+        let mut w = s.begin_batch(batch("b.csv")).await.expect("begin");
+        w.set_doc_field("CF_WSH");
+        w.push(RecordInput {
+            row_no: 7,
+            line: 9,
+            ..rec(doc, &uscc(2), "罚款五千元", d(2026, 11, 16))
+        })
+        .await
+        .expect("push");
+        // The same party under another code, its name as before: a correction.
+        let mut same = rec(
+            "闽市监罚〔2026〕301号",
+            &uscc(4),
+            "罚款一千元",
+            d(2026, 11, 16),
+        );
+        same.subject.name = format!("{} 公司", uscc(3));
+        w.push(same).await.expect("push");
+        w.write_pending().await.expect("write");
+        assert_eq!(w.summary().rejected, 1, "{:?}", w.summary());
+        let summary = w.commit().await.expect("commit");
+        assert_eq!((summary.rejected, summary.changed), (1, 1), "{summary:?}");
+        let report = s.batch_rejections(summary.batch).await.expect("report");
+        assert_eq!(report.len(), 1, "{report:?}");
+        assert_eq!(
+            (
+                report[0].row_no,
+                report[0].line,
+                report[0].field.as_str(),
+                report[0].rule.as_str()
+            ),
+            (7, 9, "CF_WSH", "party_changed")
+        );
+        assert!(
+            report[0].message.contains(&uscc(1)),
+            "{}",
+            report[0].message
+        );
+        let held = s
+            .record(DEPT, "penalty", doc)
+            .await
+            .expect("q")
+            .expect("held");
+        assert_eq!(
+            (held.subject_code.as_str(), held.version),
+            (uscc(1).as_str(), 1)
+        );
+
+        // Withdrawn first, then sent naming the right party.
+        let mut w = s.begin_batch(batch("c.csv")).await.expect("begin");
+        let mut revoke = rec(doc, &uscc(1), "罚款", d(2026, 11, 16));
+        revoke.status = "revoked".into();
+        revoke.hash = "revoked".into();
+        w.push(revoke).await.expect("push");
+        w.commit().await.expect("commit");
+        let mut w = s.begin_batch(batch("d.csv")).await.expect("begin");
+        w.push(rec(doc, &uscc(2), "罚款五千元", d(2026, 11, 16)))
+            .await
+            .expect("push");
+        let summary = w.commit().await.expect("commit");
+        assert_eq!((summary.rejected, summary.changed), (0, 1), "{summary:?}");
+        let now = s
+            .record(DEPT, "penalty", doc)
+            .await
+            .expect("q")
+            .expect("held");
+        assert_eq!(
+            (now.subject_code.as_str(), now.version),
+            (uscc(2).as_str(), 3)
         );
     })
     .await;
