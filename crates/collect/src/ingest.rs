@@ -22,7 +22,8 @@ use chengxin_calendar::Calendar;
 use chengxin_catalog::{Catalog, CatalogItem, Draft, HeaderError, RowError, Window};
 use chengxin_registry::{CaseKind, Scheme};
 use chengxin_store::{
-    BatchSummary, NewBatch, RecordInput, Rejection, Store, StoreError, SubjectInput, TitleRow,
+    BatchSummary, CatalogImport, NewBatch, RecordInput, Rejection, Store, StoreError, SubjectInput,
+    TitleRow,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest, Sha256};
@@ -714,15 +715,27 @@ pub async fn active_catalog(store: &Store) -> Result<(Catalog, i64), IngestError
         catalog.version = to_u32(c.version);
         return Ok((catalog, c.version));
     }
+    // Two processes may get here at once on a new store: the default is stored only if no
+    // catalog is stored by then, and the one in force is read back.
     let catalog = Catalog::default_catalog();
-    let v = import_catalog(store, catalog.clone(), "system", "built-in default catalog").await?;
-    Ok((
-        Catalog {
-            version: to_u32(v),
-            ..catalog
-        },
-        v,
-    ))
+    store_catalog(
+        store,
+        catalog,
+        "system",
+        "built-in default catalog",
+        CatalogImport::IfNone,
+    )
+    .await?;
+    match store.latest_catalog().await? {
+        Some(c) => {
+            let mut catalog = Catalog::from_json(&c.body)?;
+            catalog.version = to_u32(c.version);
+            Ok((catalog, c.version))
+        }
+        None => Err(IngestError::Internal(
+            "no catalog after storing the default".into(),
+        )),
+    }
 }
 
 fn to_u32(v: i64) -> u32 {
@@ -737,15 +750,31 @@ pub async fn import_catalog(
     actor: &str,
     source: &str,
 ) -> Result<i64, IngestError> {
+    Ok(
+        store_catalog(store, catalog, actor, source, CatalogImport::Always)
+            .await?
+            .0,
+    )
+}
+
+async fn store_catalog(
+    store: &Store,
+    catalog: Catalog,
+    actor: &str,
+    source: &str,
+    when: CatalogImport,
+) -> Result<(i64, bool), IngestError> {
     let title = catalog.title.clone();
     let render = move |v: i64| {
         Catalog {
             version: to_u32(v),
-            ..catalog
+            ..catalog.clone()
         }
         .to_json()
     };
-    Ok(store.import_catalog(&title, render, actor, source).await?)
+    Ok(store
+        .import_catalog(&title, render, actor, source, when)
+        .await?)
 }
 
 /// [`import_catalog`], unless `catalog` is the newest version again (same items, fields and
@@ -757,17 +786,7 @@ pub async fn import_catalog_if_changed(
     actor: &str,
     source: &str,
 ) -> Result<(i64, bool), IngestError> {
-    if let Some(latest) = store.latest_catalog().await? {
-        let same = Catalog {
-            version: to_u32(latest.version),
-            ..catalog.clone()
-        }
-        .to_json();
-        if same == latest.body {
-            return Ok((latest.version, false));
-        }
-    }
-    Ok((import_catalog(store, catalog, actor, source).await?, true))
+    store_catalog(store, catalog, actor, source, CatalogImport::IfChanged).await
 }
 
 /// The rejected-rows report as CSV: UTF-8 with a BOM (spreadsheet programs then read the Chinese

@@ -38,8 +38,8 @@ pub use cases::{CaseCounts, CaseStatus, CodeCase};
 
 pub use lists::{Announcement, ListError, ListOutcome, OutboxRow, PublicListEntry, RandomIds};
 pub use records::{
-    BatchInfo, BatchSummary, BatchWriter, CatalogVersion, NewBatch, PublicityQuery, Quality,
-    RecordInput, Rejection, StoredRecord, SubjectInput, TitleRow, Titles,
+    BatchInfo, BatchSummary, BatchWriter, CatalogImport, CatalogVersion, NewBatch, PublicityQuery,
+    Quality, RecordInput, Rejection, StoredRecord, SubjectInput, TitleRow, Titles,
 };
 pub use subjects::{Page, SearchQuery, is_opaque_key, new_key};
 

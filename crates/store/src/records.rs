@@ -94,6 +94,17 @@ pub struct RecordInput {
     pub hash: String,
 }
 
+/// When [`Store::import_catalog`] stores a catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CatalogImport {
+    /// Always, as the next version.
+    Always,
+    /// Only into a store that holds no catalog yet (the built-in default on first use).
+    IfNone,
+    /// Only when it differs from the newest version (rendered with that version's number).
+    IfChanged,
+}
+
 /// One refused row, by field and rule (a row can have several).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Rejection {
@@ -369,15 +380,19 @@ pub struct Quality {
 }
 
 impl Store {
-    /// Stores a catalog as the next version and returns its number. `body` renders the catalog
-    /// (JSON) given the version number assigned to it, inside the transaction that assigns it.
+    /// Stores a catalog as the next version and returns its number and whether it was stored.
+    /// `body` renders the catalog (JSON) given a version number, inside the transaction that
+    /// assigns it; `when` says whether to store it at all, decided in that same transaction, so
+    /// that two processes starting at once do not both store the default catalog, nor one file
+    /// twice.
     pub async fn import_catalog(
         &self,
         title: &str,
-        body: impl FnOnce(i64) -> String,
+        body: impl Fn(i64) -> String,
         actor: &str,
         source: &str,
-    ) -> Result<i64, StoreError> {
+        when: CatalogImport,
+    ) -> Result<(i64, bool), StoreError> {
         let is_pg = self.is_postgres();
         let now = Utc::now();
         with_write_pool!(self, p => {
@@ -385,10 +400,22 @@ impl Store {
             if is_pg {
                 sqlx::query("LOCK TABLE catalog_versions IN EXCLUSIVE MODE").execute(&mut *tx).await?;
             }
-            let max: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM catalog_versions")
-                .fetch_one(&mut *tx)
-                .await?;
-            let version = max.unwrap_or(0) + 1;
+            let latest: Option<(i64, String)> = sqlx::query_as(
+                "SELECT version, body FROM catalog_versions ORDER BY version DESC LIMIT 1",
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((v, stored)) = &latest {
+                let skip = match when {
+                    CatalogImport::Always => false,
+                    CatalogImport::IfNone => true,
+                    CatalogImport::IfChanged => body(*v) == *stored,
+                };
+                if skip {
+                    return Ok((*v, false));
+                }
+            }
+            let version = latest.map_or(0, |(v, _)| v) + 1;
             let body = body(version);
             sqlx::query("INSERT INTO catalog_versions (version, title, body, imported_at, imported_by, source) \
                          VALUES ($1, $2, $3, $4, $5, $6)")
@@ -399,7 +426,7 @@ impl Store {
                 chengxin_audit::Outcome::Allowed, Some(title.to_string()), source);
             crate::audit::audit_in_tx!(self, tx, &entry)?;
             tx.commit().await?;
-            Ok(version)
+            Ok((version, true))
         })
     }
 

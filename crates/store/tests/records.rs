@@ -4,7 +4,9 @@
 mod common;
 
 use chengxin_registry::{Scheme, SubjectKind, SubjectStatus};
-use chengxin_store::{NewBatch, PublicityQuery, RecordInput, Rejection, Store, SubjectInput};
+use chengxin_store::{
+    CatalogImport, NewBatch, PublicityQuery, RecordInput, Rejection, Store, SubjectInput,
+};
 use chrono::{NaiveDate, TimeZone, Utc};
 use common::on_both;
 
@@ -594,19 +596,55 @@ async fn catalog_versions_are_kept() {
     on_both("catalog_versions", |s| async move {
         assert!(s.latest_catalog().await.expect("q").is_none());
         let v1 = s
-            .import_catalog("默认目录", |_| "{}".to_string(), "system", "built-in")
+            .import_catalog(
+                "默认目录",
+                |_| "{}".to_string(),
+                "system",
+                "built-in",
+                CatalogImport::IfNone,
+            )
             .await
             .expect("import");
+        // Two first uses at once store one default.
+        let (a, b) = tokio::join!(
+            s.import_catalog(
+                "默认目录",
+                |_| "{}".to_string(),
+                "system",
+                "built-in",
+                CatalogImport::IfNone
+            ),
+            s.import_catalog(
+                "默认目录",
+                |_| "{}".to_string(),
+                "system",
+                "built-in",
+                CatalogImport::IfNone
+            ),
+        );
+        assert_eq!((a.expect("a"), b.expect("b")), ((1, false), (1, false)));
+        let same = s
+            .import_catalog(
+                "默认目录",
+                |_| "{}".to_string(),
+                "system",
+                "again",
+                CatalogImport::IfChanged,
+            )
+            .await
+            .expect("import");
+        assert_eq!(same, (1, false));
         let v2 = s
             .import_catalog(
                 "补充目录",
                 |_| "{\"x\":1}".to_string(),
                 "operator",
                 "file.toml",
+                CatalogImport::IfChanged,
             )
             .await
             .expect("import");
-        assert_eq!((v1, v2), (1, 2));
+        assert_eq!((v1, v2), ((1, true), (2, true)));
         let latest = s.latest_catalog().await.expect("q").expect("some");
         assert_eq!((latest.version, latest.title.as_str()), (2, "补充目录"));
         let first = s.catalog_version(Some(1)).await.expect("q").expect("some");
