@@ -14,6 +14,9 @@ pub struct Columns {
     by_column: Vec<Option<usize>>,
     /// Per field of the item (catalog order): the input column (0-based) that feeds it.
     by_field: Vec<Option<usize>>,
+    /// Input columns (0-based) read past: a 序号 (row number) column, which templates put
+    /// first and nothing is collected from.
+    ignored: Vec<usize>,
 }
 
 impl Columns {
@@ -37,17 +40,61 @@ impl Columns {
     pub fn column_of(&self, field: usize) -> Option<usize> {
         self.by_field.get(field).copied().flatten()
     }
+
+    /// Whether input column `column` (0-based) is read past (a 序号 column).
+    pub fn is_ignored(&self, column: usize) -> bool {
+        self.ignored.contains(&column)
+    }
+}
+
+/// Headers that number the rows of a template (序号) rather than name a field.
+const ROW_NUMBER_HEADERS: &[&str] = &["序号", "行号", "no.", "no"];
+
+/// A header key without the marks templates add to a field's name: a leading or trailing `*`
+/// (required) and a trailing 「（必填）」, 「（选填）」 or 「（可选）」.
+fn without_marks(key: &str) -> &str {
+    let mut k = key.trim_matches('*');
+    for suffix in [
+        "(必填)",
+        "(必填项)",
+        "(选填)",
+        "(非必填)",
+        "(可选)",
+        "(可填)",
+    ] {
+        if let Some(rest) = k.strip_suffix(suffix) {
+            k = rest.trim_matches('*');
+        }
+    }
+    k
+}
+
+fn describe_unknown(column: usize, header: &str, more: &[(usize, String)]) -> String {
+    let mut s = format!(
+        "column {column}: unknown header {header:?} (not a field code, name or alias of this catalog item)"
+    );
+    if !more.is_empty() {
+        let others: Vec<String> = more
+            .iter()
+            .map(|(c, h)| format!("column {c} {h:?}"))
+            .collect();
+        s.push_str(&format!("; also unknown: {}", others.join(", ")));
+    }
+    s
 }
 
 /// A header row that cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
 #[serde(tag = "error", rename_all = "snake_case")]
 pub enum HeaderError {
-    /// A header that is no field's code, name or alias.
-    #[error(
-        "column {column}: unknown header {header:?} (not a field code, name or alias of this catalog item)"
-    )]
-    UnknownColumn { column: usize, header: String },
+    /// A header that is no field's code, name or alias (the first such column), and the
+    /// other unknown headers of the row, so that a sender fixes them all at once.
+    #[error("{}", describe_unknown(*.column, .header, .more))]
+    UnknownColumn {
+        column: usize,
+        header: String,
+        more: Vec<(usize, String)>,
+    },
     /// Two headers name the same field (columns are 1-based).
     #[error("columns {first} and {second} both name field {field}")]
     DuplicateField {
@@ -71,8 +118,11 @@ impl CatalogItem {
     /// A column whose header is empty is kept as an unmapped column: [`CatalogItem::validate`]
     /// refuses a row that puts a value under it (rule `unmapped_cell`) instead of dropping it.
     ///
-    /// Errors, in the order checked: no non-empty header ([`HeaderError::Empty`]), an unknown
-    /// header, a field named twice, a required field with no column.
+    /// A 序号 column (row numbers) is read past, and a field's name is also recognised with the
+    /// marks templates add to it: `*处罚决定日期`, `处罚决定日期（必填）`.
+    ///
+    /// Errors, in the order checked: no non-empty header ([`HeaderError::Empty`]), a field named
+    /// twice, unknown headers (all of them in one error), a required field with no column.
     pub fn columns(&self, headers: &[&str]) -> Result<Columns, HeaderError> {
         let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
         if keys.iter().all(String::is_empty) {
@@ -80,17 +130,28 @@ impl CatalogItem {
         }
         let mut by_column = Vec::with_capacity(headers.len());
         let mut by_field: Vec<Option<usize>> = vec![None; self.fields.len()];
+        let mut ignored = Vec::new();
+        let mut unknown: Vec<(usize, String)> = Vec::new();
         for (col, key) in keys.iter().enumerate() {
             if key.is_empty() {
                 by_column.push(None);
                 continue;
             }
-            let Some(fi) = self.field_by_key(key) else {
-                let header = headers.get(col).copied().unwrap_or_default();
-                return Err(HeaderError::UnknownColumn {
-                    column: col + 1,
-                    header: excerpt(header.trim_start_matches('\u{FEFF}').trim(), 100),
-                });
+            let found = self
+                .field_by_key(key)
+                .or_else(|| self.field_by_key(without_marks(key)));
+            let Some(fi) = found else {
+                by_column.push(None);
+                if ROW_NUMBER_HEADERS.contains(&without_marks(key)) && ignored.is_empty() {
+                    ignored.push(col);
+                } else {
+                    let header = headers.get(col).copied().unwrap_or_default();
+                    unknown.push((
+                        col + 1,
+                        excerpt(header.trim_start_matches('\u{FEFF}').trim(), 100),
+                    ));
+                }
+                continue;
             };
             if let Some(first) = by_field[fi] {
                 return Err(HeaderError::DuplicateField {
@@ -101,6 +162,13 @@ impl CatalogItem {
             }
             by_field[fi] = Some(col);
             by_column.push(Some(fi));
+        }
+        if let Some(((column, header), more)) = unknown.split_first() {
+            return Err(HeaderError::UnknownColumn {
+                column: *column,
+                header: header.clone(),
+                more: more.to_vec(),
+            });
         }
         if let Some((f, _)) = self
             .fields
@@ -116,6 +184,7 @@ impl CatalogItem {
         Ok(Columns {
             by_column,
             by_field,
+            ignored,
         })
     }
 

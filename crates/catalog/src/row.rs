@@ -437,7 +437,7 @@ impl CatalogItem {
     ) -> Result<Draft, Vec<RowError>> {
         let mut errs = Vec::new();
         for (i, cell) in row.iter().enumerate() {
-            if cols.field_of(i).is_none() && !cell.trim().is_empty() {
+            if cols.field_of(i).is_none() && !cols.is_ignored(i) && !cell.trim().is_empty() {
                 if i >= cols.len() {
                     errs.push(RowError::row(
                         "extra_cells",
@@ -466,6 +466,15 @@ impl CatalogItem {
                 .copied()
                 .unwrap_or("")
                 .trim();
+            // 「/」, 「无」 and the like say "nothing here" in a date or amount column; an
+            // optional field so filled is empty, a required one is said to be empty.
+            let raw = if matches!(f.ty, FieldType::Date | FieldType::Decimal)
+                && crate::values::is_placeholder(raw)
+            {
+                ""
+            } else {
+                raw
+            };
             if raw.is_empty() {
                 if f.required {
                     errs.push(RowError::new(
@@ -1021,6 +1030,11 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
     match &f.ty {
         FieldType::Text if f.role == Some(Role::DocNo) => text(normalize_doc_no(raw)),
         FieldType::Text => text(raw.to_owned()),
+        // 有效期至 of a licence without end: 长期, 长期有效, 无固定期限, 永久 … (stored as 长期; the
+        // record then stays on show until it is revoked, as with an empty 有效期至).
+        FieldType::Date if f.role == Some(Role::ValidTo) && crate::values::is_open_ended(raw) => {
+            text("长期".to_owned())
+        }
         FieldType::Date => match parse_date(raw) {
             Some(d) => Ok(Cell {
                 value: d.to_string(),

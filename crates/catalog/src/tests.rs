@@ -460,9 +460,56 @@ fn header_errors() {
         p.columns(&h),
         Err(HeaderError::UnknownColumn {
             column: 3,
-            header: "电话".into()
+            header: "电话".into(),
+            more: vec![]
         })
     );
+    // Every unknown header is named at once.
+    let mut h = CODES.to_vec();
+    h.insert(2, "电话");
+    h.push("经办人");
+    h.push("数据更新时间戳");
+    let e = p.columns(&h).expect_err("unknown");
+    assert_eq!(
+        e,
+        HeaderError::UnknownColumn {
+            column: 3,
+            header: "电话".into(),
+            more: vec![
+                (h.len() - 1, "经办人".into()),
+                (h.len(), "数据更新时间戳".into())
+            ]
+        }
+    );
+    assert!(e.to_string().contains("also unknown: column"), "{e}");
+    // A 序号 column is read past, values and all; template marks on a name are no obstacle.
+    let mut h: Vec<String> = CODES.iter().map(|c| (*c).to_string()).collect();
+    h.insert(0, "序号".into());
+    let names: Vec<&str> = h.iter().map(String::as_str).collect();
+    let cols = p.columns(&names).expect("序号 read past");
+    assert!(cols.is_ignored(0) && cols.field_of(0).is_none());
+    let row = penalty_row();
+    let mut headers: Vec<&str> = vec!["序号"];
+    headers.extend(row.iter().map(|(h, _)| *h));
+    let mut values: Vec<&str> = vec!["17"];
+    values.extend(row.iter().map(|(_, v)| v.as_str()));
+    let cols = p.columns(&headers).expect("columns");
+    assert!(
+        p.validate(&cols, &values, today()).is_ok(),
+        "the row number is no value"
+    );
+    for marked in [
+        "*CF_WSH",
+        "CF_WSH*",
+        "CF_WSH（必填）",
+        "*行政处罚决定书文号（必填）",
+    ] {
+        let h: Vec<&str> = CODES
+            .iter()
+            .map(|c| if *c == "CF_WSH" { marked } else { c })
+            .collect();
+        assert!(p.columns(&h).is_ok(), "{marked}");
+    }
     let mut h = CODES.to_vec();
     h.push("CF_XDR");
     assert_eq!(
@@ -1816,4 +1863,37 @@ fn catalog_syntax_errors_name_no_rust_types() {
         msg.contains("not a field type") && !msg.contains("FieldTypeRepr"),
         "{msg}"
     );
+}
+
+/// A licence valid without end says so in words (长期, 无固定期限 …): taken as 长期, no end of
+/// publication; 「/」 or 「无」 in an optional date or amount is an empty cell, in a required one
+/// an empty required field.
+#[test]
+fn open_ended_validity_and_placeholders() {
+    for word in ["长期", "长期有效", "无固定期限", "永久", " 长期 "] {
+        let d = run("license", &with(license_row(), "XK_YXQZI", word)).expect(word);
+        assert_eq!(d.valid_to, None, "{word}");
+        assert!(
+            d.fields.iter().any(|(k, v)| k == "XK_YXQZI" && v == "长期"),
+            "{word}: {:?}",
+            d.fields
+        );
+    }
+    // Only 有效期至 ends without a date.
+    let e = errors("license", &with(license_row(), "XK_YXQZ", "长期"));
+    assert_rule(&e, "XK_YXQZ", "date");
+    for blank in ["/", "／", "无", "-", "N/A"] {
+        let d = run("license", &with(license_row(), "XK_YXQZI", blank)).expect(blank);
+        assert!(
+            !d.fields.iter().any(|(k, _)| k == "XK_YXQZI"),
+            "{blank}: {:?}",
+            d.fields
+        );
+        assert!(
+            run("penalty", &with(penalty_row(), "CF_NR_FK", blank)).is_ok(),
+            "{blank}"
+        );
+        let e = errors("penalty", &with(penalty_row(), "CF_JDRQ", blank));
+        assert_rule(&e, "CF_JDRQ", "required");
+    }
 }

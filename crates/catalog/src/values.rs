@@ -47,6 +47,24 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
+/// A cell that says there is nothing to say: 「/」, 「-」, 「—」, 「无」, 「暂无」, 「N/A」 (ASCII or
+/// full width).
+pub fn is_placeholder(raw: &str) -> bool {
+    let t: String = raw.trim().chars().map(half_width).collect();
+    matches!(
+        t.to_ascii_uppercase().as_str(),
+        "/" | "-" | "--" | "—" | "——" | "无" | "暂无" | "N/A" | "NA" | "空"
+    )
+}
+
+/// Words for a validity without end (有效期至): 长期, 长期有效, 无固定期限, 无期限, 永久, 永久有效.
+pub fn is_open_ended(raw: &str) -> bool {
+    matches!(
+        raw.trim(),
+        "长期" | "长期有效" | "无固定期限" | "无期限" | "永久" | "永久有效" | "无限期"
+    )
+}
+
 /// The earliest year accepted in a date.
 pub const MIN_YEAR: i32 = 1900;
 
