@@ -73,10 +73,13 @@ impl PublicSubject {
             person_doc_masked: d.person_doc.as_deref().map(crate::masked_person_identifier),
             legal_rep_name: d.legal_rep_name.as_deref().map(codes::mask::redact),
             legal_rep_id_masked: d.legal_rep_id.as_deref().map(codes::mask::citizen_id),
-            region_code: d.region_code.clone(),
+            // A natural person's region is the first six digits of their ID number: shown beside
+            // the masked number (first four, last four) it would give away two more of them.
+            region_code: d.region_code.clone().filter(|_| !person),
             region_name: d
                 .region_code
                 .as_deref()
+                .filter(|_| !person)
                 .and_then(codes::region::lookup)
                 .map(|r| r.name.to_string()),
             registration_authority: d.registration_authority.clone(),

@@ -170,6 +170,7 @@ fn former_names_are_distinct_and_ordered() {
 fn public_view_masks_personal_identifiers() {
     let person = SubjectData {
         citizen_id: Some("11010519491231002X".into()),
+        region_code: Some("110105".into()),
         ..SubjectData::new(SubjectKind::NaturalPerson, "王小明")
     }
     .validate(today())
@@ -187,6 +188,11 @@ fn public_view_masks_personal_identifiers() {
     assert!(json.contains("1101**********002X"), "{json}");
     assert!(!json.contains("11010519491231002X"), "{json}");
     assert_eq!(view.name, "王**");
+    // The region would add the ID's digits 5–6 to the four shown.
+    assert_eq!(
+        (view.region_code.as_deref(), view.region_name.as_deref()),
+        (None, None)
+    );
 
     let c = company().validate(today()).expect("valid").data;
     let s = Subject {

@@ -416,6 +416,34 @@ pub(crate) fn redacted_repair(mut a: RepairApplication) -> RepairApplication {
     a
 }
 
+/// Masks a text about `subject` for the public (a list entry's reason or document, an
+/// announcement): identifiers by [`chengxin_codes::mask::redact`], and for a natural person
+/// their full name, written anywhere in it (纳税人李四…), as the registry shows it (李*).
+/// 国办发〔2020〕49号 (十四): personal information disclosed only as far as necessary.
+pub(crate) fn public_text(text: &str, person_name: Option<&str>) -> String {
+    let shown = chengxin_codes::mask::redact(text);
+    match person_name
+        .map(str::trim)
+        .filter(|n| n.chars().count() >= 2)
+    {
+        Some(full) => shown.replace(full, &chengxin_codes::mask::person_name(full)),
+        None => shown,
+    }
+}
+
+/// The full name of the subject with `key` when it is a natural person (for [`public_text`]).
+pub(crate) async fn person_name_of(
+    state: &AppState,
+    key: &str,
+) -> Result<Option<String>, ApiError> {
+    Ok(state
+        .store
+        .subject_by_key(key)
+        .await?
+        .filter(|s| s.data().kind == chengxin_registry::SubjectKind::NaturalPerson)
+        .map(|s| s.data().name.clone()))
+}
+
 fn redact_step(s: &mut chengxin_lists::Step) {
     let r = chengxin_codes::mask::redact;
     s.actor = r(&s.actor);
@@ -723,7 +751,23 @@ pub async fn subject_status(
                 .into_iter()
                 .filter(|l| staff || l.public)
                 .collect();
-            serde_json::to_value(lines).map_err(|_| ApiError::Internal)?
+            let mut v = serde_json::to_value(lines).map_err(|_| ApiError::Internal)?;
+            if !staff {
+                // The public answer's texts, masked like every public output.
+                let person = store
+                    .subject_by_key(&key)
+                    .await?
+                    .filter(|s| s.data().kind == chengxin_registry::SubjectKind::NaturalPerson)
+                    .map(|s| s.data().name.clone());
+                for line in v.as_array_mut().into_iter().flatten() {
+                    for field in ["reason", "document"] {
+                        if let Some(serde_json::Value::String(t)) = line.get_mut(field) {
+                            *t = public_text(t, person.as_deref());
+                        }
+                    }
+                }
+            }
+            v
         }
         None => serde_json::Value::Array(Vec::new()),
     };

@@ -63,6 +63,8 @@ pub(crate) async fn public_lines(state: &AppState, key: &str) -> Result<Vec<List
         return Ok(Vec::new());
     };
     let names = department_names(state).await?;
+    let person = lists_api::person_name_of(state, key).await?;
+    let shown = |t: &str| lists_api::public_text(t, person.as_deref());
     Ok(status_as_of(&book, &standards, state.today())
         .into_iter()
         .filter(|l| l.public)
@@ -72,12 +74,12 @@ pub(crate) async fn public_lines(state: &AppState, key: &str) -> Result<Vec<List
             kind_zh: l.kind_zh,
             standard: l.standard_title.unwrap_or(l.standard_code).to_string(),
             legal_basis: l.legal_basis.join("；"),
-            document: l.document.to_string(),
+            document: shown(l.document),
             department: names
                 .get(l.department)
                 .cloned()
                 .unwrap_or_else(|| l.department.to_string()),
-            reason: l.reason.to_string(),
+            reason: shown(l.reason),
             listed_on: l.listed_on,
             expires_on: valid_until(l.expires_on),
             suspended: l.suspended,
@@ -189,11 +191,16 @@ pub(crate) async fn lists(
         .list_announcements(PER_PAGE)
         .await?
         .into_iter()
-        .map(|a| AnnouncementRow {
-            on: a.on_date,
-            heading: AnnouncementKind::parse(&a.kind).map_or("公告", AnnouncementKind::label_zh),
-            subject_link: format!("/subjects/{}", url_encode(&a.subject_key)),
-            text: chengxin_codes::mask::redact(&a.text),
+        .map(|a| {
+            let person = (a.subject_kind == chengxin_registry::SubjectKind::NaturalPerson.as_str())
+                .then_some(a.subject_name.as_str());
+            AnnouncementRow {
+                on: a.on_date,
+                heading: AnnouncementKind::parse(&a.kind)
+                    .map_or("公告", AnnouncementKind::label_zh),
+                subject_link: format!("/subjects/{}", url_encode(&a.subject_key)),
+                text: lists_api::public_text(&a.text, person),
+            }
         })
         .collect();
     Ok(view)

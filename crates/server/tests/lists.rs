@@ -677,3 +677,74 @@ async fn citizen_id_numbers_are_not_a_public_way_in() {
     .await;
     assert_eq!(status, StatusCode::OK, "staff still look people up: {v}");
 }
+
+/// A natural person's full name and ID number written into a listing's reason are masked
+/// wherever the public reads it: the lists page's announcements, the subject page and the
+/// public list-status answer.
+#[tokio::test]
+async fn a_persons_name_in_a_listing_reason_is_masked_for_the_public() {
+    let f = fixture().await;
+    let person = f
+        .state
+        .store
+        .register(
+            SubjectData {
+                citizen_id: Some("440524188001010014".into()),
+                ..SubjectData::new(SubjectKind::NaturalPerson, "王小明")
+            },
+            Provenance {
+                actor: "t".into(),
+                reason: "t".into(),
+                source: "t".into(),
+                valid_from: start(),
+            },
+            start(),
+        )
+        .await
+        .expect("person");
+    import_standards(&f).await;
+    let mut body = proposal();
+    body["subject"] = json!(person.key);
+    body["reason"] = json!("纳税人王小明（身份证 440524 18800101 0014）虚开增值税专用发票");
+    let (st, b) = call(&f, "POST", "/api/v1/list-entries", Some("identifier"), body).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    let id = b["book"]["entries"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    for (s, body, day) in [
+        ("notice", json!({"document": "闽税告〔2026〕9号"}), 0),
+        ("delivery", Value::Null, 1),
+        ("list", Value::Null, 14),
+    ] {
+        f.days.store(day, Ordering::SeqCst);
+        let (st, b) = call(
+            &f,
+            "POST",
+            &format!("/api/v1/list-entries/{id}/{s}"),
+            Some("identifier"),
+            body,
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{s}: {b}");
+    }
+    let (_, _, lists) = page(&f, get("/lists?kind=serious")).await;
+    let (_, _, subject) = page(&f, get(&format!("/subjects/{}", person.key))).await;
+    let (_, answer) = call(
+        &f,
+        "GET",
+        &format!("/api/v1/subjects/{}/lists", person.key),
+        None,
+        Value::Null,
+    )
+    .await;
+    let answer = answer.to_string();
+    assert!(lists.contains("虚开增值税专用发票"), "{lists}");
+    assert!(answer.contains("纳税人王**"), "{answer}");
+    for shown in [&lists, &subject, &answer] {
+        assert!(
+            !shown.contains("王小明") && !shown.contains("18800101"),
+            "{shown}"
+        );
+    }
+}

@@ -84,6 +84,9 @@ pub struct Announcement {
     pub kind: String,
     pub on_date: NaiveDate,
     pub text: String,
+    /// The subject's current name and kind (a natural person's name is masked in public).
+    pub subject_name: String,
+    pub subject_kind: String,
 }
 
 /// An event waiting in the outbox.
@@ -485,8 +488,10 @@ impl Store {
     pub async fn list_announcements(&self, limit: i64) -> Result<Vec<Announcement>, StoreError> {
         Ok(with_pool!(self, p => {
             sqlx::query_as(
-                "SELECT a.entry_id, b.subject_key, a.kind, a.on_date, a.text FROM list_announcements a \
-                 JOIN list_books b ON b.subject_id = a.subject_id WHERE a.public = 1 \
+                "SELECT a.entry_id, b.subject_key, a.kind, a.on_date, a.text, s.name AS subject_name, \
+                 s.kind AS subject_kind FROM list_announcements a \
+                 JOIN list_books b ON b.subject_id = a.subject_id \
+                 JOIN subjects s ON s.id = a.subject_id WHERE a.public = 1 \
                  ORDER BY a.on_date DESC, a.id DESC LIMIT $1",
             )
             .bind(limit)
