@@ -493,12 +493,26 @@ impl Store {
             sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(code.as_ref()).fetch_all(p).await?
         });
         match rows.len() {
-            0 => Ok(None),
-            1 => rows.pop().map(Row::into_subject).transpose(),
-            _ => Err(StoreError::Conflict(format!(
-                "code {code} is held by more than one subject; it is a duplicate-code case"
-            ))),
+            0 => {}
+            1 => return rows.pop().map(Row::into_subject).transpose(),
+            _ => {
+                return Err(StoreError::Conflict(format!(
+                    "code {code} is held by more than one subject; it is a duplicate-code case"
+                )));
+            }
         }
+        // A USCC no subject holds yet names, in characters 9–17, its holder's organisation
+        // code: a subject known only by that legacy code (and no other USCC) is the one a batch
+        // files the USCC's decisions under, so it is the one the USCC finds.
+        if code.len() == 18
+            && codes::validate_uscc(&code).is_ok()
+            && let Some(org) = code.get(8..17)
+            && let Some(s) = Box::pin(self.find(org)).await?
+            && s.data().uscc.as_deref().is_none_or(|u| u == code.as_ref())
+        {
+            return Ok(Some(s));
+        }
+        Ok(None)
     }
 
     /// The subject as it was on `date`: the version with the latest `valid_from` not after it.

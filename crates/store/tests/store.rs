@@ -766,3 +766,30 @@ async fn a_missing_postgres_database_is_created_and_a_dead_server_is_named() {
         .await
         .expect("drop the test database");
 }
+
+/// A USCC no subject holds finds the subject known only by the organisation code inside it (the
+/// subject a batch files that USCC's decisions under), so a link by that USCC is never dead.
+#[tokio::test]
+async fn a_uscc_finds_the_legacy_subject_of_its_organisation_code() {
+    on_both("uscc_finds_legacy", |s| async move {
+        let mut rng = chengxin_codes::generate::Rng::new(4242);
+        let uscc = chengxin_codes::generate::uscc(&mut rng);
+        let org = uscc[8..17].to_string();
+        let legacy = s
+            .register(
+                SubjectData {
+                    org_code: Some(org.clone()),
+                    ..SubjectData::new(SubjectKind::LegalPerson, "福州旧码贸易公司")
+                },
+                prov(d(2010, 1, 1), "x"),
+                today(),
+            )
+            .await
+            .expect("legacy");
+        let found = s.find(&uscc).await.expect("q").expect("found");
+        assert_eq!(found.key, legacy.key);
+        let other = chengxin_codes::generate::uscc(&mut rng);
+        assert!(s.find(&other).await.expect("q").is_none());
+    })
+    .await;
+}
