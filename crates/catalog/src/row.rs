@@ -468,8 +468,15 @@ impl CatalogItem {
                 .trim();
             // 「/」, 「无」 and the like say "nothing here" in a date or amount column; an
             // optional field so filled is empty, a required one is said to be empty.
-            let raw = if matches!(f.ty, FieldType::Date | FieldType::Decimal)
-                && crate::values::is_placeholder(raw)
+            // 00000000000000000X in a USCC column is the 双公示 files' way of saying "this
+            // individual business has no USCC" (its 工商注册号 is given): no USCC, not a wrong one.
+            let zero_uscc = matches!(f.ty, FieldType::Code(CodeField::Uscc))
+                && raw.len() == 18
+                && raw.bytes().take(17).all(|b| b == b'0')
+                && matches!(raw.bytes().nth(17), Some(b'0' | b'X' | b'x'));
+            let raw = if zero_uscc
+                || (matches!(f.ty, FieldType::Date | FieldType::Decimal)
+                    && crate::values::is_placeholder(raw))
             {
                 ""
             } else {

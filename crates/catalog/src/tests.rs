@@ -1897,3 +1897,22 @@ fn open_ended_validity_and_placeholders() {
         assert_rule(&e, "CF_JDRQ", "required");
     }
 }
+
+/// 00000000000000000X in the USCC column says "no USCC" (an individual business known by its
+/// 工商注册号): the row is taken by its other code, not refused as a wrong check character.
+#[test]
+fn an_all_zero_uscc_is_no_uscc() {
+    for zero in ["00000000000000000X", "000000000000000000", "00000000000000000x"] {
+        let row = with(
+            with(penalty_row(), "CF_XDR_SHXYM", zero),
+            "CF_XDR_GSZC",
+            REG_NO,
+        );
+        let row = without(row, "CF_XDR_ZZJG");
+        let dr = run("penalty", &row).expect(zero);
+        assert_eq!(dr.value("CF_XDR_SHXYM"), None, "{zero}");
+        assert_eq!(dr.subject.code, REG_NO, "{zero}");
+        let e = errors("penalty", &without(without(row, "CF_XDR_GSZC"), "CF_FRDB"));
+        assert!(e.iter().all(|e| e.rule != "uscc_check"), "{zero}: {e:?}");
+    }
+}
