@@ -1902,7 +1902,11 @@ fn open_ended_validity_and_placeholders() {
 /// 工商注册号): the row is taken by its other code, not refused as a wrong check character.
 #[test]
 fn an_all_zero_uscc_is_no_uscc() {
-    for zero in ["00000000000000000X", "000000000000000000", "00000000000000000x"] {
+    for zero in [
+        "00000000000000000X",
+        "000000000000000000",
+        "00000000000000000x",
+    ] {
         let row = with(
             with(penalty_row(), "CF_XDR_SHXYM", zero),
             "CF_XDR_GSZC",

@@ -229,7 +229,7 @@ impl Store {
                 .bind(uscc.as_str())
                 .bind(name)
                 .bind(subject.id)
-                .bind(Utc::now())
+                .bind(crate::now())
                 .bind(actor)
                 .fetch_one(p)
                 .await
@@ -318,7 +318,7 @@ impl Store {
                 .bind(&a.department_code)
                 .bind(&a.subject_key)
                 .bind(&password_hash)
-                .bind(Utc::now())
+                .bind(crate::now())
                 .bind(actor)
                 .fetch_one(p)
                 .await
@@ -393,7 +393,7 @@ impl Store {
     /// Checks a password and opens a session. Five failures in a row lock the account for
     /// fifteen minutes (`chengxin_access::locked_until`).
     pub async fn login(&self, username: &str, password: &str) -> Result<Session, LoginError> {
-        let now = Utc::now();
+        let now = crate::now();
         let row = self.account_row(username).await?;
         let Some(row) = row else {
             // Same work as a real check, so timing does not tell whether the name exists.
@@ -468,7 +468,7 @@ impl Store {
                  WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled = 0",
             )
             .bind(secret_hash(token))
-            .bind(Utc::now())
+            .bind(crate::now())
             .fetch_optional(p)
             .await?
         });
@@ -512,10 +512,10 @@ impl Store {
             .account(username)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("account {username}")))?;
-        if expires_at <= Utc::now() {
+        if expires_at <= crate::now() {
             return Err(invalid("an API key expires in the future"));
         }
-        if expires_at > Utc::now() + Duration::days(366) {
+        if expires_at > crate::now() + Duration::days(366) {
             return Err(invalid(
                 "an API key lasts at most one year; issue a new one to renew",
             ));
@@ -531,7 +531,7 @@ impl Store {
                 .bind(&prefix)
                 .bind(name.trim())
                 .bind(account.id)
-                .bind(Utc::now())
+                .bind(crate::now())
                 .bind(actor)
                 .bind(expires_at)
                 .fetch_one(p)
@@ -561,7 +561,7 @@ impl Store {
                  WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND k.expires_at > $2 AND a.disabled = 0",
             )
             .bind(secret_hash(secret))
-            .bind(Utc::now())
+            .bind(crate::now())
             .fetch_optional(p)
             .await?
         });
@@ -582,7 +582,7 @@ impl Store {
         let n = with_pool!(self, p => {
             sqlx::query("UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
                 .bind(id)
-                .bind(Utc::now())
+                .bind(crate::now())
                 .execute(p)
                 .await?
                 .rows_affected()
@@ -609,7 +609,7 @@ impl Store {
         expires_at: DateTime<Utc>,
         actor: &str,
     ) -> Result<Grant, StoreError> {
-        let now = Utc::now();
+        let now = crate::now();
         check_new_grant(fields, purpose, expires_at, now).map_err(invalid)?;
         let account = self
             .account(username)

@@ -181,7 +181,7 @@ impl Store {
                 .bind(id)
                 .bind(status.as_str())
                 .bind(resolution.trim())
-                .bind(Utc::now())
+                .bind(crate::now())
                 .bind(actor)
                 .fetch_optional(p)
                 .await?

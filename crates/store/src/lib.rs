@@ -264,6 +264,14 @@ async fn ensure_pg_database(co: &PgConnectOptions) -> Result<(), StoreError> {
     }
 }
 
+/// The time now, to the microsecond: what PostgreSQL's `timestamptz` keeps, so that a time
+/// written reads back the same from either store (SQLite keeps the text as given, which would
+/// carry nanoseconds).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
 impl Store {
     /// `column` matches the `LIKE` pattern `param` (escape `\`) ignoring the case of ASCII
     /// letters only, on both stores: SQLite's `LIKE` does that itself; PostgreSQL's `ILIKE` does
@@ -414,7 +422,7 @@ impl Store {
     ) -> NewEntry {
         let acting = self.acting.as_deref();
         NewEntry {
-            at: chrono::Utc::now(),
+            at: crate::now(),
             actor: actor.to_string(),
             role: acting.map_or_else(|| "system".to_string(), |a| a.role.clone()),
             department: acting.and_then(|a| a.department.clone()),

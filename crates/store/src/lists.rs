@@ -14,7 +14,7 @@ use chengxin_lists::{
     Target, effective_disclosure,
 };
 use chengxin_registry::SubjectKind;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 
@@ -123,7 +123,7 @@ impl Store {
         actor: &str,
     ) -> Result<usize, ListError> {
         let standards = Standards::from_toml(toml_text)?;
-        let now = Utc::now();
+        let now = crate::now();
         let is_pg = self.is_postgres();
         let mut added = Vec::new();
         with_write_pool!(self, p => {
@@ -232,7 +232,7 @@ impl Store {
         books: &[(i64, Book)],
         standards: &Standards,
     ) -> Result<(), StoreError> {
-        let now = Utc::now();
+        let now = crate::now();
         for chunk in books.chunks(500) {
             with_write_pool!(self, p => {
                 let mut tx = p.begin().await?;
@@ -305,7 +305,7 @@ impl Store {
             .ok_or_else(|| ListError::NoSubject(subject_code.to_string()))?;
         let is_person = subject.data().kind == SubjectKind::NaturalPerson;
         let is_pg = self.is_postgres();
-        let now = Utc::now();
+        let now = crate::now();
         let book_sql = if is_pg {
             "SELECT rev, body FROM list_books WHERE subject_id = $1 FOR UPDATE"
         } else {

@@ -394,7 +394,7 @@ impl Store {
         when: CatalogImport,
     ) -> Result<(i64, bool), StoreError> {
         let is_pg = self.is_postgres();
-        let now = Utc::now();
+        let now = crate::now();
         with_write_pool!(self, p => {
             let mut tx = if is_pg { p.begin().await? } else { p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await? };
             if is_pg {
@@ -509,7 +509,7 @@ impl Store {
                 .bind(&batch.format)
                 .bind(batch.encoding.as_deref())
                 .bind(&batch.file_sha256)
-                .bind(batch.received_at)
+                .bind(chrono::SubsecRound::trunc_subsecs(batch.received_at, 6))
                 .bind(batch.received_on)
                 .bind(&batch.submitted_by)
                 .fetch_one(&mut **t)
@@ -540,7 +540,7 @@ impl Store {
                 batch: id,
                 ..BatchSummary::default()
             },
-            recorded_at: Utc::now(),
+            recorded_at: crate::now(),
             refused: Refused::default(),
         })
     }

@@ -87,7 +87,7 @@ macro_rules! open_cases {
                 .bind(c.other_subject_id)
                 .bind(&c.detail)
                 .bind($payload)
-                .bind(Utc::now())
+                .bind(crate::now())
                 .bind($actor)
                 .fetch_one(&mut *$tx)
                 .await?;
@@ -277,7 +277,7 @@ fn version_of(data: SubjectData, prov: &Provenance, number: i64) -> Version {
         version: number,
         data,
         valid_from: prov.valid_from,
-        recorded_at: Utc::now(),
+        recorded_at: crate::now(),
         recorded_by: prov.actor.clone(),
         reason: prov.reason.clone(),
         source: prov.source.clone(),

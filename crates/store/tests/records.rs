@@ -898,3 +898,32 @@ async fn a_decision_does_not_silently_change_its_party() {
     })
     .await;
 }
+
+/// Times are kept to the microsecond on both stores: what one store returns, the other does.
+#[tokio::test]
+async fn times_read_back_to_the_microsecond_on_both_stores() {
+    use chrono::Timelike;
+    on_both("micros", |s| async move {
+        let dept = s
+            .add_department(DEPT, "福州市市场监督管理局", "test", today())
+            .await
+            .expect("department");
+        let mut w = s.begin_batch(batch("t.csv")).await.expect("begin");
+        w.push(rec(
+            "闽市监罚〔2026〕900号",
+            &uscc(1),
+            "罚款",
+            d(2026, 11, 16),
+        ))
+        .await
+        .expect("push");
+        let id = w.commit().await.expect("commit").batch;
+        let b = s.batch(id).await.expect("q").expect("batch");
+        for t in [dept.created_at, b.received_at] {
+            assert_eq!(t.nanosecond() % 1000, 0, "{t}");
+        }
+        let listed = s.departments().await.expect("list");
+        assert_eq!(listed[0].created_at, dept.created_at);
+    })
+    .await;
+}
