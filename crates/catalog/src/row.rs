@@ -473,7 +473,7 @@ impl CatalogItem {
             let zero_uscc = matches!(f.ty, FieldType::Code(CodeField::Uscc))
                 && raw.len() == 18
                 && raw.bytes().take(17).all(|b| b == b'0')
-                && matches!(raw.bytes().nth(17), Some(b'0' | b'X' | b'x'));
+                && matches!(raw.as_bytes().get(17), Some(b'0' | b'X' | b'x'));
             let raw = if zero_uscc
                 || (matches!(f.ty, FieldType::Date | FieldType::Decimal)
                     && crate::values::is_placeholder(raw))
