@@ -554,3 +554,40 @@ fn bench_ingest_reports_first_load_and_resend() {
         "{daily}"
     );
 }
+
+/// Processes starting at once on a new SQLite file all succeed and store one default catalog
+/// (the second meets the first's migrations and tries again; the default is stored only into a
+/// store without a catalog, decided in the locking transaction).
+#[test]
+fn processes_starting_together_on_a_new_database_store_one_catalog() {
+    let dir = std::env::temp_dir().join(format!("chengxin-together-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    for round in 0..4 {
+        let db = format!("sqlite://{}/t{round}.db", dir.display());
+        let children: Vec<_> = (0..3)
+            .map(|_| {
+                bin()
+                    .args(["catalog", "list", "--db", &db])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().expect("wait");
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let out = bin()
+            .args(["catalog", "list", "--db", &db])
+            .output()
+            .expect("run");
+        let versions = lines(&out.stdout);
+        assert_eq!(versions.len(), 1, "round {round}: {versions:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -258,8 +258,11 @@ async fn ensure_pg_database(co: &PgConnectOptions) -> Result<(), StoreError> {
             tracing::info!(database = %name, "created the PostgreSQL database");
             Ok(())
         }
-        // 42P04 duplicate_database: created meanwhile by another process.
-        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => Ok(()),
+        // 42P04 duplicate_database: created meanwhile by another process; 23505 when the two
+        // CREATE DATABASE statements ran at the same moment (the catalog's unique index).
+        Err(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("42P04" | "23505")) => {
+            Ok(())
+        }
         Err(e) => Err(StoreError::Database(e)),
     }
 }
@@ -443,9 +446,26 @@ impl Store {
     }
 
     /// Applies the migrations of this backend that have not run yet.
+    ///
+    /// PostgreSQL serialises two processes migrating one database (sqlx takes an advisory lock);
+    /// on SQLite the second of two processes starting on a new file at once can meet the
+    /// first's half-made tables: each migration is its own transaction, so it tries again and
+    /// finds them applied.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
-            Pool::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Pool::Sqlite(p) => {
+                let mut tries = 0;
+                loop {
+                    match sqlx::migrate!("./migrations/sqlite").run(p).await {
+                        Ok(()) => break,
+                        Err(_) if tries < 5 => {
+                            tries += 1;
+                            tokio::time::sleep(Duration::from_millis(100 * tries)).await;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
             Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         Ok(())
