@@ -503,7 +503,8 @@ fn produce(
                              naming another party: one document number is one decision about one \
                              party here, so a decision naming several parties (一案多人) cannot be \
                              sent as several rows under one number; ask the credit centre how to \
-                             report it",
+                             report it. To move a decision to another party, send its withdrawal \
+                             (状态 撤销) and the corrected row in two batches, one after the other",
                             draft.doc_no
                         ),
                     }])

@@ -1186,8 +1186,8 @@ pub(crate) struct Held {
 /// `unchanged`, a different one a new version superseding the held one, none a first version.
 /// Returns the rows to write with their version numbers, and the ids they supersede.
 ///
-/// A different row that names another party (neither the code nor the name of the held
-/// version's party) while the held decision is in force is refused (rule `party_changed`, in
+/// A different row that names another party ([`same_party`]) while the held decision is in
+/// force is refused (rule `party_changed`, in
 /// `refused`): the same decision (department + document number) cannot change whom it is about,
 /// and taking the row would silently move a penalty from one subject's page to another's. A
 /// department that got the party wrong withdraws the decision first (the row with status 撤销)
@@ -1203,11 +1203,7 @@ pub(crate) fn classify(
     for r in rows {
         match held.get(&r.doc_no) {
             Some(h) if h.hash == r.hash => summary.unchanged += 1,
-            Some(h)
-                if h.status == "valid"
-                    && h.subject_code != r.subject.code
-                    && h.subject_name != r.subject.name =>
-            {
+            Some(h) if h.status == "valid" && !same_party(h, &r.subject) => {
                 summary.rejected += 1;
                 let shown = |name: &str, code: &str| {
                     chengxin_codes::mask::redact(&format!("{name} ({code})"))
@@ -1242,6 +1238,49 @@ pub(crate) fn classify(
         }
     }
     (to_write, superseded)
+}
+
+/// Whether a changed row names the held version's party: the same code; a USCC and the
+/// organisation code inside it; or the same name under a code of another kind (a 工商注册号 or
+/// organisation code replaced by the USCC). Two different codes of one kind (two USCCs, two ID
+/// numbers) are two parties whatever the names say: two people share a name, and a code pasted
+/// from the wrong row keeps the row's name.
+fn same_party(h: &Held, s: &SubjectInput) -> bool {
+    let (a, b) = (h.subject_code.as_str(), s.code.as_str());
+    if a == b {
+        return true;
+    }
+    let inside = |uscc: &str, org: &str| uscc.len() == 18 && uscc.get(8..17) == Some(org);
+    if inside(a, b) || inside(b, a) {
+        return true;
+    }
+    code_kind(a) != code_kind(b) && plain_name(&h.subject_name) == plain_name(&s.name)
+}
+
+/// The kind of code a record names its party by, from its shape.
+fn code_kind(code: &str) -> u8 {
+    if code.contains(':') {
+        return 0; // another identity document (passport:…)
+    }
+    match code.len() {
+        18 if chengxin_codes::validate_uscc(code).is_ok() => 1,
+        18 => 2, // a citizen ID number
+        15 => 3,
+        9 => 4,
+        _ => 5,
+    }
+}
+
+/// A name compared without white space and with full-width letters, digits and brackets made
+/// half-width (`（集团）` is `(集团)`).
+fn plain_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect()
 }
 
 /// A subject as a row names it, with every identifier it implies.

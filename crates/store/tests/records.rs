@@ -815,14 +815,16 @@ async fn a_decision_does_not_silently_change_its_party() {
         w.push(rec(doc, &uscc(1), "罚款", d(2026, 11, 16)))
             .await
             .expect("push");
-        w.push(rec(
-            "闽市监罚〔2026〕301号",
-            &uscc(3),
-            "罚款",
-            d(2026, 11, 16),
-        ))
-        .await
-        .expect("push");
+        for (n, seed) in [(301, 3), (302, 5), (303, 6)] {
+            w.push(rec(
+                &format!("闽市监罚〔2026〕{n}号"),
+                &uscc(seed),
+                "罚款",
+                d(2026, 11, 16),
+            ))
+            .await
+            .expect("push");
+        }
         w.commit().await.expect("commit");
 
         let mut w = s.begin_batch(batch("b.csv")).await.expect("begin");
@@ -834,21 +836,42 @@ async fn a_decision_does_not_silently_change_its_party() {
         })
         .await
         .expect("push");
-        // The same party under another code, its name as before: a correction.
-        let mut same = rec(
+        // Another USCC under the held name (a code pasted from the wrong row): another party.
+        let mut other = rec(
             "闽市监罚〔2026〕301号",
             &uscc(4),
             "罚款一千元",
             d(2026, 11, 16),
         );
-        same.subject.name = format!("{} 公司", uscc(3));
-        w.push(same).await.expect("push");
+        other.subject.name = format!("{} 公司", uscc(3));
+        w.push(other).await.expect("push");
+        // The organisation code inside the held USCC, or the same name (spaced otherwise) under
+        // a registration number: the same party, a correction.
+        let mut org = rec(
+            "闽市监罚〔2026〕302号",
+            &uscc(5),
+            "罚款一千元",
+            d(2026, 11, 16),
+        );
+        org.subject.scheme = Scheme::Org;
+        org.subject.code = uscc(5)[8..17].to_string();
+        w.push(org).await.expect("push");
+        let mut reg = rec(
+            "闽市监罚〔2026〕303号",
+            &uscc(6),
+            "罚款一千元",
+            d(2026, 11, 16),
+        );
+        reg.subject.scheme = Scheme::Regno;
+        reg.subject.code = "350124391695053".into();
+        reg.subject.name = format!("{}\u{3000}公司", uscc(6));
+        w.push(reg).await.expect("push");
         w.write_pending().await.expect("write");
-        assert_eq!(w.summary().rejected, 1, "{:?}", w.summary());
+        assert_eq!(w.summary().rejected, 2, "{:?}", w.summary());
         let summary = w.commit().await.expect("commit");
-        assert_eq!((summary.rejected, summary.changed), (1, 1), "{summary:?}");
+        assert_eq!((summary.rejected, summary.changed), (2, 2), "{summary:?}");
         let report = s.batch_rejections(summary.batch).await.expect("report");
-        assert_eq!(report.len(), 1, "{report:?}");
+        assert_eq!(report.len(), 2, "{report:?}");
         assert_eq!(
             (
                 report[0].row_no,
