@@ -300,7 +300,12 @@ fn find(text: &str) -> Option<(String, Found)> {
             }
             // A citizen ID with more digits run on (`…7969123`): the first 18 read as an ID by
             // both its check digit and its birth date.
-            if digits.len() > 18 && digits.get(..18).is_some_and(certain_citizen_id) {
+            if digits.len() > 18
+                && (digits.get(..18).is_some_and(certain_citizen_id)
+                    || digits
+                        .get(digits.len() - 18..)
+                        .is_some_and(certain_citizen_id))
+            {
                 return slice(ds, k, Found::CitizenId);
             }
             if k != end {
@@ -337,8 +342,11 @@ fn is_group_separator(c: char) -> bool {
         c,
         ' ' | '\t'
             | '\u{a0}'
+            | '\u{ad}'
             | '\u{3000}'
             | '\u{2000}'..='\u{200d}'
+            | '\u{202f}'
+            | '\u{205f}'
             | '\u{2060}'
             | '\u{feff}'
             | '-'
@@ -494,6 +502,10 @@ fn find_after_keyword(cs: &[(usize, char)]) -> Option<(usize, usize)> {
                 k += 1;
                 skipped += 1;
             }
+            // A military card's 「南字第」, 「陆字第」: one character, then 字第.
+            if chars.get(k + 1) == Some(&'字') && chars.get(k + 2) == Some(&'第') {
+                k += 3;
+            }
             let from = k;
             let mut digits = 0;
             while k < chars.len() {
@@ -509,7 +521,7 @@ fn find_after_keyword(cs: &[(usize, char)]) -> Option<(usize, usize)> {
                     k += 3;
                 } else if is_group_separator(c)
                     && chars.get(k + 1).is_some_and(|d| d.is_ascii_digit())
-                    && digits > 0
+                    && k > from
                 {
                     k += 1;
                 } else {
@@ -885,6 +897,18 @@ mod tests {
             ("澳门身份证 1234567(8)", "澳门身份证 1*****78"),
             ("台湾身份证 A123456789", "台湾身份证 A*******89"),
             ("军官证 军字第1234567号", "军官证 军字第1*****7号"),
+            ("军官证南字第123456号", "军官证南字第1****6号"),
+            ("军官证号：陆字第1234567号", "军官证号：陆字第1*****7号"),
+            ("护照号 E 1234 5678", "护照号 E******78"),
+            ("护照：E 12345678", "护照：E******78"),
+            (
+                "身份证532325\u{ad}19741016\u{ad}3461",
+                "身份证5323**********3461",
+            ),
+            (
+                "身份证532325\u{202f}19741016\u{202f}3461",
+                "身份证5323**********3461",
+            ),
         ] {
             let r = redact(written);
             assert_eq!(r, masked, "{written}");
@@ -895,6 +919,10 @@ mod tests {
         assert_eq!(
             find_unmasked("230184197105157969123").as_deref(),
             Some("230184197105157969123")
+        );
+        assert_eq!(
+            find_unmasked("0532325197410163461").as_deref(),
+            Some("0532325197410163461")
         );
         // Dates, amounts, times and codes written in groups are not numbers of people.
         for left in [

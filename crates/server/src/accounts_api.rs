@@ -513,8 +513,10 @@ pub struct AuditParams {
     pub actor: Option<String>,
     pub action: Option<String>,
     /// From this time (RFC 3339).
+    #[serde(default, deserialize_with = "crate::api::rfc3339_opt")]
     pub from: Option<DateTime<Utc>>,
     /// Until this time (RFC 3339).
+    #[serde(default, deserialize_with = "crate::api::rfc3339_opt")]
     pub to: Option<DateTime<Utc>>,
     /// Entries after this sequence number (paging).
     pub after: Option<i64>,

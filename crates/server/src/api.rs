@@ -260,6 +260,27 @@ pub(crate) fn parse_date(parameter: &'static str, s: &str) -> Result<NaiveDate, 
     })
 }
 
+/// An optional time of a query, RFC 3339 with a four-digit year (`2026-11-30T08:00:00Z`); no
+/// sign or five-digit year, which the two stores would compare differently.
+pub(crate) fn rfc3339_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => t
+            .get(..4)
+            .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|_| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| Some(t.with_timezone(&chrono::Utc)))
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "{t:?} is not a time of the form 2026-11-30T08:00:00Z (RFC 3339)"
+                ))
+            }),
+    }
+}
+
 /// An optional date field of a query or a body, `YYYY-MM-DD` exactly
 /// ([`chengxin_calendar::parse_iso_date`]); empty is none.
 pub(crate) fn iso_date_opt<'de, D: serde::Deserializer<'de>>(

@@ -146,6 +146,7 @@ pub(crate) async fn lists(
         error: None,
     };
     if !kind.is_empty() && kind.parse::<ListKind>().is_err() {
+        let kind = chengxin_codes::mask::redact(&kind);
         view.error = Some(format!(
             "没有“{kind}”这种名单：可选 red（红名单）、serious（严重失信主体名单）、watch（重点关注名单）、warning（大数据警示名单）。"
         ));

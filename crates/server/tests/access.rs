@@ -1092,3 +1092,50 @@ async fn nul_characters_are_refused_at_the_door() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name:?}: {}", r.body);
     }
 }
+
+/// The audit search's period takes RFC 3339 times with a four-digit year; a sign or a
+/// five-digit year (which the two stores would compare differently) or a bare date is refused
+/// naming the form expected.
+#[tokio::test]
+async fn audit_periods_are_rfc3339_times_with_four_digit_years() {
+    let f = fixture().await;
+    let auditor = f.keys[&Role::Auditor].clone();
+    for (query, parameter) in [
+        ("from=%2B10000-01-01T00:00:00Z", "from"),
+        ("to=%2B2026-01-01T00:00:00Z", "to"),
+        ("from=2026-01-01", "from"),
+    ] {
+        let r = call(
+            &f.state,
+            request(
+                "GET",
+                &format!("/api/v1/audit?{query}"),
+                Some(&auditor),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_parameter"),
+            "{query}: {}",
+            r.body
+        );
+        assert!(
+            r.body.contains(parameter) && r.body.contains("RFC 3339"),
+            "{}",
+            r.body
+        );
+    }
+    let ok = call(
+        &f.state,
+        request(
+            "GET",
+            "/api/v1/audit?from=2026-01-01T00:00:00%2B08:00",
+            Some(&auditor),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+}

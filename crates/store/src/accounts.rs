@@ -533,7 +533,7 @@ impl Store {
                 .bind(account.id)
                 .bind(crate::now())
                 .bind(actor)
-                .bind(expires_at)
+                .bind(chrono::SubsecRound::trunc_subsecs(expires_at, 6))
                 .fetch_one(p)
                 .await?
         });
@@ -630,7 +630,7 @@ impl Store {
             .bind(purpose.trim())
             .bind(actor)
             .bind(now)
-            .bind(expires_at)
+            .bind(chrono::SubsecRound::trunc_subsecs(expires_at, 6))
             .fetch_one(p)
             .await?
         });
