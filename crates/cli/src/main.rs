@@ -42,7 +42,7 @@ mod lists_bench;
 mod lists_cmd;
 
 use anyhow::{Context, Result, bail};
-use chengxin_calendar::Calendar;
+use chengxin_calendar::{Calendar, DayKind};
 use chengxin_codes::{self as codes, CodeKind};
 use chengxin_server::{AppState, china_today};
 use chengxin_store::{CaseStatus, Store};
@@ -705,7 +705,21 @@ fn calendar_command(command: CalendarCommand) -> Result<()> {
         CalendarCommand::Between { start, end } => {
             outln!("{}", cal.working_days_between(start, end)?)?
         }
-        CalendarCommand::Day { date } => outln!("{:?}", cal.day_kind(date)?)?,
+        CalendarCommand::Day { date } => {
+            // One JSON line: the kind, whether people work, and the holiday it belongs to.
+            let kind = cal.day_kind(date)?;
+            let working = kind.is_working_day();
+            let (label, holiday) = match &kind {
+                DayKind::Workday => ("workday", None),
+                DayKind::Weekend => ("weekend", None),
+                DayKind::Holiday { name } => ("holiday", Some(name.as_str())),
+                DayKind::AdjustedWorkday { name } => ("adjusted_workday", Some(name.as_str())),
+            };
+            let line = serde_json::json!({
+                "date": date, "kind": label, "working_day": working, "holiday": holiday,
+            });
+            outln!("{line}")?
+        }
     }
     Ok(())
 }

@@ -197,6 +197,19 @@ fn calendar_counts_working_days() {
         String::from_utf8_lossy(&out.stderr).contains("2027"),
         "names the uncovered year"
     );
+    let out = bin()
+        .args(["calendar", "day", "2026-10-01"])
+        .output()
+        .expect("run");
+    let v = lines(&out.stdout);
+    assert_eq!(
+        (
+            v[0]["kind"].as_str(),
+            v[0]["working_day"].as_bool(),
+            v[0]["holiday"].as_str()
+        ),
+        (Some("holiday"), Some(false), Some("国庆节"))
+    );
 }
 
 fn http_get(addr: &str, path: &str) -> (u16, String) {
