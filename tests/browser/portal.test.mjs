@@ -405,21 +405,23 @@ test('信用名单: listings with their basis, an objection filed on the portal 
 
 test('数据报送: a data officer signs in, sends a file and reads which row was refused and why', { timeout: TEST_TIMEOUT }, async (t) => {
   const page = await newPage(t);
-  await visit(page, '/login');
+  // Asked for the sending page before signing in: the sign-in form, then straight back to it.
+  await visit(page, '/batches');
+  assert.match(page.url(), /\/login\?next=%2Fbatches$/);
   await page.fill('input[name=username]', 'demo-data-officer');
   await page.fill('input[name=password]', 'chengxin-demo-2026');
-  await navigate(page, () => page.getByRole('button', { name: '登录' }).click(), /\/account/);
-  await navigate(page, () => page.getByRole('link', { name: '数据报送' }).click(), /\/batches$/);
+  await navigate(page, () => page.getByRole('button', { name: '登录' }).click(), /\/batches$/);
   assert.equal((await page.locator('h1').innerText()).trim(), '数据报送');
   // Two penalties about companies of the demo: one complete, one without its document number.
   const found = await getJson('/api/v1/subjects?q=' + encodeURIComponent('有限公司') + '&per_page=2');
   const [a, b] = found.items.map((s) => [s.name, s.uscc]);
   assert.ok(a && b && a[1] && b[1], 'two demo companies with a USCC');
-  const header = '行政相对人名称,行政相对人类别,统一社会信用代码,行政处罚决定书文号,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,罚款金额（万元）,处罚决定日期,处罚机关,处罚机关统一社会信用代码';
+  // As a template leaves it: a 序号 column and required fields marked with * and （必填）.
+  const header = '序号,*行政相对人名称,行政相对人类别,统一社会信用代码,行政处罚决定书文号（必填）,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,罚款金额（万元）,处罚决定日期,处罚机关,处罚机关统一社会信用代码';
   const stamp = Date.now();
   const rows = [
-    `${a[0]},法人及非法人组织,${a[1]},榕市监罚〔2026〕B${stamp}号,虚假宣传,发布虚假广告,《广告法》第五十五条,罚款,罚款五千元,0.5,2026-11-02,福州市市场监督管理局,11350100MB0000019U`,
-    `${b[0]},法人及非法人组织,${b[1]},,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-02,福州市市场监督管理局,11350100MB0000019U`,
+    `1,${a[0]},法人及非法人组织,${a[1]},榕市监罚〔2026〕B${stamp}号,虚假宣传,发布虚假广告,《广告法》第五十五条,罚款,罚款五千元,0.5,2026-11-02,福州市市场监督管理局,11350100MB0000019U`,
+    `2,${b[0]},法人及非法人组织,${b[1]},,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,/,2026-11-02,福州市市场监督管理局,11350100MB0000019U`,
   ];
   const csv = ['行政处罚信息公示表', header, ...rows].join('\n') + '\n';
   await page.locator('select[name=item]').selectOption('penalty');
