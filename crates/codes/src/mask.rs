@@ -550,29 +550,17 @@ pub fn redact(text: &str) -> String {
         let Some((hit, kind)) = find(&out) else {
             return out;
         };
+        // The number without what was written between its groups.
+        let plain: String = hit
+            .chars()
+            .map(fold)
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
         let masked = match kind {
-            Found::CitizenId => {
-                let plain: String = hit
-                    .chars()
-                    .map(fold)
-                    .filter(char::is_ascii_alphanumeric)
-                    .collect();
-                citizen_id(&plain)
-            }
-            Found::Travel => {
-                let plain: String = hit
-                    .chars()
-                    .map(fold)
-                    .filter(char::is_ascii_alphanumeric)
-                    .collect();
-                document(&plain)
-            }
-            Found::Mobile => {
-                let digits: String = hit.chars().map(fold).filter(char::is_ascii_digit).collect();
-                phone(&digits)
-            }
-            Found::Landline => {
-                let digits: String = hit.chars().map(fold).filter(char::is_ascii_digit).collect();
+            Found::CitizenId => citizen_id(&plain),
+            Found::Travel => document(&plain),
+            Found::Mobile | Found::Landline => {
+                let digits: String = plain.chars().filter(char::is_ascii_digit).collect();
                 phone(&digits)
             }
         };

@@ -489,7 +489,18 @@ fn produce(
         let msg = match item.validate(columns, &cells, today) {
             Ok(draft) => match seen.get(&draft.doc_no) {
                 Some((_, h, _)) if *h == draft.hash => Msg::Repeat,
-                Some((first, _, party)) if *party != party_digest(&draft.subject.code) => {
+                Some((first, _, party)) => {
+                    let why = if *party == party_digest(&draft.subject.code) {
+                        "with different content: one file states a decision once (to correct or \
+                         revoke it, keep only the row that is right, or send the change in a later \
+                         batch)"
+                    } else {
+                        "naming another party: one document number is one decision about one \
+                         party here, so a decision naming several parties (一案多人) cannot be \
+                         sent as several rows under one number; ask the credit centre how to \
+                         report it. To move a decision to another party, send its withdrawal \
+                         (状态 撤销) and the corrected row in two batches, one after the other"
+                    };
                     Msg::Reject(vec![Rejection {
                         row_no: row.number,
                         line: row.line,
@@ -499,31 +510,11 @@ fn produce(
                             .unwrap_or_default(),
                         rule: "duplicate_in_batch".into(),
                         message: format!(
-                            "document number {} already appears in row {first} of this batch \
-                             naming another party: one document number is one decision about one \
-                             party here, so a decision naming several parties (一案多人) cannot be \
-                             sent as several rows under one number; ask the credit centre how to \
-                             report it. To move a decision to another party, send its withdrawal \
-                             (状态 撤销) and the corrected row in two batches, one after the other",
+                            "document number {} already appears in row {first} of this batch {why}",
                             draft.doc_no
                         ),
                     }])
                 }
-                Some((first, _, _)) => Msg::Reject(vec![Rejection {
-                    row_no: row.number,
-                    line: row.line,
-                    field: item
-                        .role_field(chengxin_catalog::Role::DocNo)
-                        .map(|f| f.code.clone())
-                        .unwrap_or_default(),
-                    rule: "duplicate_in_batch".into(),
-                    message: format!(
-                        "document number {} already appears in row {first} of this batch with \
-                         different content: one file states a decision once (to correct or revoke \
-                         it, keep only the row that is right, or send the change in a later batch)",
-                        draft.doc_no
-                    ),
-                }]),
                 None => {
                     let party = party_digest(&draft.subject.code);
                     seen.insert(draft.doc_no.clone(), (row.number, draft.hash, party));

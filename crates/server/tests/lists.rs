@@ -594,24 +594,7 @@ async fn citizen_id_numbers_are_not_a_public_way_in() {
     let f = fixture().await;
     let known = "440524188001010014";
     let unknown = "11010519491231002X";
-    let person = f
-        .state
-        .store
-        .register(
-            SubjectData {
-                citizen_id: Some(known.into()),
-                ..SubjectData::new(SubjectKind::NaturalPerson, "王小明")
-            },
-            Provenance {
-                actor: "t".into(),
-                reason: "t".into(),
-                source: "t".into(),
-                valid_from: start(),
-            },
-            start(),
-        )
-        .await
-        .expect("person");
+    let person = register_wang(&f, known).await;
     for id in [known, unknown, "44052418800101001 4"] {
         let (status, v) = call(
             &f,
@@ -684,24 +667,7 @@ async fn citizen_id_numbers_are_not_a_public_way_in() {
 #[tokio::test]
 async fn a_persons_name_in_a_listing_reason_is_masked_for_the_public() {
     let f = fixture().await;
-    let person = f
-        .state
-        .store
-        .register(
-            SubjectData {
-                citizen_id: Some("440524188001010014".into()),
-                ..SubjectData::new(SubjectKind::NaturalPerson, "王小明")
-            },
-            Provenance {
-                actor: "t".into(),
-                reason: "t".into(),
-                source: "t".into(),
-                valid_from: start(),
-            },
-            start(),
-        )
-        .await
-        .expect("person");
+    let person = register_wang(&f, "440524188001010014").await;
     import_standards(&f).await;
     let mut body = proposal();
     body["subject"] = json!(person.key);
@@ -747,4 +713,25 @@ async fn a_persons_name_in_a_listing_reason_is_masked_for_the_public() {
             "{shown}"
         );
     }
+}
+
+/// Registers the natural person 王小明 with citizen ID `id`.
+async fn register_wang(f: &Fixture, id: &str) -> chengxin_registry::Subject {
+    f.state
+        .store
+        .register(
+            SubjectData {
+                citizen_id: Some(id.into()),
+                ..SubjectData::new(SubjectKind::NaturalPerson, "王小明")
+            },
+            Provenance {
+                actor: "t".into(),
+                reason: "t".into(),
+                source: "t".into(),
+                valid_from: start(),
+            },
+            start(),
+        )
+        .await
+        .expect("person")
 }
