@@ -99,7 +99,7 @@ pub const CHINA_CSV: &str = include_str!("../data/cn_workdays.csv");
 pub enum CalendarError {
     /// The query touches a date in a year the calendar has no data for.
     #[error(
-        "no working-day data for year {year}: chengxin has data for {first}–{last}; add the State Council holiday notice for {year} to the calendar data"
+        "no working-day data for year {year}: chengxin has data for {first}–{last}; once the State Council has announced {year}'s holidays, put its days in a file (date,kind,name) and name it in CHENGXIN_CALENDAR"
     )]
     YearNotCovered { year: i32, first: i32, last: i32 },
     /// The calendar data is malformed; `line` is 1-based.
@@ -108,6 +108,9 @@ pub enum CalendarError {
     /// Date arithmetic left the range of representable dates.
     #[error("date arithmetic overflow")]
     Overflow,
+    /// Rows added to the built-in calendar ([`Calendar::china_with`]) cannot be used.
+    #[error("{0}")]
+    Added(String),
 }
 
 /// What kind of day a date is.
@@ -183,6 +186,9 @@ impl fmt::Debug for Calendar {
 
 const HEADER: [&str; 3] = ["date", "kind", "name"];
 
+/// The calendar [`Calendar::china`] answers with.
+static CHINA: OnceLock<Calendar> = OnceLock::new();
+
 impl Calendar {
     /// The mainland China calendar from the embedded data ([`CHINA_CSV`]),
     /// parsed once on first use.
@@ -191,8 +197,47 @@ impl Calendar {
     /// to load, this returns a calendar that covers no year and answers every
     /// query with the load error, rather than panicking.
     pub fn china() -> &'static Calendar {
-        static CHINA: OnceLock<Calendar> = OnceLock::new();
         CHINA.get_or_init(|| Calendar::from_csv(CHINA_CSV).unwrap_or_else(Calendar::unusable))
+    }
+
+    /// The embedded mainland China data plus `added`: rows in the same format (a header line,
+    /// then `date,kind,name`) for a year the State Council has announced since this build, e.g.
+    /// the next year's holidays from its 国务院办公厅 notice. A problem in `added` is reported
+    /// with its own line numbers; a day the embedded data already lists is an error, so the
+    /// built-in years cannot be changed this way.
+    pub fn china_with(added: &str) -> Result<Calendar, CalendarError> {
+        parse_rows(added)?;
+        let body: String = added
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .skip(1) // its header
+            .collect::<Vec<_>>()
+            .join("\n");
+        Calendar::from_csv(&format!("{CHINA_CSV}\n{body}\n")).map_err(|e| match e {
+            CalendarError::Data { message, .. } => CalendarError::Added(format!(
+                "the added rows do not fit the built-in calendar: {message}"
+            )),
+            other => other,
+        })
+    }
+
+    /// Makes `cal` what [`Calendar::china`] answers from now on in this process (the command
+    /// line does this at start with the file named by `CHENGXIN_CALENDAR`). Fails, changing
+    /// nothing, once the calendar has been used.
+    pub fn install_china(cal: Calendar) -> Result<&'static Calendar, CalendarError> {
+        let mut cal = Some(cal);
+        let installed = CHINA.get_or_init(|| {
+            cal.take()
+                .unwrap_or_else(|| Calendar::unusable(CalendarError::Overflow))
+        });
+        if cal.is_some() {
+            return Err(CalendarError::Added(
+                "the calendar is already in use; install it before the first query".into(),
+            ));
+        }
+        Ok(installed)
     }
 
     fn unusable(error: CalendarError) -> Calendar {

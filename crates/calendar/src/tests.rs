@@ -467,7 +467,7 @@ fn dates_outside_coverage_are_errors() {
     let message = c.is_working_day(d(2027, 1, 1)).unwrap_err().to_string();
     assert_eq!(
         message,
-        "no working-day data for year 2027: chengxin has data for 2015–2026; add the State Council holiday notice for 2027 to the calendar data"
+        "no working-day data for year 2027: chengxin has data for 2015–2026; once the State Council has announced 2027's holidays, put its days in a file (date,kind,name) and name it in CHENGXIN_CALENDAR"
     );
     assert!(
         c.is_working_day(d(2014, 12, 31))
@@ -641,5 +641,35 @@ proptest::proptest! {
     fn every_day_reads_back_from_its_iso_form(days in 0i64..(200 * 366)) {
         let day = d(1900, 1, 1) + chrono::Duration::days(days);
         proptest::prop_assert_eq!(crate::parse_iso_date(&day.format("%Y-%m-%d").to_string()), Some(day));
+    }
+}
+
+/// A year announced after the build is added from rows in the same format; its problems are
+/// named by the added file's own lines, and the built-in years cannot be changed this way.
+#[test]
+fn a_later_year_can_be_added() {
+    let added = "# 2027 (test data, not a real notice)\ndate,kind,name\n2027-01-01,off,元旦\n";
+    let cal = Calendar::china_with(added).expect("added");
+    assert_eq!(cal.covered_years(), 2015..=2027);
+    assert_eq!(
+        cal.day_kind(d(2027, 1, 1)),
+        Ok(DayKind::Holiday {
+            name: "元旦".into()
+        })
+    );
+    // 2026-12-28 plus 5 working days crosses into 2027, skipping the added 元旦.
+    assert_eq!(cal.add_working_days(d(2026, 12, 28), 5), Ok(d(2027, 1, 5)));
+    assert!(
+        Calendar::china()
+            .add_working_days(d(2026, 12, 28), 5)
+            .is_err()
+    );
+    match Calendar::china_with("date,kind,name\n2027-01-01,off,元旦\n2027-13-01,off,x\n") {
+        Err(CalendarError::Data { line, .. }) => assert_eq!(line, 3),
+        other => panic!("{other:?}"),
+    }
+    match Calendar::china_with("date,kind,name\n2026-10-01,off,国庆节\n") {
+        Err(CalendarError::Added(m)) => assert!(m.contains("2026-10-01"), "{m}"),
+        other => panic!("{other:?}"),
     }
 }

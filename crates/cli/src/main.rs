@@ -344,6 +344,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    if let Err(e) = added_calendar() {
+        eprintln!("error: {}", describe(&e));
+        return ExitCode::FAILURE;
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -366,6 +370,28 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `CHENGXIN_CALENDAR`: a file of working-day rows (`date,kind,name`) for years announced
+/// after this build, added to the built-in calendar for every command of this process.
+fn added_calendar() -> anyhow::Result<()> {
+    let Some(path) = std::env::var_os("CHENGXIN_CALENDAR").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let path = std::path::PathBuf::from(path);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading CHENGXIN_CALENDAR {}", path.display()))?;
+    let cal = Calendar::china_with(&text)
+        .with_context(|| format!("CHENGXIN_CALENDAR {}", path.display()))?;
+    let years = cal.covered_years();
+    Calendar::install_china(cal)?;
+    tracing::info!(
+        file = %path.display(),
+        "working-day calendar {}–{}",
+        years.start(),
+        years.end()
+    );
+    Ok(())
 }
 
 /// An error and its causes on one line, each said once: a cause whose text its parent already

@@ -197,6 +197,30 @@ fn calendar_counts_working_days() {
         String::from_utf8_lossy(&out.stderr).contains("2027"),
         "names the uncovered year"
     );
+    // A year announced after the build, added from a file named in CHENGXIN_CALENDAR.
+    let dir = std::env::temp_dir().join(format!("chengxin-cal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("2027.csv");
+    std::fs::write(&file, "date,kind,name\n2027-01-01,off,元旦\n").expect("write");
+    let out = bin()
+        .env("CHENGXIN_CALENDAR", &file)
+        .args(["calendar", "add", "2026-12-28", "5"])
+        .output()
+        .expect("run");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "2027-01-05");
+    std::fs::write(&file, "date,kind,name\n2027-02-30,off,春节\n").expect("write");
+    let out = bin()
+        .env("CHENGXIN_CALENDAR", &file)
+        .args(["calendar", "add", "2026-12-28", "5"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("CHENGXIN_CALENDAR") && err.contains("line 2"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
     let out = bin()
         .args(["calendar", "day", "2026-10-01"])
         .output()
