@@ -707,9 +707,12 @@ pub(crate) async fn search(
             view.pages = ((r.total + PER_PAGE - 1) / PER_PAGE).max(1);
             view.items = r.items;
         }
-        Err(e @ (ApiError::InvalidParameter { .. } | ApiError::InvalidCode(_))) => {
-            view.error = Some(e.to_string());
+        // A code that fails its check is answered with the rule and position it breaks.
+        Err(e @ ApiError::InvalidCode(_)) => view.error = Some(e.to_string()),
+        Err(ApiError::InvalidParameter { parameter, .. }) if parameter == "q" => {
+            view.error = Some("查询内容过长或无法识别：名称片段或代码最多 100 个字符。".into());
         }
+        Err(e @ ApiError::InvalidParameter { .. }) => view.error = Some(public_message(&e)),
         Err(e) => return Err(e.into()),
     }
     Ok(view)

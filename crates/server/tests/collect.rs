@@ -2109,6 +2109,8 @@ async fn publicity_search_bounds_match_the_subject_search() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.body);
         assert_eq!(r.json()["error"]["parameter"], parameter, "{uri}");
     }
+    let r = call(&f, "GET", &format!("/search?q={long}"), None, vec![]).await;
+    assert!(r.body.contains("最多 100 个字符"), "{}", r.body);
     let r = call(
         &f,
         "GET",
