@@ -74,16 +74,7 @@ pub use chrono::NaiveDate;
 /// and more year digits (`+10000-01-01`), which the stores would then compare differently
 /// (as text on SQLite, as a date on PostgreSQL).
 pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {
-    let b = s.trim().as_bytes();
-    let shape = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'-',
-            _ => c.is_ascii_digit(),
-        });
-    if !shape {
-        return None;
-    }
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    parse_date(s.trim())
 }
 
 /// The embedded calendar data (`data/cn_workdays.csv`): statutory holidays and
@@ -207,6 +198,27 @@ impl Calendar {
     /// built-in years cannot be changed this way.
     pub fn china_with(added: &str) -> Result<Calendar, CalendarError> {
         parse_rows(added)?;
+        // Only years after the built-in ones: a row inside them would change working-day
+        // counts already made (a day the data does not list is an ordinary day by rule).
+        let built_in = Calendar::from_csv(CHINA_CSV)?.covered_years();
+        for (k, line) in added.lines().enumerate() {
+            let date = line
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .split(',')
+                .next()
+                .and_then(parse_date);
+            if let Some(date) = date.filter(|d| d.year() <= *built_in.end()) {
+                return Err(data_error(
+                    k + 1,
+                    format!(
+                        "{date} is in a year the built-in calendar already covers ({}–{}); only later years can be added",
+                        built_in.start(),
+                        built_in.end()
+                    ),
+                ));
+            }
+        }
         let body: String = added
             .trim_start_matches('\u{feff}')
             .lines()

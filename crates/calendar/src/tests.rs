@@ -668,8 +668,23 @@ fn a_later_year_can_be_added() {
         Err(CalendarError::Data { line, .. }) => assert_eq!(line, 3),
         other => panic!("{other:?}"),
     }
-    match Calendar::china_with("date,kind,name\n2026-10-01,off,国庆节\n") {
-        Err(CalendarError::Added(m)) => assert!(m.contains("2026-10-01"), "{m}"),
-        other => panic!("{other:?}"),
+    // No day of a built-in year, listed there or not, can be changed.
+    for (row, line) in [
+        ("2026-10-01,off,国庆节", 2),
+        ("2026-12-31,off,x", 3),
+        ("2020-06-10,off,x", 3),
+    ] {
+        let added = if line == 2 {
+            format!("date,kind,name\n{row}\n")
+        } else {
+            format!("date,kind,name\n2027-01-01,off,元旦\n{row}\n")
+        };
+        match Calendar::china_with(&added) {
+            Err(CalendarError::Data { line: l, message }) => {
+                assert_eq!(l, line, "{row}");
+                assert!(message.contains("already covers"), "{message}");
+            }
+            other => panic!("{row}: {other:?}"),
+        }
     }
 }

@@ -508,6 +508,7 @@ impl Store {
         expires_at: DateTime<Utc>,
         actor: &str,
     ) -> Result<(String, ApiKeyInfo), StoreError> {
+        let expires_at = chrono::SubsecRound::trunc_subsecs(expires_at, 6);
         let account = self
             .account(username)
             .await?
@@ -533,7 +534,7 @@ impl Store {
                 .bind(account.id)
                 .bind(crate::now())
                 .bind(actor)
-                .bind(chrono::SubsecRound::trunc_subsecs(expires_at, 6))
+                .bind(expires_at)
                 .fetch_one(p)
                 .await?
         });
@@ -610,6 +611,8 @@ impl Store {
         actor: &str,
     ) -> Result<Grant, StoreError> {
         let now = crate::now();
+        // Kept, and said back, to the microsecond (see `crate::now`).
+        let expires_at = chrono::SubsecRound::trunc_subsecs(expires_at, 6);
         check_new_grant(fields, purpose, expires_at, now).map_err(invalid)?;
         let account = self
             .account(username)
@@ -630,7 +633,7 @@ impl Store {
             .bind(purpose.trim())
             .bind(actor)
             .bind(now)
-            .bind(chrono::SubsecRound::trunc_subsecs(expires_at, 6))
+            .bind(expires_at)
             .fetch_one(p)
             .await?
         });
