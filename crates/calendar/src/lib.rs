@@ -239,17 +239,12 @@ impl Calendar {
     /// line does this at start with the file named by `CHENGXIN_CALENDAR`). Fails, changing
     /// nothing, once the calendar has been used.
     pub fn install_china(cal: Calendar) -> Result<&'static Calendar, CalendarError> {
-        let mut cal = Some(cal);
-        let installed = CHINA.get_or_init(|| {
-            cal.take()
-                .unwrap_or_else(|| Calendar::unusable(CalendarError::Overflow))
-        });
-        if cal.is_some() {
-            return Err(CalendarError::Added(
+        CHINA.set(cal).map_err(|_| {
+            CalendarError::Added(
                 "the calendar is already in use; install it before the first query".into(),
-            ));
-        }
-        Ok(installed)
+            )
+        })?;
+        Ok(Calendar::china())
     }
 
     fn unusable(error: CalendarError) -> Calendar {

@@ -47,7 +47,9 @@ impl Columns {
     }
 }
 
-/// Headers that number the rows of a template (序号) rather than name a field.
+/// Headers that number the rows of a template (序号) rather than name a field. This and the
+/// template marks below are chengxin's own reading of departments' sheets (issue #4 QA pass); the
+/// 双公示 field sets (standards.md §4) name the fields, not how templates decorate them.
 const ROW_NUMBER_HEADERS: &[&str] = &["序号", "行号", "no.", "no"];
 
 /// A header key without the marks templates add to a field's name: a leading or trailing `*`

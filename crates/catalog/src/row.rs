@@ -470,6 +470,9 @@ impl CatalogItem {
             // optional field so filled is empty, a required one is said to be empty.
             // 00000000000000000X in a USCC column is the 双公示 files' way of saying "this
             // individual business has no USCC" (its 工商注册号 is given): no USCC, not a wrong one.
+            // (A convention of departments' files met in the issue #4 QA pass, not a standard:
+            // GB 32100 has no all-zero code, so nothing valid is lost. Seed 000 asks to
+            // 「进一步降低重错码率」; a placeholder is no wrong code to review.)
             let zero_uscc = matches!(f.ty, FieldType::Code(CodeField::Uscc))
                 && raw.len() == 18
                 && raw.bytes().take(17).all(|b| b == b'0')

@@ -48,16 +48,25 @@ fn is_invisible(c: char) -> bool {
 }
 
 /// A cell that says there is nothing to say: 「/」, 「-」, 「—」, 「无」, 「暂无」, 「N/A」 (ASCII or
-/// full width).
+/// full width). chengxin's own convention: no standard names these fillers; departments' sheets
+/// use them (the issue #4 QA pass), and refusing a whole row for an empty optional date helps no
+/// one (seed 000: 「进一步提高“双公示”信息上报质量」).
 pub fn is_placeholder(raw: &str) -> bool {
-    let t: String = raw.trim().chars().map(half_width).collect();
-    matches!(
-        t.to_ascii_uppercase().as_str(),
-        "/" | "-" | "--" | "—" | "——" | "无" | "暂无" | "N/A" | "NA" | "空"
-    )
+    const PLACEHOLDERS: [&str; 10] = ["/", "-", "--", "—", "——", "无", "暂无", "N/A", "NA", "空"];
+    let t = raw.trim();
+    // Every date and amount cell of a batch passes here: compare without allocating, and not at
+    // all past the longest placeholder (full-width Ｎ／Ａ, 9 bytes).
+    if t.len() > 9 {
+        return false;
+    }
+    let folded = t.chars().map(|c| half_width(c).to_ascii_uppercase());
+    PLACEHOLDERS.iter().any(|p| folded.clone().eq(p.chars()))
 }
 
 /// Words for a validity without end (有效期至): 长期, 长期有效, 无固定期限, 无期限, 永久, 永久有效.
+/// The national 双公示 field set leaves the open-ended form unstated (standards.md §4, 有效期至:
+/// [UNCERTAIN] whether 2099-12-31 is the convention), so chengxin keeps the word, as 长期, rather
+/// than invent a date.
 pub fn is_open_ended(raw: &str) -> bool {
     matches!(
         raw.trim(),

@@ -471,14 +471,14 @@ const DOCUMENT_WORDS: &[&str] = &[
 fn find_after_keyword(cs: &[(usize, char)]) -> Option<(usize, usize)> {
     let chars: Vec<char> = cs.iter().map(|x| x.1).collect();
     for w in DOCUMENT_WORDS {
-        let wc: Vec<char> = w.chars().collect();
+        let len = w.chars().count();
         let mut at = 0;
-        while at + wc.len() <= chars.len() {
-            if chars[at..at + wc.len()] != wc[..] {
+        while at + len <= chars.len() {
+            if !chars[at..at + len].iter().copied().eq(w.chars()) {
                 at += 1;
                 continue;
             }
-            let mut k = at + wc.len();
+            let mut k = at + len;
             let mut skipped = 0;
             while k < chars.len()
                 && skipped < 6
@@ -669,38 +669,43 @@ fn grouped_mobile_end(cs: &[(usize, char)], k: usize) -> Option<usize> {
     ok.then_some(k + 10)
 }
 
-/// 18 digits whose check digit is right and whose positions 7–14 are a birth date.
-fn certain_citizen_id(d: &str) -> bool {
-    let b = d.as_bytes();
-    if b.len() != 18 || !b.iter().all(u8::is_ascii_digit) {
-        return false;
-    }
-    let mut digits = [0u8; 17];
-    for (x, c) in digits.iter_mut().zip(b) {
-        *x = c - b'0';
-    }
-    mod11_2_check(&digits) == b[17] && d.get(6..14).is_some_and(plausible_date)
-}
-
-fn looks_like_citizen_id(run: &str) -> bool {
+/// What makes 18 characters (17 digits and a digit or `X`) read as a citizen ID: whether the
+/// MOD 11-2 check character is right, and whether positions 7–14 are a birth date. `None` for
+/// any other shape.
+fn id_signals(run: &str) -> Option<(bool, bool)> {
     let b = run.as_bytes();
     if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
-        return false;
+        return None;
     }
     let last = b[17].to_ascii_uppercase();
     if !(last.is_ascii_digit() || last == b'X') {
-        return false;
+        return None;
     }
     let mut digits = [0u8; 17];
     for (d, c) in digits.iter_mut().zip(b) {
         *d = c - b'0';
     }
-    if mod11_2_check(&digits) != last && !run.get(6..14).is_some_and(plausible_date) {
+    Some((
+        mod11_2_check(&digits) == last,
+        run.get(6..14).is_some_and(plausible_date),
+    ))
+}
+
+/// 18 digits whose check digit is right and whose positions 7–14 are a birth date.
+fn certain_citizen_id(d: &str) -> bool {
+    d.bytes().all(|b| b.is_ascii_digit()) && id_signals(d) == Some((true, true))
+}
+
+fn looks_like_citizen_id(run: &str) -> bool {
+    let Some((check, date)) = id_signals(run) else {
+        return false;
+    };
+    if !check && !date {
         return false;
     }
     let mut upper = [0u8; 18];
-    upper.copy_from_slice(b);
-    upper[17] = last;
+    upper.copy_from_slice(run.as_bytes());
+    upper[17] = upper[17].to_ascii_uppercase();
     !crate::is_valid_uscc(&upper)
 }
 

@@ -702,32 +702,25 @@ pub fn fields_json(fields: &[(String, String)]) -> String {
 /// The catalog in force: the newest stored version, or the built-in default catalog, stored as
 /// version 1 the first time it is needed (so every record can name the version it entered under).
 pub async fn active_catalog(store: &Store) -> Result<(Catalog, i64), IngestError> {
-    if let Some(c) = store.latest_catalog().await? {
-        let mut catalog = Catalog::from_json(&c.body)?;
-        catalog.version = to_u32(c.version);
-        return Ok((catalog, c.version));
+    let mut latest = store.latest_catalog().await?;
+    if latest.is_none() {
+        // Two processes may get here at once on a new store: the default is stored only if no
+        // catalog is stored by then, and the one in force is read back.
+        store_catalog(
+            store,
+            Catalog::default_catalog(),
+            "system",
+            "built-in default catalog",
+            CatalogImport::IfNone,
+        )
+        .await?;
+        latest = store.latest_catalog().await?;
     }
-    // Two processes may get here at once on a new store: the default is stored only if no
-    // catalog is stored by then, and the one in force is read back.
-    let catalog = Catalog::default_catalog();
-    store_catalog(
-        store,
-        catalog,
-        "system",
-        "built-in default catalog",
-        CatalogImport::IfNone,
-    )
-    .await?;
-    match store.latest_catalog().await? {
-        Some(c) => {
-            let mut catalog = Catalog::from_json(&c.body)?;
-            catalog.version = to_u32(c.version);
-            Ok((catalog, c.version))
-        }
-        None => Err(IngestError::Internal(
-            "no catalog after storing the default".into(),
-        )),
-    }
+    let c = latest
+        .ok_or_else(|| IngestError::Internal("no catalog after storing the default".into()))?;
+    let mut catalog = Catalog::from_json(&c.body)?;
+    catalog.version = to_u32(c.version);
+    Ok((catalog, c.version))
 }
 
 fn to_u32(v: i64) -> u32 {

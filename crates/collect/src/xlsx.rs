@@ -598,7 +598,8 @@ fn render(value: &DataRef<'_>) -> Result<String, String> {
         // Excel keeps 15 significant digits of a number: a citizen ID, USCC-like code or account
         // number typed into a number cell comes back with its last digits turned to zeros (and
         // about one such ID in ten still passes its check digit). No quantity a catalog asks for
-        // has 16 digits, so such a cell is refused rather than stored wrong.
+        // has 16 digits, so such a cell is refused rather than stored wrong (chengxin's rule;
+        // 国办发〔2015〕51号 (二十三): 「准确、规范、完整地记录和采集」).
         DataRef::Float(f) if f.abs() >= 1e15 => {
             return Err(format!(
                 "holds the number {} as an Excel number: Excel keeps only 15 digits of a number, \

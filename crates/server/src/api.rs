@@ -512,31 +512,10 @@ where
                         .nth(1)
                         .map_or_else(|| "query".to_string(), str::to_string),
                 };
-                // chrono's own words for a date it cannot read name neither the value nor the
-                // form expected.
-                let message = if CHRONO_PARSE_ERRORS.contains(&message.as_str()) {
-                    let value = form_urlencoded::parse(query.as_bytes())
-                        .find(|(k, _)| *k == parameter)
-                        .map(|(_, v)| v.into_owned())
-                        .unwrap_or_default();
-                    format!("{value:?} is not a date of the form YYYY-MM-DD")
-                } else {
-                    message
-                };
                 ApiError::parameter(parameter, message)
             })
     }
 }
-
-/// What `chrono` says of a date it cannot parse (`chrono::format::ParseError`'s texts).
-const CHRONO_PARSE_ERRORS: [&str; 6] = [
-    "input is out of range",
-    "input contains invalid characters",
-    "premature end of input",
-    "trailing input",
-    "no possible date and time matching input",
-    "input is not enough for unique date and time",
-];
 
 /// `Path`, with a malformed path parameter answered from the JSON error catalogue, naming it.
 pub struct ApiPath<T>(pub T);

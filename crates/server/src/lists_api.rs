@@ -433,11 +433,10 @@ pub(crate) fn public_text(text: &str, person_name: Option<&str>) -> String {
 
 /// The full name of the subject with `key` when it is a natural person (for [`public_text`]).
 pub(crate) async fn person_name_of(
-    state: &AppState,
+    store: &chengxin_store::Store,
     key: &str,
 ) -> Result<Option<String>, ApiError> {
-    Ok(state
-        .store
+    Ok(store
         .subject_by_key(key)
         .await?
         .filter(|s| s.data().kind == chengxin_registry::SubjectKind::NaturalPerson)
@@ -754,11 +753,7 @@ pub async fn subject_status(
             let mut v = serde_json::to_value(lines).map_err(|_| ApiError::Internal)?;
             if !staff {
                 // The public answer's texts, masked like every public output.
-                let person = store
-                    .subject_by_key(&key)
-                    .await?
-                    .filter(|s| s.data().kind == chengxin_registry::SubjectKind::NaturalPerson)
-                    .map(|s| s.data().name.clone());
+                let person = person_name_of(store, &key).await?;
                 for line in v.as_array_mut().into_iter().flatten() {
                     for field in ["reason", "document"] {
                         if let Some(serde_json::Value::String(t)) = line.get_mut(field) {

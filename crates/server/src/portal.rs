@@ -188,24 +188,29 @@ pub(crate) async fn publicity(
     } else {
         q.clone()
     };
+    // What was typed is kept in the form and the paging links, masked like every public output
+    // (a date or a department is left as it is: it holds nothing to mask).
+    let (shown_department, shown_from, shown_to) = (
+        codes::mask::redact(&department),
+        codes::mask::redact(&from_s),
+        codes::mask::redact(&to_s),
+    );
     let mut view = PublicityPage {
         item: item.clone(),
         title: title.to_string(),
         penalty: item == "penalty",
         q: shown_q,
-        // What was typed is kept in the form and the paging links, masked like every public
-        // output (a date or a department is left as it is: it holds nothing to mask).
-        department: codes::mask::redact(&department),
-        departments,
-        from: codes::mask::redact(&from_s),
-        to: codes::mask::redact(&to_s),
         query_url: format!(
             "q={}&amp;department={}&amp;from={}&amp;to={}",
             url_encode(&codes::mask::redact(&q)),
-            url_encode(&codes::mask::redact(&department)),
-            url_encode(&codes::mask::redact(&from_s)),
-            url_encode(&codes::mask::redact(&to_s))
+            url_encode(&shown_department),
+            url_encode(&shown_from),
+            url_encode(&shown_to)
         ),
+        department: shown_department,
+        departments,
+        from: shown_from,
+        to: shown_to,
         rows: Vec::new(),
         total: 0,
         page,

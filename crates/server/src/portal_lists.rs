@@ -63,7 +63,7 @@ pub(crate) async fn public_lines(state: &AppState, key: &str) -> Result<Vec<List
         return Ok(Vec::new());
     };
     let names = department_names(state).await?;
-    let person = lists_api::person_name_of(state, key).await?;
+    let person = lists_api::person_name_of(&state.store, key).await?;
     let shown = |t: &str| lists_api::public_text(t, person.as_deref());
     Ok(status_as_of(&book, &standards, state.today())
         .into_iter()

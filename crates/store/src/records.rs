@@ -911,9 +911,7 @@ impl BatchWriter {
         }
         self.summary.rows += 1;
         self.summary.rejected += 1;
-        let room = self.keep.saturating_sub(self.kept.len());
-        self.kept.extend(reasons.iter().take(room).cloned());
-        self.rejections.extend(reasons);
+        self.add_to_report(reasons);
         if self.rejections.len() >= CHUNK {
             self.flush_rejections().await?;
         }
@@ -1034,12 +1032,16 @@ impl BatchWriter {
         );
         // Refusals against the store join the batch's report (counted by `classify`).
         let refused = std::mem::take(&mut self.refused.rows);
-        if !refused.is_empty() {
-            let room = self.keep.saturating_sub(self.kept.len());
-            self.kept.extend(refused.iter().take(room).cloned());
-            self.rejections.extend(refused);
-        }
+        self.add_to_report(refused);
         Ok(())
+    }
+
+    /// Adds refusals to the report, keeping the first ones in memory as well (see
+    /// [`BatchWriter::keep_rejections`]).
+    fn add_to_report(&mut self, reasons: Vec<Rejection>) {
+        let room = self.keep.saturating_sub(self.kept.len());
+        self.kept.extend(reasons.iter().take(room).cloned());
+        self.rejections.extend(reasons);
     }
 
     /// Writes the rows pushed so far, so that [`BatchWriter::summary`] counts every refusal
@@ -1191,7 +1193,10 @@ pub(crate) struct Held {
 /// `refused`): the same decision (department + document number) cannot change whom it is about,
 /// and taking the row would silently move a penalty from one subject's page to another's. A
 /// department that got the party wrong withdraws the decision first (the row with status 撤销)
-/// and then sends it naming the right party.
+/// and then sends it naming the right party. chengxin's rule, from issue #4 §4 ("the same
+/// decision (department + document number) is one record"), 国办发〔2015〕51号 (二十三)
+/// 「依法及时、准确、规范、完整地记录和采集相关信息」 and 国发〔2016〕33号 (二十二)
+/// 「经核实有误的信息应及时更正或撤销」: a wrong party is corrected by withdrawing, visibly.
 pub(crate) fn classify(
     rows: Vec<RecordInput>,
     held: &HashMap<String, Held>,
@@ -1250,7 +1255,10 @@ fn same_party(h: &Held, s: &SubjectInput) -> bool {
     if a == b {
         return true;
     }
-    let inside = |uscc: &str, org: &str| uscc.len() == 18 && uscc.get(8..17) == Some(org);
+    // GB 32100: characters 9–17 of a USCC are its holder's organisation code.
+    let inside = |uscc: &str, org: &str| {
+        chengxin_codes::validate_uscc(uscc).is_ok_and(|u| u.org_code() == org)
+    };
     if inside(a, b) || inside(b, a) {
         return true;
     }

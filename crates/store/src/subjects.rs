@@ -505,9 +505,8 @@ impl Store {
         // code: a subject known only by that legacy code (and no other USCC) is the one a batch
         // files the USCC's decisions under, so it is the one the USCC finds.
         if code.len() == 18
-            && codes::validate_uscc(&code).is_ok()
-            && let Some(org) = code.get(8..17)
-            && let Some(s) = Box::pin(self.find(org)).await?
+            && let Ok(uscc) = codes::validate_uscc(&code)
+            && let Some(s) = Box::pin(self.find(uscc.org_code())).await?
             && s.data().uscc.as_deref().is_none_or(|u| u == code.as_ref())
         {
             return Ok(Some(s));
