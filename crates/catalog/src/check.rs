@@ -335,6 +335,13 @@ fn check_field_type(item: &CatalogItem, f: &Field) -> Result<(), CatalogError> {
             }
         }
     }
+    if f.unit.is_some() && f.ty != FieldType::Decimal {
+        return Err(field_err(
+            item,
+            f,
+            "unit is for decimal fields only (type = \"decimal\")",
+        ));
+    }
     // Personal identifiers are never shown unmasked (DESIGN.md principle 3).
     let personal = matches!(f.ty, FieldType::Code(CodeField::CitizenId))
         || matches!(f.role, Some(Role::PersonId | Role::LegalRepId));

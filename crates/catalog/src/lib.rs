@@ -82,7 +82,7 @@ pub use check::{CatalogError, MAX_PERIOD_MONTHS};
 pub use columns::{Columns, HeaderError};
 pub use model::{
     Catalog, CatalogItem, CodeField, Disclosure, Field, FieldType, Mask, Nature,
-    ParseSeverityError, Publication, Role, Severity, SeverityPeriod, Sharing,
+    ParseSeverityError, Publication, Role, Severity, SeverityPeriod, Sharing, Unit,
 };
 pub use row::{
     Draft, ParseStatusError, RecordStatus, RowError, SubjectRef, hex, row_hash, rule_label_zh,

@@ -224,6 +224,40 @@ pub struct Field {
     /// only to read legacy headers say `completeness = false`. Default true.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub completeness: bool,
+    /// The unit a decimal amount is stored in (`unit = "万元"` for the 双公示 amounts,
+    /// standards.md §4b `decimal(18,6)` in 万元). With a unit, a cell that names one (`5000元`,
+    /// `0.5万元`, `￥5,000.00`) is read and converted exactly; without one, a unit is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
+}
+
+/// The unit of a decimal amount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Unit {
+    /// 元 (yuan).
+    #[serde(rename = "元")]
+    Yuan,
+    /// 万元 (ten thousand yuan), the unit of the national 双公示 amounts.
+    #[serde(rename = "万元")]
+    WanYuan,
+}
+
+impl Unit {
+    /// The unit as written in Chinese.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Yuan => "元",
+            Unit::WanYuan => "万元",
+        }
+    }
+
+    /// Powers of ten from this unit to yuan (元: 0, 万元: 4).
+    pub(crate) fn exponent(self) -> usize {
+        match self {
+            Unit::Yuan => 0,
+            Unit::WanYuan => 4,
+        }
+    }
 }
 
 fn yes() -> bool {

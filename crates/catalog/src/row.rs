@@ -1061,7 +1061,7 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
                 ),
             )),
         },
-        FieldType::Decimal => parse_decimal(raw)
+        FieldType::Decimal => parse_decimal(raw, f.unit)
             .map(|v| Cell {
                 value: v,
                 date: None,
@@ -1069,15 +1069,25 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
             .map_err(|e| {
                 let why = match e {
                     DecimalError::Negative => "is negative (amounts are non-negative)".to_owned(),
-                    DecimalError::Shape => {
-                        "is not a decimal number (digits with an optional . and \
-                                        decimals; no signs, exponents or separators)"
-                            .to_owned()
-                    }
-                    DecimalError::Scale => format!("has more than {DECIMAL_SCALE} decimals"),
-                    DecimalError::Range => {
-                        format!("has more than {DECIMAL_INTEGER_DIGITS} integer digits")
-                    }
+                    DecimalError::Shape => format!(
+                        "is not a decimal number (digits with an optional . and decimals, \
+                         thousands separated by commas{}; no signs or exponents)",
+                        match f.unit {
+                            Some(_) => ", and a unit 元, 万元 or ￥",
+                            None => "",
+                        }
+                    ),
+                    DecimalError::Scale => format!(
+                        "has more than {DECIMAL_SCALE} decimals{}",
+                        f.unit.map(|u| format!(" in {}", u.as_str())).unwrap_or_default()
+                    ),
+                    DecimalError::Range => format!(
+                        "has more than {DECIMAL_INTEGER_DIGITS} integer digits{}",
+                        f.unit.map(|u| format!(" in {}", u.as_str())).unwrap_or_default()
+                    ),
+                    DecimalError::Unit => "names a unit, but the catalog gives this field \
+                                           none: write the number only"
+                        .to_owned(),
                 };
                 RowError::new(
                     f,

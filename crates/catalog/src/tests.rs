@@ -1898,6 +1898,53 @@ fn open_ended_validity_and_placeholders() {
     }
 }
 
+/// Amounts as departments' spreadsheets write them: thousands separators, and in the default
+/// catalog's 万元 fields a unit, converted exactly (standards.md §4b: decimal(18,6) in 万元).
+#[test]
+fn amounts_with_separators_and_units() {
+    for (written, stored) in [
+        ("5,000元", "0.5"),
+        ("￥12,345.67", "1.234567"),
+        ("0.5万元", "0.5"),
+        ("3万", "3"),
+        ("1,200", "1200"),
+        ("２００元", "0.02"),
+    ] {
+        let d = run("penalty", &with(penalty_row(), "CF_NR_FK", written)).expect(written);
+        assert_eq!(d.value("CF_NR_FK"), Some(stored), "{written}");
+    }
+    for (written, words) in [
+        ("5.000,00", "thousands separated by commas, and a unit 元, 万元 or ￥"),
+        ("0.0001元", "more than 6 decimals in 万元"),
+        ("五千元", "not a decimal number"),
+    ] {
+        let e = errors("penalty", &with(penalty_row(), "CF_NR_FK", written));
+        assert_rule(&e, "CF_NR_FK", "decimal");
+        assert!(
+            e.iter().any(|e| e.message.contains(words)),
+            "{written}: {e:?}"
+        );
+    }
+    // A catalog whose field names no unit takes none.
+    let mut catalog = Catalog::default_catalog();
+    for item in &mut catalog.items {
+        for f in &mut item.fields {
+            f.unit = None;
+        }
+    }
+    let it = item(&catalog, "penalty");
+    let row = with(penalty_row(), "CF_NR_FK", "5000元");
+    let headers: Vec<&str> = row.iter().map(|(h, _)| *h).collect();
+    let values: Vec<&str> = row.iter().map(|(_, v)| v.as_str()).collect();
+    let cols = it.columns(&headers).expect("headers map");
+    let e = it.validate(&cols, &values, today()).expect_err("a unit without one");
+    assert!(
+        e.iter()
+            .any(|e| e.field == "CF_NR_FK" && e.message.contains("names a unit")),
+        "{e:?}"
+    );
+}
+
 /// 00000000000000000X in the USCC column says "no USCC" (an individual business known by its
 /// 工商注册号): the row is taken by its other code, not refused as a wrong check character.
 #[test]

@@ -133,6 +133,8 @@ fn digits(s: &str, min: usize, max: usize) -> Option<u32> {
     s.parse().ok()
 }
 
+use crate::model::Unit;
+
 /// Decimal places allowed (`decimal(18,6)`).
 pub const DECIMAL_SCALE: usize = 6;
 /// Integer digits allowed (`decimal(18,6)`: 18 − 6).
@@ -145,14 +147,37 @@ pub(crate) enum DecimalError {
     Shape,
     Scale,
     Range,
+    /// A unit (元, 万元, ￥) on a field whose catalog entry names none.
+    Unit,
 }
 
-/// Parse a non-negative decimal and return its canonical form: no leading zeros, no trailing
-/// fractional zeros, no trailing point (`007.500` → `7.5`, `0.000` → `0`). Full-width digits
-/// are accepted; signs, exponents and thousands separators are not.
-pub(crate) fn parse_decimal(input: &str) -> Result<String, DecimalError> {
+/// Parse a non-negative decimal and return its canonical form in the field's `unit`: no leading
+/// zeros, no trailing fractional zeros, no trailing point (`007.500` → `7.5`, `0.000` → `0`).
+///
+/// Read as departments' spreadsheets write amounts: full-width digits; thousands separators in
+/// the whole part (`1,234.5`, groups of three); and, when the field has a unit, a unit written
+/// with the number — a `元`, `万元` or `万` suffix or a `￥` / `¥` sign (元) — converted exactly
+/// into the field's unit (`5000元` in a 万元 field is `0.5`). Signs and exponents are refused.
+pub(crate) fn parse_decimal(input: &str, unit: Option<Unit>) -> Result<String, DecimalError> {
     let s: String = input.chars().map(half_width).collect();
-    let s = s.trim();
+    let mut s = s.trim();
+    let mut written = None;
+    if let Some(rest) = s.strip_prefix(['¥', '\u{FFE5}']) {
+        s = rest.trim_start();
+        written = Some(Unit::Yuan);
+    }
+    if let Some(rest) = s.strip_suffix("万元").or_else(|| s.strip_suffix('万')) {
+        s = rest.trim_end();
+        written = Some(Unit::WanYuan);
+    } else if let Some(rest) = s.strip_suffix('元') {
+        s = rest.trim_end();
+        written = Some(Unit::Yuan);
+    }
+    let shift = match (written, unit) {
+        (None, _) => 0,
+        (Some(_), None) => return Err(DecimalError::Unit),
+        (Some(w), Some(u)) => w.exponent() as isize - u.exponent() as isize,
+    };
     if s.starts_with('-') {
         return Err(DecimalError::Negative);
     }
@@ -161,10 +186,29 @@ pub(crate) fn parse_decimal(input: &str) -> Result<String, DecimalError> {
         None => (s, None),
     };
     let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
+    let int = ungroup(int).ok_or(DecimalError::Shape)?;
+    if !all_digits(&int) || frac.is_some_and(|f| !all_digits(f)) {
         return Err(DecimalError::Shape);
     }
-    let frac = frac.unwrap_or("").trim_end_matches('0');
+    let frac = frac.unwrap_or("");
+    // Move the point `shift` places (to the right when positive).
+    let digits = format!("{int}{frac}");
+    let point = int.len() as isize + shift;
+    let (int, frac) = if point <= 0 {
+        (
+            String::new(),
+            format!("{}{digits}", "0".repeat(point.unsigned_abs())),
+        )
+    } else if point as usize >= digits.len() {
+        (
+            format!("{digits}{}", "0".repeat(point as usize - digits.len())),
+            String::new(),
+        )
+    } else {
+        let (i, f) = digits.split_at(point as usize);
+        (i.to_owned(), f.to_owned())
+    };
+    let frac = frac.trim_end_matches('0');
     if frac.len() > DECIMAL_SCALE {
         return Err(DecimalError::Scale);
     }
@@ -178,6 +222,27 @@ pub(crate) fn parse_decimal(input: &str) -> Result<String, DecimalError> {
     } else {
         format!("{int}.{frac}")
     })
+}
+
+/// The whole part of an amount without its thousands separators (`1,234,567` → `1234567`);
+/// `None` when the groups are not those of thousands (`1,00`, `,100`, `1,0000`).
+fn ungroup(int: &str) -> Option<String> {
+    if !int.contains(',') {
+        return Some(int.to_owned());
+    }
+    let mut groups = int.split(',');
+    let first = groups.next()?;
+    if first.is_empty() || first.len() > 3 {
+        return None;
+    }
+    let mut out = first.to_owned();
+    for g in groups {
+        if g.len() != 3 {
+            return None;
+        }
+        out.push_str(g);
+    }
+    Some(out)
 }
 
 /// At most `max` characters of `s`, with `…` when cut (for echoing values in messages).
@@ -301,21 +366,120 @@ mod tests {
 
     #[test]
     fn decimals_canonical() {
-        assert_eq!(parse_decimal("007.500").as_deref(), Ok("7.5"));
-        assert_eq!(parse_decimal("0.000").as_deref(), Ok("0"));
-        assert_eq!(parse_decimal("10").as_deref(), Ok("10"));
-        assert_eq!(parse_decimal("1.123456").as_deref(), Ok("1.123456"));
-        assert_eq!(parse_decimal("1.1234560").as_deref(), Ok("1.123456"));
-        assert_eq!(parse_decimal("１２.５").as_deref(), Ok("12.5"));
-        assert_eq!(
-            parse_decimal("999999999999.5").as_deref(),
-            Ok("999999999999.5")
-        );
-        assert_eq!(parse_decimal("-1"), Err(DecimalError::Negative));
-        assert_eq!(parse_decimal("1.1234567"), Err(DecimalError::Scale));
-        assert_eq!(parse_decimal("1000000000000"), Err(DecimalError::Range));
-        for s in ["", ".5", "5.", "1,000", "1e3", "+1", "1.2.3", "NaN"] {
-            assert_eq!(parse_decimal(s), Err(DecimalError::Shape), "{s}");
+        let d = |s: &str| parse_decimal(s, None);
+        assert_eq!(d("007.500").as_deref(), Ok("7.5"));
+        assert_eq!(d("0.000").as_deref(), Ok("0"));
+        assert_eq!(d("10").as_deref(), Ok("10"));
+        assert_eq!(d("1.123456").as_deref(), Ok("1.123456"));
+        assert_eq!(d("1.1234560").as_deref(), Ok("1.123456"));
+        assert_eq!(d("１２.５").as_deref(), Ok("12.5"));
+        assert_eq!(d("999999999999.5").as_deref(), Ok("999999999999.5"));
+        assert_eq!(d("-1"), Err(DecimalError::Negative));
+        assert_eq!(d("1.1234567"), Err(DecimalError::Scale));
+        assert_eq!(d("1000000000000"), Err(DecimalError::Range));
+        for s in ["", ".5", "5.", "1e3", "+1", "1.2.3", "NaN", "1,00", ",100", "1,0000"] {
+            assert_eq!(d(s), Err(DecimalError::Shape), "{s}");
+        }
+        for s in ["1.000,5", "1,000.", "1 000", "12,34,567"] {
+            assert_eq!(d(s), Err(DecimalError::Shape), "{s}");
+        }
+    }
+
+    #[test]
+    fn thousands_separators_are_read() {
+        let d = |s: &str| parse_decimal(s, None);
+        assert_eq!(d("1,000").as_deref(), Ok("1000"));
+        assert_eq!(d("1,234,567.50").as_deref(), Ok("1234567.5"));
+        assert_eq!(d("１，２３４．５").as_deref(), Ok("1234.5"));
+        assert_eq!(d("999,999,999,999").as_deref(), Ok("999999999999"));
+        assert_eq!(d("1,000,000,000,000"), Err(DecimalError::Range));
+    }
+
+    #[test]
+    fn units_are_converted_exactly() {
+        let wan = |s: &str| parse_decimal(s, Some(Unit::WanYuan));
+        assert_eq!(wan("5000元").as_deref(), Ok("0.5"));
+        assert_eq!(wan("5,000.00 元").as_deref(), Ok("0.5"));
+        assert_eq!(wan("￥5,000.00").as_deref(), Ok("0.5"));
+        assert_eq!(wan("¥1").as_deref(), Ok("0.0001"));
+        assert_eq!(wan("0.01元").as_deref(), Ok("0.000001"));
+        assert_eq!(wan("0.001元"), Err(DecimalError::Scale));
+        assert_eq!(wan("3万元").as_deref(), Ok("3"));
+        assert_eq!(wan("3万").as_deref(), Ok("3"));
+        assert_eq!(wan("1.5 万元").as_deref(), Ok("1.5"));
+        assert_eq!(wan("12000000元").as_deref(), Ok("1200"));
+        assert_eq!(wan("2").as_deref(), Ok("2"));
+        assert_eq!(wan("-5元"), Err(DecimalError::Negative));
+        assert_eq!(wan("元"), Err(DecimalError::Shape));
+        assert_eq!(wan("五千元"), Err(DecimalError::Shape));
+        let yuan = |s: &str| parse_decimal(s, Some(Unit::Yuan));
+        assert_eq!(yuan("1.5万元").as_deref(), Ok("15000"));
+        assert_eq!(yuan("0.00001万").as_deref(), Ok("0.1"));
+        assert_eq!(yuan("300元").as_deref(), Ok("300"));
+        assert_eq!(yuan("100000000万元"), Err(DecimalError::Range));
+        // A field whose catalog entry has no unit takes no unit.
+        assert_eq!(parse_decimal("5000元", None), Err(DecimalError::Unit));
+        assert_eq!(parse_decimal("￥5", None), Err(DecimalError::Unit));
+    }
+
+    /// `n` with its thousands separated by commas.
+    fn grouped(n: u64) -> String {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// The canonical decimal of `units / 10^scale`.
+    fn canonical(units: u64, scale: u32) -> String {
+        let p = 10u64.pow(scale);
+        let frac = format!("{:0width$}", units % p, width = scale as usize);
+        let frac = frac.trim_end_matches('0');
+        if frac.is_empty() {
+            (units / p).to_string()
+        } else {
+            format!("{}.{frac}", units / p)
+        }
+    }
+
+    proptest::proptest! {
+        /// An amount in 元 to the fen, written as spreadsheets write it (thousands separated,
+        /// a 元 suffix or a ￥ sign, full-width or not), is read into a 万元 field exactly.
+        #[test]
+        fn yuan_amounts_convert_exactly(fen in 0u64..100_000_000_000_000_000, form in 0..4u8) {
+            let yuan = format!("{}.{:02}", grouped(fen / 100), fen % 100);
+            let written = match form {
+                0 => format!("{yuan}元"),
+                1 => format!("￥{yuan}"),
+                2 => format!("¥ {yuan} 元"),
+                _ => format!("{yuan}元").chars().map(|c| match c {
+                    '0'..='9' | ',' | '.' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+                    c => c,
+                }).collect(),
+            };
+            let got = parse_decimal(&written, Some(Unit::WanYuan));
+            proptest::prop_assert_eq!(got, Ok(canonical(fen, 6)), "{}", written);
+        }
+
+        /// Thousands separators never change a number; without them it reads the same.
+        #[test]
+        fn grouping_does_not_change_a_number(int in 0u64..1_000_000_000_000, frac in 0u32..1_000_000) {
+            let plain = format!("{int}.{frac:06}");
+            let with_commas = format!("{}.{frac:06}", grouped(int));
+            let expected = canonical(int * 1_000_000 + u64::from(frac), 6);
+            proptest::prop_assert_eq!(parse_decimal(&plain, None), Ok(expected.clone()));
+            proptest::prop_assert_eq!(parse_decimal(&with_commas, Some(Unit::WanYuan)), Ok(expected));
+        }
+
+        #[test]
+        fn parse_decimal_never_panics(s in "\\PC{0,30}", unit in 0..3u8) {
+            let unit = [None, Some(Unit::Yuan), Some(Unit::WanYuan)][usize::from(unit)];
+            let _ = parse_decimal(&s, unit);
         }
     }
 

@@ -407,6 +407,11 @@ fn stream(
     };
     let mut workbook = Xlsx::new(reader).map_err(open_error)?;
     let name = choose_sheet(&mut workbook, sheet)?;
+    let mut merged = MergedDown::new(
+        workbook
+            .merge_cells_by_sheet_name(&name)
+            .map_err(open_error)?,
+    );
     let mut cells = workbook.worksheet_cells_reader(&name).map_err(open_error)?;
     // The header width, once the header has been seen.
     let mut width: Option<usize> = None;
@@ -434,7 +439,7 @@ fn stream(
                     row + 1
                 )));
             }
-            if !flush(p, &mut width, &mut titles, &mut next_row, limits, out)? {
+            if !flush(p, &mut width, &mut titles, &mut next_row, limits, &mut merged, out)? {
                 return Ok(());
             }
         }
@@ -507,7 +512,7 @@ fn stream(
         }
     }
     if let Some(p) = pending.take()
-        && !flush(p, &mut width, &mut titles, &mut next_row, limits, out)?
+        && !flush(p, &mut width, &mut titles, &mut next_row, limits, &mut merged, out)?
     {
         return Ok(());
     }
@@ -524,11 +529,12 @@ fn stream(
 
 /// Sends a finished row (or the header). `Ok(false)` when the reader is gone.
 fn flush(
-    p: Pending,
+    mut p: Pending,
     width: &mut Option<usize>,
     titles: &mut usize,
     next_row: &mut u32,
     limits: Limits,
+    merged: &mut MergedDown,
     out: &mut Batcher,
 ) -> Result<bool, Error> {
     let line = u64::from(p.row) + 1;
@@ -578,14 +584,76 @@ fn flush(
             }
         }
         Some(_) => match p.problem {
-            Some(problem) => Msg::Err(problem),
-            None => Msg::Row {
-                line,
-                cells: p.cells,
-            },
+            Some(problem) => {
+                merged.fill(p.row, &mut p.cells);
+                Msg::Err(problem)
+            }
+            None => {
+                merged.fill(p.row, &mut p.cells);
+                Msg::Row {
+                    line,
+                    cells: p.cells,
+                }
+            }
         },
     };
     Ok(out.send(msg))
+}
+
+/// Cells merged down several data rows (a 处罚机关 or 数据来源单位 written once for a run of
+/// decisions): Excel keeps the value in the region's first cell only and shows it on every row
+/// of the region, so each row below takes it in the region's first column. Regions one row high
+/// (merged across columns) change nothing: their value belongs to their first column, which holds
+/// it. Regions starting in a title or the header row give no value to the rows below.
+struct MergedDown {
+    /// Regions more than one row high, by first row, last first (popped as rows arrive).
+    waiting: Vec<calamine::Dimensions>,
+    /// Regions reached, with the value of their first cell when it is in a data row.
+    active: Vec<(calamine::Dimensions, Option<String>)>,
+}
+
+impl MergedDown {
+    fn new(regions: Vec<calamine::Dimensions>) -> MergedDown {
+        let mut waiting: Vec<_> = regions
+            .into_iter()
+            .filter(|d| d.end.0 > d.start.0 && d.end.1 >= d.start.1)
+            .collect();
+        waiting.sort_by_key(|d| std::cmp::Reverse(d.start));
+        MergedDown {
+            waiting,
+            active: Vec::new(),
+        }
+    }
+
+    /// Called for every data row, in order: notes the value of regions starting on `row` and
+    /// fills the empty first cells of regions covering it.
+    fn fill(&mut self, row: u32, cells: &mut [String]) {
+        if self.waiting.is_empty() && self.active.is_empty() {
+            return;
+        }
+        self.active.retain(|(d, _)| d.end.0 >= row);
+        while self.waiting.last().is_some_and(|d| d.start.0 <= row) {
+            let Some(d) = self.waiting.pop() else { break };
+            if d.end.0 < row {
+                continue;
+            }
+            let value = (d.start.0 == row)
+                .then(|| cells.get(d.start.1 as usize).cloned())
+                .flatten()
+                .filter(|v| !v.is_empty());
+            self.active.push((d, value));
+        }
+        for (d, value) in &self.active {
+            if d.start.0 == row {
+                continue;
+            }
+            if let (Some(v), Some(slot)) = (value, cells.get_mut(d.start.1 as usize))
+                && slot.is_empty()
+            {
+                slot.clone_from(v);
+            }
+        }
+    }
 }
 
 /// A cell as text; `Err` says what is wrong with a cell holding an error.

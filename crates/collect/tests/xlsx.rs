@@ -407,6 +407,59 @@ fn title_rows_above_the_header() {
     let _ = std::fs::remove_file(&path);
 }
 
+/// Cells merged down a run of data rows (one 处罚机关 written for several decisions) are read on
+/// every row of the run; a region merged across columns leaves its value in its first column;
+/// a region starting in the header gives nothing to the rows below; a blank row inside a run
+/// stays blank; a region whose first cell is empty fills nothing.
+#[test]
+fn cells_merged_down_data_rows_are_read_on_every_row() {
+    let path = temp_path("merged.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let plain = CellFormat::new();
+    for (c, h) in ["名称", "文号", "机关", "备注"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).expect("write");
+    }
+    // 备注 header merged down into the first data row: the header is not a value.
+    sheet.merge_range(0, 3, 1, 3, "备注", &plain).expect("merge");
+    for (r, (name, no)) in [("甲", "1号"), ("乙", "2号"), ("丙", "3号"), ("丁", "4号")]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(r as u32 + 1, 0, *name).expect("write");
+        sheet.write_string(r as u32 + 1, 1, *no).expect("write");
+    }
+    // 机关 written once for rows 2-4 (Excel rows), then again for row 5 across two columns.
+    sheet.merge_range(1, 2, 3, 2, "某局", &plain).expect("merge");
+    sheet.merge_range(4, 2, 4, 3, "另一局", &plain).expect("merge");
+    // Rows 7-8: a run whose first row is blank, then a row inside a run over an empty cell.
+    sheet.write_string(6, 0, "戊").expect("write");
+    sheet.write_string(6, 1, "5号").expect("write");
+    sheet.merge_range(5, 2, 6, 2, "", &plain).expect("merge");
+    workbook.save(&path).expect("save");
+
+    let mut reader = Reader::open_path(&path, None, Limits::default()).expect("open");
+    assert_eq!(reader.headers(), ["名称", "文号", "机关", "备注"]);
+    let rows = drain(&mut reader);
+    assert_eq!(
+        cells(&rows),
+        strs(&[
+            &["甲", "1号", "某局", ""],
+            &["乙", "2号", "某局", ""],
+            &["丙", "3号", "某局", ""],
+            &["丁", "4号", "另一局", ""],
+            &["戊", "5号", "", ""],
+        ])
+    );
+    assert_eq!(
+        rows.iter()
+            .map(|r| r.as_ref().map(|r| r.line).unwrap_or(0))
+            .collect::<Vec<_>>(),
+        [2, 3, 4, 5, 7]
+    );
+    let _ = std::fs::remove_file(&path);
+}
+
 /// A small workbook that would inflate into a cell far over the limit (a text of one repeated
 /// character compresses a thousandfold) is refused from its ZIP directory, before calamine
 /// builds the cell in memory; the same texts within the limits are read.
