@@ -116,19 +116,18 @@ fn make_book(
         document: None,
     };
     chengxin_lists::list(&mut book, standards, ids, cal, &l).map_err(refused)?;
-    // A tenth of the serious entries are repaired after a few months: the exit starts a watch
-    // entry (1798号 (十八)), so those subjects answer with two entries on some dates.
+    // A tenth of the serious entries are withdrawn (撤销) after a few months: the exit starts a
+    // watch entry (1798号 (十八)), so those subjects answer with two entries on some dates.
     if !red && i % 10 < 6 && rng.below(10) == 0 {
         let x = ExitEntry {
             on: listed_on + Days::new(60 + rng.below(60)),
             actor: actor.into(),
             department: dept.into(),
             entry,
-            reason: ExitReason::Repaired,
-            document: Some(format!("闽信修〔2026〕{i}号")),
+            reason: ExitReason::Withdrawn,
+            document: Some(format!("闽信撤〔2026〕{i}号")),
             note: "基准测试".into(),
         };
-        // A repair the standard does not allow yet is refused; the entry then stays listed.
         let _ = chengxin_lists::exit(&mut book, standards, ids, cal, &x);
     }
     Ok(book)

@@ -1332,19 +1332,21 @@ pub fn list(
 pub struct ExitEntry {
     pub on: NaiveDate,
     pub actor: String,
-    /// Must be the identifying department (for `Repaired`, its consent: 1798号 (十八) 二).
+    /// Must be the identifying department.
     pub department: String,
     pub entry: String,
-    /// `Withdrawn`, `StandardChanged` or `Repaired`.
+    /// `Withdrawn` or `StandardChanged`.
     pub reason: ExitReason,
     pub document: Option<String>,
     pub note: String,
 }
 
-/// Manual exit: `Withdrawn` (any open entry), `StandardChanged` or `Repaired` (listed entries;
-/// repair needs the identifying department's consent, 1798号 (十八) 二 「提前退出需经认定部门（单位）
-/// 同意」, and a standard that allows repair). Other reasons come from their own operations.
-/// A serious entry that was listed enters the watch list (1798号 (十八)).
+/// Manual exit: `Withdrawn` (any open entry) or `StandardChanged` (listed entries, once a newer
+/// version of their standard is published: 1798号 (十八) 四、(十九) 四 「认定标准发生改变」).
+/// Repair is not a manual exit: it is the subject's application, accepted and decided under the
+/// standard's repair rules ([`crate::submit_repair`], [`crate::decide_repair`]; 国家发展改革委令
+/// 第36号). Other reasons come from their own operations. A serious entry that was listed enters
+/// the watch list (1798号 (十八)).
 pub fn exit(
     book: &mut Book,
     standards: &Standards,
@@ -1355,18 +1357,11 @@ pub fn exit(
     run(book, standards, ids, cal, cmd.on, |w| {
         if !matches!(
             cmd.reason,
-            ExitReason::Withdrawn | ExitReason::StandardChanged | ExitReason::Repaired
+            ExitReason::Withdrawn | ExitReason::StandardChanged
         ) {
             return Err(Refusal::ExitReasonNotManual { reason: cmd.reason });
         }
         let i = w.live_idx(&cmd.entry)?;
-        let e = &w.book.entries[i];
-        if cmd.reason == ExitReason::Repaired && e.department.trim() != cmd.department.trim() {
-            return Err(Refusal::ConsentRequired {
-                entry: e.id.clone(),
-                department: e.department.clone(),
-            });
-        }
         w.check_department(i, &cmd.department)?;
         require("actor", &cmd.actor)?;
         require("note", &cmd.note)?;
@@ -1378,17 +1373,20 @@ pub fn exit(
                     "proposed | notified | in_publicity | listed",
                 ));
             }
-            ExitReason::Repaired | ExitReason::StandardChanged if e.state != EntryState::Listed => {
+            ExitReason::StandardChanged if e.state != EntryState::Listed => {
                 return Err(wrong_entry_state(e, "listed"));
             }
             _ => {}
         }
-        if cmd.reason == ExitReason::Repaired {
-            let std = w.std_of(i)?;
-            if !std.repair.allowed || e.kind == ListKind::Red {
-                return Err(Refusal::RepairNotAllowed {
-                    code: std.code.clone(),
-                    version: std.version,
+        if cmd.reason == ExitReason::StandardChanged {
+            let newer = w
+                .standards
+                .latest_published(&e.standard_code, cmd.on)
+                .is_some_and(|s| s.version > e.standard_version);
+            if !newer {
+                return Err(Refusal::StandardUnchanged {
+                    code: e.standard_code.clone(),
+                    version: e.standard_version,
                 });
             }
         }

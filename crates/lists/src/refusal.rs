@@ -171,10 +171,17 @@ pub enum Refusal {
     NotOnList { entry: String },
 
     #[error(
-        "退出原因 {reason} 不能手工设定：认定有误经异议或更正处理（1798号（二十三）），到期由系统处理，\
-         交叉比对由列入处理 / exit reason {reason} is not set by hand"
+        "退出原因 {reason} 不能手工设定：认定有误经异议或更正处理（1798号（二十三）），信用修复经主体申请、\
+         受理和认定部门决定（/api/v1/repairs；国家发展改革委令第36号），到期由系统处理，交叉比对由列入处理 \
+         / exit reason {reason} is not set by hand"
     )]
     ExitReasonNotManual { reason: ExitReason },
+
+    #[error(
+        "认定标准 {code} 自第 {version} 版以来未发布新版本：因认定标准改变而移出，须先发布新版标准\
+         （1798号（十八）四、（十九）四「认定标准发生改变」）/ standard {code} has no version after {version}"
+    )]
+    StandardUnchanged { code: String, version: u32 },
 
     #[error(
         "认定标准 {code} 第 {version} 版规定该名单不可修复（1798号（十五）；国办发〔2020〕49号（十一））/ \
@@ -260,6 +267,7 @@ impl Refusal {
             Refusal::WrongState { .. } => "wrong_state",
             Refusal::NotOnList { .. } => "not_on_list",
             Refusal::ExitReasonNotManual { .. } => "exit_reason_not_manual",
+            Refusal::StandardUnchanged { .. } => "standard_unchanged",
             Refusal::RepairNotAllowed { .. } => "repair_not_allowed",
             Refusal::RepairMethodNotAllowed { .. } => "repair_method_not_allowed",
             Refusal::RepairTooEarly { .. } => "repair_too_early",

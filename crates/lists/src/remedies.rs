@@ -189,6 +189,9 @@ pub fn submit_objection(
 pub struct AcceptObjection {
     pub on: NaiveDate,
     pub actor: String,
+    /// The acting handler's department. For an objection to a list entry it must be the
+    /// identifying department (1798号 (二十二) 「由认定部门（单位）核实」; 谁认定、谁负责).
+    pub department: String,
     pub objection: String,
     pub accept: bool,
     /// Required when not accepting.
@@ -216,6 +219,10 @@ pub fn accept_objection(
             });
         }
         let target = o.target.clone();
+        if let Target::Entry(id) = &target {
+            let i = w.live_idx(id)?;
+            w.check_department(i, &cmd.department)?;
+        }
         if cmd.accept {
             let o = &mut w.book.objections[k];
             o.state = ObjectionState::Accepted;
@@ -491,6 +498,9 @@ pub fn submit_repair(
 pub struct AcceptRepair {
     pub on: NaiveDate,
     pub actor: String,
+    /// The acting handler's department. For a repair of a list entry it must be the identifying
+    /// department (1798号 (十八) 二 「经认定部门（单位）同意」).
+    pub department: String,
     pub application: String,
     pub accept: bool,
     /// Required when not accepting.
@@ -515,6 +525,11 @@ pub fn accept_repair(
                 expected: "submitted".to_owned(),
                 found: r.state.as_str().to_owned(),
             });
+        }
+        if let Target::Entry(id) = &r.target {
+            let id = id.clone();
+            let i = w.live_idx(&id)?;
+            w.check_department(i, &cmd.department)?;
         }
         if !cmd.accept {
             require("reason", &cmd.reason)?;
@@ -547,6 +562,9 @@ pub fn accept_repair(
 pub struct DecideRepair {
     pub on: NaiveDate,
     pub actor: String,
+    /// The acting handler's department: for a list entry, the identifying department, whose
+    /// decision is its consent (1798号 (十八) 二).
+    pub department: String,
     pub application: String,
     pub approve: bool,
     /// Required when refusing; recorded when approving.
@@ -582,6 +600,10 @@ pub fn decide_repair(
             });
         }
         let target = r.target.clone();
+        if let Target::Entry(id) = &target {
+            let i = w.live_idx(id)?;
+            w.check_department(i, &cmd.department)?;
+        }
         if !cmd.approve {
             require("reason", &cmd.reason)?;
             let r = &mut w.book.repairs[k];

@@ -258,6 +258,7 @@ impl Case {
             &AcceptObjection {
                 on,
                 actor: "officer-2".to_owned(),
+                department: DEPT.to_owned(),
                 objection: objection.to_owned(),
                 accept: true,
                 reason: String::new(),
@@ -325,6 +326,7 @@ impl Case {
             &AcceptRepair {
                 on,
                 actor: "officer-3".to_owned(),
+                department: DEPT.to_owned(),
                 application: application.to_owned(),
                 accept: true,
                 reason: String::new(),
@@ -347,6 +349,7 @@ impl Case {
             &DecideRepair {
                 on,
                 actor: "officer-3".to_owned(),
+                department: DEPT.to_owned(),
                 application: application.to_owned(),
                 approve: true,
                 reason: "已履行义务".to_owned(),
@@ -959,6 +962,85 @@ fn art_33_22_objection_suspends_entry() {
     }));
 }
 
+/// Only the identifying department handles applications about its entries (1798号 (二十二)
+/// 「由认定部门（单位）核实」, (十八) 二 「经认定部门（单位）同意」): a handler of another
+/// department may neither accept nor refuse an objection or a repair application, nor approve a
+/// repair by naming the identifying department as consenting.
+#[test]
+fn art_1798_22_only_the_identifying_department_handles_applications() {
+    let mut c = Case::new(false);
+    let w = c.listed("watch-env", d(2026, 3, 2));
+    let objection = c.object(Target::Entry(w.clone()), d(2026, 5, 4));
+    let before = c.snapshot();
+    for accept in [true, false] {
+        let r = accept_objection(
+            &mut c.book,
+            &c.standards,
+            &mut c.ids,
+            c.cal,
+            &AcceptObjection {
+                on: d(2026, 5, 5),
+                actor: "elsewhere".to_owned(),
+                department: OTHER_DEPT.to_owned(),
+                objection: objection.clone(),
+                accept,
+                reason: "不符合受理条件".to_owned(),
+            },
+        );
+        assert_eq!(refusal_code(r), "not_identifying_department", "{accept}");
+    }
+    assert_eq!(c.snapshot(), before);
+    c.accept_objection(&objection, d(2026, 5, 5));
+    c.decide_objection(&objection, d(2026, 5, 6), ObjectionOutcome::Dismissed);
+
+    c.submit_repair(
+        Target::Entry(w.clone()),
+        RepairMethod::Commitment,
+        d(2026, 6, 8),
+        None,
+    )
+    .expect("submitted");
+    let app = c.book.repairs[0].id.clone();
+    let accept_elsewhere = |c: &mut Case| {
+        accept_repair(
+            &mut c.book,
+            &c.standards,
+            &mut c.ids,
+            c.cal,
+            &AcceptRepair {
+                on: d(2026, 6, 9),
+                actor: "elsewhere".to_owned(),
+                department: OTHER_DEPT.to_owned(),
+                application: app.clone(),
+                accept: true,
+                reason: String::new(),
+            },
+        )
+    };
+    assert_eq!(refusal_code(accept_elsewhere(&mut c)), "not_identifying_department");
+    c.accept_repair(&app, d(2026, 6, 9));
+    let before = c.snapshot();
+    let r = decide_repair(
+        &mut c.book,
+        &c.standards,
+        &mut c.ids,
+        c.cal,
+        &DecideRepair {
+            on: d(2026, 6, 10),
+            actor: "elsewhere".to_owned(),
+            department: OTHER_DEPT.to_owned(),
+            application: app.clone(),
+            approve: true,
+            reason: "已承诺".to_owned(),
+            consenting_department: Some(DEPT.to_owned()),
+            document: None,
+        },
+    );
+    assert_eq!(refusal_code(r), "not_identifying_department");
+    assert_eq!(c.snapshot(), before);
+    c.decide_repair(&app, d(2026, 6, 10), DEPT).expect("approved by its department");
+}
+
 #[test]
 fn order_36_repair_stops_publication_sharing_and_measures() {
     let mut c = Case::new(false);
@@ -1270,7 +1352,7 @@ fn status_as_of_past_date_shows_entry_then_exited() {
             actor: "officer-1".to_owned(),
             department: DEPT.to_owned(),
             entry: s.clone(),
-            reason: ExitReason::StandardChanged,
+            reason: ExitReason::Withdrawn,
             document: None,
             note: "标准变更".to_owned(),
         },

@@ -169,10 +169,10 @@ fn op() -> impl Strategy<Value = Op> {
         2 => prop::option::of(idx.clone()).prop_map(|entry| Op::Object { entry }),
         2 => (0usize..4, any::<bool>()).prop_map(|(objection, accept)| Op::AcceptObjection { objection, accept }),
         3 => (0usize..4, 0usize..3).prop_map(|(objection, outcome)| Op::DecideObjection { objection, outcome }),
-        3 => (prop::option::of(idx.clone()), 0usize..5, -20i64..20)
+        5 => (prop::option::weighted(0.8, idx.clone()), 0usize..5, -20i64..20)
             .prop_map(|(entry, method, min_shift)| Op::Repair { entry, method, min_shift }),
-        2 => (0usize..4, any::<bool>()).prop_map(|(application, accept)| Op::AcceptRepair { application, accept }),
-        2 => (0usize..4, any::<bool>(), prop::bool::weighted(0.8))
+        4 => (0usize..4, prop::bool::weighted(0.8)).prop_map(|(application, accept)| Op::AcceptRepair { application, accept }),
+        4 => (0usize..4, any::<bool>(), prop::bool::weighted(0.8))
             .prop_map(|(application, approve, consent_ok)| Op::DecideRepair { application, approve, consent_ok }),
         1 => Just(Op::Expire),
         1 => any::<bool>().prop_map(|keep| Op::StandardChange { keep }),
@@ -336,6 +336,7 @@ fn apply(
             &AcceptObjection {
                 on,
                 actor: "a".to_owned(),
+                department: DEPT.to_owned(),
                 objection: pick(&book.objections, *objection)
                     .map_or_else(|| "missing".to_owned(), |o| o.id.clone()),
                 accept: *accept,
@@ -401,6 +402,7 @@ fn apply(
             &AcceptRepair {
                 on,
                 actor: "a".to_owned(),
+                department: DEPT.to_owned(),
                 application: pick(&book.repairs, *application)
                     .map_or_else(|| "missing".to_owned(), |r| r.id.clone()),
                 accept: *accept,
@@ -419,6 +421,7 @@ fn apply(
             &DecideRepair {
                 on,
                 actor: "a".to_owned(),
+                department: DEPT.to_owned(),
                 application: pick(&book.repairs, *application)
                     .map_or_else(|| "missing".to_owned(), |r| r.id.clone()),
                 approve: *approve,

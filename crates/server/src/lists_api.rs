@@ -229,7 +229,7 @@ pub async fn entry_step(
                 _ => {
                     return Err(ApiError::parameter(
                         "exit_reason",
-                        "one of withdrawn, standard_changed, repaired (an error is corrected with `correct`; expiry is automatic)",
+                        "one of withdrawn, standard_changed (an error is corrected with `correct`; a repair is the subject's application, /api/v1/repairs; expiry is automatic)",
                     ));
                 }
             };
@@ -634,6 +634,7 @@ pub async fn application_step(
                 AcceptObjection {
                     on,
                     actor: actor.clone(),
+                    department: principal.department().unwrap_or_default(),
                     objection: id,
                     accept: step == "accept",
                     reason: reasons,
@@ -673,6 +674,7 @@ pub async fn application_step(
                 AcceptRepair {
                     on,
                     actor: actor.clone(),
+                    department: principal.department().unwrap_or_default(),
                     application: id,
                     accept: step == "accept",
                     reason: reasons,
@@ -685,10 +687,13 @@ pub async fn application_step(
                 DecideRepair {
                     on,
                     actor: actor.clone(),
+                    department: principal.department().unwrap_or_default(),
                     application: id,
                     approve: step == "approve",
                     reason: reasons,
-                    consenting_department: b.consenting_department,
+                    // The acting handler is of the identifying department (checked by the rule): its
+                    // decision is that department's consent unless another is named.
+                    consenting_department: b.consenting_department.or_else(|| principal.department()),
                     document: b.document,
                 }
             )

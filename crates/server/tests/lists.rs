@@ -65,6 +65,7 @@ async fn fixture() -> Fixture {
             Some(OTHER_DEPT),
         ),
         ("handler", Role::Handler, Some(DEPT)),
+        ("other-handler", Role::Handler, Some(OTHER_DEPT)),
     ] {
         let secret = common::account_with_key(&store, name, role, dept, None).await;
         keys.insert(name, secret);
@@ -316,6 +317,66 @@ async fn art_1798_7_serious_entry_notified_listed_explained_and_suspended_by_obj
     assert_eq!(after["lists"][0]["suspended"], false, "{after}");
     // The public API carries the public part only; a handler sees it all.
     assert_eq!(after["complete"], false);
+}
+
+/// 谁认定、谁负责 over HTTP: a handler of another department can neither accept nor refuse an
+/// objection to an entry (1798号 (二十二) 「由认定部门（单位）核实」); the identifying department
+/// cannot take an entry off its list as "repaired" without the subject's repair application
+/// (国家发展改革委令第36号), nor as "standard changed" while the standard has no newer version
+/// (1798号 (十八) 四).
+#[tokio::test]
+async fn only_the_identifying_department_handles_and_exits_by_the_rules() {
+    let f = fixture().await;
+    let id = listed_entry(&f).await;
+    f.days.store(15, Ordering::SeqCst);
+    let (st, objection) = call(
+        &f,
+        "POST",
+        "/api/v1/objections",
+        None,
+        json!({"subject": U1, "entry": id, "applicant": "福州某某科技有限公司", "grounds": "认定有误"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{objection}");
+    let oid = objection["id"].as_str().expect("receipt").to_string();
+    for step in ["accept", "refuse"] {
+        let (st, body) = call(
+            &f,
+            "POST",
+            &format!("/api/v1/applications/{oid}/{step}"),
+            Some("other-handler"),
+            json!({"reasons": "不符合受理条件"}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{step}: {body}");
+        assert_eq!(body["error"]["code"], "not_identifying_department", "{body}");
+    }
+    let (_, seen) = call(&f, "GET", &format!("/api/v1/applications/{oid}"), Some("handler"), Value::Null).await;
+    assert_eq!(seen["objection"]["state"]["state"], "submitted", "{seen}");
+    let (st, body) = call(
+        &f,
+        "POST",
+        &format!("/api/v1/applications/{oid}/refuse"),
+        Some("handler"),
+        json!({"reasons": "非本主体提出且无授权"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+
+    for (reason, code) in [("repaired", "exit_reason_not_manual"), ("standard_changed", "standard_unchanged")] {
+        let (st, body) = call(
+            &f,
+            "POST",
+            &format!("/api/v1/list-entries/{id}/exit"),
+            Some("identifier"),
+            json!({"exit_reason": reason, "document": "闽税〔2026〕9号", "reason": "已修复"}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{reason}: {body}");
+        assert_eq!(body["error"]["code"], code, "{body}");
+    }
+    let (_, now) = call(&f, "GET", &format!("/api/v1/subjects/{U1}/lists"), None, Value::Null).await;
+    assert_eq!(now["lists"][0]["kind"], "serious", "{now}");
 }
 
 /// Imports the standards and proposes the serious entry for U1 (as the identifying

@@ -306,6 +306,7 @@ async fn an_upheld_objection_erases_the_entry_everywhere_but_the_correction() {
                 &AcceptObjection {
                     on: d(2026, 11, 18),
                     actor: "handler".into(),
+                    department: DEPT.into(),
                     objection: o,
                     accept: true,
                     reason: "材料齐全".into(),
