@@ -283,6 +283,13 @@ pub enum GrantRefusal {
     Expired { id: i64, at: DateTime<Utc> },
     #[error("the authorisation #{id} was revoked")]
     Revoked { id: i64 },
+    /// A grant opens personal information for the purpose it names only (个人信息保护法 第六条:
+    /// 与处理目的直接相关; 国办发〔2020〕49号 (十四)).
+    #[error(
+        "the authorisation #{id} is for the purpose {purpose:?} only: state that purpose, or ask \
+         for an authorisation for this one"
+    )]
+    OtherPurpose { id: i64, purpose: String },
 }
 
 /// May `account` read `field` of `subject_key` at `now`, given its grants? The grant used is
@@ -305,7 +312,14 @@ pub fn authorise_personal_read<'g>(
     for g in grants.iter().filter(|g| {
         g.account == account && g.subject_key == subject_key && g.fields.contains(&field)
     }) {
-        if g.revoked_at.is_some() {
+        if g.purpose.trim() != purpose.trim() {
+            if matches!(refusal, GrantRefusal::NotCovered { .. }) {
+                refusal = GrantRefusal::OtherPurpose {
+                    id: g.id,
+                    purpose: g.purpose.clone(),
+                };
+            }
+        } else if g.revoked_at.is_some() {
             refusal = GrantRefusal::Revoked { id: g.id };
         } else if g.expires_at <= now {
             refusal = GrantRefusal::Expired {
@@ -317,6 +331,32 @@ pub fn authorise_personal_read<'g>(
         }
     }
     Err(refusal)
+}
+
+/// Checks who gives a grant to whom: never oneself (授权与使用分离: the person who reads
+/// personal information is not the one who authorises the read), and only to an account whose
+/// role may read personal information under a grant (`may_read_personal`).
+pub fn check_grantor(grantee: &str, grantee_role: Role, grantor: &str) -> Result<(), &'static str> {
+    if grantee.trim() == grantor.trim() {
+        return Err(
+            "an account may not authorise itself: another person gives the grant (授权与使用分离)",
+        );
+    }
+    if !may_read_personal(grantee_role) {
+        return Err(
+            "this account's role never reads personal information (only operator, checker, \
+             handler and identifying_officer accounts do, under a grant)",
+        );
+    }
+    Ok(())
+}
+
+/// Roles that may read personal information, each read under a live grant.
+pub fn may_read_personal(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Operator | Role::Checker | Role::Handler | Role::IdentifyingOfficer
+    )
 }
 
 /// Checks a grant about to be given: a purpose, a scope, an expiry in the future and within
@@ -332,6 +372,13 @@ pub fn check_new_grant(
     }
     if fields.is_empty() {
         return Err("a grant names the personal fields it opens");
+    }
+    if fields
+        .iter()
+        .enumerate()
+        .any(|(i, f)| fields[..i].contains(f))
+    {
+        return Err("a grant names each personal field once");
     }
     if expires_at <= now {
         return Err("a grant expires in the future");

@@ -1079,11 +1079,15 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
                     ),
                     DecimalError::Scale => format!(
                         "has more than {DECIMAL_SCALE} decimals{}",
-                        f.unit.map(|u| format!(" in {}", u.as_str())).unwrap_or_default()
+                        f.unit
+                            .map(|u| format!(" in {}", u.as_str()))
+                            .unwrap_or_default()
                     ),
                     DecimalError::Range => format!(
                         "has more than {DECIMAL_INTEGER_DIGITS} integer digits{}",
-                        f.unit.map(|u| format!(" in {}", u.as_str())).unwrap_or_default()
+                        f.unit
+                            .map(|u| format!(" in {}", u.as_str()))
+                            .unwrap_or_default()
                     ),
                     DecimalError::Unit => "names a unit, but the catalog gives this field \
                                            none: write the number only"

@@ -1914,7 +1914,10 @@ fn amounts_with_separators_and_units() {
         assert_eq!(d.value("CF_NR_FK"), Some(stored), "{written}");
     }
     for (written, words) in [
-        ("5.000,00", "thousands separated by commas, and a unit 元, 万元 or ￥"),
+        (
+            "5.000,00",
+            "thousands separated by commas, and a unit 元, 万元 or ￥",
+        ),
         ("0.0001元", "more than 6 decimals in 万元"),
         ("五千元", "not a decimal number"),
     ] {
@@ -1937,7 +1940,9 @@ fn amounts_with_separators_and_units() {
     let headers: Vec<&str> = row.iter().map(|(h, _)| *h).collect();
     let values: Vec<&str> = row.iter().map(|(_, v)| v.as_str()).collect();
     let cols = it.columns(&headers).expect("headers map");
-    let e = it.validate(&cols, &values, today()).expect_err("a unit without one");
+    let e = it
+        .validate(&cols, &values, today())
+        .expect_err("a unit without one");
     assert!(
         e.iter()
             .any(|e| e.field == "CF_NR_FK" && e.message.contains("names a unit")),

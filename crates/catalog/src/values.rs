@@ -377,7 +377,9 @@ mod tests {
         assert_eq!(d("-1"), Err(DecimalError::Negative));
         assert_eq!(d("1.1234567"), Err(DecimalError::Scale));
         assert_eq!(d("1000000000000"), Err(DecimalError::Range));
-        for s in ["", ".5", "5.", "1e3", "+1", "1.2.3", "NaN", "1,00", ",100", "1,0000"] {
+        for s in [
+            "", ".5", "5.", "1e3", "+1", "1.2.3", "NaN", "1,00", ",100", "1,0000",
+        ] {
             assert_eq!(d(s), Err(DecimalError::Shape), "{s}");
         }
         for s in ["1.000,5", "1,000.", "1 000", "12,34,567"] {

@@ -78,6 +78,11 @@ pub enum GrantsCommand {
         #[arg(long, default_value_t = 30)]
         days: i64,
     },
+    /// Revoke a grant from now on (it stays on record).
+    Revoke {
+        /// The grant's number (`id` in what `grants add` printed).
+        id: i64,
+    },
 }
 
 fn actor() -> String {
@@ -222,6 +227,10 @@ pub async fn grants(store: &Store, c: GrantsCommand) -> Result<()> {
                     &actor(),
                 )
                 .await?;
+            outln!("{}", serde_json::to_string(&g)?)?;
+        }
+        GrantsCommand::Revoke { id } => {
+            let g = store.revoke_grant(id, &actor()).await?;
             outln!("{}", serde_json::to_string(&g)?)?;
         }
     }

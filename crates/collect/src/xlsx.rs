@@ -439,7 +439,15 @@ fn stream(
                     row + 1
                 )));
             }
-            if !flush(p, &mut width, &mut titles, &mut next_row, limits, &mut merged, out)? {
+            if !flush(
+                p,
+                &mut width,
+                &mut titles,
+                &mut next_row,
+                limits,
+                &mut merged,
+                out,
+            )? {
                 return Ok(());
             }
         }
@@ -512,7 +520,15 @@ fn stream(
         }
     }
     if let Some(p) = pending.take()
-        && !flush(p, &mut width, &mut titles, &mut next_row, limits, &mut merged, out)?
+        && !flush(
+            p,
+            &mut width,
+            &mut titles,
+            &mut next_row,
+            limits,
+            &mut merged,
+            out,
+        )?
     {
         return Ok(());
     }

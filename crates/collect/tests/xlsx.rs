@@ -421,7 +421,9 @@ fn cells_merged_down_data_rows_are_read_on_every_row() {
         sheet.write_string(0, c as u16, *h).expect("write");
     }
     // 备注 header merged down into the first data row: the header is not a value.
-    sheet.merge_range(0, 3, 1, 3, "备注", &plain).expect("merge");
+    sheet
+        .merge_range(0, 3, 1, 3, "备注", &plain)
+        .expect("merge");
     for (r, (name, no)) in [("甲", "1号"), ("乙", "2号"), ("丙", "3号"), ("丁", "4号")]
         .iter()
         .enumerate()
@@ -430,8 +432,12 @@ fn cells_merged_down_data_rows_are_read_on_every_row() {
         sheet.write_string(r as u32 + 1, 1, *no).expect("write");
     }
     // 机关 written once for rows 2-4 (Excel rows), then again for row 5 across two columns.
-    sheet.merge_range(1, 2, 3, 2, "某局", &plain).expect("merge");
-    sheet.merge_range(4, 2, 4, 3, "另一局", &plain).expect("merge");
+    sheet
+        .merge_range(1, 2, 3, 2, "某局", &plain)
+        .expect("merge");
+    sheet
+        .merge_range(4, 2, 4, 3, "另一局", &plain)
+        .expect("merge");
     // Rows 7-8: a run whose first row is blank, then a row inside a run over an empty cell.
     sheet.write_string(6, 0, "戊").expect("write");
     sheet.write_string(6, 1, "5号").expect("write");

@@ -1017,7 +1017,10 @@ fn art_1798_22_only_the_identifying_department_handles_applications() {
             },
         )
     };
-    assert_eq!(refusal_code(accept_elsewhere(&mut c)), "not_identifying_department");
+    assert_eq!(
+        refusal_code(accept_elsewhere(&mut c)),
+        "not_identifying_department"
+    );
     c.accept_repair(&app, d(2026, 6, 9));
     let before = c.snapshot();
     let r = decide_repair(
@@ -1038,7 +1041,8 @@ fn art_1798_22_only_the_identifying_department_handles_applications() {
     );
     assert_eq!(refusal_code(r), "not_identifying_department");
     assert_eq!(c.snapshot(), before);
-    c.decide_repair(&app, d(2026, 6, 10), DEPT).expect("approved by its department");
+    c.decide_repair(&app, d(2026, 6, 10), DEPT)
+        .expect("approved by its department");
 }
 
 #[test]

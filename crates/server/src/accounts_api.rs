@@ -326,6 +326,29 @@ pub async fn add_grant(
     }))
 }
 
+/// Revokes a grant from now on; it stays on record. `409` when it was already revoked or has
+/// expired.
+#[utoipa::path(delete, path = "/api/v1/grants/{id}", tag = "accounts",
+    params(("id" = i64, Path, description = "the grant's number")),
+    responses((status = 200, body = GrantView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn revoke_grant(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<GrantView>, ApiError> {
+    let result = state.store.revoke_grant(id, &principal.actor()).await;
+    write_audit(&state, &principal, "grants.revoke", None, &result).await?;
+    let g = result?;
+    Ok(Json(GrantView {
+        id: g.id,
+        username: g.account,
+        subject: g.subject_key,
+        fields: g.fields.iter().map(|f| f.as_str().to_string()).collect(),
+        purpose: g.purpose,
+        expires_at: g.expires_at,
+    }))
+}
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PersonalParams {
@@ -369,9 +392,38 @@ pub async fn personal(
             })
             .collect::<Result<_, _>>()?,
     };
-    // Staff may look up by citizen ID here: that is what the grant is for.
+    // Staff may look up by citizen ID here: that is what the grant is for. Without a grant the
+    // answer must not tell whether the number is known, nor the person's key: a known number and
+    // an unknown one get the same refusal.
+    let by_identity_number = chengxin_codes::check(&code, None, state.today()).kind
+        == Some(chengxin_codes::CodeKind::CitizenId);
+    let not_covered = |fields: &[PersonalField]| {
+        ApiError::PersonalDataNotAuthorised(format!(
+            "no authorisation covers {} of the person with this identity number for this account",
+            fields
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    };
     let subject = match state.store.find(&code).await? {
         Some(s) => s,
+        None if by_identity_number => {
+            audit::record(
+                &state,
+                &principal,
+                Record {
+                    action: "subjects.personal.read",
+                    target: None,
+                    purpose: Some(purpose.as_str()).filter(|p| !p.trim().is_empty()),
+                    outcome: Outcome::Refused,
+                    detail: Some("no subject with the identity number asked for".to_string()),
+                },
+            )
+            .await?;
+            return Err(not_covered(&fields));
+        }
         None => lookup(&state, &code).await?,
     };
     let account = principal.account.as_ref().ok_or(ApiError::Internal)?;
@@ -411,8 +463,12 @@ pub async fn personal(
         },
     )
     .await?;
-    if let Some(r) = refusal {
-        return Err(ApiError::PersonalDataNotAuthorised(r.to_string()));
+    match refusal {
+        Some(chengxin_access::GrantRefusal::NotCovered { .. }) if by_identity_number => {
+            return Err(not_covered(&fields));
+        }
+        Some(r) => return Err(ApiError::PersonalDataNotAuthorised(r.to_string())),
+        None => {}
     }
     used.dedup();
     let d = subject.data();

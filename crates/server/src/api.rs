@@ -33,6 +33,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         crate::accounts_api::departments,
         crate::accounts_api::add_department,
         crate::accounts_api::add_grant,
+        crate::accounts_api::revoke_grant,
         crate::accounts_api::personal,
         crate::accounts_api::audit_search,
         crate::collect_api::post_batch,

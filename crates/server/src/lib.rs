@@ -227,6 +227,12 @@ fn routes(state: AppState) -> Routes {
         post(acc::add_grant),
     )
     .api(
+        "delete",
+        "/api/v1/grants/{id}",
+        Roles(&[Role::Operator]),
+        delete(acc::revoke_grant),
+    )
+    .api(
         "get",
         "/api/v1/audit",
         Roles(&[Role::Auditor]),

@@ -693,7 +693,9 @@ pub async fn application_step(
                     reason: reasons,
                     // The acting handler is of the identifying department (checked by the rule): its
                     // decision is that department's consent unless another is named.
-                    consenting_department: b.consenting_department.or_else(|| principal.department()),
+                    consenting_department: b
+                        .consenting_department
+                        .or_else(|| principal.department()),
                     document: b.document,
                 }
             )

@@ -192,6 +192,7 @@ fn expected_matrix() -> HashMap<(&'static str, &'static str), Vec<Role>> {
     m.insert(("get", "/api/v1/self"), vec![Enterprise]);
     m.insert(("post", "/api/v1/departments"), vec![Operator]);
     m.insert(("post", "/api/v1/grants"), vec![Operator]);
+    m.insert(("delete", "/api/v1/grants/{id}"), vec![Operator]);
     m.insert(("get", "/api/v1/audit"), vec![Auditor]);
     // Collection: department data officers (own department) and operators.
     for (method, path) in [
@@ -783,6 +784,107 @@ async fn personal_data_needs_a_purpose_bound_live_grant_and_is_audited() {
     );
     assert_eq!(allowed[0].entry.actor, "sys-checker");
     assert_eq!(allowed[0].entry.department.as_deref(), Some(DEPT));
+
+    // A grant opens the data for its own purpose only.
+    let other_purpose = call(
+        &f.state,
+        request(
+            "GET",
+            &format!(
+                "/api/v1/subjects/{}/personal?fields=citizen_id&purpose=x",
+                f.person_key
+            ),
+            Some(&checker),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(other_purpose.code(), "personal_data_not_authorised");
+    assert!(
+        other_purpose.body.contains("行政许可审查"),
+        "{}",
+        other_purpose.body
+    );
+    assert!(!other_purpose.body.contains("440524188001010014"));
+
+    // Asked by identity number without a grant, a known person and an unknown one get the same
+    // answer, which names neither the person's key nor whether the number is known.
+    let by_number = |id: &'static str| {
+        let state = f.state.clone();
+        let checker = checker.clone();
+        async move {
+            call(
+                &state,
+                request(
+                    "GET",
+                    &format!("/api/v1/subjects/{id}/personal?fields=legal_rep_id&purpose=%E8%A1%8C%E6%94%BF%E8%AE%B8%E5%8F%AF%E5%AE%A1%E6%9F%A5"),
+                    Some(&checker),
+                    None,
+                ),
+            )
+            .await
+        }
+    };
+    let known = by_number("440524188001010014").await;
+    let unknown = by_number("350124200310230630").await;
+    assert_eq!(known.status, StatusCode::FORBIDDEN, "{}", known.body);
+    assert_eq!((known.status, &known.body), (unknown.status, &unknown.body));
+    assert!(!known.body.contains(&f.person_key), "{}", known.body);
+
+    // The operator revokes the grant: the next read is refused, naming the revocation.
+    let grant_id = granted.json()["id"].as_i64().expect("grant id");
+    let revoke = call(
+        &f.state,
+        request(
+            "DELETE",
+            &format!("/api/v1/grants/{grant_id}"),
+            Some(&operator),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(revoke.status, StatusCode::OK, "{}", revoke.body);
+    let after = call(
+        &f.state,
+        request(
+            "GET",
+            &format!("{uri}&fields=citizen_id"),
+            Some(&checker),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(after.code(), "personal_data_not_authorised");
+    assert!(after.body.contains("revoked"), "{}", after.body);
+    let again = call(
+        &f.state,
+        request(
+            "DELETE",
+            &format!("/api/v1/grants/{grant_id}"),
+            Some(&operator),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    let own = call(
+        &f.state,
+        request(
+            "POST",
+            "/api/v1/grants",
+            Some(&operator),
+            Some(json!({
+        "username": "sys-operator", "subject": f.person_key, "fields": ["citizen_id"],
+        "purpose": "行政许可审查", "expires_at": Utc::now() + Duration::days(7)})),
+        ),
+    )
+    .await;
+    assert_eq!(
+        own.status,
+        StatusCode::BAD_REQUEST,
+        "no grant to oneself: {}",
+        own.body
+    );
 }
 
 #[tokio::test]

@@ -349,9 +349,19 @@ async fn only_the_identifying_department_handles_and_exits_by_the_rules() {
         )
         .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{step}: {body}");
-        assert_eq!(body["error"]["code"], "not_identifying_department", "{body}");
+        assert_eq!(
+            body["error"]["code"], "not_identifying_department",
+            "{body}"
+        );
     }
-    let (_, seen) = call(&f, "GET", &format!("/api/v1/applications/{oid}"), Some("handler"), Value::Null).await;
+    let (_, seen) = call(
+        &f,
+        "GET",
+        &format!("/api/v1/applications/{oid}"),
+        Some("handler"),
+        Value::Null,
+    )
+    .await;
     assert_eq!(seen["objection"]["state"]["state"], "submitted", "{seen}");
     let (st, body) = call(
         &f,
@@ -363,7 +373,10 @@ async fn only_the_identifying_department_handles_and_exits_by_the_rules() {
     .await;
     assert_eq!(st, StatusCode::OK, "{body}");
 
-    for (reason, code) in [("repaired", "exit_reason_not_manual"), ("standard_changed", "standard_unchanged")] {
+    for (reason, code) in [
+        ("repaired", "exit_reason_not_manual"),
+        ("standard_changed", "standard_unchanged"),
+    ] {
         let (st, body) = call(
             &f,
             "POST",
@@ -375,7 +388,14 @@ async fn only_the_identifying_department_handles_and_exits_by_the_rules() {
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{reason}: {body}");
         assert_eq!(body["error"]["code"], code, "{body}");
     }
-    let (_, now) = call(&f, "GET", &format!("/api/v1/subjects/{U1}/lists"), None, Value::Null).await;
+    let (_, now) = call(
+        &f,
+        "GET",
+        &format!("/api/v1/subjects/{U1}/lists"),
+        None,
+        Value::Null,
+    )
+    .await;
     assert_eq!(now["lists"][0]["kind"], "serious", "{now}");
 }
 

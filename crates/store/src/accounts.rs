@@ -3,8 +3,8 @@
 
 use crate::{Store, StoreError, with_pool, with_write_pool};
 use chengxin_access::{
-    Grant, PersonalField, Role, check_new_grant, check_new_password, format_secret, locked_until,
-    secret_hash,
+    Grant, PersonalField, Role, check_grantor, check_new_grant, check_new_password, format_secret,
+    locked_until, secret_hash,
 };
 use chengxin_registry::{Provenance, SubjectData, SubjectKind};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -363,7 +363,8 @@ impl Store {
         rows.iter().map(AccountRow::account).collect()
     }
 
-    /// Disables or re-enables an account; a disabled account's sessions and keys stop working.
+    /// Disables or re-enables an account; a disabled account's sessions end and its keys stop
+    /// working (until it is enabled again).
     pub async fn set_account_disabled(
         &self,
         username: &str,
@@ -371,12 +372,23 @@ impl Store {
         actor: &str,
     ) -> Result<(), StoreError> {
         let n = with_pool!(self, p => {
-            sqlx::query("UPDATE accounts SET disabled = $2 WHERE username = $1")
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("UPDATE accounts SET disabled = $2 WHERE username = $1")
                 .bind(username)
                 .bind(i64::from(disabled))
-                .execute(p)
+                .execute(&mut *tx)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            // Sessions end with the account: a cookie from before must not come back to life
+            // when the account is enabled again.
+            if disabled {
+                sqlx::query("DELETE FROM sessions WHERE account_id IN (SELECT id FROM accounts WHERE username = $1)")
+                    .bind(username)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            n
         });
         if n == 0 {
             return Err(StoreError::NotFound(format!("account {username}")));
@@ -618,6 +630,7 @@ impl Store {
             .account(username)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("account {username}")))?;
+        check_grantor(&account.username, account.role, actor).map_err(invalid)?;
         if self.subject_by_key(subject_key).await?.is_none() {
             return Err(StoreError::NotFound(format!("subject {subject_key}")));
         }
@@ -660,6 +673,83 @@ impl Store {
             expires_at,
             revoked_at: None,
         })
+    }
+
+    /// Revokes a grant from now on (it stays on record, with when and by whom). Revoking a grant
+    /// already revoked or expired changes nothing and says so.
+    pub async fn revoke_grant(&self, id: i64, actor: &str) -> Result<Grant, StoreError> {
+        let now = crate::now();
+        let n = with_pool!(self, p => {
+            sqlx::query("UPDATE grants SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2")
+                .bind(id)
+                .bind(now)
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        let grant = self
+            .grant_by_id(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("grant #{id}")))?;
+        if n == 0 {
+            return Err(invalid(match grant.revoked_at {
+                Some(at) => format!("grant #{id} was already revoked at {}", at.to_rfc3339()),
+                None => format!("grant #{id} expired at {}", grant.expires_at.to_rfc3339()),
+            }));
+        }
+        self.audit_access(
+            actor,
+            "grants.revoke",
+            &grant.subject_key,
+            format!("grant #{id} of {} revoked", grant.account),
+        )
+        .await?;
+        Ok(grant)
+    }
+
+    /// One grant by number.
+    pub async fn grant_by_id(&self, id: i64) -> Result<Option<Grant>, StoreError> {
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            DateTime<Utc>,
+            DateTime<Utc>,
+            Option<DateTime<Utc>>,
+        );
+        let row: Option<Row> = with_pool!(self, p => {
+            sqlx::query_as(
+                "SELECT a.username, g.subject_key, g.fields, g.purpose, g.granted_by, g.granted_at, g.expires_at, g.revoked_at \
+                 FROM grants g JOIN accounts a ON a.id = g.account_id WHERE g.id = $1",
+            )
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(row.map(
+            |(
+                account,
+                subject_key,
+                fields,
+                purpose,
+                granted_by,
+                granted_at,
+                expires_at,
+                revoked_at,
+            )| Grant {
+                id,
+                account,
+                subject_key,
+                fields: fields.split(',').filter_map(PersonalField::parse).collect(),
+                purpose,
+                granted_by,
+                granted_at,
+                expires_at,
+                revoked_at,
+            },
+        ))
     }
 
     /// Every grant `username` holds on `subject_key` (live, expired and revoked: the rule decides).

@@ -793,3 +793,121 @@ async fn a_uscc_finds_the_legacy_subject_of_its_organisation_code() {
     })
     .await;
 }
+
+/// Disabling an account ends its sessions: enabling it again does not bring an old (possibly
+/// stolen) cookie back. Grants: never to oneself, never to a role that cannot read personal
+/// information, and revocable, with the revocation kept.
+#[tokio::test]
+async fn disabled_accounts_lose_their_sessions_and_grants_are_revocable() {
+    use chengxin_access::{PersonalField, Role};
+    use chengxin_store::NewAccount;
+    on_both("sessions_grants", |s| async move {
+        let account = |username: &str, role: Role| NewAccount {
+            username: username.into(),
+            display_name: username.into(),
+            role,
+            department_code: None,
+            subject_key: None,
+            password: Some("Correct-Horse-Battery-9".into()),
+        };
+        s.create_account(account("operator1", Role::Operator), "t")
+            .await
+            .expect("operator1");
+        s.create_account(account("reader", Role::Operator), "t")
+            .await
+            .expect("reader");
+        s.create_account(account("auditor1", Role::Auditor), "t")
+            .await
+            .expect("auditor1");
+        let session = s
+            .login("reader", "Correct-Horse-Battery-9")
+            .await
+            .expect("login");
+        assert!(s.session(&session.token).await.expect("q").is_some());
+        s.set_account_disabled("reader", true, "operator1")
+            .await
+            .expect("disable");
+        s.set_account_disabled("reader", false, "operator1")
+            .await
+            .expect("enable");
+        assert!(
+            s.session(&session.token).await.expect("q").is_none(),
+            "a session from before the account was disabled stays ended"
+        );
+
+        let subject = s
+            .register(
+                company("甲公司", U1),
+                prov(d(2020, 1, 1), "设立登记"),
+                today(),
+            )
+            .await
+            .expect("subject");
+        let until = chrono::Utc::now() + chrono::Duration::days(7);
+        let fields = [PersonalField::LegalRepId];
+        let own = s
+            .grant(
+                "operator1",
+                &subject.key,
+                &fields,
+                "信贷审批核查",
+                until,
+                "operator1",
+            )
+            .await;
+        assert!(
+            matches!(&own, Err(StoreError::Conflict(m)) if m.contains("授权与使用分离")),
+            "{own:?}"
+        );
+        let auditor = s
+            .grant(
+                "auditor1",
+                &subject.key,
+                &fields,
+                "信贷审批核查",
+                until,
+                "operator1",
+            )
+            .await;
+        assert!(
+            matches!(auditor, Err(StoreError::Conflict(_))),
+            "{auditor:?}"
+        );
+        let twice = s
+            .grant(
+                "reader",
+                &subject.key,
+                &[PersonalField::LegalRepId, PersonalField::LegalRepId],
+                "信贷审批核查",
+                until,
+                "operator1",
+            )
+            .await;
+        assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+        let g = s
+            .grant(
+                "reader",
+                &subject.key,
+                &fields,
+                "信贷审批核查",
+                until,
+                "operator1",
+            )
+            .await
+            .expect("grant");
+        let revoked = s.revoke_grant(g.id, "operator1").await.expect("revoke");
+        assert_eq!(revoked.id, g.id);
+        let held = s.grants_for("reader", &subject.key).await.expect("grants");
+        assert!(held[0].revoked_at.is_some(), "{held:?}");
+        let again = s.revoke_grant(g.id, "operator1").await;
+        assert!(
+            matches!(&again, Err(StoreError::Conflict(m)) if m.contains("already revoked")),
+            "{again:?}"
+        );
+        assert!(matches!(
+            s.revoke_grant(g.id + 100, "operator1").await,
+            Err(StoreError::NotFound(_))
+        ));
+    })
+    .await;
+}
