@@ -160,6 +160,18 @@ impl ExitReason {
     }
 }
 
+impl ExitReason {
+    /// The reason as a public notice may give it: a red entry that left because its subject was
+    /// put on the watch list, which is not public (1798号 (十六)), says only that it no longer
+    /// meets the red list's conditions.
+    pub fn public_label_zh(self) -> &'static str {
+        match self {
+            ExitReason::WatchListed => "不再符合红名单条件（1798号（十九）二）",
+            other => other.label_zh(),
+        }
+    }
+}
+
 impl fmt::Display for ExitReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

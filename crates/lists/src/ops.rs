@@ -330,7 +330,7 @@ impl<'s> Work<'s, '_> {
                     e.subject,
                     x.on,
                     kind.label_zh(),
-                    x.reason.label_zh(),
+                    x.reason.public_label_zh(),
                     e.department,
                     e.document
                 ),

@@ -828,11 +828,24 @@ fn art_1798_19_serious_listing_removes_red_entries() {
 fn art_1798_19_watch_listing_removes_red_entries() {
     let mut c = Case::new(false);
     let red = c.listed("red-tax", d(2026, 2, 2));
-    c.listed("watch-env", d(2026, 3, 2));
+    let watch = c.propose("watch-env", d(2026, 3, 2));
+    let fx = c.try_list(&watch, d(2026, 3, 2)).expect("listed");
     assert_eq!(
         c.entry(&red).exit.as_ref().map(|x| x.reason),
         Some(ExitReason::WatchListed)
     );
+    // The watch list is not public (1798号 (十六) 「有选择地对外公开」): the red list's public exit
+    // notice does not say why the subject left it.
+    let notices: Vec<&str> = fx
+        .iter()
+        .filter_map(|f| match f {
+            Effect::Announcement { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notices.len(), 1, "{fx:?}");
+    assert!(notices[0].contains("退出红名单"), "{}", notices[0]);
+    assert!(!notices[0].contains("重点关注"), "{}", notices[0]);
 }
 
 #[test]

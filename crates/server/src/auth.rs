@@ -74,8 +74,8 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|s| s.trim().to_string());
+        .and_then(bearer_token)
+        .map(str::to_string);
     let principal = if let Some(key) = bearer {
         match state.store.account_for_api_key(&key).await {
             Ok(Some((account, id))) => Principal {
@@ -207,4 +207,34 @@ pub async fn enforce(
         }
     }
     next.run(req).await
+}
+
+/// The credentials of an `Authorization: Bearer …` header; the scheme name is case-insensitive
+/// (RFC 9110 §11.1), so `bearer` and `BEARER` are read too.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod bearer_tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_name_is_case_insensitive() {
+        for h in [
+            "Bearer cxk_1",
+            "bearer cxk_1",
+            "BEARER  cxk_1 ",
+            " Bearer cxk_1",
+        ] {
+            assert_eq!(bearer_token(h), Some("cxk_1"), "{h:?}");
+        }
+        for h in ["Basic cxk_1", "Bearer", "Bearer  ", "Bearercxk_1"] {
+            assert_eq!(bearer_token(h), None, "{h:?}");
+        }
+    }
 }
