@@ -83,10 +83,25 @@ fn personal_reads_need_purpose_scope_and_unexpired_grant() {
         "checker1",
         "CX0000000000000A",
         PersonalField::CitizenId,
-        "审查",
+        "行政许可审查",
         t(11, 0),
     );
     assert_eq!(ok.map(|g| g.id), Ok(1));
+    // The grant is for its own purpose only.
+    assert_eq!(
+        authorise_personal_read(
+            &grants,
+            "checker1",
+            "CX0000000000000A",
+            PersonalField::CitizenId,
+            "审查",
+            t(11, 0)
+        ),
+        Err(GrantRefusal::OtherPurpose {
+            id: 1,
+            purpose: "行政许可审查".into()
+        })
+    );
     assert_eq!(
         authorise_personal_read(
             &grants,
@@ -104,7 +119,7 @@ fn personal_reads_need_purpose_scope_and_unexpired_grant() {
             "checker1",
             "CX0000000000000A",
             PersonalField::LegalRepId,
-            "审查",
+            "行政许可审查",
             t(11, 0)
         ),
         Err(GrantRefusal::NotCovered { .. })
@@ -115,7 +130,7 @@ fn personal_reads_need_purpose_scope_and_unexpired_grant() {
             "other",
             "CX0000000000000A",
             PersonalField::CitizenId,
-            "审查",
+            "行政许可审查",
             t(11, 0)
         ),
         Err(GrantRefusal::NotCovered { .. })
@@ -126,7 +141,7 @@ fn personal_reads_need_purpose_scope_and_unexpired_grant() {
             "checker1",
             "CX0000000000000A",
             PersonalField::CitizenId,
-            "审查",
+            "行政许可审查",
             t(12, 0)
         ),
         Err(GrantRefusal::Expired { id: 1, .. })
@@ -139,7 +154,7 @@ fn personal_reads_need_purpose_scope_and_unexpired_grant() {
             "checker1",
             "CX0000000000000A",
             PersonalField::CitizenId,
-            "审查",
+            "行政许可审查",
             t(11, 0)
         ),
         Err(GrantRefusal::Revoked { id: 2 })

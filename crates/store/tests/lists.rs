@@ -132,6 +132,19 @@ async fn standards_import_once_per_version() {
             .import_list_standards("[[standard]]\ncode = 1", "operator")
             .await;
         assert!(matches!(bad, Err(ListError::Standards(_))), "{bad:?}");
+        // A version that could not be used (no legal basis, a validity of 0 months) is refused
+        // whole, naming what it lacks, and nothing of the file is stored.
+        let text = chengxin_lists::DEFAULT_STANDARDS_TOML
+            .replacen("version = 1", "version = 7", 1)
+            .replacen("validity_months = ", "validity_months = 0 # was ", 1);
+        let incomplete = s.import_list_standards(&text, "operator").await;
+        let message = format!("{incomplete:?}");
+        assert!(
+            matches!(incomplete, Err(ListError::Standards(_))),
+            "{message}"
+        );
+        assert!(message.contains("validity_months"), "{message}");
+        assert_eq!(s.list_standards().await.expect("read").len(), n);
     })
     .await;
 }
