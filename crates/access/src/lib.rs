@@ -352,11 +352,16 @@ pub fn check_grantor(grantee: &str, grantee_role: Role, grantor: &str) -> Result
 }
 
 /// Roles that may read personal information, each read under a live grant.
+pub const PERSONAL_READERS: &[Role] = &[
+    Role::Operator,
+    Role::Checker,
+    Role::Handler,
+    Role::IdentifyingOfficer,
+];
+
+/// Whether `role` is one of [`PERSONAL_READERS`].
 pub fn may_read_personal(role: Role) -> bool {
-    matches!(
-        role,
-        Role::Operator | Role::Checker | Role::Handler | Role::IdentifyingOfficer
-    )
+    PERSONAL_READERS.contains(&role)
 }
 
 /// Checks a grant about to be given: a purpose, a scope, an expiry in the future and within

@@ -1067,6 +1067,10 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
                 date: None,
             })
             .map_err(|e| {
+                let in_unit = f
+                    .unit
+                    .map(|u| format!(" in {}", u.as_str()))
+                    .unwrap_or_default();
                 let why = match e {
                     DecimalError::Negative => "is negative (amounts are non-negative)".to_owned(),
                     DecimalError::Shape => format!(
@@ -1077,18 +1081,12 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
                             None => "",
                         }
                     ),
-                    DecimalError::Scale => format!(
-                        "has more than {DECIMAL_SCALE} decimals{}",
-                        f.unit
-                            .map(|u| format!(" in {}", u.as_str()))
-                            .unwrap_or_default()
-                    ),
-                    DecimalError::Range => format!(
-                        "has more than {DECIMAL_INTEGER_DIGITS} integer digits{}",
-                        f.unit
-                            .map(|u| format!(" in {}", u.as_str()))
-                            .unwrap_or_default()
-                    ),
+                    DecimalError::Scale => {
+                        format!("has more than {DECIMAL_SCALE} decimals{in_unit}")
+                    }
+                    DecimalError::Range => {
+                        format!("has more than {DECIMAL_INTEGER_DIGITS} integer digits{in_unit}")
+                    }
                     DecimalError::Unit => "names a unit, but the catalog gives this field \
                                            none: write the number only"
                         .to_owned(),

@@ -191,22 +191,13 @@ pub(crate) fn parse_decimal(input: &str, unit: Option<Unit>) -> Result<String, D
         return Err(DecimalError::Shape);
     }
     let frac = frac.unwrap_or("");
-    // Move the point `shift` places (to the right when positive).
-    let digits = format!("{int}{frac}");
-    let point = int.len() as isize + shift;
-    let (int, frac) = if point <= 0 {
-        (
-            String::new(),
-            format!("{}{digits}", "0".repeat(point.unsigned_abs())),
-        )
-    } else if point as usize >= digits.len() {
-        (
-            format!("{digits}{}", "0".repeat(point as usize - digits.len())),
-            String::new(),
-        )
+    // Most cells name no unit: their digits are used as they are, without copying.
+    let moved;
+    let (int, frac) = if shift == 0 {
+        (&*int, frac)
     } else {
-        let (i, f) = digits.split_at(point as usize);
-        (i.to_owned(), f.to_owned())
+        moved = move_point(&int, frac, shift);
+        (moved.0.as_str(), moved.1.as_str())
     };
     let frac = frac.trim_end_matches('0');
     if frac.len() > DECIMAL_SCALE {
@@ -224,11 +215,32 @@ pub(crate) fn parse_decimal(input: &str, unit: Option<Unit>) -> Result<String, D
     })
 }
 
+/// The digits `int`.`frac` with the decimal point moved `shift` places (to the right when
+/// positive), as whole and fractional digits.
+fn move_point(int: &str, frac: &str, shift: isize) -> (String, String) {
+    let digits = format!("{int}{frac}");
+    let point = int.len() as isize + shift;
+    if point <= 0 {
+        (
+            String::new(),
+            format!("{}{digits}", "0".repeat(point.unsigned_abs())),
+        )
+    } else if point as usize >= digits.len() {
+        (
+            format!("{digits}{}", "0".repeat(point as usize - digits.len())),
+            String::new(),
+        )
+    } else {
+        let (i, f) = digits.split_at(point as usize);
+        (i.to_owned(), f.to_owned())
+    }
+}
+
 /// The whole part of an amount without its thousands separators (`1,234,567` → `1234567`);
 /// `None` when the groups are not those of thousands (`1,00`, `,100`, `1,0000`).
-fn ungroup(int: &str) -> Option<String> {
+fn ungroup(int: &str) -> Option<std::borrow::Cow<'_, str>> {
     if !int.contains(',') {
-        return Some(int.to_owned());
+        return Some(std::borrow::Cow::Borrowed(int));
     }
     let mut groups = int.split(',');
     let first = groups.next()?;
@@ -242,7 +254,7 @@ fn ungroup(int: &str) -> Option<String> {
         }
         out.push_str(g);
     }
-    Some(out)
+    Some(std::borrow::Cow::Owned(out))
 }
 
 /// At most `max` characters of `s`, with `…` when cut (for echoing values in messages).

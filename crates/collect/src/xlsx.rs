@@ -599,19 +599,16 @@ fn flush(
                 }
             }
         }
-        Some(_) => match p.problem {
-            Some(problem) => {
-                merged.fill(p.row, &mut p.cells);
-                Msg::Err(problem)
-            }
-            None => {
-                merged.fill(p.row, &mut p.cells);
-                Msg::Row {
+        Some(_) => {
+            merged.fill(p.row, &mut p.cells);
+            match p.problem {
+                Some(problem) => Msg::Err(problem),
+                None => Msg::Row {
                     line,
                     cells: p.cells,
-                }
+                },
             }
-        },
+        }
     };
     Ok(out.send(msg))
 }

@@ -135,6 +135,24 @@ impl<'s> Work<'s, '_> {
         Ok(())
     }
 
+    /// For an application about a list entry: the entry's index, once `department` is found
+    /// to be the identifying department (谁认定、谁负责: 1798号 (二十二) 「由认定部门（单位）核实」,
+    /// (十八) 二 「经认定部门（单位）同意」). `None` for a record, which this rule does not scope.
+    pub(crate) fn entry_handled_by(
+        &self,
+        target: &Target,
+        department: &str,
+    ) -> Result<Option<usize>, Refusal> {
+        match target {
+            Target::Entry(id) => {
+                let i = self.live_idx(id)?;
+                self.check_department(i, department)?;
+                Ok(Some(i))
+            }
+            Target::Record(_) => Ok(None),
+        }
+    }
+
     pub(crate) fn step(
         &mut self,
         i: usize,

@@ -219,10 +219,7 @@ pub fn accept_objection(
             });
         }
         let target = o.target.clone();
-        if let Target::Entry(id) = &target {
-            let i = w.live_idx(id)?;
-            w.check_department(i, &cmd.department)?;
-        }
+        w.entry_handled_by(&target, &cmd.department)?;
         if cmd.accept {
             let o = &mut w.book.objections[k];
             o.state = ObjectionState::Accepted;
@@ -293,14 +290,7 @@ pub fn decide_objection(
             });
         }
         let target = o.target.clone();
-        let entry_idx = match &target {
-            Target::Entry(id) => {
-                let i = w.live_idx(id)?;
-                w.check_department(i, &cmd.department)?;
-                Some(i)
-            }
-            Target::Record(_) => None,
-        };
+        let entry_idx = w.entry_handled_by(&target, &cmd.department)?;
         {
             let o = &mut w.book.objections[k];
             o.state = ObjectionState::Decided {
@@ -526,11 +516,8 @@ pub fn accept_repair(
                 found: r.state.as_str().to_owned(),
             });
         }
-        if let Target::Entry(id) = &r.target {
-            let id = id.clone();
-            let i = w.live_idx(&id)?;
-            w.check_department(i, &cmd.department)?;
-        }
+        let target = r.target.clone();
+        w.entry_handled_by(&target, &cmd.department)?;
         if !cmd.accept {
             require("reason", &cmd.reason)?;
         }
@@ -600,10 +587,7 @@ pub fn decide_repair(
             });
         }
         let target = r.target.clone();
-        if let Target::Entry(id) = &target {
-            let i = w.live_idx(id)?;
-            w.check_department(i, &cmd.department)?;
-        }
+        let entry_idx = w.entry_handled_by(&target, &cmd.department)?;
         if !cmd.approve {
             require("reason", &cmd.reason)?;
             let r = &mut w.book.repairs[k];
@@ -620,24 +604,21 @@ pub fn decide_repair(
             ));
             return Ok(());
         }
-        let entry_idx = match &target {
-            Target::Entry(id) => {
-                let i = w.live_idx(id)?;
-                let e = &w.book.entries[i];
-                let consent = cmd.consenting_department.as_deref().map(str::trim);
-                if consent != Some(e.department.trim()) {
-                    return Err(Refusal::ConsentRequired {
-                        entry: e.id.clone(),
-                        department: e.department.clone(),
-                    });
-                }
-                if !e.is_active(cmd.on) {
-                    return Err(Refusal::NotOnList { entry: id.clone() });
-                }
-                Some(i)
+        if let Some(i) = entry_idx {
+            let e = &w.book.entries[i];
+            let consent = cmd.consenting_department.as_deref().map(str::trim);
+            if consent != Some(e.department.trim()) {
+                return Err(Refusal::ConsentRequired {
+                    entry: e.id.clone(),
+                    department: e.department.clone(),
+                });
             }
-            Target::Record(_) => None,
-        };
+            if !e.is_active(cmd.on) {
+                return Err(Refusal::NotOnList {
+                    entry: e.id.clone(),
+                });
+            }
+        }
         {
             let r = &mut w.book.repairs[k];
             r.state = RepairState::Approved;

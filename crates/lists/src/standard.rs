@@ -325,6 +325,20 @@ impl Standards {
         }
     }
 
+    /// Refuses the first standard that could not be used, naming what it lacks (国办发〔2020〕
+    /// 49号 (六)(七)(八); [`Standard::problems`]). Imports call it: a stored version is never
+    /// replaced, so an incomplete one would only refuse every proposal made under it.
+    pub fn check_complete(&self) -> Result<(), StandardsError> {
+        match self.iter().find(|s| !s.problems().is_empty()) {
+            Some(s) => Err(StandardsError::Invalid {
+                code: s.code.clone(),
+                version: s.version,
+                message: s.problems().join("；"),
+            }),
+            None => Ok(()),
+        }
+    }
+
     /// Add a standard; refuses a duplicate (code, version), an empty code and version 0.
     pub fn insert(&mut self, standard: Standard) -> Result<(), StandardsError> {
         if standard.code.trim().is_empty() || standard.version == 0 {

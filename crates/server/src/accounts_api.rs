@@ -273,6 +273,19 @@ pub struct GrantView {
     pub expires_at: DateTime<Utc>,
 }
 
+impl From<chengxin_access::Grant> for GrantView {
+    fn from(g: chengxin_access::Grant) -> GrantView {
+        GrantView {
+            id: g.id,
+            username: g.account,
+            subject: g.subject_key,
+            fields: g.fields.iter().map(|f| f.as_str().to_string()).collect(),
+            purpose: g.purpose,
+            expires_at: g.expires_at,
+        }
+    }
+}
+
 /// Authorises an account to read personal fields of one subject for a stated purpose until a time.
 #[utoipa::path(post, path = "/api/v1/grants", tag = "accounts", request_body = NewGrant,
     responses((status = 200, body = GrantView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -316,14 +329,7 @@ pub async fn add_grant(
         chengxin_store::StoreError::Conflict(m) => ApiError::parameter("grant", m),
         other => other.into(),
     })?;
-    Ok(Json(GrantView {
-        id: g.id,
-        username: g.account,
-        subject: g.subject_key,
-        fields: g.fields.iter().map(|f| f.as_str().to_string()).collect(),
-        purpose: g.purpose,
-        expires_at: g.expires_at,
-    }))
+    Ok(Json(GrantView::from(g)))
 }
 
 /// Revokes a grant from now on; it stays on record. `409` when it was already revoked or has
@@ -339,14 +345,7 @@ pub async fn revoke_grant(
     let result = state.store.revoke_grant(id, &principal.actor()).await;
     write_audit(&state, &principal, "grants.revoke", None, &result).await?;
     let g = result?;
-    Ok(Json(GrantView {
-        id: g.id,
-        username: g.account,
-        subject: g.subject_key,
-        fields: g.fields.iter().map(|f| f.as_str().to_string()).collect(),
-        purpose: g.purpose,
-        expires_at: g.expires_at,
-    }))
+    Ok(Json(GrantView::from(g)))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -122,13 +122,9 @@ struct Routes {
 /// platform operators.
 const COLLECTORS: &[Role] = &[Role::DataOfficer, Role::Operator];
 
-/// Staff roles that may read personal information under a grant.
-const STAFF_PERSONAL: &[Role] = &[
-    Role::Operator,
-    Role::Checker,
-    Role::Handler,
-    Role::IdentifyingOfficer,
-];
+/// Staff roles that may read personal information under a grant (the roles a grant may be
+/// given to).
+const STAFF_PERSONAL: &[Role] = chengxin_access::PERSONAL_READERS;
 
 impl Routes {
     fn add(

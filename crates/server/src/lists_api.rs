@@ -615,6 +615,8 @@ pub async fn application_step(
     let store = audit::acting(&state, &principal);
     let reasons = b.reasons.clone().unwrap_or_default();
     let kind = if is_objection { "objection" } else { "repair" };
+    // The acting handler's department: the rules check it against the entry's.
+    let department = principal.department().unwrap_or_default();
     let action = format!("lists.{kind}.{step}");
     // Runs one rule of `chengxin-lists` on the subject's book with this request's command.
     macro_rules! run {
@@ -634,7 +636,7 @@ pub async fn application_step(
                 AcceptObjection {
                     on,
                     actor: actor.clone(),
-                    department: principal.department().unwrap_or_default(),
+                    department: department.clone(),
                     objection: id,
                     accept: step == "accept",
                     reason: reasons,
@@ -658,7 +660,7 @@ pub async fn application_step(
                 DecideObjection {
                     on,
                     actor: actor.clone(),
-                    department: principal.department().unwrap_or_default(),
+                    department: department.clone(),
                     objection: id,
                     outcome,
                     reasons,
@@ -674,7 +676,7 @@ pub async fn application_step(
                 AcceptRepair {
                     on,
                     actor: actor.clone(),
-                    department: principal.department().unwrap_or_default(),
+                    department: department.clone(),
                     application: id,
                     accept: step == "accept",
                     reason: reasons,
@@ -687,7 +689,7 @@ pub async fn application_step(
                 DecideRepair {
                     on,
                     actor: actor.clone(),
-                    department: principal.department().unwrap_or_default(),
+                    department: department.clone(),
                     application: id,
                     approve: step == "approve",
                     reason: reasons,
@@ -695,7 +697,7 @@ pub async fn application_step(
                     // decision is that department's consent unless another is named.
                     consenting_department: b
                         .consenting_department
-                        .or_else(|| principal.department()),
+                        .or_else(|| Some(department.clone())),
                     document: b.document,
                 }
             )

@@ -709,47 +709,11 @@ impl Store {
 
     /// One grant by number.
     pub async fn grant_by_id(&self, id: i64) -> Result<Option<Grant>, StoreError> {
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            DateTime<Utc>,
-            DateTime<Utc>,
-            Option<DateTime<Utc>>,
-        );
-        let row: Option<Row> = with_pool!(self, p => {
-            sqlx::query_as(
-                "SELECT a.username, g.subject_key, g.fields, g.purpose, g.granted_by, g.granted_at, g.expires_at, g.revoked_at \
-                 FROM grants g JOIN accounts a ON a.id = g.account_id WHERE g.id = $1",
-            )
-            .bind(id)
-            .fetch_optional(p)
-            .await?
+        let sql = format!("{GRANT_SELECT} WHERE g.id = $1");
+        let row: Option<GrantRow> = with_pool!(self, p => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(p).await?
         });
-        Ok(row.map(
-            |(
-                account,
-                subject_key,
-                fields,
-                purpose,
-                granted_by,
-                granted_at,
-                expires_at,
-                revoked_at,
-            )| Grant {
-                id,
-                account,
-                subject_key,
-                fields: fields.split(',').filter_map(PersonalField::parse).collect(),
-                purpose,
-                granted_by,
-                granted_at,
-                expires_at,
-                revoked_at,
-            },
-        ))
+        Ok(row.map(Grant::from))
     }
 
     /// Every grant `username` holds on `subject_key` (live, expired and revoked: the rule decides).
@@ -758,41 +722,55 @@ impl Store {
         username: &str,
         subject_key: &str,
     ) -> Result<Vec<Grant>, StoreError> {
-        type GrantRow = (
-            i64,
-            String,
-            String,
-            String,
-            DateTime<Utc>,
-            DateTime<Utc>,
-            Option<DateTime<Utc>>,
-        );
+        let sql =
+            format!("{GRANT_SELECT} WHERE a.username = $1 AND g.subject_key = $2 ORDER BY g.id");
         let rows: Vec<GrantRow> = with_pool!(self, p => {
-            sqlx::query_as(
-                "SELECT g.id, g.fields, g.purpose, g.granted_by, g.granted_at, g.expires_at, g.revoked_at \
-                 FROM grants g JOIN accounts a ON a.id = g.account_id WHERE a.username = $1 AND g.subject_key = $2 ORDER BY g.id",
-            )
-            .bind(username)
-            .bind(subject_key)
-            .fetch_all(p)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(username)
+                .bind(subject_key)
+                .fetch_all(p)
+                .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(
-                |(id, fields, purpose, granted_by, granted_at, expires_at, revoked_at)| Grant {
-                    id,
-                    account: username.to_string(),
-                    subject_key: subject_key.to_string(),
-                    fields: fields.split(',').filter_map(PersonalField::parse).collect(),
-                    purpose,
-                    granted_by,
-                    granted_at,
-                    expires_at,
-                    revoked_at,
-                },
-            )
-            .collect())
+        Ok(rows.into_iter().map(Grant::from).collect())
+    }
+}
+
+/// A grant as stored, with its account's user name.
+const GRANT_SELECT: &str = "SELECT g.id, a.username, g.subject_key, g.fields, g.purpose, \
+    g.granted_by, g.granted_at, g.expires_at, g.revoked_at \
+    FROM grants g JOIN accounts a ON a.id = g.account_id";
+
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    id: i64,
+    username: String,
+    subject_key: String,
+    /// Comma-separated field names.
+    fields: String,
+    purpose: String,
+    granted_by: String,
+    granted_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<GrantRow> for Grant {
+    fn from(r: GrantRow) -> Grant {
+        Grant {
+            id: r.id,
+            account: r.username,
+            subject_key: r.subject_key,
+            fields: r
+                .fields
+                .split(',')
+                .filter_map(PersonalField::parse)
+                .collect(),
+            purpose: r.purpose,
+            granted_by: r.granted_by,
+            granted_at: r.granted_at,
+            expires_at: r.expires_at,
+            revoked_at: r.revoked_at,
+        }
     }
 }
 

@@ -123,20 +123,7 @@ impl Store {
         actor: &str,
     ) -> Result<usize, ListError> {
         let standards = Standards::from_toml(toml_text)?;
-        // A standard that could not be used is refused at import, naming what it lacks (国办发
-        // 〔2020〕49号 (六)(七)(八)): stored, it would only show up as a refusal of every proposal,
-        // and a stored version can never be replaced.
-        for s in standards.iter() {
-            let problems = s.problems();
-            if !problems.is_empty() {
-                return Err(chengxin_lists::StandardsError::Invalid {
-                    code: s.code.clone(),
-                    version: s.version,
-                    message: problems.join("；"),
-                }
-                .into());
-            }
-        }
+        standards.check_complete()?;
         let now = crate::now();
         let is_pg = self.is_postgres();
         let mut added = Vec::new();
