@@ -287,6 +287,37 @@ impl Store {
     }
 }
 
+/// Whether SQLite answered "busy" or "locked" (primary codes 5 and 6, with their extended
+/// codes such as `SQLITE_BUSY_SNAPSHOT`): another process holds the lock, and waiting helps.
+fn sqlite_busy(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d)
+        if d.code().and_then(|c| c.parse::<i32>().ok()).is_some_and(|c| matches!(c & 0xff, 5 | 6)))
+}
+
+/// Runs `attempt` again, with growing pauses for up to ten seconds (the connections' busy
+/// timeout), while it fails with an error `transient` accepts. SQLite does not always wait on
+/// its busy handler: processes starting together on a new file meet each other's WAL switch
+/// and half-made migrations, and answer "database is locked" at once.
+async fn retry_while_starting<T, E, Fut>(
+    transient: impl Fn(&E) -> bool,
+    mut attempt: impl FnMut() -> Fut,
+) -> Result<T, E>
+where
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut pause = Duration::from_millis(20);
+    loop {
+        match attempt().await {
+            Err(e) if transient(&e) && std::time::Instant::now() < deadline => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(500));
+            }
+            result => return result,
+        }
+    }
+}
+
 impl Store {
     /// Opens (and creates, on either store) the database at `url` and applies pending migrations.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
@@ -328,29 +359,33 @@ impl Store {
                 None
             } else {
                 Some(
-                    SqlitePoolOptions::new()
-                        .max_connections(1)
-                        .min_connections(0)
-                        .acquire_timeout(Duration::from_secs(60))
-                        // The writer checkpoints the WAL every 10,000 pages (about 40 MB)
-                        // instead of every 1,000: a checkpoint copies each page once however
-                        // often it changed since the last one, so rarer checkpoints copy the hot
-                        // pages (index roots, the audit head, the newest leaves) far fewer times.
-                        // Its page cache is 64 MiB instead of 2, and statement journals (multi-
-                        // row inserts inside a batch) stay in memory.
-                        .connect_with(
-                            co.clone()
-                                .pragma("wal_autocheckpoint", "10000")
-                                .pragma("cache_size", "-65536")
-                                .pragma("temp_store", "memory"),
-                        )
-                        .await?,
+                    retry_while_starting(sqlite_busy, || {
+                        SqlitePoolOptions::new()
+                            .max_connections(1)
+                            .min_connections(0)
+                            .acquire_timeout(Duration::from_secs(60))
+                            // The writer checkpoints the WAL every 10,000 pages (about 40 MB)
+                            // instead of every 1,000: a checkpoint copies each page once however
+                            // often it changed since the last one, so rarer checkpoints copy the hot
+                            // pages (index roots, the audit head, the newest leaves) far fewer times.
+                            // Its page cache is 64 MiB instead of 2, and statement journals (multi-
+                            // row inserts inside a batch) stay in memory.
+                            .connect_with(
+                                co.clone()
+                                    .pragma("wal_autocheckpoint", "10000")
+                                    .pragma("cache_size", "-65536")
+                                    .pragma("temp_store", "memory"),
+                            )
+                    })
+                    .await?,
                 )
             };
-            let pool = SqlitePoolOptions::new()
-                .max_connections(max)
-                .connect_with(co)
-                .await?;
+            let pool = retry_while_starting(sqlite_busy, || {
+                SqlitePoolOptions::new()
+                    .max_connections(max)
+                    .connect_with(co.clone())
+            })
+            .await?;
             Store {
                 pool: Pool::Sqlite(pool),
                 writer,
@@ -449,22 +484,25 @@ impl Store {
     ///
     /// PostgreSQL serialises two processes migrating one database (sqlx takes an advisory lock);
     /// on SQLite the second of two processes starting on a new file at once can meet the
-    /// first's half-made tables: each migration is its own transaction, so it tries again and
-    /// finds them applied.
+    /// first's half-made tables or its lock: each migration is its own transaction, so it tries
+    /// again (for up to ten seconds) and finds them applied.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
             Pool::Sqlite(p) => {
-                let mut tries = 0;
-                loop {
-                    match sqlx::migrate!("./migrations/sqlite").run(p).await {
-                        Ok(()) => break,
-                        Err(_) if tries < 5 => {
-                            tries += 1;
-                            tokio::time::sleep(Duration::from_millis(100 * tries)).await;
-                        }
-                        Err(e) => return Err(e.into()),
-                    }
-                }
+                // The database's own answers are what the race gives (busy, a table already
+                // made); a migration missing or changed is not retried.
+                let racing = |e: &sqlx::migrate::MigrateError| {
+                    matches!(
+                        e,
+                        sqlx::migrate::MigrateError::Execute(sqlx::Error::Database(_))
+                            | sqlx::migrate::MigrateError::ExecuteMigration(
+                                sqlx::Error::Database(_),
+                                _
+                            )
+                    )
+                };
+                retry_while_starting(racing, || sqlx::migrate!("./migrations/sqlite").run(p))
+                    .await?
             }
             Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
