@@ -26,6 +26,7 @@ const TEST_TIMEOUT = 90_000;
 const CITIZEN_ID_RE =
   /(?<![0-9A-Z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX](?![0-9A-Z])/g;
 const MOBILE_RE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+const HEX64_RE = /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/g;
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK = '10X98765432';
 
@@ -39,6 +40,10 @@ export function citizenIdChecksumOk(id) {
 
 /** Unmasked citizen IDs (shape and check digit both right) and mobile numbers in `text`. */
 export function findPersonalData(text) {
+  // A 64-digit hex string is a digest or a token (a file's SHA-256 on a batch page, the CSRF token
+  // in every form), not personal data; a run of its digits can look like a mobile number (CI saw
+  // 16755194539 inside a token), so such strings are set aside before scanning.
+  text = text.replace(HEX64_RE, '<hex64>');
   const ids = [...text.matchAll(CITIZEN_ID_RE)].map((m) => m[0]).filter(citizenIdChecksumOk);
   const mobiles = [...text.matchAll(MOBILE_RE)].map((m) => m[0]);
   return { ids, mobiles };
@@ -150,6 +155,9 @@ test('personal-data detector: flags a valid citizen ID and a mobile, ignores bad
   assert.deepEqual(findPersonalData('代码 A11010519491231002X').ids, [], 'part of a longer code');
   assert.deepEqual(findPersonalData('电话 13912345678').mobiles, ['13912345678']);
   assert.deepEqual(findPersonalData('电话 139****5678 / 0591-12345678').mobiles, []);
+  const digest = 'ab' + '16755194539' + 'c'.repeat(51);
+  assert.deepEqual(findPersonalData(`SHA-256 ${digest}`).mobiles, [], 'digits inside a 64-hex digest');
+  assert.deepEqual(findPersonalData(digest.slice(1)).mobiles, ['16755194539'], 'only a whole 64-hex string is set aside');
 });
 
 test('home page shows the Chinese title, counts and the search box', { timeout: TEST_TIMEOUT }, async (t) => {
