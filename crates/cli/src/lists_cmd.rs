@@ -31,6 +31,7 @@ pub enum ListsCommand {
     },
     /// Exit every entry whose validity ended by the day (default today); run it daily.
     Expire {
+        /// The day to sweep as of (YYYY-MM-DD): today or an earlier day missed, never a later one.
         #[arg(long, value_parser = crate::iso_date)]
         on: Option<NaiveDate>,
         #[arg(long = "as", env = "USER", default_value = "cli")]
@@ -75,6 +76,14 @@ pub async fn run(store: &Store, command: ListsCommand) -> Result<()> {
         }
         ListsCommand::Expire { on, actor } => {
             let on = on.unwrap_or(today);
+            // A sweep may catch up on days it missed, never run ahead: an entry leaves its list
+            // when its validity has ended (1798号 (十八) 三 “待有效期届满自动退出”), and until then its
+            // measures apply.
+            if on > today {
+                anyhow::bail!(
+                    "--on {on} is after today ({today}): expiry exits only entries whose validity has already ended; run it on or after that day"
+                );
+            }
             let n = chengxin_server::lists_api::expire_due(store, on, &actor).await?;
             outln!("{{\"on\":\"{on}\",\"subjects\":{n}}}")?;
         }

@@ -628,3 +628,29 @@ fn processes_starting_together_on_a_new_database_store_one_catalog() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The expiry sweep may catch up on a missed day but never run ahead of today: entries whose
+/// validity has not ended stay listed (1798号 (十八)).
+#[test]
+fn lists_expire_refuses_a_day_after_today() {
+    let dir = std::env::temp_dir().join(format!("chengxin-expire-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = format!("sqlite://{}/x.db", dir.display());
+    let out = bin()
+        .args(["lists", "expire", "--on", "2999-01-01", "--db", &url])
+        .output()
+        .expect("run");
+    assert!(!out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2999-01-01 is after today"), "{err}");
+    let out = bin()
+        .args(["lists", "expire", "--on", "2026-01-05", "--db", &url])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        lines(&out.stdout),
+        vec![serde_json::json!({"on": "2026-01-05", "subjects": 0})]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -402,6 +402,11 @@ pub struct Objection {
     /// When it stopped being open (not accepted, decided or closed).
     pub closed_on: Option<NaiveDate>,
     pub history: Vec<Step>,
+    /// For a record: the department that sent it, which alone handles the objection
+    /// (谁认定、谁负责). Entries name their own department. Absent on objections filed before
+    /// this was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_by: Option<String>,
 }
 
 impl Objection {
@@ -488,6 +493,11 @@ pub struct RepairApplication {
     pub state: RepairState,
     pub closed_on: Option<NaiveDate>,
     pub history: Vec<Step>,
+    /// For a record: the department that sent it, which alone decides the repair
+    /// (国办发〔2025〕22号 「谁认定、谁修复」). Entries name their own department. Absent on
+    /// applications filed before this was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handled_by: Option<String>,
 }
 
 /// Everything the lists know about one subject. The store loads it, an operation changes it,

@@ -76,6 +76,13 @@ pub(crate) fn require(field: &str, value: &str) -> Result<(), Refusal> {
     }
 }
 
+/// The sending department an application about a record must name (trimmed, not blank).
+pub(crate) fn record_department(department: Option<&str>) -> Result<String, Refusal> {
+    let d = department.map(str::trim).unwrap_or_default();
+    require("record_department", d)?;
+    Ok(d.to_owned())
+}
+
 pub(crate) fn add_months(d: NaiveDate, months: u32) -> Result<NaiveDate, Refusal> {
     d.checked_add_months(Months::new(months))
         .ok_or(Refusal::DateOverflow)
@@ -135,12 +142,15 @@ impl<'s> Work<'s, '_> {
         Ok(())
     }
 
-    /// For an application about a list entry: the entry's index, once `department` is found
-    /// to be the identifying department (谁认定、谁负责: 1798号 (二十二) 「由认定部门（单位）核实」,
-    /// (十八) 二 「经认定部门（单位）同意」). `None` for a record, which this rule does not scope.
+    /// Checks that `department` may handle an application about `target`, and gives the entry's
+    /// index for an entry (谁认定、谁负责: 1798号 (二十二) 「由认定部门（单位）核实」, (十八) 二
+    /// 「经认定部门（单位）同意」). For a record the application's `handled_by` (the department that
+    /// sent it, 国办发〔2025〕22号 「谁认定、谁修复」) must be `department`; an application filed
+    /// before that was kept names none and is not scoped.
     pub(crate) fn entry_handled_by(
         &self,
         target: &Target,
+        handled_by: Option<&str>,
         department: &str,
     ) -> Result<Option<usize>, Refusal> {
         match target {
@@ -149,7 +159,16 @@ impl<'s> Work<'s, '_> {
                 self.check_department(i, department)?;
                 Ok(Some(i))
             }
-            Target::Record(_) => Ok(None),
+            Target::Record(record) => match handled_by {
+                Some(sending) if sending.trim() != department.trim() || blank(department) => {
+                    Err(Refusal::NotSendingDepartment {
+                        record: *record,
+                        department: department.to_owned(),
+                        sending: sending.to_owned(),
+                    })
+                }
+                _ => Ok(None),
+            },
         }
     }
 

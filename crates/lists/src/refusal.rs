@@ -69,6 +69,17 @@ pub enum Refusal {
     },
 
     #[error(
+        "只有报送信用记录 {record} 的部门 {sending} 可以处理其异议和信用修复（国办发〔2025〕22号\
+         「谁认定、谁修复」）；当前部门 {department} / only {sending}, which sent record {record}, \
+         may handle objections to it and its repair, not {department}"
+    )]
+    NotSendingDepartment {
+        record: i64,
+        department: String,
+        sending: String,
+    },
+
+    #[error(
         "缺少 {field}（国办发〔2020〕49号（八）：认定须依托行政决定文书，载明事由、依据）/ missing {field}"
     )]
     MissingField { field: String },
@@ -248,6 +259,7 @@ impl Refusal {
             Refusal::StandardIncomplete { .. } => "standard_incomplete",
             Refusal::DepartmentNotNamed { .. } => "department_not_named",
             Refusal::NotIdentifyingDepartment { .. } => "not_identifying_department",
+            Refusal::NotSendingDepartment { .. } => "not_sending_department",
             Refusal::MissingField { .. } => "missing_field",
             Refusal::RedCandidateOnSeriousList { .. } => "red_candidate_on_serious_list",
             Refusal::AlreadyListed { .. } => "already_listed",

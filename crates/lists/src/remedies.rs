@@ -10,7 +10,7 @@ use crate::model::{
     ObjectionState, RepairApplication, RepairRules, RepairState, Step, Target,
 };
 use crate::names::{ListKind, RepairMethod};
-use crate::ops::{ExitSpec, Work, add_months, require, run};
+use crate::ops::{ExitSpec, Work, add_months, record_department, require, run};
 use crate::refusal::Refusal;
 use crate::standard::Standards;
 
@@ -109,6 +109,9 @@ pub struct SubmitObjection {
     pub target: Target,
     pub grounds: String,
     pub evidence: Vec<String>,
+    /// Records only (required for them): the department that sent the record, which handles
+    /// the objection (33号 (二十二) 「经核实有误的信息应及时更正或撤销」 by the source; 谁认定、谁负责).
+    pub record_department: Option<String>,
 }
 
 /// Submit an objection (异议) to an entry (in any state but erased: during publicity, before
@@ -127,9 +130,13 @@ pub fn submit_objection(
     run(book, standards, ids, cal, cmd.on, |w| {
         require("applicant", &cmd.applicant)?;
         require("grounds", &cmd.grounds)?;
-        if let Target::Entry(id) = &cmd.target {
-            w.live_idx(id)?;
-        }
+        let handled_by = match &cmd.target {
+            Target::Entry(id) => {
+                w.live_idx(id)?;
+                None
+            }
+            Target::Record(_) => Some(record_department(cmd.record_department.as_deref())?),
+        };
         let already = w.open_objection(&cmd.target).is_some();
         let id = w.ids.next_id("objection");
         let accept_by = Deadline::working_days(w.cal, cmd.on, rules.accept_working_days);
@@ -155,6 +162,7 @@ pub fn submit_objection(
             state: ObjectionState::Submitted,
             closed_on: None,
             history: vec![step(cmd.on, "submit", &cmd.applicant, None, reason)],
+            handled_by,
         });
         w.entry_step(
             &cmd.target,
@@ -218,8 +226,8 @@ pub fn accept_objection(
                 found: o.state.as_str().to_owned(),
             });
         }
-        let target = o.target.clone();
-        w.entry_handled_by(&target, &cmd.department)?;
+        let (target, handled_by) = (o.target.clone(), o.handled_by.clone());
+        w.entry_handled_by(&target, handled_by.as_deref(), &cmd.department)?;
         if cmd.accept {
             let o = &mut w.book.objections[k];
             o.state = ObjectionState::Accepted;
@@ -289,8 +297,8 @@ pub fn decide_objection(
                 found: o.state.as_str().to_owned(),
             });
         }
-        let target = o.target.clone();
-        let entry_idx = w.entry_handled_by(&target, &cmd.department)?;
+        let (target, handled_by) = (o.target.clone(), o.handled_by.clone());
+        let entry_idx = w.entry_handled_by(&target, handled_by.as_deref(), &cmd.department)?;
         {
             let o = &mut w.book.objections[k];
             o.state = ObjectionState::Decided {
@@ -376,6 +384,9 @@ pub struct SubmitRepair {
     /// Records only: the record's minimum publication date (e.g. the catalog window's
     /// `min_until`); applications dated before it are refused (36号令: 「达到最短公示期限」).
     pub record_minimum_until: Option<NaiveDate>,
+    /// Records only (required for them): the department that sent the record, which decides the
+    /// repair (国办发〔2025〕22号 「谁认定、谁修复」).
+    pub record_department: Option<String>,
 }
 
 /// Apply for credit repair (国家发展改革委令第36号; 国办发〔2020〕49号 (十一)). Free of charge
@@ -403,7 +414,7 @@ pub fn submit_repair(
                 application: r.id.clone(),
             });
         }
-        match &cmd.target {
+        let handled_by = match &cmd.target {
             Target::Entry(id) => {
                 let i = w.live_idx(id)?;
                 let std = w.std_of(i)?;
@@ -433,16 +444,19 @@ pub fn submit_repair(
                 if cmd.on < earliest {
                     return Err(Refusal::RepairTooEarly { earliest });
                 }
+                None
             }
             Target::Record(_) => {
+                let department = record_department(cmd.record_department.as_deref())?;
                 let Some(min) = cmd.record_minimum_until else {
                     return Err(Refusal::RecordMinimumRequired);
                 };
                 if cmd.on < min {
                     return Err(Refusal::RepairTooEarly { earliest: min });
                 }
+                Some(department)
             }
-        }
+        };
         let id = w.ids.next_id("repair");
         let accept_by = Deadline::working_days(w.cal, cmd.on, rules.accept_working_days);
         let decide_by = Deadline::working_days(w.cal, cmd.on, rules.decide_working_days);
@@ -468,6 +482,7 @@ pub fn submit_repair(
             state: RepairState::Submitted,
             closed_on: None,
             history: vec![step(cmd.on, "submit", &cmd.applicant, None, reason)],
+            handled_by,
         });
         w.entry_step(
             &cmd.target,
@@ -516,8 +531,8 @@ pub fn accept_repair(
                 found: r.state.as_str().to_owned(),
             });
         }
-        let target = r.target.clone();
-        w.entry_handled_by(&target, &cmd.department)?;
+        let (target, handled_by) = (r.target.clone(), r.handled_by.clone());
+        w.entry_handled_by(&target, handled_by.as_deref(), &cmd.department)?;
         if !cmd.accept {
             require("reason", &cmd.reason)?;
         }
@@ -586,8 +601,8 @@ pub fn decide_repair(
                 found: r.state.as_str().to_owned(),
             });
         }
-        let target = r.target.clone();
-        let entry_idx = w.entry_handled_by(&target, &cmd.department)?;
+        let (target, handled_by) = (r.target.clone(), r.handled_by.clone());
+        let entry_idx = w.entry_handled_by(&target, handled_by.as_deref(), &cmd.department)?;
         if !cmd.approve {
             require("reason", &cmd.reason)?;
             let r = &mut w.book.repairs[k];

@@ -239,6 +239,7 @@ impl Case {
                 target,
                 grounds: "认定事实有误".to_owned(),
                 evidence: vec!["证明材料.pdf".to_owned()],
+                record_department: Some(DEPT.to_owned()),
             },
         )
         .expect("objection submitted");
@@ -313,6 +314,7 @@ impl Case {
                 method,
                 evidence: vec!["完税证明.pdf".to_owned()],
                 record_minimum_until,
+                record_department: Some(DEPT.to_owned()),
             },
         )
     }
@@ -928,6 +930,7 @@ fn art_33_22_objection_suspends_entry() {
             target: target.clone(),
             grounds: "税款已缴清，认定金额有误".to_owned(),
             evidence: vec![],
+            record_department: Some(DEPT.to_owned()),
         },
     )
     .map(|fx| {
@@ -1536,4 +1539,111 @@ fn refusal_codes_are_stable_and_serialised() {
     let json = serde_json::to_value(&r).expect("json");
     assert_eq!(json["refusal"], "repair_too_early");
     assert!(r.to_string().contains("36号"));
+}
+
+/// Applications about a record are handled by the department that sent it (国办发〔2025〕22号
+/// 「谁认定、谁修复」): another department's handler may not accept, refuse or decide them, and an
+/// application about a record must name that department.
+#[test]
+fn applications_about_a_record_are_handled_by_the_sending_department() {
+    let mut c = Case::new(false);
+    let objection = c.object(Target::Record(42), d(2026, 4, 15));
+    assert_eq!(
+        c.book.objections[0].handled_by.as_deref(),
+        Some(DEPT),
+        "kept with the objection"
+    );
+    let before = c.snapshot();
+    let other = |accept| AcceptObjection {
+        on: d(2026, 4, 16),
+        actor: "elsewhere".to_owned(),
+        department: OTHER_DEPT.to_owned(),
+        objection: objection.clone(),
+        accept,
+        reason: "不属本部门".to_owned(),
+    };
+    for accept in [true, false] {
+        let r = accept_objection(&mut c.book, &c.standards, &mut c.ids, c.cal, &other(accept));
+        assert!(
+            matches!(&r, Err(Refusal::NotSendingDepartment { record: 42, sending, .. }) if sending == DEPT),
+            "{r:?}"
+        );
+        assert_eq!(refusal_code(r), "not_sending_department");
+    }
+    let json = serde_json::to_value(Refusal::NotSendingDepartment {
+        record: 42,
+        department: OTHER_DEPT.to_owned(),
+        sending: DEPT.to_owned(),
+    })
+    .expect("json");
+    assert_eq!(json["refusal"], "not_sending_department");
+    assert_eq!(c.snapshot(), before, "a refused step changes nothing");
+    c.accept_objection(&objection, d(2026, 4, 16));
+    let r = decide_objection(
+        &mut c.book,
+        &c.standards,
+        &mut c.ids,
+        c.cal,
+        &DecideObjection {
+            on: d(2026, 4, 17),
+            actor: "elsewhere".to_owned(),
+            department: OTHER_DEPT.to_owned(),
+            objection: objection.clone(),
+            outcome: ObjectionOutcome::Upheld,
+            reasons: "经核实".to_owned(),
+            action: "撤销".to_owned(),
+            withdraw_record: true,
+            document: None,
+        },
+    );
+    assert_eq!(refusal_code(r), "not_sending_department");
+
+    // A repair application: the same department decides; without it the application is refused.
+    let repair = |department: Option<&str>| SubmitRepair {
+        on: d(2026, 7, 1),
+        applicant: "subject".to_owned(),
+        target: Target::Record(7),
+        method: RepairMethod::FulfilObligation,
+        evidence: vec![],
+        record_minimum_until: Some(d(2026, 6, 1)),
+        record_department: department.map(str::to_owned),
+    };
+    for missing in [None, Some(" ")] {
+        let r = submit_repair(
+            &mut c.book,
+            &c.standards,
+            &mut c.ids,
+            c.cal,
+            &RepairRules::default(),
+            &repair(missing),
+        );
+        assert_eq!(refusal_code(r), "missing_field");
+    }
+    submit_repair(
+        &mut c.book,
+        &c.standards,
+        &mut c.ids,
+        c.cal,
+        &RepairRules::default(),
+        &repair(Some(DEPT)),
+    )
+    .expect("submitted");
+    let app = c.book.repairs[0].id.clone();
+    let r = accept_repair(
+        &mut c.book,
+        &c.standards,
+        &mut c.ids,
+        c.cal,
+        &AcceptRepair {
+            on: d(2026, 7, 2),
+            actor: "elsewhere".to_owned(),
+            department: OTHER_DEPT.to_owned(),
+            application: app.clone(),
+            accept: true,
+            reason: String::new(),
+        },
+    );
+    assert_eq!(refusal_code(r), "not_sending_department");
+    c.accept_repair(&app, d(2026, 7, 2));
+    assert_eq!(c.book.repairs[0].state, RepairState::Accepted);
 }

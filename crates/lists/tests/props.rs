@@ -325,6 +325,7 @@ fn apply(
                     target,
                     grounds: "wrong".to_owned(),
                     evidence: vec![],
+                    record_department: Some(DEPT.to_owned()),
                 },
             )
         }
@@ -388,6 +389,7 @@ fn apply(
                     evidence: vec![],
                     record_minimum_until: on
                         .checked_add_signed(chrono::TimeDelta::days(*min_shift)),
+                    record_department: Some(DEPT.to_owned()),
                 },
             )
         }

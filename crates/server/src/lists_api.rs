@@ -21,7 +21,7 @@ use chengxin_lists::{
     RepairApplication, RepairMethod, RepairRules, SendNotice, StartPublicity, SubmitObjection,
     SubmitRepair, Target, status_as_of,
 };
-use chengxin_store::{ListError, ListOutcome};
+use chengxin_store::{ListError, ListOutcome, StoredRecord};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -57,7 +57,7 @@ pub async fn get_standards(State(state): State<AppState>) -> Result<Response, Ap
     Ok(Json(all).into_response())
 }
 
-/// Imports list standards (TOML body, the format of `chengxin lists standards default`).
+/// Imports list standards (TOML body, the format printed by `chengxin lists default`).
 #[utoipa::path(post, path = "/api/v1/list-standards", tag = "lists",
     request_body(content = String, description = "standards TOML"),
     responses((status = 200, description = "how many versions were new", body = Object), (status = 400, body = ErrorBody)))]
@@ -306,9 +306,9 @@ async fn check_record_target(
     state: &AppState,
     principal: &Principal,
     b: &ApplicationBody,
-) -> Result<(), ApiError> {
+) -> Result<Option<StoredRecord>, ApiError> {
     let Some(id) = b.record else {
-        return Ok(());
+        return Ok(None);
     };
     let subject = state
         .store
@@ -317,7 +317,7 @@ async fn check_record_target(
         .ok_or_else(|| ApiError::NotFound(format!("no subject {}", b.subject)))?;
     crate::collect_api::record_open_to(state, principal, subject.id, &subject.key, id)
         .await?
-        .map(|_| ())
+        .map(Some)
         .ok_or_else(|| ApiError::NotFound(format!("no record {id} of this subject on show")))
 }
 
@@ -358,13 +358,15 @@ pub(crate) async fn file_objection(
     if !is_staff(principal) {
         crate::api::refuse_citizen_id(state, &b.subject)?;
     }
-    check_record_target(state, principal, b).await?;
+    let record = check_record_target(state, principal, b).await?;
     let cmd = SubmitObjection {
         on: state.today(),
         applicant: b.applicant.trim().to_string(),
         target: target_of(b)?,
         grounds: grounds.to_string(),
         evidence: b.evidence.clone(),
+        // 谁认定、谁负责: the department that sent the record handles the objection.
+        record_department: record.map(|r| r.department),
     };
     let store = audit::acting(state, principal);
     let out = store
@@ -502,28 +504,22 @@ pub async fn post_repair(
             ));
         }
     }
-    check_record_target(&state, &principal, &b).await?;
+    let record = check_record_target(&state, &principal, &b).await?;
     let method: RepairMethod = b
         .method
         .as_deref()
         .unwrap_or_default()
         .parse()
         .map_err(|e| ApiError::parameter("method", format!("{e}")))?;
-    let record_minimum_until = match b.record {
-        Some(r) => state
-            .store
-            .record_by_id(r)
-            .await?
-            .and_then(|rec| rec.min_until),
-        None => None,
-    };
     let cmd = SubmitRepair {
         on: state.today(),
         applicant: b.applicant.clone(),
         target: target_of(&b)?,
         method,
         evidence: b.evidence.clone(),
-        record_minimum_until,
+        record_minimum_until: record.as_ref().and_then(|r| r.min_until),
+        // 谁认定、谁修复 (国办发〔2025〕22号): the department that sent the record decides.
+        record_department: record.map(|r| r.department),
     };
     let store = audit::acting(&state, &principal);
     let out = store

@@ -62,6 +62,8 @@ async fn fixture(name: &str) -> Fixture {
         ("other-officer", Role::DataOfficer, Some(OTHER_DEPT)),
         ("operator", Role::Operator, None),
         ("checker", Role::Checker, Some(DEPT)),
+        ("handler", Role::Handler, Some(DEPT)),
+        ("other-handler", Role::Handler, Some(OTHER_DEPT)),
     ] {
         let secret = common::account_with_key(&store, name, role, dept, None).await;
         keys.insert(name, secret);
@@ -2026,6 +2028,84 @@ async fn a_correction_sent_during_an_objection_stays_under_verification() {
         "{}",
         column.body
     );
+}
+
+/// An objection to a published decision is handled by the department that sent it (国办发〔2025〕
+/// 22号 「谁认定、谁修复」; 33号 (二十二)): another department's handler is refused, naming the
+/// sending department, and the application stays as it was.
+#[tokio::test]
+async fn an_objection_to_a_record_is_handled_by_the_sending_department() {
+    let f = fixture("record-dept").await;
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=p.csv&wait=true",
+        Some("officer"),
+        penalties().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let record = f
+        .state
+        .store
+        .record(DEPT, "penalty", "榕市监罚〔2026〕101号")
+        .await
+        .expect("query")
+        .expect("stored");
+    let body = serde_json::json!({
+        "subject": uscc(1), "record": record.id, "applicant": "福州恒信科技有限公司", "grounds": "罚款金额有误",
+    });
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/objections",
+        None,
+        body.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().expect("id").to_owned();
+    for step in ["accept", "refuse"] {
+        let r = call(
+            &f,
+            "POST",
+            &format!("/api/v1/applications/{id}/{step}"),
+            Some("other-handler"),
+            r#"{"reasons": "不属本部门"}"#.as_bytes().to_vec(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let err = &r.json()["error"];
+        assert_eq!(err["code"], "not_sending_department", "{}", r.body);
+        assert!(
+            err["message"].as_str().is_some_and(|m| m.contains(DEPT)),
+            "{}",
+            r.body
+        );
+    }
+    let r = call(
+        &f,
+        "GET",
+        &format!("/api/v1/applications/{id}"),
+        Some("handler"),
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        r.json()["objection"]["state"]["state"],
+        "submitted",
+        "{}",
+        r.body
+    );
+    let r = call(
+        &f,
+        "POST",
+        &format!("/api/v1/applications/{id}/accept"),
+        Some("handler"),
+        vec![],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 /// An error says back what was asked for masked: a phone number or ID number typed into a date

@@ -300,6 +300,7 @@ async fn an_upheld_objection_erases_the_entry_everywhere_but_the_correction() {
                         target: Target::Entry(id.clone()),
                         grounds: "发票系他人冒用本公司名义开具".into(),
                         evidence: vec!["公安机关立案回执".into()],
+                        record_department: None,
                     },
                 )
             })

@@ -761,6 +761,7 @@ async fn an_objection_follows_the_decision_to_its_new_version() {
             target: Target::Record(v1.id),
             grounds: "金额有误".into(),
             evidence: Vec::new(),
+            record_department: Some(v1.department.clone()),
         };
         s.list_operation(&a, "lists.objection.submit", "t", |bk, st, ids| {
             chengxin_lists::submit_objection(
