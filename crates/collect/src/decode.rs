@@ -308,11 +308,14 @@ fn utf8_or_gb18030(bytes: &[u8], complete: bool) -> Encoding {
 /// Big5 text read as GB18030 is mostly outside them (about 1 in 5 is inside, against all of a
 /// Simplified text and two thirds of a Traditional text saved as GBK). Big5 text also lands in
 /// GBK's user-defined areas, which GB18030 maps to the Private Use Area, where nothing a
-/// department writes is. `Some(sample of the reading)` when, of the two-byte characters of
-/// `bytes`, fewer than 2 in 5 of at least 32 are usual, or fewer than 1 in 4 of at least 12, or
-/// two or more are private-use and fewer than 3 in 5 are usual (a one-row Big5 file).
+/// department writes is. And Big5's most frequent hanzi (一, 人, 公, 市, 場…) have lead bytes
+/// A4–A8, which GB18030 reads as kana, Greek, Cyrillic and bopomofo (GB2312 rows 4–8), or as
+/// user-defined or symbol codes: "odd" here, as they are in a Chinese department's file.
+/// `Some(sample of the reading)` when, of the two-byte characters of `bytes`, fewer than 2 in 5
+/// of at least 32 are usual, or fewer than 1 in 4 of at least 12, or two or more are private-use
+/// and fewer than 3 in 5 are usual (a one-row Big5 file), or at least 3 and a quarter are odd.
 pub(crate) fn unlikely_gb18030(bytes: &[u8]) -> Option<String> {
-    let (mut pairs, mut usual, mut private) = (0usize, 0usize, 0usize);
+    let (mut pairs, mut usual, mut private, mut odd) = (0usize, 0usize, 0usize, 0usize);
     let mut i = 0;
     while let Some(&lead) = bytes.get(i) {
         if lead < 0x80 {
@@ -332,16 +335,16 @@ pub(crate) fn unlikely_gb18030(bytes: &[u8]) -> Option<String> {
             usual += 1;
         }
         // GBK's user-defined areas (GB18030 maps them to U+E000–U+F8FF).
-        if ((matches!(lead, 0xAA..=0xAF) || lead >= 0xF8) && high_trail)
-            || ((0xA1..=0xA7).contains(&lead) && (0x40..=0xA0).contains(&trail))
-        {
-            private += 1;
-        }
+        let private_use = ((matches!(lead, 0xAA..=0xAF) || lead >= 0xF8) && high_trail)
+            || ((0xA1..=0xA7).contains(&lead) && (0x40..=0xA0).contains(&trail));
+        private += usize::from(private_use);
+        odd += usize::from(private_use || (0xA4..=0xA8).contains(&lead));
         i += 2;
     }
     let unlikely = (pairs >= 32 && usual * 5 < pairs * 2)
         || (pairs >= 12 && usual * 4 < pairs)
-        || (private >= 2 && usual * 5 < pairs * 3);
+        || (private >= 2 && usual * 5 < pairs * 3)
+        || (odd >= 3 && odd * 4 >= pairs);
     if !unlikely {
         return None;
     }

@@ -403,6 +403,8 @@ fn big5_is_refused_not_read_as_gb18030() {
     for row in [
         "CF_XDR_MC,CF_WSH,CF_CFJG\n中華電信股份有限公司,TP-2026-201,臺北市政府\n",
         "CF_XDR_MC,CF_WSH,CF_CFJG\n大同公司,TP-1,臺北市政府\n",
+        // From a QA pass: a third of it reads as usual GB2312 hanzi (龟, 沮, 初, 菏, 服, 恨…).
+        "CF_XDR_MC,CF_XDR_SHXYM,CF_WSH,CF_SY,CF_YJ,CF_CFLB,CF_NR,CF_JDRQ,CF_CFJG\n甲公司,91511802F3PBUMG95K,BIG5-1,事實,依據,罰款,內容,2026-11-20,市市場監督管理局\n",
     ] {
         let (b, _, _) = encoding_rs::BIG5.encode(row);
         assert!(
