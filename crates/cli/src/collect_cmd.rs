@@ -326,6 +326,10 @@ pub async fn catalog(store: &Store, command: CatalogCommand) -> Result<()> {
 pub async fn batches(store: &Store, command: BatchesCommand) -> Result<()> {
     match command {
         BatchesCommand::List { department, limit } => {
+            let department = match department {
+                Some(d) => Some(registered_department(store, &d).await?),
+                None => None,
+            };
             for b in store.batches(department.as_deref(), limit).await? {
                 outln!("{}", serde_json::to_string(&b)?)?;
             }
@@ -350,6 +354,18 @@ pub async fn batches(store: &Store, command: BatchesCommand) -> Result<()> {
     Ok(())
 }
 
+/// A department code as asked on the command line, normalised, once it is known to be a
+/// registered department's (an unknown one would otherwise print nothing, as if it sent nothing).
+async fn registered_department(store: &Store, asked: &str) -> Result<String> {
+    let code = chengxin_codes::normalize(asked).into_owned();
+    chengxin_codes::validate_uscc(&code)
+        .with_context(|| format!("--dept {asked:?} is not a department's 统一社会信用代码"))?;
+    if store.department(&code).await?.is_none() {
+        bail!("no department {code} is registered (see chengxin departments list)");
+    }
+    Ok(code)
+}
+
 pub async fn quality(
     store: &Store,
     department: Option<String>,
@@ -362,6 +378,10 @@ pub async fn quality(
     if from > to {
         bail!("--from {from} is after --to {to}: the period starts after it ends");
     }
+    let department = match department {
+        Some(d) => Some(registered_department(store, &d).await?),
+        None => None,
+    };
     let (catalog, _) = active_catalog(store).await?;
     for q in store.quality(department.as_deref(), from, to).await? {
         let figures = chengxin_collect::ingest::QualityFigures::of(&q, &catalog);

@@ -654,3 +654,55 @@ fn lists_expire_refuses_a_day_after_today() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A department asked for by code must be a registered one: an unknown code is an error, not an
+/// empty answer that reads as "sent nothing"; an enterprise's code cannot be registered.
+#[test]
+fn unknown_and_non_government_departments_are_errors() {
+    let dir = std::env::temp_dir().join(format!("chengxin-dept-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = format!("sqlite://{}/x.db", dir.display());
+    for args in [
+        &["quality", "--dept", "11350100MB0000027N"][..],
+        &["batches", "list", "--dept", "11350100MB0000027N"][..],
+    ] {
+        let out = bin().args(args).args(["--db", &url]).output().expect("run");
+        assert!(!out.status.success(), "{args:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("no department 11350100MB0000027N is registered"),
+            "{err}"
+        );
+    }
+    let out = bin()
+        .args([
+            "departments",
+            "add",
+            "91131182EGDQQW7M14",
+            "某公司",
+            "--db",
+            &url,
+        ])
+        .output()
+        .expect("run");
+    assert!(!out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("机构编制"));
+    let out = bin()
+        .args([
+            "departments",
+            "add",
+            "11350100MB0000027N",
+            "福州市税务局",
+            "--db",
+            &url,
+        ])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let out = bin()
+        .args(["quality", "--dept", "11350100MB0000027N", "--db", &url])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -655,8 +655,10 @@ pub(crate) fn department_param(d: &str) -> Result<Option<String>, ApiError> {
 }
 
 /// The department a listing covers: a data officer's own (asking for another is refused, not
-/// silently answered with their own), anyone else's choice.
-fn scoped_department(
+/// silently answered with their own), anyone else's choice among the registered departments (an
+/// unregistered code is 404, not an empty answer that reads as "sent nothing").
+async fn scoped_department(
+    state: &AppState,
     principal: &Principal,
     asked: Option<String>,
 ) -> Result<Option<String>, ApiError> {
@@ -665,6 +667,13 @@ fn scoped_department(
         .map(department_param)
         .transpose()?
         .flatten();
+    if let Some(d) = &asked
+        && state.store.department(d).await?.is_none()
+    {
+        return Err(ApiError::NotFound(format!(
+            "no department {d} is registered"
+        )));
+    }
     if principal.role != Role::DataOfficer {
         return Ok(asked);
     }
@@ -686,7 +695,7 @@ pub async fn list_batches(
     Extension(principal): Extension<Principal>,
     ApiQuery(p): ApiQuery<BatchListParams>,
 ) -> Result<Response, ApiError> {
-    let department = scoped_department(&principal, p.department)?;
+    let department = scoped_department(&state, &principal, p.department).await?;
     let list = state
         .store
         .batches(department.as_deref(), p.limit.unwrap_or(50).clamp(1, 500))
@@ -792,7 +801,7 @@ pub(crate) async fn quality_figures(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> Result<QualityReport, ApiError> {
-    let department = scoped_department(principal, department)?;
+    let department = scoped_department(state, principal, department).await?;
     let to = to.unwrap_or_else(|| state.today());
     let from = from.unwrap_or_else(|| to - chrono::Duration::days(365));
     if from > to {

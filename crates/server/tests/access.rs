@@ -1049,8 +1049,30 @@ async fn operators_register_departments() {
     .await;
     assert_eq!(
         company.status,
-        StatusCode::CONFLICT,
+        StatusCode::BAD_REQUEST,
         "an enterprise is not a department"
+    );
+    // Nor is a code registered by 市场监管 that the registry does not know yet.
+    let unknown_company = call(
+        &f.state,
+        request(
+            "POST",
+            "/api/v1/departments",
+            Some(&op),
+            Some(json!({"code": "91131182EGDQQW7M14", "name": "某公司"})),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (unknown_company.status, unknown_company.code().as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_parameter"),
+        "{}",
+        unknown_company.body
+    );
+    assert!(
+        unknown_company.body.contains("机构编制"),
+        "{}",
+        unknown_company.body
     );
     let list = call(&f.state, request("GET", "/api/v1/departments", None, None))
         .await

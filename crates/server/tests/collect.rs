@@ -1321,6 +1321,20 @@ async fn department_codes_are_matched_as_normalised() {
             r.body
         );
     }
+    // A valid code of no registered department: 404 naming it, not an empty list.
+    for uri in [
+        "/api/v1/quality?department=11350100MB0000035H",
+        "/api/v1/batches?department=11350100MB0000035H",
+    ] {
+        let r = call(&f, "GET", uri, Some("operator"), vec![]).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}: {}", r.body);
+        assert!(
+            r.body
+                .contains("no department 11350100MB0000035H is registered"),
+            "{}",
+            r.body
+        );
+    }
     // On the portal, a department code that cannot be one is said beside the form.
     let page = call(&f, "GET", "/publicity/penalty?department=abc", None, vec![]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);

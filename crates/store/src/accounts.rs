@@ -198,6 +198,22 @@ impl Store {
                 error: Box::new(e),
             })
         })?;
+        // A department is a government body or public institution, registered with 机构编制
+        // (GB 32100: 登记管理部门代码 1). A code registered by 市场监管 (9), 民政 (5)… is an
+        // enterprise's or a social organisation's.
+        let (authority, authority_name) = uscc.registration_authority();
+        if authority != '1' {
+            return Err(StoreError::Invalid(
+                chengxin_registry::RegistryError::Field {
+                    field: "code",
+                    rule: "not_government",
+                    message: format!(
+                        "{uscc} is registered by {authority_name} ({authority}, {}), not by 机构编制 (1): a department is a government body or public institution, whose code starts with 1",
+                        uscc.institution_category()
+                    ),
+                },
+            ));
+        }
         let subject = match self.subject_by_key(uscc.as_str()).await? {
             Some(s) if s.current.data.kind != SubjectKind::GovernmentBody => {
                 return Err(invalid(format!(
