@@ -494,7 +494,11 @@ fn refill(dec: &mut Decoded, line: u64) -> Result<bool, Error> {
     dec.fill().map_err(|e| match e {
         FillError::Io(e) => Error::Io(e),
         FillError::Unlikely(sample) => Error::NotGb18030 { sample },
-        FillError::Invalid { byte_offset } => Error::Encoding {
+        FillError::Invalid {
+            byte_offset,
+            cut_off: true,
+        } => Error::cut_in_a_character(line, byte_offset),
+        FillError::Invalid { byte_offset, .. } => Error::Encoding {
             encoding: dec.encoding().name(),
             byte_offset,
             line,

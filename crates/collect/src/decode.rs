@@ -25,8 +25,9 @@ pub(crate) const SNIFF: usize = 64 * 1024;
 pub(crate) enum FillError {
     /// The source could not be read.
     Io(io::Error),
-    /// The next source byte, at this offset, is not valid in the encoding.
-    Invalid { byte_offset: u64 },
+    /// The next source byte, at this offset, is not valid in the encoding. `cut_off`: it starts
+    /// a character that the end of the file cuts short (a file truncated in copying or upload).
+    Invalid { byte_offset: u64, cut_off: bool },
     /// The bytes are valid GB18030 but read as mostly unusual characters (see
     /// [`unlikely_gb18030`]); the string is a sample of that reading.
     Unlikely(String),
@@ -50,7 +51,7 @@ pub(crate) struct Decoded {
     bytes_read: u64,
     /// A malformed sequence was found at this offset; it is reported once the
     /// text decoded before it has been used.
-    pending_invalid: Option<u64>,
+    pending_invalid: Option<(u64, bool)>,
     /// UTF-8 was a guess from an all-ASCII start, and everything decoded so far
     /// is ASCII: a byte that is not UTF-8 then means GB18030, which reads the
     /// same ASCII the same way, so decoding switches to it there.
@@ -125,8 +126,11 @@ impl Decoded {
     /// `Ok(false)` at the end of the input. Call only once `pos == buf.len()`;
     /// anything left unused is kept in front of the new text.
     pub(crate) fn fill(&mut self) -> Result<bool, FillError> {
-        if let Some(byte_offset) = self.pending_invalid {
-            return Err(FillError::Invalid { byte_offset });
+        if let Some((byte_offset, cut_off)) = self.pending_invalid {
+            return Err(FillError::Invalid {
+                byte_offset,
+                cut_off,
+            });
         }
         if self.pos > 0 {
             self.buf.drain(..self.pos.min(self.buf.len()));
@@ -184,11 +188,16 @@ impl Decoded {
                 DecoderResult::Malformed(bad, after) => {
                     let back = u64::from(bad) + u64::from(after);
                     let byte_offset = self.offset.saturating_sub(back);
-                    self.pending_invalid = Some(byte_offset);
+                    // The last bytes of the file begin a character and nothing follows them.
+                    let cut_off = last && after == 0 && self.raw_pos >= end;
+                    self.pending_invalid = Some((byte_offset, cut_off));
                     if self.buf.len() > kept {
                         return Ok(true);
                     }
-                    return Err(FillError::Invalid { byte_offset });
+                    return Err(FillError::Invalid {
+                        byte_offset,
+                        cut_off,
+                    });
                 }
             }
         }

@@ -267,7 +267,11 @@ impl JsonlSource {
             let more = self.dec.fill().map_err(|e| match e {
                 FillError::Io(e) => Error::Io(e),
                 FillError::Unlikely(sample) => Error::NotGb18030 { sample },
-                FillError::Invalid { byte_offset } => Error::Encoding {
+                FillError::Invalid {
+                    byte_offset,
+                    cut_off: true,
+                } => Error::cut_in_a_character(number, byte_offset),
+                FillError::Invalid { byte_offset, .. } => Error::Encoding {
                     encoding: "UTF-8",
                     byte_offset,
                     line: number,

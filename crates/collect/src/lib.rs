@@ -323,6 +323,18 @@ pub enum Error {
 }
 
 /// `" (line N)"`, or nothing for line 0 (no line applies).
+impl Error {
+    /// The file's last bytes start a character that the end of the file cuts short.
+    pub(crate) fn cut_in_a_character(line: u64, byte_offset: u64) -> Error {
+        Error::Truncated {
+            line,
+            detail: format!(
+                "it ends in the middle of a character (byte offset {byte_offset}), as a file cut short in copying or upload does; send the whole file again"
+            ),
+        }
+    }
+}
+
 fn at_line(line: u64) -> String {
     if line == 0 {
         String::new()

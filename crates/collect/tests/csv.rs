@@ -657,3 +657,35 @@ fn reader_is_send() {
     assert_send::<Reader>();
     assert_send::<Error>();
 }
+
+/// A file that ends inside a character was cut short, and says so (not "save it as UTF-8").
+#[test]
+fn a_file_cut_inside_a_character_is_truncated_not_wrongly_encoded() {
+    let whole = "名称,说明\n甲公司,完整的一行\n乙公司,被截断的说明\n".as_bytes();
+    // Cut one byte into the last 明 (three bytes in UTF-8), with some rows of ASCII first so the
+    // cut is not in the sniffed head only.
+    for prefix in [&b""[..], &b"x,y\n".repeat(20_000)[..]] {
+        let mut bytes = prefix.to_vec();
+        if !prefix.is_empty() {
+            bytes.splice(0..0, "名称,说明\n".as_bytes().iter().copied());
+        }
+        let start = bytes.len();
+        bytes.extend_from_slice(whole);
+        let cut = start + whole.len() - "明\n".len() + 1;
+        let (_, rows) = read_all(&bytes[..cut], Format::Csv);
+        match rows.last() {
+            Some(Err(Error::Truncated { detail, .. })) => {
+                assert!(detail.contains("middle of a character"), "{detail}");
+            }
+            other => panic!("expected truncated, got {other:?}"),
+        }
+    }
+    // The same in GB18030 (two bytes a character): cut after the first byte of the last one.
+    let (gbk, _, _) =
+        encoding_rs::GB18030.encode("名称,说明\n甲公司,完整的一行\n乙公司,被截断的说明\n");
+    let (_, rows) = read_all(&gbk[..gbk.len() - 2], Format::Csv);
+    assert!(
+        matches!(rows.last(), Some(Err(Error::Truncated { detail, .. })) if detail.contains("middle of a character")),
+        "{rows:?}"
+    );
+}
