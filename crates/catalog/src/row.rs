@@ -1054,8 +1054,9 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
                 f,
                 "date",
                 format!(
-                    "{}: {:?} is not a date (expected YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD or \
-                     YYYY年M月D日, year 1900 or later)",
+                    "{}: {:?} is not a date (expected YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD \
+                     or YYYY年M月D日, a time of day after it allowed, or an Excel date cell; \
+                     year 1900 or later)",
                     label(f),
                     excerpt(raw, 40)
                 ),

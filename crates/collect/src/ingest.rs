@@ -780,33 +780,44 @@ pub async fn import_catalog_if_changed(
 /// (`rule_label`).
 pub fn rejections_csv(rows: &[Rejection], item: Option<&CatalogItem>) -> String {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let _ = w.write_record([
-        "row",
-        "line",
-        "field",
-        "rule",
-        "message",
-        "field_name",
-        "rule_label",
-    ]);
-    for r in rows {
-        let field_name = item
-            .and_then(|i| i.field(&r.field))
-            .map_or("", |f| f.name.as_str());
-        let _ = w.write_record([
-            r.row_no.to_string().as_str(),
-            r.line.to_string().as_str(),
-            r.field.as_str(),
-            r.rule.as_str(),
-            r.message.as_str(),
-            field_name,
-            chengxin_catalog::rule_label_zh(&r.rule).unwrap_or(""),
-        ]);
+    for r in report_rows(rows, item) {
+        let _ = w.serialize(r);
     }
     let body = w.into_inner().unwrap_or_default();
     let mut s = String::from("\u{feff}");
     s.push_str(&String::from_utf8_lossy(&body));
     s
+}
+
+/// One line of the rejected-rows report, the same in its JSON and CSV forms: the row, the line
+/// of the file, the field's code and catalog name, the rule's id and Chinese label, the message.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ReportRow<'a> {
+    pub row: u64,
+    pub line: u64,
+    pub field: &'a str,
+    pub rule: &'a str,
+    pub message: &'a str,
+    pub field_name: &'a str,
+    pub rule_label: &'a str,
+}
+
+/// The report lines of `rows`, with the field names of `item` (the batch's catalog item).
+pub fn report_rows<'a>(
+    rows: &'a [Rejection],
+    item: Option<&'a CatalogItem>,
+) -> impl Iterator<Item = ReportRow<'a>> {
+    rows.iter().map(move |r| ReportRow {
+        row: r.row_no,
+        line: r.line,
+        field: &r.field,
+        rule: &r.rule,
+        message: &r.message,
+        field_name: item
+            .and_then(|i| i.field(&r.field))
+            .map_or("", |f| f.name.as_str()),
+        rule_label: chengxin_catalog::rule_label_zh(&r.rule).unwrap_or(""),
+    })
 }
 
 /// Quality figures with their rates (seed 001 §5–6, seed 004 (二)(三): 入库率, 时效率, 完整率, 错码率).

@@ -605,6 +605,7 @@ fn report_as_csv(format: Option<&str>) -> Result<bool, ApiError> {
 
 /// A rejected-rows report: CSV (UTF-8 with BOM, as a download, with the fields' Chinese names
 /// from `item` of the catalog in force) or JSON.
+/// The report as CSV, or as JSON (`{"rejections": [...]}`, with the same columns).
 async fn report_response(
     state: &AppState,
     name: &str,
@@ -612,9 +613,9 @@ async fn report_response(
     rows: &[chengxin_store::Rejection],
     csv: bool,
 ) -> Response {
+    let catalog = active_catalog(&state.store).await.ok().map(|(c, _)| c);
+    let item = catalog.as_ref().and_then(|c| c.item(item));
     if csv {
-        let catalog = active_catalog(&state.store).await.ok().map(|(c, _)| c);
-        let item = catalog.as_ref().and_then(|c| c.item(item));
         return (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -627,6 +628,7 @@ async fn report_response(
         )
             .into_response();
     }
+    let rows: Vec<_> = chengxin_collect::ingest::report_rows(rows, item).collect();
     Json(serde_json::json!({ "rejections": rows })).into_response()
 }
 
@@ -742,10 +744,7 @@ pub async fn get_rejections(
     )
     .await?;
     let rows = state.store.batch_rejections(id).await?;
-    if csv {
-        return Ok(report_response(&state, &format!("batch-{id}"), &b.item, &rows, true).await);
-    }
-    Ok(Json(serde_json::json!({ "batch": id, "rejections": rows })).into_response())
+    Ok(report_response(&state, &format!("batch-{id}"), &b.item, &rows, csv).await)
 }
 
 #[derive(Deserialize, IntoParams)]

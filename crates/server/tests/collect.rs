@@ -781,7 +781,16 @@ async fn progress_resource_then_batch_and_report() {
     .await;
     let v = r.json();
     assert_eq!(v["rejections"][0]["rule"], "uscc_check", "{v}");
-    assert_eq!(v["rejections"][0]["row_no"], 5);
+    assert_eq!(v["rejections"][0]["row"], 5);
+    // The JSON report has what the CSV report has: the field's name and the rule's label.
+    assert_eq!(
+        v["rejections"][0]["field_name"], "行政相对人代码_1（统一社会信用代码）",
+        "{v}"
+    );
+    assert_eq!(
+        v["rejections"][0]["rule_label"], "统一社会信用代码校验位错误",
+        "{v}"
+    );
     // Another department's officer cannot watch this job.
     let r = call(&f, "GET", &location, Some("other-officer"), vec![]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -1210,7 +1219,7 @@ async fn a_strict_batch_refused_whole_lists_its_refused_rows() {
         .iter()
         .map(|x| {
             (
-                x["row_no"].as_i64().unwrap_or(0),
+                x["row"].as_i64().unwrap_or(0),
                 x["field"].as_str().unwrap_or(""),
                 x["rule"].as_str().unwrap_or(""),
             )

@@ -108,6 +108,8 @@ pub enum CatalogImport {
 /// One refused row, by field and rule (a row can have several).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Rejection {
+    /// The data row (1 = the first row under the header); `row` in JSON, as in the CSV report.
+    #[serde(rename = "row")]
     pub row_no: u64,
     pub line: u64,
     pub field: String,
