@@ -139,7 +139,8 @@ impl Catalog {
             let inner = plain_serde_message(&e.inner().to_string());
             CatalogError::Syntax {
                 format: "JSON",
-                message: if path == "." {
+                // `?` is serde's path when the text breaks before any value is known.
+                message: if path == "." || path == "?" {
                     inner
                 } else {
                     format!("{path}: {inner}")
@@ -148,7 +149,10 @@ impl Catalog {
         })?;
         de.end().map_err(|e| CatalogError::Syntax {
             format: "JSON",
-            message: e.to_string(),
+            message: format!(
+                "text after the catalog: {}",
+                plain_serde_message(&e.to_string())
+            ),
         })?;
         check::check_catalog(&c)?;
         Ok(c.normalised())

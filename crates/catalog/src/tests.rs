@@ -1972,3 +1972,43 @@ fn an_all_zero_uscc_is_no_uscc() {
         assert!(e.iter().all(|e| e.rule != "uscc_check"), "{zero}: {e:?}");
     }
 }
+
+/// What Rust's parsers say reaches API callers in their words: no "target type", no serde
+/// "sequence" or "map", a missing field said as required.
+#[test]
+fn parser_messages_in_plain_words() {
+    for (said, plain) in [
+        ("invalid digit found in string", "not a whole number"),
+        (
+            "number too large to fit in target type",
+            "a number too large",
+        ),
+        (
+            "provided string was not `true` or `false`",
+            "must be true or false",
+        ),
+        ("missing field `item`", "item is required"),
+        (
+            "missing field `name` at line 1 column 29",
+            "name is required at line 1 column 29",
+        ),
+        (
+            "invalid type: sequence, expected a JSON object",
+            "found a list (JSON array), expected a JSON object",
+        ),
+        (
+            "invalid type: integer `5`, expected a string",
+            "found integer `5`, expected a string",
+        ),
+        (
+            "key must be a string at line 1 column 2",
+            "an object's keys must be \"quoted\" strings at line 1 column 2",
+        ),
+    ] {
+        assert_eq!(crate::plain_serde_message(said), plain, "{said}");
+    }
+    // The catalog's JSON import: no `?:` before a message about the text's first character.
+    let e = Catalog::from_json("{bad").expect_err("not JSON");
+    let m = e.to_string();
+    assert!(!m.contains("?:") && m.contains("quoted"), "{m}");
+}

@@ -284,12 +284,51 @@ pub fn plain_serde_message(message: &str) -> String {
     for (rust, words) in RUST_TYPES_IN_WORDS {
         m = m.replace(&format!("expected {rust}"), &format!("expected {words}"));
     }
+    // Rust's number and boolean parse errors, and serde's words for what it found.
+    for (said, plain) in PARSER_PHRASES {
+        m = m.replace(said, plain);
+    }
+    if let Some(rest) = m.strip_prefix("missing field `")
+        && let Some((field, after)) = rest.split_once('`')
+    {
+        m = format!("{field} is required{after}");
+    }
     m.replace(
         "data did not match any variant of untagged enum FieldTypeRepr",
         "not a field type: expected \"text\", \"date\", \"decimal\", \"uscc\", \"org_code\", \
          \"reg_no\", \"tax_no\", \"citizen_id\", \"any_code\" or { enum = [...] }",
     )
 }
+
+/// What Rust's parsers and serde say, in the words of someone sending data.
+const PARSER_PHRASES: [(&str, &str); 11] = [
+    ("invalid digit found in string", "not a whole number"),
+    (
+        "cannot parse integer from empty string",
+        "empty where a whole number is expected",
+    ),
+    (
+        "number too large to fit in target type",
+        "a number too large",
+    ),
+    (
+        "number too small to fit in target type",
+        "a number too small",
+    ),
+    ("invalid float literal", "not a number"),
+    (
+        "provided string was not `true` or `false`",
+        "must be true or false",
+    ),
+    ("invalid type: sequence,", "found a list (JSON array),"),
+    ("invalid type: map,", "found an object,"),
+    ("invalid type: ", "found "),
+    (
+        "key must be a string",
+        "an object's keys must be \"quoted\" strings",
+    ),
+    ("EOF while parsing", "the text ends inside"),
+];
 
 /// Rust types a parse error may name, in the words of someone sending data (no name is a prefix
 /// of another, so the order does not matter).

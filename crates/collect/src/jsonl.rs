@@ -296,7 +296,7 @@ impl JsonlSource {
 /// Parses one line as a JSON object, keeping its entries in order.
 fn parse_object<'a>(text: &'a str, line: &Line) -> Result<Entries<'a>, Error> {
     serde_json::from_str::<Entries<'a>>(text).map_err(|e| {
-        let message = e.to_string();
+        let message = chengxin_catalog::plain_serde_message(&e.to_string());
         let message = match message.rfind(" at line ") {
             Some(at) => message.get(..at).unwrap_or(&message).to_owned(),
             None => message,

@@ -858,6 +858,14 @@ impl RegistryError {
         }
     }
 
+    /// What is wrong, without the field's name in front (for an answer that names it apart).
+    pub fn detail(&self) -> String {
+        match self {
+            RegistryError::Code { error, .. } => error.to_string(),
+            RegistryError::Field { message, .. } => message.clone(),
+        }
+    }
+
     /// The field the error is about.
     pub fn field_name(&self) -> &'static str {
         match self {

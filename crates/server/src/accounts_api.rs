@@ -219,7 +219,7 @@ pub async fn add_department(
 fn store_write_error(e: chengxin_store::StoreError) -> ApiError {
     match e {
         chengxin_store::StoreError::Invalid(err) => {
-            ApiError::parameter(err.field_name(), err.to_string())
+            ApiError::parameter(err.field_name(), err.detail())
         }
         other => other.into(),
     }

@@ -504,16 +504,16 @@ where
         serde_path_to_error::deserialize(de)
             .map(ApiQuery)
             .map_err(|e| {
-                let message = e.inner().to_string();
+                let raw = e.inner().to_string();
                 // A missing parameter is reported at the root, named in serde's message.
                 let parameter = match e.path().to_string() {
                     p if p != "." => p,
-                    _ => message
+                    _ => raw
                         .split('`')
                         .nth(1)
                         .map_or_else(|| "query".to_string(), str::to_string),
                 };
-                ApiError::parameter(parameter, message)
+                ApiError::parameter(parameter, chengxin_catalog::plain_serde_message(&raw))
             })
     }
 }
@@ -677,13 +677,31 @@ fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
             "a text may not contain the NUL character (\\u0000)",
         ));
     }
+    // Every body is an object: serde would also take an array for a struct, by position.
+    let found = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => None,
+        Some(b'[') => Some("a list (JSON array)"),
+        Some(b'"') => Some("a string"),
+        Some(b'-' | b'0'..=b'9') => Some("a number"),
+        Some(b't' | b'f') => Some("true or false"),
+        Some(b'n') => Some("null"),
+        Some(_) => Some("text that is not JSON"),
+        None => Some("nothing"),
+    };
+    if let Some(found) = found {
+        return Err(ApiError::parameter(
+            "body",
+            format!("the body must be a JSON object ({{\"…\": …}}); found {found}"),
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
-        let message = json_message(e.inner());
+        let raw = e.inner().to_string();
+        let message = chengxin_catalog::plain_serde_message(&raw);
         // A missing field is named by the field; the whole body by `body`.
         let whole = path == "." || path == "?";
-        let parameter = match message
+        let parameter = match raw
             .strip_prefix("missing field `")
             .and_then(|m| m.split('`').next())
         {

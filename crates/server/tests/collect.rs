@@ -618,6 +618,54 @@ async fn api_errors_name_the_parameter_and_stay_json() {
         "{message}"
     );
     assert!(!message.contains("i64"), "{message}");
+    // Query and body errors in words, not the parsers' (found by a QA pass).
+    for (method, uri, body, parameter, words) in [
+        (
+            "GET",
+            "/api/v1/publicity/penalty?page=18446744073709551615",
+            "",
+            "page",
+            "a number too large",
+        ),
+        (
+            "GET",
+            "/api/v1/publicity/penalty?per_page=abc",
+            "",
+            "per_page",
+            "not a whole number",
+        ),
+        (
+            "POST",
+            "/api/v1/batches?item=penalty&wait=maybe",
+            "x",
+            "wait",
+            "must be true or false",
+        ),
+        ("POST", "/api/v1/batches", "x", "item", "item is required"),
+        (
+            "POST",
+            "/api/v1/objections",
+            "[1]",
+            "body",
+            "found a list (JSON array)",
+        ),
+    ] {
+        let r = call(&f, method, uri, Some("officer"), body.as_bytes().to_vec()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.body);
+        let v = r.json();
+        assert_eq!(v["error"]["parameter"], parameter, "{uri}: {v}");
+        let message = v["error"]["message"].as_str().unwrap_or("");
+        assert!(message.contains(words), "{uri}: {message}");
+        for jargon in [
+            "target type",
+            "invalid digit",
+            "provided string",
+            "missing field",
+            "sequence",
+        ] {
+            assert!(!message.contains(jargon), "{uri}: {message}");
+        }
+    }
     // A page far past the end is empty, not the first page.
     let r = call(
         &f,
