@@ -85,8 +85,8 @@ pub use model::{
     ParseSeverityError, Publication, Role, Severity, SeverityPeriod, Sharing, Unit,
 };
 pub use row::{
-    Draft, ParseStatusError, RecordStatus, RowError, SubjectRef, hex, row_hash, rule_label_zh,
-    severity_of_penalty_kinds, subject_kind_of,
+    Draft, ParseStatusError, RecordStatus, RowError, SubjectRef, hex, message_zh, row_hash,
+    rule_label_zh, severity_of_penalty_kinds, subject_kind_of,
 };
 pub use values::{
     excerpt, header_key, normalize_doc_no, parse_date, plain_serde_message, rust_type_in_words,

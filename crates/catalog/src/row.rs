@@ -319,6 +319,23 @@ fn label(f: &Field) -> String {
     format!("{} ({})", f.name, f.code)
 }
 
+fn label_zh(f: &Field) -> String {
+    format!("{}（{}）", f.name, f.code)
+}
+
+/// A row's message: Chinese first, for the department's data officer who reads it on 数据报送 and
+/// in the report, then the same in English after " / ".
+fn zh_en(zh: impl fmt::Display, en: impl fmt::Display) -> String {
+    format!("{zh}{ZH_EN}{en}")
+}
+
+const ZH_EN: &str = " / ";
+
+/// The Chinese part of a row's message (the whole message when it has no English part).
+pub fn message_zh(message: &str) -> &str {
+    message.split_once(ZH_EN).map_or(message, |(zh, _)| zh)
+}
+
 /// A rejection rule's name in Chinese, for operators' pages (the rule ids stay the stable API):
 /// the row rules of [`RowError::rule`], the batch's `duplicate_in_batch` and the reader's row
 /// errors. An unknown id is `None`.
@@ -441,16 +458,22 @@ impl CatalogItem {
                 if i >= cols.len() {
                     errs.push(RowError::row(
                         "extra_cells",
-                        format!(
-                            "column {} holds a value but the header row has only {} columns",
-                            i + 1,
-                            cols.len()
+                        zh_en(
+                            format!("第 {} 列有值，但表头只有 {} 列", i + 1, cols.len()),
+                            format!(
+                                "column {} holds a value but the header row has only {} columns",
+                                i + 1,
+                                cols.len()
+                            ),
                         ),
                     ));
                 } else {
                     errs.push(RowError::row(
                         "unmapped_cell",
-                        format!("column {} has no header but holds a value", i + 1),
+                        zh_en(
+                            format!("第 {} 列没有表头，却有值", i + 1),
+                            format!("column {} has no header but holds a value", i + 1),
+                        ),
                     ));
                 }
             }
@@ -490,7 +513,10 @@ impl CatalogItem {
                     errs.push(RowError::new(
                         f,
                         "required",
-                        format!("{} is required but empty", label(f)),
+                        zh_en(
+                            format!("{}为必填项，不能为空", label_zh(f)),
+                            format!("{} is required but empty", label(f)),
+                        ),
                     ));
                 }
                 continue;
@@ -501,10 +527,13 @@ impl CatalogItem {
                 errs.push(RowError::new(
                     f,
                     "too_long",
-                    format!(
-                        "{} has {n} characters, at most {} allowed",
-                        label(f),
-                        f.max_chars
+                    zh_en(
+                        format!("{}有 {n} 个字符，最多 {} 个", label_zh(f), f.max_chars),
+                        format!(
+                            "{} has {n} characters, at most {} allowed",
+                            label(f),
+                            f.max_chars
+                        ),
                     ),
                 ));
                 continue;
@@ -519,10 +548,17 @@ impl CatalogItem {
                 errs.push(RowError::new(
                     f,
                     "control_char",
-                    format!(
-                        "{} contains the control character U+{:04X}: remove it and send the row again",
-                        label(f),
-                        u32::from(c)
+                    zh_en(
+                        format!(
+                            "{}含控制字符 U+{:04X}，请删除后重新报送",
+                            label_zh(f),
+                            u32::from(c)
+                        ),
+                        format!(
+                            "{} contains the control character U+{:04X}: remove it and send the row again",
+                            label(f),
+                            u32::from(c)
+                        ),
                     ),
                 ));
                 continue;
@@ -552,7 +588,10 @@ impl CatalogItem {
             errs.push(RowError::new(
                 f,
                 "future_date",
-                format!("{} {d} is after today ({today})", label(f)),
+                zh_en(
+                    format!("{} {d} 晚于今天（{today}）", label_zh(f)),
+                    format!("{} {d} is after today ({today})", label(f)),
+                ),
             ));
         }
         // Validity ends on or after it starts: at 有效期自 when the row gives it, else at the
@@ -561,15 +600,19 @@ impl CatalogItem {
         let valid_to = value(Role::ValidTo).and_then(|c| c.date);
         let start = value(Role::ValidFrom)
             .and_then(|c| c.date)
-            .map(|d| (d, "the start of validity"))
-            .or_else(|| decision_date.map(|d| (d, "the decision date")));
-        if let (Some((from, what)), Some(to), Some((_, f))) = (start, valid_to, get(Role::ValidTo))
+            .map(|d| (d, "有效期自", "the start of validity"))
+            .or_else(|| decision_date.map(|d| (d, "决定日期", "the decision date")));
+        if let (Some((from, what_zh, what)), Some(to), Some((_, f))) =
+            (start, valid_to, get(Role::ValidTo))
             && to < from
         {
             errs.push(RowError::new(
                 f,
                 "validity_order",
-                format!("{} {to} is before {what} {from}", label(f)),
+                zh_en(
+                    format!("{} {to} 早于{what_zh} {from}", label_zh(f)),
+                    format!("{} {to} is before {what} {from}", label(f)),
+                ),
             ));
         }
 
@@ -580,10 +623,17 @@ impl CatalogItem {
                     errs.push(RowError::new(
                         f,
                         "status",
-                        format!(
-                            "{}: {:?} is not a status (expected 1/有效/正常, 2/无效 or 3/撤销)",
-                            label(f),
-                            excerpt(&c.value, 40)
+                        zh_en(
+                            format!(
+                                "{}：{:?} 不是可识别的状态（应为 1/有效/正常、2/无效 或 3/撤销）",
+                                label_zh(f),
+                                excerpt(&c.value, 40)
+                            ),
+                            format!(
+                                "{}: {:?} is not a status (expected 1/有效/正常, 2/无效 or 3/撤销)",
+                                label(f),
+                                excerpt(&c.value, 40)
+                            ),
                         ),
                     ));
                     None
@@ -612,7 +662,10 @@ impl CatalogItem {
             // produced errors above. Kept total for catalogs built in code.
             return Err(vec![RowError::row(
                 "required",
-                "the row lacks a document number, decision date or subject",
+                zh_en(
+                    "本行缺少决定文书号、决定日期或主体",
+                    "the row lacks a document number, decision date or subject",
+                ),
             )]);
         };
         let fields: Vec<(String, String)> = self
@@ -673,11 +726,19 @@ impl CatalogItem {
                     errs.push(RowError::new(
                         f,
                         "category",
-                        format!(
-                            "{}: {:?} is not a subject category (expected 法人及非法人组织, 法人, \
-                             非法人组织, 自然人, 个体工商户 or 01–04)",
-                            label(f),
-                            excerpt(v, 40)
+                        zh_en(
+                            format!(
+                                "{}：{:?} 不是可识别的相对人类别（应为 法人及非法人组织、法人、\
+                                 非法人组织、自然人、个体工商户 或 01–04）",
+                                label_zh(f),
+                                excerpt(v, 40)
+                            ),
+                            format!(
+                                "{}: {:?} is not a subject category (expected 法人及非法人组织, \
+                                 法人, 非法人组织, 自然人, 个体工商户 or 01–04)",
+                                label(f),
+                                excerpt(v, 40)
+                            ),
                         ),
                     ));
                     return None;
@@ -699,17 +760,27 @@ impl CatalogItem {
                 errs.push(RowError::new(
                     f,
                     "category_codes",
-                    format!(
-                        "{} is filled but the subject is a natural person (自然人): natural persons \
-                         have no organisation codes; leave it empty or correct 行政相对人类别",
-                        label(f)
+                    zh_en(
+                        format!(
+                            "相对人为自然人，自然人没有组织代码，{}应为空；或更正行政相对人类别",
+                            label_zh(f)
+                        ),
+                        format!(
+                            "{} is filled but the subject is a natural person (自然人): natural \
+                             persons have no organisation codes; leave it empty or correct \
+                             行政相对人类别",
+                            label(f)
+                        ),
                     ),
                 ));
             }
             let Some((pi, pf)) = person else {
                 errs.push(RowError::row(
                     "no_subject_code",
-                    "the subject is a natural person (自然人) but this catalog item has no 证件号码 field",
+                    zh_en(
+                        "相对人为自然人，但本目录事项没有证件号码字段",
+                        "the subject is a natural person (自然人) but this catalog item has no 证件号码 field",
+                    ),
                 ));
                 return None;
             };
@@ -718,9 +789,12 @@ impl CatalogItem {
                     errs.push(RowError::new(
                         pf,
                         "required",
-                        format!(
-                            "{} is required when the subject is a natural person (自然人)",
-                            label(pf)
+                        zh_en(
+                            format!("相对人为自然人时，{}为必填项", label_zh(pf)),
+                            format!(
+                                "{} is required when the subject is a natural person (自然人)",
+                                label(pf)
+                            ),
                         ),
                     ));
                 }
@@ -753,12 +827,21 @@ impl CatalogItem {
                     errs.push(RowError::new(
                         pf,
                         "person_id_type",
-                        format!(
-                            "{}: a natural person is identified by a 公民身份号码 (GB 11643-1999), \
-                             a 护照, a 港澳居民来往内地通行证, a 台湾居民来往大陆通行证 or a \
-                             外国人永久居留身份证; a {} number cannot identify a subject",
-                            label(pf),
-                            excerpt(id_type, 20)
+                        zh_en(
+                            format!(
+                                "{}：自然人以公民身份号码、护照、港澳居民来往内地通行证、台湾居民来往\
+                                 大陆通行证或外国人永久居留身份证识别，{} 号码不能识别主体",
+                                label_zh(pf),
+                                excerpt(id_type, 20)
+                            ),
+                            format!(
+                                "{}: a natural person is identified by a 公民身份号码 (GB \
+                                 11643-1999), a 护照, a 港澳居民来往内地通行证, a \
+                                 台湾居民来往大陆通行证 or a 外国人永久居留身份证; a {} number \
+                                 cannot identify a subject",
+                                label(pf),
+                                excerpt(id_type, 20)
+                            ),
                         ),
                     ));
                     return None;
@@ -773,7 +856,10 @@ impl CatalogItem {
                         errs.push(RowError::new(
                             pf,
                             "person_doc",
-                            format!("{}: {detail}", label(pf)),
+                            zh_en(
+                                format!("{}：证件号码格式有误", label_zh(pf)),
+                                format!("{}: {detail}", label(pf)),
+                            ),
                         ));
                         return None;
                     }
@@ -797,11 +883,19 @@ impl CatalogItem {
             errs.push(RowError::new(
                 pf,
                 "category_codes",
-                format!(
-                    "{} is for natural persons (自然人) but the subject is {}: put the \
-                     representative's number in 法定代表人证件号码 or correct 行政相对人类别",
-                    label(pf),
-                    kind.label_zh()
+                zh_en(
+                    format!(
+                        "{}只用于自然人，而相对人为{}：法定代表人的证件号码请填入法定代表人证件号码，\
+                         或更正行政相对人类别",
+                        label_zh(pf),
+                        kind.label_zh()
+                    ),
+                    format!(
+                        "{} is for natural persons (自然人) but the subject is {}: put the \
+                         representative's number in 法定代表人证件号码 or correct 行政相对人类别",
+                        label(pf),
+                        kind.label_zh()
+                    ),
                 ),
             ));
         }
@@ -813,9 +907,12 @@ impl CatalogItem {
             errs.push(RowError {
                 field,
                 rule: "no_subject_code",
-                message: format!(
-                    "an organisation ({}) needs at least one code: {names}",
-                    kind.label_zh()
+                message: zh_en(
+                    format!("{}至少要有一个代码：{names}", kind.label_zh()),
+                    format!(
+                        "an organisation ({}) needs at least one code: {names}",
+                        kind.label_zh()
+                    ),
                 ),
                 review: false,
             });
@@ -836,11 +933,17 @@ impl CatalogItem {
             errs.push(RowError {
                 field: of.code.clone(),
                 rule: "code_conflict",
-                message: format!(
-                    "{} {org} is not the organisation code inside the 统一社会信用代码 {u} ({}); \
-                     held for review as a possible wrong code (重错码)",
-                    label(of),
-                    embedded
+                message: zh_en(
+                    format!(
+                        "{} {org} 与统一社会信用代码 {u} 内含的组织机构代码（{embedded}）不一致，\
+                         作为疑似重错码待核",
+                        label_zh(of)
+                    ),
+                    format!(
+                        "{} {org} is not the organisation code inside the 统一社会信用代码 {u} \
+                         ({embedded}); held for review as a possible wrong code (重错码)",
+                        label(of)
+                    ),
                 ),
                 review: true,
             });
@@ -938,9 +1041,12 @@ impl CatalogItem {
                     errs.push(RowError::new(
                         f,
                         "severity",
-                        format!(
-                            "{}: severity {s} has no publication period in this catalog item",
-                            label(f)
+                        zh_en(
+                            format!("{}：本目录事项没有严重程度为{s}的公示期限", label_zh(f)),
+                            format!(
+                                "{}: severity {s} has no publication period in this catalog item",
+                                label(f)
+                            ),
                         ),
                     ));
                     return None;
@@ -949,10 +1055,17 @@ impl CatalogItem {
                     errs.push(RowError::new(
                         f,
                         "severity",
-                        format!(
-                            "{}: {:?} is not a severity (expected 轻微, 一般 or 严重)",
-                            label(f),
-                            excerpt(&c.value, 40)
+                        zh_en(
+                            format!(
+                                "{}：{:?} 不是严重程度（应为 轻微、一般 或 严重）",
+                                label_zh(f),
+                                excerpt(&c.value, 40)
+                            ),
+                            format!(
+                                "{}: {:?} is not a severity (expected 轻微, 一般 or 严重)",
+                                label(f),
+                                excerpt(&c.value, 40)
+                            ),
                         ),
                     ));
                     return None;
@@ -983,29 +1096,48 @@ fn check_publish_until(
         None => errs.push(RowError::new(
             f,
             "publish_until",
-            format!(
-                "{} {pu} is given but records of this item{} are not published",
-                label(f),
-                severity
-                    .map(|s| format!(" with severity {s}"))
-                    .unwrap_or_default()
+            zh_en(
+                format!(
+                    "{} {pu} 已填写，但本事项{}的信息不公示",
+                    label_zh(f),
+                    severity
+                        .map(|s| format!("严重程度为{s}"))
+                        .unwrap_or_default()
+                ),
+                format!(
+                    "{} {pu} is given but records of this item{} are not published",
+                    label(f),
+                    severity
+                        .map(|s| format!(" with severity {s}"))
+                        .unwrap_or_default()
+                ),
             ),
         )),
         Some((lo, hi)) if pu < lo || hi.is_some_and(|h| pu > h) => {
-            let range = match hi {
-                Some(h) => format!("{lo} to {h}"),
-                None => format!("{lo} or later"),
+            let (range, range_zh) = match hi {
+                Some(h) => (format!("{lo} to {h}"), format!("{lo} 至 {h}")),
+                None => (format!("{lo} or later"), format!("{lo} 或以后")),
             };
             errs.push(RowError::new(
                 f,
                 "publish_until",
-                format!(
-                    "{} {pu} is outside the publication window{} ({range}, counted from the \
-                     decision date {decision}; 国家发展改革委令第36号)",
-                    label(f),
-                    severity
-                        .map(|s| format!(" for severity {s}"))
-                        .unwrap_or_default()
+                zh_en(
+                    format!(
+                        "{} {pu} 超出{}公示期限（{range_zh}，自决定日期 {decision} 起算；\
+                         国家发展改革委令第36号）",
+                        label_zh(f),
+                        severity
+                            .map(|s| format!("严重程度为{s}的"))
+                            .unwrap_or_default()
+                    ),
+                    format!(
+                        "{} {pu} is outside the publication window{} ({range}, counted from the \
+                         decision date {decision}; 国家发展改革委令第36号)",
+                        label(f),
+                        severity
+                            .map(|s| format!(" for severity {s}"))
+                            .unwrap_or_default()
+                    ),
                 ),
             ));
         }
@@ -1022,16 +1154,27 @@ fn citizen_id_error(f: &Field, raw: &str, e: &codes::CodeError) -> RowError {
     let as_number = (t.len() >= 16 && t.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
         || t.contains("E+")
         || t.contains("e+");
-    let hint = if as_number {
-        "; if the file comes from a spreadsheet, the column may hold the ID as a number, which \
-         keeps only 15 significant digits: format the column as text and enter the IDs again"
+    let (hint, hint_zh) = if as_number {
+        (
+            "; if the file comes from a spreadsheet, the column may hold the ID as a number, which \
+             keeps only 15 significant digits: format the column as text and enter the IDs again",
+            "；如文件来自电子表格，该列可能以数字保存身份证号（只保留 15 位有效数字），请将该列设为\
+             文本后重新录入",
+        )
     } else {
-        ""
+        ("", "")
     };
     RowError::new(
         f,
         "citizen_id",
-        format!("{} is not a valid citizen ID: {e}{hint}", label(f)),
+        zh_en(
+            format!(
+                "{}不是有效的公民身份号码（{}有误）{hint_zh}",
+                label_zh(f),
+                e.rule.label_zh()
+            ),
+            format!("{} is not a valid citizen ID: {e}{hint}", label(f)),
+        ),
     )
 }
 
@@ -1053,12 +1196,20 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
             None => Err(RowError::new(
                 f,
                 "date",
-                format!(
-                    "{}: {:?} is not a date (expected YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD \
-                     or YYYY年M月D日, a time of day after it allowed, or an Excel date cell; \
-                     year 1900 or later)",
-                    label(f),
-                    excerpt(raw, 40)
+                zh_en(
+                    format!(
+                        "{}：{:?} 不是日期（应为 YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYYMMDD 或 \
+                         YYYY年M月D日，可带时间，或 Excel 日期单元格；1900 年及以后）",
+                        label_zh(f),
+                        excerpt(raw, 40)
+                    ),
+                    format!(
+                        "{}: {:?} is not a date (expected YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, \
+                         YYYYMMDD or YYYY年M月D日, a time of day after it allowed, or an Excel \
+                         date cell; year 1900 or later)",
+                        label(f),
+                        excerpt(raw, 40)
+                    ),
                 ),
             )),
         },
@@ -1072,30 +1223,50 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
                     .unit
                     .map(|u| format!(" in {}", u.as_str()))
                     .unwrap_or_default();
-                let why = match e {
-                    DecimalError::Negative => "is negative (amounts are non-negative)".to_owned(),
-                    DecimalError::Shape => format!(
-                        "is not a decimal number (digits with an optional . and decimals, \
-                         thousands separated by commas{}; no signs or exponents)",
-                        match f.unit {
-                            Some(_) => ", and a unit 元, 万元 or ￥",
-                            None => "",
-                        }
+                let in_unit_zh = f
+                    .unit
+                    .map(|u| format!("（以{}计）", u.as_str()))
+                    .unwrap_or_default();
+                let with_unit = f.unit.is_some();
+                let (why_zh, why) = match e {
+                    DecimalError::Negative => (
+                        "为负数（金额不能为负）".to_owned(),
+                        "is negative (amounts are non-negative)".to_owned(),
                     ),
-                    DecimalError::Scale => {
-                        format!("has more than {DECIMAL_SCALE} decimals{in_unit}")
-                    }
-                    DecimalError::Range => {
-                        format!("has more than {DECIMAL_INTEGER_DIGITS} integer digits{in_unit}")
-                    }
-                    DecimalError::Unit => "names a unit, but the catalog gives this field \
-                                           none: write the number only"
-                        .to_owned(),
+                    DecimalError::Shape => (
+                        format!(
+                            "不是数值（数字，可带小数点和小数，千位可用逗号分隔{}；不带正负号或指数）",
+                            if with_unit { "，可带单位 元、万元 或 ￥" } else { "" }
+                        ),
+                        format!(
+                            "is not a decimal number (digits with an optional . and decimals, \
+                             thousands separated by commas{}; no signs or exponents)",
+                            if with_unit { ", and a unit 元, 万元 or ￥" } else { "" }
+                        ),
+                    ),
+                    DecimalError::Scale => (
+                        format!("小数超过 {DECIMAL_SCALE} 位{in_unit_zh}"),
+                        format!("has more than {DECIMAL_SCALE} decimals{in_unit}"),
+                    ),
+                    DecimalError::Range => (
+                        format!("整数部分超过 {DECIMAL_INTEGER_DIGITS} 位{in_unit_zh}"),
+                        format!("has more than {DECIMAL_INTEGER_DIGITS} integer digits{in_unit}"),
+                    ),
+                    DecimalError::Unit => (
+                        "写了单位，但目录没有为该字段规定单位：只填数字".to_owned(),
+                        "names a unit, but the catalog gives this field none: write the number \
+                         only"
+                            .to_owned(),
+                    ),
                 };
+                let shown = excerpt(raw, 40);
                 RowError::new(
                     f,
                     "decimal",
-                    format!("{}: {:?} {why}", label(f), excerpt(raw, 40)),
+                    zh_en(
+                        format!("{}：{shown:?} {why_zh}", label_zh(f)),
+                        format!("{}: {shown:?} {why}", label(f)),
+                    ),
                 )
             }),
         FieldType::Enum { values } => {
@@ -1108,11 +1279,19 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
                 None => Err(RowError::new(
                     f,
                     "enum",
-                    format!(
-                        "{}: {:?} is not one of: {}",
-                        label(f),
-                        excerpt(raw, 40),
-                        excerpt(&values.join(" / "), 200)
+                    zh_en(
+                        format!(
+                            "{}：{:?} 不在代码表内（{}）",
+                            label_zh(f),
+                            excerpt(raw, 40),
+                            excerpt(&values.join("、"), 200)
+                        ),
+                        format!(
+                            "{}: {:?} is not one of: {}",
+                            label(f),
+                            excerpt(raw, 40),
+                            excerpt(&values.join(" / "), 200)
+                        ),
                     ),
                 )),
             }
@@ -1133,11 +1312,18 @@ fn parse_code(f: &Field, kind: CodeField, raw: &str, today: NaiveDate) -> Result
                     RowError {
                         field: f.code.clone(),
                         rule: "uscc_check",
-                        message: format!(
-                            "{}: {:?} fails the GB 32100 check character ({e}); held for review as \
-                             a possible wrong code (重错码)",
-                            label(f),
-                            shown()
+                        message: zh_en(
+                            format!(
+                                "{}：{:?} 校验码不符（GB 32100），作为疑似重错码待核",
+                                label_zh(f),
+                                shown()
+                            ),
+                            format!(
+                                "{}: {:?} fails the GB 32100 check character ({e}); held for \
+                                 review as a possible wrong code (重错码)",
+                                label(f),
+                                shown()
+                            ),
                         ),
                         review: f.role == Some(Role::Uscc),
                     }
@@ -1145,10 +1331,18 @@ fn parse_code(f: &Field, kind: CodeField, raw: &str, today: NaiveDate) -> Result
                     RowError::new(
                         f,
                         "uscc",
-                        format!(
-                            "{}: {:?} is not a unified social credit code: {e}",
-                            label(f),
-                            shown()
+                        zh_en(
+                            format!(
+                                "{}：{:?} 不是统一社会信用代码（{}有误）",
+                                label_zh(f),
+                                shown(),
+                                e.rule.label_zh()
+                            ),
+                            format!(
+                                "{}: {:?} is not a unified social credit code: {e}",
+                                label(f),
+                                shown()
+                            ),
                         ),
                     )
                 }
@@ -1159,10 +1353,18 @@ fn parse_code(f: &Field, kind: CodeField, raw: &str, today: NaiveDate) -> Result
                 RowError::new(
                     f,
                     "org_code",
-                    format!(
-                        "{}: {:?} is not an organisation code (GB 11714): {e}",
-                        label(f),
-                        shown()
+                    zh_en(
+                        format!(
+                            "{}：{:?} 不是组织机构代码（GB 11714；{}有误）",
+                            label_zh(f),
+                            shown(),
+                            e.rule.label_zh()
+                        ),
+                        format!(
+                            "{}: {:?} is not an organisation code (GB 11714): {e}",
+                            label(f),
+                            shown()
+                        ),
                     ),
                 )
             }),
@@ -1172,10 +1374,18 @@ fn parse_code(f: &Field, kind: CodeField, raw: &str, today: NaiveDate) -> Result
                 RowError::new(
                     f,
                     "reg_no",
-                    format!(
-                        "{}: {:?} is not a 15-digit registration number: {e}",
-                        label(f),
-                        shown()
+                    zh_en(
+                        format!(
+                            "{}：{:?} 不是 15 位工商注册号（{}有误）",
+                            label_zh(f),
+                            shown(),
+                            e.rule.label_zh()
+                        ),
+                        format!(
+                            "{}: {:?} is not a 15-digit registration number: {e}",
+                            label(f),
+                            shown()
+                        ),
                     ),
                 )
             }),
@@ -1187,10 +1397,17 @@ fn parse_code(f: &Field, kind: CodeField, raw: &str, today: NaiveDate) -> Result
                 return Err(RowError::new(
                     f,
                     "tax_no",
-                    format!(
-                        "{}: {:?} is not a tax registration number (15 to 20 digits or upper-case letters)",
-                        label(f),
-                        shown()
+                    zh_en(
+                        format!(
+                            "{}：{:?} 不是税务登记号（15 至 20 位数字或大写字母）",
+                            label_zh(f),
+                            shown()
+                        ),
+                        format!(
+                            "{}: {:?} is not a tax registration number (15 to 20 digits or upper-case letters)",
+                            label(f),
+                            shown()
+                        ),
                     ),
                 ));
             }
@@ -1205,10 +1422,13 @@ fn parse_code(f: &Field, kind: CodeField, raw: &str, today: NaiveDate) -> Result
                 Err(RowError::new(
                     f,
                     "code",
-                    format!(
-                        "{}: {:?} holds no characters but separators",
-                        label(f),
-                        shown()
+                    zh_en(
+                        format!("{}：{:?} 只有分隔符，没有代码", label_zh(f), shown()),
+                        format!(
+                            "{}: {:?} holds no characters but separators",
+                            label(f),
+                            shown()
+                        ),
                     ),
                 ))
             } else {

@@ -1758,7 +1758,7 @@ fn malformed_catalogs_are_syntax_errors() {
     let e = Catalog::from_json(&json.to_string()).expect_err("a text where a number goes");
     let s = e.to_string();
     assert!(
-        s.contains("items[1].fields[2].max_chars: invalid type"),
+        s.contains("items[1].fields[2].max_chars: found string \"两百\", expected a whole number"),
         "{s}"
     );
     assert!(

@@ -490,7 +490,16 @@ fn produce(
             Ok(draft) => match seen.get(&draft.doc_no) {
                 Some((_, h, _)) if *h == draft.hash => Msg::Repeat,
                 Some((first, _, party)) => {
-                    let why = if *party == party_digest(&draft.subject.code) {
+                    let same_party = *party == party_digest(&draft.subject.code);
+                    let why_zh = if same_party {
+                        "但内容不同：同一文件中一个决定只能报送一次（如需更正或撤销，只保留正确的一行，\
+                         或在之后的批次中报送变更）"
+                    } else {
+                        "但当事人不同：一个文书号对应一个当事人的一个决定，一案多人不能在同一文书号下\
+                         分行报送，请向信用中心咨询报送方式；如需更换当事人，请先报送该决定的撤销\
+                         （状态 撤销），再在下一批次报送更正后的行"
+                    };
+                    let why = if same_party {
                         "with different content: one file states a decision once (to correct or \
                          revoke it, keep only the row that is right, or send the change in a later \
                          batch)"
@@ -510,8 +519,9 @@ fn produce(
                             .unwrap_or_default(),
                         rule: "duplicate_in_batch".into(),
                         message: format!(
-                            "document number {} already appears in row {first} of this batch {why}",
-                            draft.doc_no
+                            "文书号 {doc} 已出现在本批次第 {first} 行，{why_zh} / document number \
+                             {doc} already appears in row {first} of this batch {why}",
+                            doc = draft.doc_no
                         ),
                     }])
                 }

@@ -163,7 +163,8 @@ fn refused_rows(
                 Some(label) => format!("{label}（{}）", r.rule),
                 None => r.rule.clone(),
             },
-            message: r.message.clone(),
+            // The page is Chinese: the message's Chinese part (the report keeps both).
+            message: chengxin_catalog::message_zh(&r.message).to_owned(),
         })
         .collect()
 }

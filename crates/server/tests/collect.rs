@@ -1878,6 +1878,9 @@ async fn a_data_officer_sends_a_file_from_the_portal() {
         batch.body
     );
     assert!(batch.body.contains("future_date"), "{}", batch.body);
+    // The reason in Chinese on the Chinese page; the English half stays in the report.
+    assert!(batch.body.contains("晚于今天"), "{}", batch.body);
+    assert!(!batch.body.contains("is after today"), "{}", batch.body);
     assert!(
         batch.body.contains("rejections?format=csv"),
         "{}",
@@ -1955,6 +1958,11 @@ async fn a_data_officer_sends_a_file_from_the_portal() {
     assert_eq!(report.status, StatusCode::OK, "{}", report.body);
     assert!(
         report.body.contains("5,6,CF_JDRQ,future_date"),
+        "{}",
+        report.body
+    );
+    assert!(
+        report.body.contains("晚于今天") && report.body.contains("is after today"),
         "{}",
         report.body
     );

@@ -1221,13 +1221,15 @@ pub(crate) fn classify(
                     field: refused.field.clone(),
                     rule: "party_changed".into(),
                     message: format!(
-                        "document number {} is already the decision about {}; this row names {}. \
-                         A decision does not change whom it is about: if this is another decision, \
-                         check its document number; if the party was wrong, first send the held row \
-                         with status 撤销 to withdraw it, then this row",
-                        r.doc_no,
-                        shown(&h.subject_name, &h.subject_code),
-                        shown(&r.subject.name, &r.subject.code),
+                        "文书号 {doc} 已是关于 {held} 的决定，本行却是 {now}。决定不改换当事人：如是\
+                         另一决定，请核对文书号；如当事人有误，请先报送状态为撤销的原行，再报送本行 / \
+                         document number {doc} is already the decision about {held}; this row names \
+                         {now}. A decision does not change whom it is about: if this is another \
+                         decision, check its document number; if the party was wrong, first send \
+                         the held row with status 撤销 to withdraw it, then this row",
+                        doc = r.doc_no,
+                        held = shown(&h.subject_name, &h.subject_code),
+                        now = shown(&r.subject.name, &r.subject.code),
                     ),
                 });
             }
