@@ -92,6 +92,11 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A user name as stored and looked up: trimmed, ASCII lower case (`Admin` is `admin`).
+fn user_key(name: &str) -> String {
+    name.trim().to_ascii_lowercase()
+}
+
 /// Why a login failed. The message never says whether the user name exists.
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
@@ -274,7 +279,7 @@ impl Store {
 
     /// Creates an account after checking the role's requirements and the password rules.
     pub async fn create_account(&self, a: NewAccount, actor: &str) -> Result<Account, StoreError> {
-        let username = a.username.trim().to_string();
+        let username = user_key(&a.username);
         if username.len() < 3
             || username.len() > 64
             || !username
@@ -360,8 +365,9 @@ impl Store {
 
     async fn account_row(&self, username: &str) -> Result<Option<AccountRow>, StoreError> {
         let sql = format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE username = $1");
+        let username = user_key(username);
         Ok(
-            with_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(username).fetch_optional(p).await?),
+            with_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(&username).fetch_optional(p).await?),
         )
     }
 
@@ -387,6 +393,8 @@ impl Store {
         disabled: bool,
         actor: &str,
     ) -> Result<(), StoreError> {
+        let username = user_key(username);
+        let username = username.as_str();
         let n = with_pool!(self, p => {
             let mut tx = p.begin().await?;
             let n = sqlx::query("UPDATE accounts SET disabled = $2 WHERE username = $1")
@@ -418,6 +426,61 @@ impl Store {
             .await
     }
 
+    /// Counts a failed sign-in under a name without an account (`login_failures`, keyed by the
+    /// name's SHA-256) and answers as for an account: locked from the threshold on, for as long.
+    async fn unknown_name_failed(
+        &self,
+        username: &str,
+        now: DateTime<Utc>,
+    ) -> Result<LoginError, StoreError> {
+        let key = secret_hash(&user_key(username));
+        let expired = now - chrono::Duration::minutes(chengxin_access::LOCKOUT_MINUTES);
+        let row: Option<(i64, DateTime<Utc>)> = with_write_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            sqlx::query("DELETE FROM login_failures WHERE last_failed_at < $1")
+                .bind(expired)
+                .execute(&mut *tx)
+                .await?;
+            let held: Option<(i64, DateTime<Utc>)> = sqlx::query_as(
+                "SELECT failed_logins, last_failed_at FROM login_failures WHERE name_hash = $1",
+            )
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((n, last)) = held
+                && locked_until(n, Some(last), now).is_some()
+            {
+                tx.commit().await?;
+                Some((n, last))
+            } else {
+                // After a lock has run out, counting starts again (as for an account).
+                let n = match held {
+                    Some((n, _)) if n < chengxin_access::LOCKOUT_THRESHOLD => n + 1,
+                    _ => 1,
+                };
+                sqlx::query(
+                    "INSERT INTO login_failures (name_hash, failed_logins, last_failed_at) \
+                     VALUES ($1, $2, $3) ON CONFLICT (name_hash) DO UPDATE \
+                     SET failed_logins = excluded.failed_logins, last_failed_at = excluded.last_failed_at",
+                )
+                .bind(&key)
+                .bind(n)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                // This failure only counts: like an account, the name is locked from the next try.
+                None
+            }
+        });
+        Ok(
+            match row.and_then(|(n, last)| locked_until(n, Some(last), now)) {
+                Some(until) => LoginError::Locked(until),
+                None => LoginError::Invalid,
+            },
+        )
+    }
+
     /// Checks a password and opens a session. Five failures in a row lock the account for
     /// fifteen minutes (`chengxin_access::locked_until`).
     pub async fn login(&self, username: &str, password: &str) -> Result<Session, LoginError> {
@@ -427,7 +490,9 @@ impl Store {
             // Same work as a real check, so timing does not tell whether the name exists.
             let pw = password.to_string();
             let _ = tokio::task::spawn_blocking(move || verify_password(&pw, DUMMY_HASH)).await;
-            return Err(LoginError::Invalid);
+            // And the same lock-out: a name without an account is locked after as many failures
+            // as one with, so the lock does not tell either.
+            return Err(self.unknown_name_failed(username, now).await?);
         };
         if let Some(until) = locked_until(row.failed_logins, row.last_failed_at, now) {
             return Err(LoginError::Locked(until));
@@ -742,7 +807,7 @@ impl Store {
             format!("{GRANT_SELECT} WHERE a.username = $1 AND g.subject_key = $2 ORDER BY g.id");
         let rows: Vec<GrantRow> = with_pool!(self, p => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(username)
+                .bind(user_key(username))
                 .bind(subject_key)
                 .fetch_all(p)
                 .await?

@@ -911,3 +911,54 @@ async fn disabled_accounts_lose_their_sessions_and_grants_are_revocable() {
     })
     .await;
 }
+
+/// One name whatever its case (`Alice` is `alice`), and the lock-out after five failures reads the
+/// same for a name without an account as for one with: the lock does not tell which names exist.
+#[tokio::test]
+async fn user_names_ignore_case_and_the_lock_out_does_not_tell_who_exists() {
+    use chengxin_access::Role;
+    use chengxin_store::{LoginError, NewAccount};
+    on_both("login_names", |s| async move {
+        let account = |username: &str| NewAccount {
+            username: username.into(),
+            display_name: username.into(),
+            role: Role::Operator,
+            department_code: None,
+            subject_key: None,
+            password: Some("Correct-Horse-Battery-9".into()),
+        };
+        let a = s
+            .create_account(account("Alice"), "t")
+            .await
+            .expect("Alice");
+        assert_eq!(a.username, "alice");
+        let again = s.create_account(account("ALICE"), "t").await;
+        assert!(
+            again
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("taken")),
+            "{again:?}"
+        );
+        s.login("aLiCe", "Correct-Horse-Battery-9")
+            .await
+            .expect("any case signs in");
+        for name in ["alice", "nobody-here"] {
+            for _ in 0..5 {
+                let e = s
+                    .login(name, "wrong-password-here")
+                    .await
+                    .expect_err("wrong");
+                assert!(matches!(e, LoginError::Invalid), "{name}: {e}");
+            }
+            let e = s
+                .login(name, "wrong-password-here")
+                .await
+                .expect_err("locked");
+            assert!(matches!(e, LoginError::Locked(_)), "{name}: {e}");
+        }
+        // The unknown name's count is its own: another unknown name is not locked.
+        let e = s.login("somebody-else", "x").await.expect_err("wrong");
+        assert!(matches!(e, LoginError::Invalid), "{e}");
+    })
+    .await;
+}
