@@ -84,6 +84,11 @@ pub struct CheckOutcome {
     pub normalized: String,
     /// The first rule violated, or `None` when valid.
     pub error: Option<CodeError>,
+    /// When valid: the other kind the same 18 characters are also valid as. About 1 in 340
+    /// citizen IDs also pass every USCC rule (`131101198001011253`); such a string may name a
+    /// person, and is treated as personal data wherever that matters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub also_valid_as: Option<CodeKind>,
 }
 
 /// Validate `input` as `kind`, or auto-detect the kind when `kind` is `None`.
@@ -103,12 +108,20 @@ pub fn check(input: &str, kind: Option<CodeKind>, today: NaiveDate) -> CheckOutc
         Some(k) => (Some(k), validate_as(k, input, today)),
         None => detect(&normalized, input, today),
     };
+    let also_valid_as = match (kind, error.is_none()) {
+        (Some(CodeKind::Uscc), true) if validate_citizen_id(input, today).is_ok() => {
+            Some(CodeKind::CitizenId)
+        }
+        (Some(CodeKind::CitizenId), true) if validate_uscc(input).is_ok() => Some(CodeKind::Uscc),
+        _ => None,
+    };
     CheckOutcome {
         input: input.to_owned(),
         kind,
         valid: error.is_none(),
         normalized: normalized.into_owned(),
         error,
+        also_valid_as,
     }
 }
 

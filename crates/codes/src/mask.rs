@@ -730,7 +730,10 @@ fn looks_like_citizen_id(run: &str) -> bool {
     let mut upper = [0u8; 18];
     upper.copy_from_slice(run.as_bytes());
     upper[17] = upper[17].to_ascii_uppercase();
-    !crate::is_valid_uscc(&upper)
+    // A valid USCC is an organisation's, and public, unless it is also a whole citizen ID (check
+    // character and birth date both right, about 1 in 340 IDs): then it may be a person's, and
+    // is masked (privacy first; the rare organisation so written loses only its display here).
+    !crate::is_valid_uscc(&upper) || (check && date)
 }
 
 #[cfg(test)]

@@ -600,3 +600,27 @@ fn identity_numbers_are_masked_as_what_they_are() {
     }
     assert_eq!(identity_number("G98765432"), "G******32");
 }
+
+/// About 1 in 340 citizen IDs also pass every USCC rule: `check` says so, and free text masks
+/// such a number as an ID (a person's) rather than leave it as a USCC (an organisation's).
+#[test]
+fn a_number_valid_as_both_uscc_and_citizen_id() {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+    let both = "131101198001011253";
+    let out = check(both, None, today);
+    assert!(out.valid);
+    assert_eq!(out.kind, Some(CodeKind::Uscc));
+    assert_eq!(out.also_valid_as, Some(CodeKind::CitizenId));
+    let as_id = check(both, Some(CodeKind::CitizenId), today);
+    assert_eq!(as_id.also_valid_as, Some(CodeKind::Uscc));
+    let json = serde_json::to_string(&check("91350100M000100Y43", None, today)).expect("json");
+    assert!(!json.contains("also_valid_as"), "{json}");
+    let text = format!("当事人王某某（身份证号 {both}）");
+    let masked = crate::mask::redact(&text);
+    assert!(!masked.contains(both), "{masked}");
+    // A USCC that is no citizen ID stays as it is.
+    assert_eq!(
+        crate::mask::redact("统一社会信用代码 91350100M000100Y43"),
+        "统一社会信用代码 91350100M000100Y43"
+    );
+}

@@ -395,7 +395,8 @@ pub async fn personal(
     // answer must not tell whether the number is known, nor the person's key: a known number and
     // an unknown one get the same refusal.
     let by_identity_number = chengxin_codes::check(&code, None, state.today()).kind
-        == Some(chengxin_codes::CodeKind::CitizenId);
+        == Some(chengxin_codes::CodeKind::CitizenId)
+        || crate::api::names_a_person(&state, &code).await?;
     let not_covered = |fields: &[PersonalField]| {
         ApiError::PersonalDataNotAuthorised(format!(
             "no authorisation covers {} of the person with this identity number for this account",

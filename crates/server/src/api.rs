@@ -193,9 +193,8 @@ pub struct AsOfQuery {
 /// whether a person is in the registry, and then what is recorded about them. Every route that
 /// takes a subject code from the public refuses a valid citizen ID number the same way, whether or
 /// not the registry holds it.
-pub(crate) fn refuse_citizen_id(state: &AppState, raw: &str) -> Result<(), ApiError> {
-    let outcome = codes::check(raw, None, state.today());
-    if outcome.valid && outcome.kind == Some(CodeKind::CitizenId) {
+pub(crate) async fn refuse_citizen_id(state: &AppState, raw: &str) -> Result<(), ApiError> {
+    if names_a_person(state, raw).await? {
         return Err(ApiError::PersonalIdentifierNotPublic(
             "natural persons are not looked up by citizen ID number on the public API; \
              use the subject's key shown on its page, or a query with an authorised purpose"
@@ -203,6 +202,22 @@ pub(crate) fn refuse_citizen_id(state: &AppState, raw: &str) -> Result<(), ApiEr
         ));
     }
     Ok(())
+}
+
+/// Whether `raw` is to be taken for a person's citizen ID: it is a valid one, and no organisation
+/// holds it as its USCC. About 1 in 340 citizen IDs also pass every USCC rule
+/// (`131101198001011253`); read as a USCC they would open a person's page to the public. Such a
+/// string is an organisation's only when the registry holds it as one; otherwise it is answered
+/// as a citizen ID, the same whether a person holds it or nobody does.
+pub(crate) async fn names_a_person(state: &AppState, raw: &str) -> Result<bool, ApiError> {
+    if codes::validate_citizen_id(raw, state.today()).is_err() {
+        return Ok(false);
+    }
+    if codes::validate_uscc(raw).is_err() {
+        return Ok(true);
+    }
+    let held = state.store.find(&codes::normalize(raw)).await?;
+    Ok(held.is_none_or(|s| s.current.data.kind.is_person()))
 }
 
 /// Resolves a code or key typed by a user to a subject, applying the public rules:
@@ -235,7 +250,7 @@ pub(crate) async fn lookup(state: &AppState, raw: &str) -> Result<Subject, ApiEr
             ));
         }
     };
-    if kind == CodeKind::CitizenId {
+    if kind == CodeKind::CitizenId || names_a_person(state, raw).await? {
         return Err(ApiError::PersonalIdentifierNotPublic(
             "natural persons are not looked up by citizen ID number on the public API; \
              such queries need an authorised purpose"
@@ -431,9 +446,10 @@ pub(crate) async fn search(
     }
     if outcome.valid {
         // A code: exact lookup (never by citizen ID on the public side).
-        let items = match outcome.kind {
-            Some(CodeKind::CitizenId) => Vec::new(),
-            _ => state
+        let person = outcome.kind == Some(CodeKind::CitizenId) || names_a_person(state, q).await?;
+        let items = match person {
+            true => Vec::new(),
+            false => state
                 .store
                 .find(&outcome.normalized)
                 .await?

@@ -356,7 +356,7 @@ pub(crate) async fn file_objection(
         ));
     }
     if !is_staff(principal) {
-        crate::api::refuse_citizen_id(state, &b.subject)?;
+        crate::api::refuse_citizen_id(state, &b.subject).await?;
     }
     let record = check_record_target(state, principal, b).await?;
     let cmd = SubmitObjection {
@@ -730,7 +730,7 @@ pub async fn subject_lists(
     let as_of = q.as_of.unwrap_or_else(|| state.today());
     let staff = is_staff(&principal);
     if !staff {
-        crate::api::refuse_citizen_id(&state, &code)?;
+        crate::api::refuse_citizen_id(&state, &code).await?;
     }
     let answer = subject_status(&state.store, &code, as_of, staff).await?;
     Ok(Json(answer).into_response())

@@ -693,7 +693,8 @@ pub(crate) async fn search(
         q.clone()
     };
     let mut view = SearchPage {
-        q_url: url_encode(&q),
+        // Paging links carry the query as shown: never a personal identifier either.
+        q_url: url_encode(&shown),
         q: shown,
         error: None,
         items: Vec::new(),

@@ -238,7 +238,7 @@ async fn describe_target(
     record: &str,
 ) -> Result<(String, String), ApiError> {
     if !lists_api::is_staff(principal) {
-        crate::api::refuse_citizen_id(state, subject)?;
+        crate::api::refuse_citizen_id(state, subject).await?;
     }
     let s = state
         .store

@@ -2236,6 +2236,71 @@ async fn the_report_quotes_personal_numbers_masked() {
     }
 }
 
+/// About 1 in 340 citizen IDs also pass every USCC rule. Such a number is a person's on every
+/// public route (refused, not found, masked), unless an organisation holds it as its USCC.
+#[tokio::test]
+async fn a_citizen_id_that_is_also_a_valid_uscc_stays_private() {
+    const PERSON: &str = "131101198001011253";
+    const ORG: &str = "131101198001013603";
+    let f = fixture("ambiguous-id").await;
+    let row = format!(
+        "王某某,自然人,,{PERSON},榕市监罚〔2026〕401号,无照经营,未取得营业执照,《无证无照经营查处办法》,罚款,罚款二千元,0.2,2026-11-18,福州市市场监督管理局,{DEPT}"
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=p.csv&wait=true",
+        Some("officer"),
+        format!("{HEADER}\n{row}\n").into_bytes(),
+    )
+    .await;
+    assert_eq!(r.json()["summary"]["accepted"], 1, "{}", r.body);
+    let api = call(
+        &f,
+        "GET",
+        &format!("/api/v1/subjects/{PERSON}"),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        (
+            api.status,
+            api.json()["error"]["code"].as_str().unwrap_or("")
+        ),
+        (StatusCode::FORBIDDEN, "personal_identifier_not_public"),
+        "{}",
+        api.body
+    );
+    let found = call(
+        &f,
+        "GET",
+        &format!("/api/v1/subjects?q={PERSON}"),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(found.json()["total"], 0, "{}", found.body);
+    for uri in [
+        format!("/subjects/{PERSON}"),
+        format!("/search?q={PERSON}"),
+        format!("/api/v1/subjects/{PERSON}/lists"),
+        "/publicity/penalty".to_string(),
+        "/api/v1/publicity/penalty".to_string(),
+    ] {
+        let r = call(&f, "GET", &uri, None, vec![]).await;
+        assert!(!r.body.contains(PERSON), "{uri}: {}", r.body);
+    }
+    // An organisation registered under such a code is found by it, as any organisation is.
+    f.state
+        .store
+        .add_department(ORG, "某群众团体", "t", today())
+        .await
+        .expect("registered");
+    let org = call(&f, "GET", &format!("/api/v1/subjects/{ORG}"), None, vec![]).await;
+    assert_eq!(org.status, StatusCode::OK, "{}", org.body);
+}
+
 /// An error says back what was asked for masked: a phone number or ID number typed into a date
 /// or department field of the public pages and API does not come back whole.
 #[tokio::test]
