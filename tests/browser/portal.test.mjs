@@ -221,7 +221,7 @@ test('an invalid USCC in the search box shows an error naming the position', {
   await navigate(page, () => page.locator('input#q').press('Enter'), /\/search\?/);
   const error = page.locator('.error');
   await error.waitFor({ timeout: 2_000 });
-  assert.match(await error.innerText(), /position 18/);
+  assert.match(await error.innerText(), /统一社会信用代码的字符集有误（第 18 位）/);
   assert.equal(await page.locator('ol.results li').count(), 0);
 });
 

@@ -35,6 +35,16 @@ impl CodeError {
         }
     }
 
+    /// What is wrong, in Chinese: the kind, the rule and the position
+    /// (`统一社会信用代码的校验码有误（第 18 位）`).
+    pub fn message_zh(&self) -> String {
+        let at = self
+            .position
+            .map(|p| format!("（第 {p} 位）"))
+            .unwrap_or_default();
+        format!("{}的{}有误{at}", self.kind.label_zh(), self.rule.label_zh())
+    }
+
     pub(crate) fn empty(kind: CodeKind) -> Self {
         CodeError::new(
             kind,

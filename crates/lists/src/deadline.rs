@@ -84,10 +84,32 @@ impl Deadline {
 
     /// Human-readable description (Chinese / English).
     pub fn describe(&self) -> String {
+        format!("{} / {}", self.describe_zh(), self.describe_en())
+    }
+
+    /// The description in Chinese only, for texts written in Chinese (announcements, the
+    /// Chinese half of a step's reason).
+    pub fn describe_zh(&self) -> String {
         match self {
-            Deadline::Date(d) => format!("{d} 前 / by {d}"),
+            Deadline::Date(d) => format!("{d} 前"),
             Deadline::Pending { explanation, .. } | Deadline::NotStarted { explanation, .. } => {
-                explanation.clone()
+                explanation
+                    .split_once(" / ")
+                    .map_or(explanation.as_str(), |(zh, _)| zh)
+                    .to_owned()
+            }
+        }
+    }
+
+    /// The description in English only.
+    pub fn describe_en(&self) -> String {
+        match self {
+            Deadline::Date(d) => format!("by {d}"),
+            Deadline::Pending { explanation, .. } | Deadline::NotStarted { explanation, .. } => {
+                explanation
+                    .split_once(" / ")
+                    .map_or(explanation.as_str(), |(_, en)| en)
+                    .to_owned()
             }
         }
     }
@@ -102,7 +124,7 @@ fn pending_explanation(from: NaiveDate, n: u32, e: &CalendarError) -> String {
              be fixed once the calendar is updated (never guessed from weekends)"
         ),
         other => format!(
-            "自 {from} 起 {n} 个工作日：期限暂无法计算（{other}）/ {n} working days from {from}: \
+            "自 {from} 起 {n} 个工作日：期限暂无法计算（{other}） / {n} working days from {from}: \
              cannot be computed ({other})"
         ),
     }

@@ -288,6 +288,16 @@ pub enum Target {
     Record(i64),
 }
 
+impl Target {
+    /// The target in Chinese (名单条目 …, 信用记录 …).
+    pub fn label_zh(&self) -> String {
+        match self {
+            Target::Entry(e) => format!("名单条目 {e}"),
+            Target::Record(r) => format!("信用记录 {r}"),
+        }
+    }
+}
+
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -1142,8 +1142,8 @@ pub fn record_delivery(
         let reason = format!(
             "告知书于 {} 送达；陈述、异议期：{} / notice delivered; respond {}",
             cmd.delivered_on,
-            respond_by.describe(),
-            respond_by.describe()
+            respond_by.describe_zh(),
+            respond_by.describe_en()
         );
         if let Some(notice) = w.book.entries[i].notice.as_mut() {
             notice.delivered_on = Some(cmd.delivered_on);
@@ -1200,7 +1200,7 @@ pub fn start_publicity(
             e.document,
             e.reason,
             std.publicity_working_days,
-            until.describe()
+            until.describe_zh()
         );
         let id = e.id.clone();
         {
@@ -1219,8 +1219,8 @@ pub fn start_publicity(
             None,
             format!(
                 "公示至 {} / publicity {}",
-                until.describe(),
-                until.describe()
+                until.describe_zh(),
+                until.describe_en()
             ),
         );
         w.effects.push(Effect::Announcement {

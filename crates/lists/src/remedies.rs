@@ -143,12 +143,13 @@ pub fn submit_objection(
         let decide_by = Deadline::working_days(w.cal, cmd.on, rules.decide_working_days);
         let reason = format!(
             "异议已提交，{} 核查中，相关措施暂停执行（国发〔2016〕33号（二十二））。是否受理：{}；核实处理结果：{} / \
-             submitted; accept decision {}; result {}",
+             submitted; {} under verification; accept decision {}; result {}",
+            cmd.target.label_zh(),
+            accept_by.describe_zh(),
+            decide_by.describe_zh(),
             cmd.target,
-            accept_by.describe(),
-            decide_by.describe(),
-            accept_by.describe(),
-            decide_by.describe()
+            accept_by.describe_en(),
+            decide_by.describe_en()
         );
         w.book.objections.push(Objection {
             id: id.clone(),
@@ -232,8 +233,9 @@ pub fn accept_objection(
             let o = &mut w.book.objections[k];
             o.state = ObjectionState::Accepted;
             let reason = format!(
-                "已受理，核实处理结果：{} / accepted",
-                o.decide_by.describe()
+                "已受理，核实处理结果：{} / accepted; result {}",
+                o.decide_by.describe_zh(),
+                o.decide_by.describe_en()
             );
             o.history
                 .push(step(cmd.on, "accept", &cmd.actor, None, reason));
@@ -464,11 +466,11 @@ pub fn submit_repair(
             "信用修复申请（{}，免费办理）。是否受理：{}；修复结果：{} / repair application ({}), free of \
              charge; accept decision {}; result {}",
             cmd.method.label_zh(),
-            accept_by.describe(),
-            decide_by.describe(),
+            accept_by.describe_zh(),
+            decide_by.describe_zh(),
             cmd.method.as_str(),
-            accept_by.describe(),
-            decide_by.describe()
+            accept_by.describe_en(),
+            decide_by.describe_en()
         );
         w.book.repairs.push(RepairApplication {
             id: id.clone(),
@@ -539,7 +541,11 @@ pub fn accept_repair(
         let r = &mut w.book.repairs[k];
         if cmd.accept {
             r.state = RepairState::Accepted;
-            let reason = format!("已受理，修复结果：{} / accepted", r.decide_by.describe());
+            let reason = format!(
+                "已受理，修复结果：{} / accepted; result {}",
+                r.decide_by.describe_zh(),
+                r.decide_by.describe_en()
+            );
             r.history
                 .push(step(cmd.on, "accept", &cmd.actor, None, reason));
         } else {

@@ -588,9 +588,18 @@ impl IntoResponse for PageError {
 /// What a portal visitor reads for an error: Chinese, saying what to do. The API's messages are
 /// English for developers; a message written in Chinese (the list procedures') is kept as is.
 fn public_message(e: &ApiError) -> String {
-    let text = e.to_string();
-    if text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
-        return text;
+    // A message written in Chinese is shown as written: its Chinese part, without the name of
+    // the parameter in front (an English message that only quotes a Chinese word is not one).
+    let text = match e {
+        ApiError::InvalidParameter { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    if text.chars().next().is_some_and(|c| {
+        ('\u{4e00}'..='\u{9fff}').contains(&c)
+            || ('\u{3000}'..='\u{303f}').contains(&c)
+            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+    }) {
+        return chengxin_catalog::message_zh(&text).to_owned();
     }
     match e {
         ApiError::NotFound(_) => "没有找到要查看的内容：链接可能有误，或该内容已不再公开。".into(),
@@ -714,7 +723,9 @@ pub(crate) async fn search(
             view.items = r.items;
         }
         // A code that fails its check is answered with the rule and position it breaks.
-        Err(e @ ApiError::InvalidCode(_)) => view.error = Some(e.to_string()),
+        Err(ApiError::InvalidCode(e)) => {
+            view.error = Some(format!("代码有误：{}，请核对后重新输入。", e.message_zh()));
+        }
         Err(ApiError::InvalidParameter { parameter, .. }) if parameter == "q" => {
             view.error = Some("查询内容过长或无法识别：名称片段或代码最多 100 个字符。".into());
         }

@@ -342,7 +342,14 @@ async fn portal_pages_render_in_chinese() {
     );
     let (status, _, page) = get(&state, "/search?q=91350100M000100Y4Z").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("position 18"), "{page}");
+    assert!(
+        page.contains("统一社会信用代码的字符集有误（第 18 位）"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("position 18"),
+        "the Chinese page says it in Chinese: {page}"
+    );
     let (status, _, page) = get(&state, &format!("/subjects/{U1}")).await;
     assert_eq!(status, StatusCode::OK);
     for expected in [

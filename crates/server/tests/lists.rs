@@ -494,6 +494,10 @@ async fn art_1798_9_portal_publishes_the_listing_and_takes_objections_with_maske
         "department by name"
     );
     assert!(html.contains("列入公告"), "listing announcement shown");
+    assert!(
+        !html.contains("/ by "),
+        "a Chinese notice has no English deadline: {html}"
+    );
     let (_, _, html) = page(&f, get("/lists?kind=red")).await;
     assert!(!html.contains("福州某某科技有限公司"), "not on a red list");
     let (st, _, html) = page(&f, get("/lists?kind=grey")).await;
@@ -502,6 +506,20 @@ async fn art_1798_9_portal_publishes_the_listing_and_takes_objections_with_maske
     let (_, _, html) = page(&f, get(&format!("/subjects/{U1}"))).await;
     assert!(html.contains("严重失信主体名单") && html.contains("闽税稽罚〔2026〕8号"));
     assert!(!html.contains("核查中"), "nothing under verification yet");
+
+    // Pages say in Chinese what went wrong, without the API's parameter names or English.
+    let (st, _, html) = page(&f, get(&format!("/objections/new?subject={U1}"))).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        html.contains("请从主体页面") && !html.contains("entry:"),
+        "{html}"
+    );
+    let (st, _, html) = page(&f, get("/subjects/911402224J06X49E7P")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(
+        html.contains("没有找到") && !html.contains("no subject"),
+        "{html}"
+    );
 
     // The form hands out a double-submit token; a post without it is refused.
     let form_uri = format!("/objections/new?subject={U1}&entry={entry}");
