@@ -77,6 +77,26 @@ pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {
     parse_date(s.trim())
 }
 
+/// Why `s` is not a date [`parse_iso_date`] reads: not of the form, or of the form but no day
+/// of the calendar (`2026-02-29`, `2026-13-01`).
+pub fn iso_date_error(s: &str) -> String {
+    let t = s.trim();
+    let b = t.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if shaped {
+        format!("{t:?} is no day of the calendar (month 01–12, and a day that month has)")
+    } else {
+        format!("{t:?} is not a date of the form YYYY-MM-DD")
+    }
+}
+
 /// The embedded calendar data (`data/cn_workdays.csv`): statutory holidays and
 /// make-up working days for 2015–2026, in the format [`Calendar::from_csv`] reads.
 ///
@@ -85,13 +105,25 @@ pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {
 /// result with [`Calendar::from_csv`].
 pub const CHINA_CSV: &str = include_str!("../data/cn_workdays.csv");
 
+/// What to do about a year the calendar does not cover: a later year can be added once
+/// announced; an earlier one is before the data the calendar is built on.
+fn year_hint(year: i32, first: i32) -> String {
+    if year < first {
+        format!(
+            "years before {first} are not covered: the built-in data starts with the State Council's notice for {first}"
+        )
+    } else {
+        format!(
+            "once the State Council has announced {year}'s holidays, put its days in a file (date,kind,name) and name it in CHENGXIN_CALENDAR"
+        )
+    }
+}
+
 /// Errors of calendar queries and of loading calendar data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     /// The query touches a date in a year the calendar has no data for.
-    #[error(
-        "no working-day data for year {year}: chengxin has data for {first}–{last}; once the State Council has announced {year}'s holidays, put its days in a file (date,kind,name) and name it in CHENGXIN_CALENDAR"
-    )]
+    #[error("no working-day data for year {year}: chengxin has data for {first}–{last}; {}", year_hint(*.year, *.first))]
     YearNotCovered { year: i32, first: i32, last: i32 },
     /// The calendar data is malformed; `line` is 1-based.
     #[error("calendar data line {line}: {message}")]

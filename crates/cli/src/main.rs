@@ -303,8 +303,7 @@ enum AuditCommand {
 
 /// A date option: `YYYY-MM-DD` exactly (no sign, no five-digit year).
 pub(crate) fn iso_date(s: &str) -> Result<NaiveDate, String> {
-    chengxin_calendar::parse_iso_date(s)
-        .ok_or_else(|| format!("{s:?} is not a date of the form YYYY-MM-DD"))
+    chengxin_calendar::parse_iso_date(s).ok_or_else(|| chengxin_calendar::iso_date_error(s))
 }
 
 #[derive(Subcommand)]
@@ -729,6 +728,9 @@ fn calendar_command(command: CalendarCommand) -> Result<()> {
     match command {
         CalendarCommand::Add { date, days } => outln!("{}", cal.add_working_days(date, days)?)?,
         CalendarCommand::Between { start, end } => {
+            if end < start {
+                anyhow::bail!("END {end} is before START {start}: give the earlier day first");
+            }
             outln!("{}", cal.working_days_between(start, end)?)?
         }
         CalendarCommand::Day { date } => {

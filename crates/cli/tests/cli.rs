@@ -234,6 +234,28 @@ fn calendar_counts_working_days() {
         ),
         (Some("holiday"), Some(false), Some("国庆节"))
     );
+    // What went wrong, said as it is: an end before the start, a day no calendar has, a year
+    // before the data (which no file can add).
+    for (args, said) in [
+        (
+            &["calendar", "between", "2026-05-10", "2026-05-01"][..],
+            "is before START",
+        ),
+        (
+            &["calendar", "day", "2026-02-29"][..],
+            "is no day of the calendar",
+        ),
+        (
+            &["calendar", "day", "2014-05-01"][..],
+            "years before 2015 are not covered",
+        ),
+    ] {
+        let out = bin().args(args).output().expect("run");
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(said), "{args:?}: {err}");
+        assert!(!err.contains("CHENGXIN_CALENDAR"), "{args:?}: {err}");
+    }
 }
 
 fn http_get(addr: &str, path: &str) -> (u16, String) {

@@ -7,7 +7,9 @@ use std::borrow::Cow;
 /// * white space is removed everywhere (leading/trailing = trim, and inside the code;
 ///   this covers the ideographic space U+3000 and every other Unicode `White_Space` char);
 /// * hyphens and dashes are removed: ASCII `-`, full-width `－` (U+FF0D), U+2010–U+2015 and
-///   the minus sign U+2212 (display forms such as `70846113-6`).
+///   the minus sign U+2212 (display forms such as `70846113-6`);
+/// * invisible characters pasted along are removed: a byte-order mark, zero-width spaces and
+///   joiners, the soft hyphen.
 ///
 /// No other character is touched: in particular `O` is never "corrected" to `0`, nor `I`
 /// to `1`, because guessing would turn wrong codes into other, existing subjects' codes.
@@ -46,10 +48,21 @@ pub(crate) fn map_char(c: char) -> Option<char> {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         _ => c,
     };
-    if c.is_whitespace() || is_dash(c) {
+    if c.is_whitespace() || is_dash(c) || is_invisible(c) {
         return None;
     }
     Some(c.to_ascii_uppercase())
+}
+
+/// Characters that take no room when shown and come along with pasted text: the byte-order
+/// mark a spreadsheet or a Windows text file starts with (U+FEFF), zero-width spaces and joiners
+/// (U+200B–U+200D, U+2060) and the soft hyphen (U+00AD).
+#[inline]
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{FEFF}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{00AD}'
+    )
 }
 
 #[inline]
@@ -78,6 +91,15 @@ mod tests {
         assert_eq!(normalize("91350100m000100y43"), "91350100M000100Y43");
         assert_eq!(normalize("9135 0100 M000 100Y 43"), "91350100M000100Y43");
         assert_eq!(normalize("70846113-6"), "708461136");
+        // Pasted with a byte-order mark, or with zero-width characters inside.
+        assert_eq!(
+            normalize("\u{FEFF}91350100M000100Y43"),
+            "91350100M000100Y43"
+        );
+        assert_eq!(
+            normalize("9135\u{200B}0100M000100Y43\u{AD}"),
+            "91350100M000100Y43"
+        );
         assert_eq!(normalize("70846113－6"), "708461136");
         assert_eq!(normalize("70846113\u{2014}6"), "708461136");
         assert_eq!(normalize("70846113\u{2212}6"), "708461136");

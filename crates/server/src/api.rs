@@ -268,12 +268,8 @@ pub(crate) async fn lookup(state: &AppState, raw: &str) -> Result<Subject, ApiEr
 
 /// Parses a `YYYY-MM-DD` query parameter.
 pub(crate) fn parse_date(parameter: &'static str, s: &str) -> Result<NaiveDate, ApiError> {
-    chengxin_calendar::parse_iso_date(s).ok_or_else(|| {
-        ApiError::parameter(
-            parameter,
-            format!("{s:?} is not a date of the form YYYY-MM-DD"),
-        )
-    })
+    chengxin_calendar::parse_iso_date(s)
+        .ok_or_else(|| ApiError::parameter(parameter, chengxin_calendar::iso_date_error(s)))
 }
 
 /// An optional time of a query, RFC 3339 with a four-digit year (`2026-11-30T08:00:00Z`); no
@@ -307,9 +303,7 @@ pub(crate) fn iso_date_opt<'de, D: serde::Deserializer<'de>>(
         None | Some("") => Ok(None),
         Some(t) => chengxin_calendar::parse_iso_date(t)
             .map(Some)
-            .ok_or_else(|| {
-                serde::de::Error::custom(format!("{t:?} is not a date of the form YYYY-MM-DD"))
-            }),
+            .ok_or_else(|| serde::de::Error::custom(chengxin_calendar::iso_date_error(t))),
     }
 }
 

@@ -557,7 +557,12 @@ async fn api_errors_name_the_parameter_and_stay_json() {
         );
     }
     // A date that is no date names the value and the form expected, not chrono's words.
-    for bad in ["2026-13-01", "20261001", "2026-1"] {
+    for (bad, why) in [
+        ("2026-13-01", "is no day of the calendar"),
+        ("2026-02-29", "is no day of the calendar"),
+        ("20261001", "is not a date of the form YYYY-MM-DD"),
+        ("2026-1", "is not a date of the form YYYY-MM-DD"),
+    ] {
         let r = call(
             &f,
             "GET",
@@ -568,7 +573,14 @@ async fn api_errors_name_the_parameter_and_stay_json() {
         .await;
         assert_eq!(
             r.json()["error"]["message"],
-            format!("from: {bad:?} is not a date of the form YYYY-MM-DD"),
+            format!(
+                "from: {bad:?} {why}{}",
+                if why.starts_with("is no day") {
+                    " (month 01–12, and a day that month has)"
+                } else {
+                    ""
+                }
+            ),
             "{}",
             r.body
         );
