@@ -1988,6 +1988,7 @@ fn parser_messages_in_plain_words() {
             "must be true or false",
         ),
         ("missing field `item`", "item is required"),
+        ("duplicate field `q`", "q is given more than once"),
         (
             "missing field `name` at line 1 column 29",
             "name is required at line 1 column 29",

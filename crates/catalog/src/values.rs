@@ -293,6 +293,11 @@ pub fn plain_serde_message(message: &str) -> String {
     {
         m = format!("{field} is required{after}");
     }
+    if let Some(rest) = m.strip_prefix("duplicate field `")
+        && let Some((field, after)) = rest.split_once('`')
+    {
+        m = format!("{field} is given more than once{after}");
+    }
     m.replace(
         "data did not match any variant of untagged enum FieldTypeRepr",
         "not a field type: expected \"text\", \"date\", \"decimal\", \"uscc\", \"org_code\", \

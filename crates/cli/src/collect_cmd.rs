@@ -70,7 +70,8 @@ pub enum BatchesCommand {
     List {
         #[arg(long = "dept", value_parser = crate::code_arg)]
         department: Option<String>,
-        #[arg(long, default_value_t = 50)]
+        /// How many at most (1–10000).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=10_000))]
         limit: i64,
     },
     /// One batch (JSON).

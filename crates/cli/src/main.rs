@@ -267,7 +267,8 @@ enum CasesCommand {
         /// open, corrected or dismissed
         #[arg(long)]
         status: Option<String>,
-        #[arg(long, default_value_t = 100)]
+        /// How many at most (1–10000).
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..=10_000))]
         limit: i64,
     },
     /// Close an open case.

@@ -709,6 +709,18 @@ fn unknown_and_non_government_departments_are_errors() {
         .expect("run");
     assert!(!out.status.success(), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("机构编制"));
+    // A limit of nothing or less is an error, not one row.
+    for args in [
+        &["cases", "list", "--limit", "0"][..],
+        &["batches", "list", "--limit=-1"][..],
+    ] {
+        let out = bin().args(args).args(["--db", &url]).output().expect("run");
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("is not in 1..=10000"),
+            "{args:?}"
+        );
+    }
     let out = bin()
         .args([
             "departments",
