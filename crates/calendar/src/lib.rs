@@ -251,6 +251,7 @@ impl Calendar {
                 ));
             }
         }
+        check_whole_years(added)?;
         let body: String = added
             .trim_start_matches('\u{feff}')
             .lines()
@@ -528,6 +529,45 @@ fn data_error(line: usize, message: impl Into<String>) -> CalendarError {
         line,
         message: message.into(),
     }
+}
+
+/// The statutory holidays every year has (全国年节及纪念日放假办法), as the data names them. 中秋
+/// is not among them: some years it falls inside the 国庆节 days (2020).
+const EVERY_YEAR: [&str; 6] = ["元旦", "春节", "清明", "劳动节", "端午", "国庆节"];
+
+/// Each year of `added` names every holiday of [`EVERY_YEAR`]: a year is added whole, from its
+/// notice. A year with only some of them would count the others' days as working days, and
+/// every deadline across them would come out early.
+fn check_whole_years(added: &str) -> Result<(), CalendarError> {
+    let mut named: BTreeMap<i32, Vec<&str>> = BTreeMap::new();
+    for line in added.trim_start_matches('\u{feff}').lines().map(str::trim) {
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        if let [date, "off", name] = fields[..]
+            && let Some(d) = parse_date(date)
+        {
+            named.entry(d.year()).or_default().push(name);
+        }
+        if let [date, ..] = fields[..]
+            && let Some(d) = parse_date(date)
+        {
+            named.entry(d.year()).or_default();
+        }
+    }
+    for (year, names) in named {
+        let missing: Vec<&str> = EVERY_YEAR
+            .into_iter()
+            .filter(|h| !names.iter().any(|n| n.contains(h)))
+            .collect();
+        if !missing.is_empty() {
+            return Err(CalendarError::Added(format!(
+                "the added rows for {year} name no {} holiday: a year is added whole, with every \
+                 holiday of its 国务院办公厅 notice (元旦, 春节, 清明, 劳动节, 端午, 中秋 unless it \
+                 falls in 国庆节, 国庆节) and the weekend days worked instead",
+                missing.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn parse_rows(data: &str) -> Result<Rows, CalendarError> {

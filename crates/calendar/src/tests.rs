@@ -646,10 +646,15 @@ proptest::proptest! {
 
 /// A year announced after the build is added from rows in the same format; its problems are
 /// named by the added file's own lines, and the built-in years cannot be changed this way.
+/// A whole made-up year (test data, not a real notice): every holiday named.
+const YEAR_2027: &str = "2027-01-01,off,元旦\n2027-02-08,off,春节\n2027-02-09,off,春节\n\
+    2027-04-05,off,清明\n2027-05-03,off,劳动节\n2027-06-09,off,端午\n2027-09-15,off,中秋\n\
+    2027-10-01,off,国庆节\n2027-10-04,off,国庆节\n";
+
 #[test]
 fn a_later_year_can_be_added() {
-    let added = "# 2027 (test data, not a real notice)\ndate,kind,name\n2027-01-01,off,元旦\n";
-    let cal = Calendar::china_with(added).expect("added");
+    let added = format!("# 2027 (test data, not a real notice)\ndate,kind,name\n{YEAR_2027}");
+    let cal = Calendar::china_with(&added).expect("added");
     assert_eq!(cal.covered_years(), 2015..=2027);
     assert_eq!(
         cal.day_kind(d(2027, 1, 1)),
@@ -668,6 +673,18 @@ fn a_later_year_can_be_added() {
         Err(CalendarError::Data { line, .. }) => assert_eq!(line, 3),
         other => panic!("{other:?}"),
     }
+    // A year is added whole: one with only some of its holidays is refused, naming the others.
+    match Calendar::china_with("date,kind,name\n2027-01-01,off,元旦\n") {
+        Err(CalendarError::Added(m)) => {
+            assert!(
+                m.contains("2027") && m.contains("春节, 清明, 劳动节, 端午, 国庆节"),
+                "{m}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Every built-in year is whole by the same rule (中秋 may fall in 国庆节, as in 2020).
+    crate::check_whole_years(crate::CHINA_CSV).expect("built-in years are whole");
     // No day of a built-in year, listed there or not, can be changed.
     for (row, line) in [
         ("2026-10-01,off,国庆节", 2),

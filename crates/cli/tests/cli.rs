@@ -201,7 +201,13 @@ fn calendar_counts_working_days() {
     let dir = std::env::temp_dir().join(format!("chengxin-cal-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let file = dir.join("2027.csv");
-    std::fs::write(&file, "date,kind,name\n2027-01-01,off,元旦\n").expect("write");
+    // A whole year, made up for the test (every holiday named).
+    std::fs::write(
+        &file,
+        "date,kind,name\n2027-01-01,off,元旦\n2027-02-08,off,春节\n2027-04-05,off,清明\n\
+         2027-05-03,off,劳动节\n2027-06-09,off,端午\n2027-10-01,off,国庆节\n",
+    )
+    .expect("write");
     let out = bin()
         .env("CHENGXIN_CALENDAR", &file)
         .args(["calendar", "add", "2026-12-28", "5"])
