@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 #[derive(Subcommand)]
 pub enum ListsCommand {
-    /// Import list standards (认定标准) from a TOML file; existing versions are kept as they are.
+    /// Import list standards (认定标准) from a TOML file; a version already stored must come unchanged (a change is a new version).
     Import {
         file: PathBuf,
         #[arg(long = "as", env = "USER", default_value = "cli")]

@@ -150,6 +150,27 @@ impl Store {
                 .rows_affected();
                 if n > 0 {
                     added.push(format!("{} v{}", s.code, s.version));
+                    continue;
+                }
+                // Already stored: the same standard, or a changed one under an old number. Entries
+                // name the version they were identified under (国办发〔2020〕49号 (七)), so a
+                // change is a new version, never an edit of a published one.
+                let held: String = sqlx::query_scalar(
+                    "SELECT body FROM list_standards WHERE code = $1 AND version = $2",
+                )
+                .bind(&s.code)
+                .bind(i64::from(s.version))
+                .fetch_one(&mut *tx)
+                .await?;
+                let held: chengxin_lists::Standard =
+                    serde_json::from_str(&held).map_err(|e| corrupt("standard", e))?;
+                if &held != s {
+                    return Err(ListError::Store(StoreError::Conflict(format!(
+                        "standard {} v{} is already stored with other content: a changed standard \
+                         is a new version (raise its version), since entries keep the version \
+                         they were identified under; nothing was imported",
+                        s.code, s.version
+                    ))));
                 }
             }
             let detail = if added.is_empty() { "no new versions".to_string() } else { added.join(", ") };

@@ -145,6 +145,16 @@ async fn standards_import_once_per_version() {
         );
         assert!(message.contains("validity_months"), "{message}");
         assert_eq!(s.list_standards().await.expect("read").len(), n);
+        // A stored version changed under its old number is refused, not silently kept as it was.
+        let changed =
+            chengxin_lists::DEFAULT_STANDARDS_TOML.replacen("title = \"", "title = \"修改后的", 1);
+        let refused = s.import_list_standards(&changed, "operator").await;
+        let message = format!("{refused:?}");
+        assert!(
+            message.contains("already stored with other content"),
+            "{message}"
+        );
+        assert_eq!(s.list_standards().await.expect("read").len(), n);
     })
     .await;
 }
