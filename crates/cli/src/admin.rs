@@ -85,7 +85,7 @@ pub enum GrantsCommand {
     },
 }
 
-fn actor() -> String {
+pub(crate) fn actor() -> String {
     format!(
         "cli:{}",
         std::env::var("USER").unwrap_or_else(|_| "operator".into())

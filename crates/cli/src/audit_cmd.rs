@@ -5,7 +5,7 @@
 //! review's first step: it proves that no entry was changed, inserted, removed or reordered.
 
 use anyhow::{Context, Result};
-use chengxin_store::{ConnectOptions, NewEntry, Outcome, Store};
+use chengxin_store::{AuditFilter, ConnectOptions, NewEntry, Outcome, Store};
 use chrono::{DateTime, TimeDelta, Utc};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -53,6 +53,73 @@ pub async fn verify(db_url: &str) -> Result<ExitCode> {
     };
     store.close().await;
     Ok(code)
+}
+
+/// `chengxin audit search`: the entries `filter` selects, oldest first, as JSON lines, read in
+/// pages of 10,000 up to `filter.limit`; then the search itself is recorded (actor `by`).
+pub async fn search(store: &Store, filter: AuditFilter, by: &str) -> Result<()> {
+    let wanted = filter.limit;
+    let mut page = AuditFilter {
+        limit: wanted.min(10_000),
+        ..filter.clone()
+    };
+    let mut shown: i64 = 0;
+    while shown < wanted {
+        page.limit = (wanted - shown).min(10_000);
+        let entries = store
+            .audit_entries(&page)
+            .await
+            .context("reading the audit log")?;
+        let Some(last) = entries.last().map(|e| e.seq) else {
+            break;
+        };
+        for e in &entries {
+            outln!("{}", serde_json::to_string(e)?)?;
+        }
+        shown += entries.len() as i64;
+        page.after_seq = Some(last);
+    }
+    let detail = format!(
+        "target={:?} actor={:?} action={:?} from={:?} to={:?} -> {shown} entries",
+        filter.target, filter.actor, filter.action, filter.from, filter.to
+    );
+    store
+        .audit_note(by, "audit.search", filter.target.as_deref(), detail)
+        .await
+        .context("recording the search in the audit log")?;
+    Ok(())
+}
+
+/// A time option: RFC 3339 (`2026-11-30T08:00:00Z`), or a date for its start in China time.
+pub(crate) fn time_arg(s: &str) -> Result<DateTime<Utc>, String> {
+    parse_time(s, false)
+}
+
+/// A time option for the end of a period: a date means up to the end of that day, China time.
+pub(crate) fn time_arg_end(s: &str) -> Result<DateTime<Utc>, String> {
+    parse_time(s, true)
+}
+
+fn parse_time(s: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
+    let t = s.trim();
+    if let Some(d) = chengxin_calendar::parse_iso_date(t) {
+        let day = if end_of_day {
+            d.succ_opt().unwrap_or(d)
+        } else {
+            d
+        };
+        let china = chrono::FixedOffset::east_opt(8 * 3600).ok_or("time zone")?;
+        return day
+            .and_hms_opt(0, 0, 0)
+            .and_then(|dt| dt.and_local_timezone(china).single())
+            .map(|dt| dt.with_timezone(&Utc))
+            .ok_or_else(|| format!("{t:?} is out of range"));
+    }
+    DateTime::parse_from_rfc3339(t)
+        .map(|dt| dt.with_timezone(&Utc))
+        .map_err(|_| {
+            format!("{t:?} is neither a date (YYYY-MM-DD) nor a time like 2026-11-30T08:00:00Z")
+        })
 }
 
 fn per_sec(n: usize, d: Duration) -> f64 {

@@ -300,6 +300,30 @@ enum AuditCommand {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Entries of the log as JSON lines, oldest first, for review or export (审查); the search is
+    /// itself recorded.
+    Search {
+        #[command(flatten)]
+        db: DbArg,
+        /// Who acted (exact).
+        #[arg(long)]
+        actor: Option<String>,
+        /// The action code (exact), e.g. subject.read_private.
+        #[arg(long)]
+        action: Option<String>,
+        /// The subject or record acted upon (exact).
+        #[arg(long)]
+        target: Option<String>,
+        /// From this time on: RFC 3339, or a date (from 00:00 China time).
+        #[arg(long, value_parser = audit_cmd::time_arg)]
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        /// Before this time: RFC 3339, or a date (up to its end, China time).
+        #[arg(long, value_parser = audit_cmd::time_arg_end)]
+        to: Option<chrono::DateTime<chrono::Utc>>,
+        /// How many entries at most.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(i64).range(1..=10_000_000))]
+        limit: i64,
+    },
 }
 
 /// A date option: `YYYY-MM-DD` exactly (no sign, no five-digit year).
@@ -484,6 +508,29 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => return audit_cmd::verify(&db.db).await,
+        Command::Audit {
+            command:
+                AuditCommand::Search {
+                    db,
+                    actor,
+                    action,
+                    target,
+                    from,
+                    to,
+                    limit,
+                },
+        } => {
+            let filter = chengxin_store::AuditFilter {
+                target,
+                actor,
+                action,
+                from,
+                to,
+                after_seq: None,
+                limit,
+            };
+            audit_cmd::search(&open(&db).await?, filter, &admin::actor()).await?
+        }
         Command::Bench { sizes, only, pg } => {
             bench::run(sizes, only.as_deref(), pg.as_deref()).await?
         }

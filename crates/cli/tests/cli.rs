@@ -746,3 +746,65 @@ fn unknown_and_non_government_departments_are_errors() {
     assert!(out.status.success(), "{out:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `audit search` prints the log's entries as JSON lines, filtered, and records the search
+/// itself; the chain stays intact.
+#[test]
+fn audit_search_exports_entries_and_is_itself_recorded() {
+    let dir = std::env::temp_dir().join(format!("chengxin-audit-search-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = format!("sqlite://{}/x.db", dir.display());
+    for (code, name) in [
+        ("11350100MB0000027N", "福州市税务局"),
+        ("11350100MB0000035H", "福州市生态环境局"),
+    ] {
+        let out = bin()
+            .args(["departments", "add", code, name, "--db", &url])
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{out:?}");
+    }
+    let out = bin()
+        .args([
+            "audit",
+            "search",
+            "--action",
+            "departments.add",
+            "--db",
+            &url,
+        ])
+        .env("USER", "auditor1")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let found = lines(&out.stdout);
+    let targets: Vec<&str> = found.iter().filter_map(|e| e["target"].as_str()).collect();
+    assert_eq!(targets, ["11350100MB0000027N", "11350100MB0000035H"]);
+    let out = bin()
+        .args([
+            "audit",
+            "search",
+            "--action",
+            "audit.search",
+            "--from",
+            "2020-01-01",
+            "--db",
+            &url,
+        ])
+        .output()
+        .expect("run");
+    let searches = lines(&out.stdout);
+    assert_eq!(searches.len(), 1, "{searches:?}");
+    assert_eq!(searches[0]["actor"], "cli:auditor1");
+    let out = bin()
+        .args(["audit", "search", "--to", "2020-01-01", "--db", &url])
+        .output()
+        .expect("run");
+    assert!(lines(&out.stdout).is_empty(), "nothing before 2020");
+    let out = bin()
+        .args(["audit", "verify", "--db", &url])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -449,6 +449,19 @@ impl Store {
     }
 
     /// The audit entry for a write made through this handle.
+    /// Appends an allowed action of `actor` done outside a request (a command line read of the
+    /// log, say) to the audit log.
+    pub async fn audit_note(
+        &self,
+        actor: &str,
+        action: &str,
+        target: Option<&str>,
+        detail: String,
+    ) -> Result<(), StoreError> {
+        let entry = self.write_entry(actor, action, target, Outcome::Allowed, Some(detail), "cli");
+        self.append_audit(&entry).await.map(|_| ())
+    }
+
     pub(crate) fn write_entry(
         &self,
         actor: &str,
