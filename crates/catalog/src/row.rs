@@ -144,6 +144,12 @@ pub struct SubjectRef {
     /// Normalised primary code: the USCC if given, else the registration number, organisation
     /// code, tax number (in that order); the citizen ID for natural persons.
     pub code: String,
+    /// The row's other codes of the same organisation (a 工商注册号 given beside the USCC, say),
+    /// each under its scheme; not those the primary code contains (a USCC's organisation code)
+    /// or repeats (a tax number that is the USCC). Kept as the subject's identifiers, so that a
+    /// later row giving only one of them finds the same subject.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<(Scheme, String)>,
 }
 
 /// A valid row, ready to be stored.
@@ -873,6 +879,7 @@ impl CatalogItem {
                 kind,
                 scheme,
                 code,
+                also: Vec::new(),
             });
         }
 
@@ -958,11 +965,23 @@ impl CatalogItem {
         ]
         .into_iter()
         .find_map(|(r, s)| code_of(r).map(|c| (s, c)))?;
+        let embedded = (scheme == Scheme::Uscc).then(|| code.get(8..17)).flatten();
+        let also = [
+            (Role::RegNo, Scheme::Regno),
+            (Role::OrgCode, Scheme::Org),
+            (Role::TaxNo, Scheme::TaxNo),
+        ]
+        .into_iter()
+        .filter(|(_, s)| *s != scheme)
+        .filter_map(|(r, s)| code_of(r).map(|c| (s, c)))
+        .filter(|(s, c)| *c != code && !(*s == Scheme::Org && Some(c.as_str()) == embedded))
+        .collect();
         Some(SubjectRef {
             name: name?,
             kind,
             scheme,
             code,
+            also,
         })
     }
 

@@ -550,6 +550,7 @@ fn a_valid_penalty_row_becomes_a_draft() {
             kind: SubjectKind::LegalPerson,
             scheme: Scheme::Uscc,
             code: USCC.into(),
+            also: Vec::new(),
         }
     );
     assert_eq!(dr.severity, Some(Severity::General));
@@ -949,6 +950,7 @@ fn natural_person_rows() {
             kind: SubjectKind::NaturalPerson,
             scheme: Scheme::CitizenId,
             code: CITIZEN.into(),
+            also: Vec::new(),
         }
     );
     // Lower-case x and the type 身份证 / 01.
@@ -2012,4 +2014,24 @@ fn parser_messages_in_plain_words() {
     let e = Catalog::from_json("{bad").expect_err("not JSON");
     let m = e.to_string();
     assert!(!m.contains("?:") && m.contains("quoted"), "{m}");
+}
+
+/// A row's other codes of the same organisation come with its subject: a 工商注册号 beside the
+/// USCC is kept; the organisation code inside the USCC and a tax number equal to the USCC add
+/// nothing.
+#[test]
+fn a_rows_other_codes_come_with_its_subject() {
+    let mut row = penalty_row();
+    row.push(("CF_XDR_GSZC", "350124391695053".into()));
+    row.push(("CF_XDR_ZZJG", USCC[8..17].to_string()));
+    row.push(("CF_XDR_SWDJ", USCC.into()));
+    let dr = run("penalty", &row).expect("valid");
+    assert_eq!(
+        (dr.subject.scheme, dr.subject.code.as_str()),
+        (Scheme::Uscc, USCC)
+    );
+    assert_eq!(
+        dr.subject.also,
+        vec![(Scheme::Regno, "350124391695053".to_string())]
+    );
 }

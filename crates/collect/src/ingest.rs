@@ -682,6 +682,7 @@ fn record_input(
             kind: draft.subject.kind,
             scheme: draft.subject.scheme,
             code: draft.subject.code,
+            also: draft.subject.also,
         },
         decision_date: draft.decision_date,
         status: draft.status.as_str().to_string(),

@@ -210,7 +210,7 @@ fn resolve_subjects(
     let mut new_ids: Vec<i64> = Vec::with_capacity(create.len());
     for (s, ids) in &create {
         let s: &SubjectInput = s;
-        let code = |sc: Scheme| (s.scheme == sc).then_some(s.code.as_str());
+        let code = |sc: Scheme| s.code_under(sc, ids);
         // Version 1 of a pending subject holding the row's name and code: the subject's
         // current row, then its history row, with the same values.
         macro_rules! version_one {

@@ -63,6 +63,27 @@ pub struct SubjectInput {
     pub scheme: Scheme,
     /// The normalised code under `scheme`.
     pub code: String,
+    /// The row's other codes of the subject (a registration number beside the USCC), found by
+    /// and kept as identifiers of a subject created from the row.
+    pub also: Vec<(Scheme, String)>,
+}
+
+impl SubjectInput {
+    /// The code under `scheme` a pending subject created from the row is written with: the row's
+    /// own, or one of `also` the subject keeps (`kept`: its identifiers, [`plan_creation`]).
+    pub(crate) fn code_under<'a>(
+        &'a self,
+        scheme: Scheme,
+        kept: &[(Scheme, String)],
+    ) -> Option<&'a str> {
+        if self.scheme == scheme {
+            return Some(&self.code);
+        }
+        self.also
+            .iter()
+            .find(|id| id.0 == scheme && kept.contains(id))
+            .map(|(_, c)| c.as_str())
+    }
 }
 
 /// One accepted row, validated against the catalog.
@@ -1325,7 +1346,7 @@ pub(crate) fn wanted_subjects<'r>(
 pub(crate) fn lookup_values(wanted: &[Wanted<'_>]) -> Vec<String> {
     let mut v: Vec<String> = wanted
         .iter()
-        .flat_map(|(_, ids)| ids.iter().map(|(_, c)| c.clone()))
+        .flat_map(|(s, ids)| ids.iter().chain(s.also.iter()).map(|(_, c)| c.clone()))
         .collect();
     v.sort_unstable();
     v.dedup();
@@ -1361,8 +1382,17 @@ pub(crate) fn plan_creation<'r>(
         for k in ids {
             claimed.insert(k.clone(), i);
         }
+        // The row's other codes, where no subject holds them and no earlier one of this batch
+        // took them.
+        let mut keep = ids.clone();
+        for k in &subject.also {
+            if !held.contains_key(k) && !claimed.contains_key(k) && !keep.contains(k) {
+                claimed.insert(k.clone(), i);
+                keep.push(k.clone());
+            }
+        }
         later.push((key, i));
-        create.push((*subject, ids.clone()));
+        create.push((*subject, keep));
     }
     (create, later)
 }
@@ -1654,7 +1684,7 @@ async fn create_pending_pg(
     let code_of = |sc: Scheme| -> Vec<Option<&str>> {
         create
             .iter()
-            .map(|(s, _)| (s.scheme == sc).then_some(s.code.as_str()))
+            .map(|(s, ids)| s.code_under(sc, ids))
             .collect()
     };
     let keys: Vec<String> = create.iter().map(|(s, _)| pending_key(s)).collect();
@@ -1718,8 +1748,11 @@ async fn create_pending_pg(
     Ok(new_ids)
 }
 
-/// The identifiers a pending subject created from a row holds: its code, and for a USCC the
-/// organisation code inside it (as the registry derives it).
+/// The identifiers a row's subject is found by, and a pending subject created from it holds:
+/// its code, and for a USCC the organisation code inside it (as the registry derives it). The
+/// row's other codes (`also`) are kept too when nobody holds them ([`plan_creation`]), but do
+/// not find a subject: a file giving one company's registration number beside another's USCC
+/// must not merge the two.
 pub(crate) fn identifiers_of(s: &SubjectInput) -> Vec<(Scheme, String)> {
     let mut out = vec![(s.scheme, s.code.clone())];
     if s.scheme == Scheme::Uscc
@@ -1800,6 +1833,7 @@ mod tests {
             kind: SubjectKind::LegalPerson,
             scheme,
             code: code.into(),
+            also: Vec::new(),
         }
     }
 
@@ -1871,5 +1905,57 @@ mod tests {
         assert!(create.is_empty() && later.is_empty());
         assert_eq!(resolved.get(&(Scheme::Uscc, USCC.to_string())), Some(&42));
         assert!(wanted_subjects(&rows, &resolved).is_empty());
+    }
+
+    const REGNO: &str = "350100000000018";
+
+    fn with_regno(uscc: &str) -> SubjectInput {
+        SubjectInput {
+            also: vec![(Scheme::Regno, REGNO.to_string())],
+            ..subject(Scheme::Uscc, uscc)
+        }
+    }
+
+    /// A registration number given beside a new company's USCC is kept as its identifier (and a
+    /// row naming only that number in the same batch finds it); one already held by another
+    /// subject, or taken by an earlier company of the batch, is not kept and finds nothing: a
+    /// file's wrong number must not merge two companies.
+    #[test]
+    fn other_codes_of_a_row_are_kept_only_when_free() {
+        let other = "91350100MA2XYZ0K0Q";
+        let rows = vec![
+            row(with_regno(USCC)),
+            row(subject(Scheme::Regno, REGNO)),
+            row(with_regno(other)),
+        ];
+        let mut resolved = HashMap::new();
+        let wanted = wanted_subjects(&rows, &resolved);
+        assert!(lookup_values(&wanted).contains(&REGNO.to_string()));
+        let (create, later) = plan_creation(&wanted, &HashMap::new(), &mut resolved);
+        assert_eq!(create.len(), 2, "{create:?}");
+        assert!(create[0].1.contains(&(Scheme::Regno, REGNO.to_string())));
+        assert_eq!(
+            create[0].0.code_under(Scheme::Regno, &create[0].1),
+            Some(REGNO)
+        );
+        assert!(!create[1].1.contains(&(Scheme::Regno, REGNO.to_string())));
+        assert_eq!(create[1].0.code_under(Scheme::Regno, &create[1].1), None);
+        assert_eq!(
+            later,
+            vec![
+                ((Scheme::Uscc, USCC.to_string()), 0),
+                ((Scheme::Regno, REGNO.to_string()), 0),
+                ((Scheme::Uscc, other.to_string()), 1),
+            ]
+        );
+        // Held by a subject already: the new company is created without it, not merged into it.
+        let rows = vec![row(with_regno(USCC))];
+        let held = HashMap::from([((Scheme::Regno, REGNO.to_string()), 7)]);
+        let mut resolved = HashMap::new();
+        let wanted = wanted_subjects(&rows, &resolved);
+        let (create, _) = plan_creation(&wanted, &held, &mut resolved);
+        assert_eq!(create.len(), 1);
+        assert!(!create[0].1.iter().any(|(s, _)| *s == Scheme::Regno));
+        assert!(resolved.is_empty());
     }
 }

@@ -54,6 +54,7 @@ fn rec(doc: &str, uscc: &str, content: &str, decided: NaiveDate) -> RecordInput 
             kind: SubjectKind::LegalPerson,
             scheme: Scheme::Uscc,
             code: uscc.into(),
+            also: Vec::new(),
         },
         decision_date: decided,
         status: "valid".into(),
@@ -86,6 +87,7 @@ async fn a_batch_creates_a_person_known_by_passport() {
                 kind: SubjectKind::NaturalPerson,
                 scheme: Scheme::PersonDoc,
                 code: "passport:E12345678".into(),
+                also: Vec::new(),
             },
             ..rec(doc, &uscc(9), "罚款", d(2026, 11, 16))
         };
@@ -233,6 +235,7 @@ async fn pending_subjects_are_created_once_and_found_by_every_code() {
             kind: SubjectKind::NaturalPerson,
             scheme: Scheme::CitizenId,
             code: person.clone(),
+            also: Vec::new(),
         };
         w.push(p).await.expect("push");
         let sum = w.commit().await.expect("commit");
@@ -402,6 +405,7 @@ async fn public_search_never_finds_a_natural_person_by_name_or_id() {
             kind: SubjectKind::NaturalPerson,
             scheme: Scheme::CitizenId,
             code: id.clone(),
+            also: Vec::new(),
         };
         w.push(p).await.expect("push");
         // A company whose name contains the person's name is still found by it.
@@ -948,6 +952,38 @@ async fn times_read_back_to_the_microsecond_on_both_stores() {
         }
         let listed = s.departments().await.expect("list");
         assert_eq!(listed[0].created_at, dept.created_at);
+    })
+    .await;
+}
+
+/// A registration number given beside a new company's USCC is kept: the pending subject holds it
+/// (column and identifier), and a later batch naming only that number finds the same company
+/// instead of creating a second one (both bulk paths).
+#[tokio::test]
+async fn a_new_subject_keeps_the_other_codes_its_row_gives() {
+    on_both("batch_also", |s| async move {
+        setup(&s).await;
+        let a = uscc(17);
+        let regno = "350100000000018";
+        let mut w = s.begin_batch(batch("both.csv")).await.expect("begin");
+        let mut r = rec("闽市监罚〔2026〕71号", &a, "罚款", d(2026, 11, 16));
+        r.subject.also = vec![(Scheme::Regno, regno.to_string())];
+        w.push(r).await.expect("push");
+        let sum = w.commit().await.expect("commit");
+        assert_eq!(sum.pending_subjects, 1);
+        let company = s.find(&a).await.expect("q").expect("found by USCC");
+        assert_eq!(company.current.data.reg_no.as_deref(), Some(regno));
+        let by_regno = s.find(regno).await.expect("q").expect("found by regno");
+        assert_eq!(by_regno.id, company.id);
+        let mut w = s.begin_batch(batch("regno.csv")).await.expect("begin");
+        let mut r = rec("闽市监罚〔2026〕72号", &a, "警告", d(2026, 11, 16));
+        r.subject.scheme = Scheme::Regno;
+        r.subject.code = regno.to_string();
+        w.push(r).await.expect("push");
+        let sum = w.commit().await.expect("commit");
+        assert_eq!((sum.accepted, sum.pending_subjects), (1, 0));
+        let recs = s.subject_records(company.id, None).await.expect("records");
+        assert_eq!(recs.len(), 2, "both decisions are the one company's");
     })
     .await;
 }
