@@ -337,6 +337,29 @@ pub async fn post_objection(
     Ok((StatusCode::CREATED, Json(redacted_objection(o))).into_response())
 }
 
+/// The sizes the portal's form allows, held for the API too: an application is read by people.
+fn check_application_lengths(b: &ApplicationBody, grounds: &str) -> Result<(), ApiError> {
+    let too_long = |parameter: &'static str, zh: &str, max: usize| {
+        ApiError::parameter(
+            parameter,
+            format!("{zh}最多 {max} 个字 / {parameter} has at most {max} characters"),
+        )
+    };
+    if b.applicant.trim().chars().count() > 200 {
+        return Err(too_long("applicant", "申请人", 200));
+    }
+    if grounds.chars().count() > 4000 {
+        return Err(too_long("grounds", "异议理由", 4000));
+    }
+    if b.evidence.len() > 50 || b.evidence.iter().map(|e| e.chars().count()).sum::<usize>() > 4000 {
+        return Err(ApiError::parameter(
+            "evidence",
+            "证明材料最多 50 项、共 4000 字 / evidence has at most 50 items of 4000 characters in all",
+        ));
+    }
+    Ok(())
+}
+
 /// Files an objection for the API and the portal's form; returns it as stored.
 pub(crate) async fn file_objection(
     state: &AppState,
@@ -348,13 +371,19 @@ pub(crate) async fn file_objection(
         .as_deref()
         .map(str::trim)
         .filter(|g| !g.is_empty())
-        .ok_or_else(|| ApiError::parameter("grounds", "say why the information is wrong"))?;
+        .ok_or_else(|| {
+            ApiError::parameter(
+                "grounds",
+                "请说明哪项信息有误、应当是什么 / say why the information is wrong",
+            )
+        })?;
     if b.applicant.trim().is_empty() {
         return Err(ApiError::parameter(
             "applicant",
-            "say who objects (a name and a contact)",
+            "请填写申请人姓名或名称及联系方式 / say who objects (a name and a contact)",
         ));
     }
+    check_application_lengths(b, grounds)?;
     if !is_staff(principal) {
         crate::api::refuse_citizen_id(state, &b.subject).await?;
     }
@@ -447,7 +476,13 @@ pub(crate) async fn person_name_of(
 
 fn redact_step(s: &mut chengxin_lists::Step) {
     let r = chengxin_codes::mask::redact;
-    s.actor = r(&s.actor);
+    // Who handled a step is a member of staff of the handling department, not a name the public
+    // needs (their account name says nothing more); the applicant's own step keeps its name.
+    s.actor = if s.action == "submit" {
+        r(&s.actor)
+    } else {
+        "经办人员".to_owned()
+    };
     s.reason = r(&s.reason);
 }
 
@@ -504,6 +539,7 @@ pub async fn post_repair(
             ));
         }
     }
+    check_application_lengths(&b, "")?;
     let record = check_record_target(&state, &principal, &b).await?;
     let method: RepairMethod = b
         .method
@@ -517,7 +553,14 @@ pub async fn post_repair(
         target: target_of(&b)?,
         method,
         evidence: b.evidence.clone(),
-        record_minimum_until: record.as_ref().and_then(|r| r.min_until),
+        // A penalty's minimum publication period ends at `min_until`; one whose severity has no
+        // minimum (轻微: 36号令 allows repair as soon as the obligation is fulfilled) may be
+        // repaired from its decision date. A record outside any publication window (no severity)
+        // has no minimum to reach and is refused by the rule.
+        record_minimum_until: record.as_ref().and_then(|r| {
+            r.min_until
+                .or_else(|| r.severity.as_ref().map(|_| r.decision_date))
+        }),
         // 谁认定、谁修复 (国办发〔2025〕22号): the department that sent the record decides.
         record_department: record.map(|r| r.department),
     };

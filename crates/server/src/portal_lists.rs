@@ -471,7 +471,8 @@ fn steps(history: &[Step]) -> Vec<StepRow> {
         .map(|s| StepRow {
             on: s.on,
             action: step_label(&s.action),
-            reason: s.reason.clone(),
+            // The page is Chinese: the Chinese part of a bilingual reason.
+            reason: chengxin_catalog::message_zh(&s.reason).to_owned(),
             document: s.document.clone().unwrap_or_default(),
         })
         .collect()
@@ -502,7 +503,9 @@ pub(crate) async fn application(
                 ObjectionState::Accepted => {
                     "已受理，核查中（相关信息标注“核查中”，相关措施暂停）".to_string()
                 }
-                ObjectionState::NotAccepted { reason } => format!("不予受理：{reason}"),
+                ObjectionState::NotAccepted { reason } => {
+                    format!("不予受理：{}", chengxin_catalog::message_zh(reason))
+                }
                 ObjectionState::Decided {
                     outcome, reasons, ..
                 } => format!(
@@ -513,7 +516,9 @@ pub(crate) async fn application(
                         ObjectionOutcome::Dismissed => "异议不成立",
                     }
                 ),
-                ObjectionState::Closed { reason } => format!("已办结：{reason}"),
+                ObjectionState::Closed { reason } => {
+                    format!("已办结：{}", chengxin_catalog::message_zh(reason))
+                }
             };
             ApplicationPage {
                 title: "异议申请",
@@ -561,11 +566,15 @@ fn repair_state_zh(s: &RepairState) -> String {
     match s {
         RepairState::Submitted => "已提交，待受理".into(),
         RepairState::Accepted => "已受理，审核中".into(),
-        RepairState::NotAccepted { reason } => format!("不予受理：{reason}"),
+        RepairState::NotAccepted { reason } => {
+            format!("不予受理：{}", chengxin_catalog::message_zh(reason))
+        }
         RepairState::Approved => {
             "准予修复：停止公示、停止共享并解除相关措施（国家发展改革委令第36号）".into()
         }
         RepairState::Refused { reason } => format!("不予修复：{reason}"),
-        RepairState::Closed { reason } => format!("已办结：{reason}"),
+        RepairState::Closed { reason } => {
+            format!("已办结：{}", chengxin_catalog::message_zh(reason))
+        }
     }
 }

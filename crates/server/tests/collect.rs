@@ -2313,6 +2313,127 @@ async fn a_citizen_id_that_is_also_a_valid_uscc_stays_private() {
     assert_eq!(org.status, StatusCode::OK, "{}", org.body);
 }
 
+/// A 轻微 penalty (a warning) has no minimum publication period: its repair may be applied for at
+/// once (36号令: repaired as soon as the obligation is fulfilled), not refused for want of one.
+#[tokio::test]
+async fn a_minor_penalty_may_be_repaired_at_once() {
+    let f = fixture("minor-repair").await;
+    let row = format!(
+        "福州丙科技有限公司,法人及非法人组织,{},,榕市监罚〔2026〕501号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-20,福州市市场监督管理局,{DEPT}",
+        uscc(501)
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=p.csv&wait=true",
+        Some("officer"),
+        format!("{HEADER}\n{row}\n").into_bytes(),
+    )
+    .await;
+    assert_eq!(r.json()["summary"]["accepted"], 1, "{}", r.body);
+    let record = f
+        .state
+        .store
+        .record(DEPT, "penalty", "榕市监罚〔2026〕501号")
+        .await
+        .expect("query")
+        .expect("stored");
+    assert_eq!(record.severity.as_deref(), Some("minor"));
+    let body = serde_json::json!({
+        "subject": uscc(501), "record": record.id, "applicant": "福州丙科技有限公司",
+        "method": "fulfil_obligation", "evidence": ["已整改"],
+    });
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/repairs",
+        Some("handler"),
+        body.to_string().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
+
+/// The applicant's receipt is Chinese on the portal, and neither it nor the public API names the
+/// staff who handled a step; an application is held to the form's sizes on the API too.
+#[tokio::test]
+async fn receipts_are_chinese_and_name_no_staff() {
+    let f = fixture("receipt").await;
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=p.csv&wait=true",
+        Some("officer"),
+        penalties().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let record = f
+        .state
+        .store
+        .record(DEPT, "penalty", "榕市监罚〔2026〕101号")
+        .await
+        .expect("query")
+        .expect("stored");
+    let objection = |applicant: String| {
+        serde_json::json!({
+            "subject": uscc(1), "record": record.id, "applicant": applicant, "grounds": "罚款金额有误",
+        })
+        .to_string()
+        .into_bytes()
+    };
+    let long = call(
+        &f,
+        "POST",
+        "/api/v1/objections",
+        None,
+        objection("甲".repeat(201)),
+    )
+    .await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST, "{}", long.body);
+    assert_eq!(
+        long.json()["error"]["parameter"],
+        "applicant",
+        "{}",
+        long.body
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/objections",
+        None,
+        objection("福州恒信科技有限公司".into()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().expect("id").to_owned();
+    let r = call(
+        &f,
+        "POST",
+        &format!("/api/v1/applications/{id}/accept"),
+        Some("handler"),
+        vec![],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = call(&f, "GET", &format!("/applications/{id}"), None, vec![]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("已受理"), "{}", page.body);
+    for english in ["submitted;", "accepted;", " / by ", "handler"] {
+        assert!(!page.body.contains(english), "{english}: {}", page.body);
+    }
+    let api = call(
+        &f,
+        "GET",
+        &format!("/api/v1/applications/{id}"),
+        None,
+        vec![],
+    )
+    .await;
+    assert!(!api.body.contains("handler"), "{}", api.body);
+    assert!(api.body.contains("经办人员"), "{}", api.body);
+}
+
 /// An error says back what was asked for masked: a phone number or ID number typed into a date
 /// or department field of the public pages and API does not come back whole.
 #[tokio::test]
