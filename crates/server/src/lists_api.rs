@@ -497,6 +497,17 @@ pub(crate) async fn find_application(
     state: &AppState,
     id: &str,
 ) -> Result<(String, Application), ApiError> {
+    let (key, application, _) = find_application_handled(state, id).await?;
+    Ok((key, application))
+}
+
+/// [`find_application`], with the department that handles it: an entry's identifying
+/// department, or the department that sent the record (`None` for an application filed before
+/// that was kept).
+async fn find_application_handled(
+    state: &AppState,
+    id: &str,
+) -> Result<(String, Application, Option<String>), ApiError> {
     let not_found = || ApiError::NotFound(format!("no objection or application {id}"));
     let key = state
         .store
@@ -509,11 +520,17 @@ pub(crate) async fn find_application(
         .list_book(subject.id)
         .await?
         .ok_or_else(not_found)?;
-    if let Some(o) = book.objections.into_iter().find(|o| o.id == id) {
-        return Ok((subject.key, Application::Objection(o)));
+    let handling = |target: &Target, handled_by: &Option<String>| match target {
+        Target::Entry(e) => book.entry(e).map(|e| e.department.clone()),
+        Target::Record(_) => handled_by.clone(),
+    };
+    if let Some(o) = book.objections.iter().find(|o| o.id == id) {
+        let dept = handling(&o.target, &o.handled_by);
+        return Ok((subject.key, Application::Objection(o.clone()), dept));
     }
-    if let Some(r) = book.repairs.into_iter().find(|r| r.id == id) {
-        return Ok((subject.key, Application::Repair(r)));
+    if let Some(r) = book.repairs.iter().find(|r| r.id == id) {
+        let dept = handling(&r.target, &r.handled_by);
+        return Ok((subject.key, Application::Repair(r.clone()), dept));
     }
     Err(not_found())
 }
@@ -596,13 +613,33 @@ pub async fn get_application(
     Extension(principal): Extension<Principal>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    let staff = is_staff(&principal);
-    let body = match find_application(&state, &id).await?.1 {
-        Application::Objection(o) if staff => serde_json::json!({ "objection": o }),
+    let (key, application, handling) = find_application_handled(&state, &id).await?;
+    // The applicant's details as given (a phone number, an ID number) are for the handlers of
+    // the department that handles the application, who must contact the applicant; everyone
+    // else, staff included, reads them masked (国办发〔2020〕49号 (十四): personal information
+    // only as far as necessary). The unmasked read is recorded.
+    let handles =
+        principal.role == Role::Handler && handling.is_some() && principal.department() == handling;
+    let body = match application {
+        Application::Objection(o) if handles => serde_json::json!({ "objection": o }),
         Application::Objection(o) => serde_json::json!({ "objection": redacted_objection(o) }),
-        Application::Repair(r) if staff => serde_json::json!({ "repair": r }),
+        Application::Repair(r) if handles => serde_json::json!({ "repair": r }),
         Application::Repair(r) => serde_json::json!({ "repair": redacted_repair(r) }),
     };
+    if handles {
+        audit::record(
+            &state,
+            &principal,
+            audit::Record {
+                action: "applications.read_private",
+                target: Some(&key),
+                purpose: Some("异议、信用修复办理"),
+                outcome: chengxin_store::Outcome::Allowed,
+                detail: Some(id.clone()),
+            },
+        )
+        .await?;
+    }
     Ok(Json(body).into_response())
 }
 

@@ -2432,6 +2432,38 @@ async fn receipts_are_chinese_and_name_no_staff() {
     .await;
     assert!(!api.body.contains("handler"), "{}", api.body);
     assert!(api.body.contains("经办人员"), "{}", api.body);
+
+    // The applicant's contact as given: for the handlers of the handling department only, and
+    // their read is recorded; other staff read it masked.
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/objections",
+        None,
+        objection("王某 13800001234".into()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().expect("id").to_owned();
+    let uri = format!("/api/v1/applications/{id}");
+    let own = call(&f, "GET", &uri, Some("handler"), vec![]).await;
+    assert!(own.body.contains("13800001234"), "{}", own.body);
+    for who in ["other-handler", "checker", "operator"] {
+        let r = call(&f, "GET", &uri, Some(who), vec![]).await;
+        assert_eq!(r.status, StatusCode::OK, "{who}: {}", r.body);
+        assert!(!r.body.contains("13800001234"), "{who}: {}", r.body);
+    }
+    let reads = f
+        .state
+        .store
+        .audit_entries(&chengxin_store::AuditFilter {
+            action: Some("applications.read_private".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(reads.len(), 1, "the unmasked read is recorded once");
 }
 
 /// An error says back what was asked for masked: a phone number or ID number typed into a date
