@@ -97,6 +97,7 @@ pub(crate) struct ListedRow {
     department: String,
     listed_on: NaiveDate,
     expires_on: String,
+    under_verification: bool,
 }
 
 /// A row of the announcements.
@@ -184,6 +185,7 @@ pub(crate) async fn lists(
                 domain: e.domain,
                 listed_on: e.listed_on,
                 expires_on: valid_until(e.expires_on),
+                under_verification: e.under_verification,
             }
         })
         .collect();

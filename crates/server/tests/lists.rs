@@ -608,6 +608,12 @@ async fn art_1798_9_portal_publishes_the_listing_and_takes_objections_with_maske
     // 33号 (二十二): the subject page now marks the entry under verification.
     let (_, _, html) = page(&f, get(&format!("/subjects/{U1}"))).await;
     assert!(html.contains("核查中"), "{html}");
+    // And so does the public lists page, beside the entry.
+    let (_, _, html) = page(&f, get("/lists?kind=serious")).await;
+    assert!(
+        html.contains("<span class=\"tag verifying\">核查中</span>"),
+        "{html}"
+    );
 }
 
 #[tokio::test]

@@ -74,6 +74,8 @@ pub struct PublicListEntry {
     pub department: String,
     pub listed_on: NaiveDate,
     pub expires_on: Option<NaiveDate>,
+    /// An objection to it is open: 核查中, its measures suspended (国发〔2016〕33号 (二十二)).
+    pub under_verification: bool,
 }
 
 /// A publication or exit announcement (1798号 (二十)).
@@ -491,7 +493,10 @@ impl Store {
         Ok(with_pool!(self, p => {
             sqlx::query_as(
                 "SELECT e.id AS entry_id, s.key AS subject_key, s.name AS subject_name, s.kind AS subject_kind, \
-                 e.kind, e.domain, e.standard_code, e.department, e.listed_on, e.expires_on \
+                 e.kind, e.domain, e.standard_code, e.department, e.listed_on, e.expires_on, \
+                 EXISTS (SELECT 1 FROM list_cases c WHERE c.subject_id = e.subject_id \
+                   AND c.kind = 'objection' AND c.state IN ('submitted', 'accepted') \
+                   AND c.target = 'entry:' || e.id) AS under_verification \
                  FROM list_entries e JOIN subjects s ON s.id = e.subject_id \
                  WHERE e.state = 'listed' AND e.public = 1 AND ($1 IS NULL OR e.kind = $1) \
                  AND e.listed_on <= $2 AND (e.expires_on IS NULL OR e.expires_on > $2) \

@@ -317,6 +317,17 @@ async fn an_upheld_objection_erases_the_entry_everywhere_but_the_correction() {
             .await
             .expect("objection");
         let objection = out.book.objections[0].id.clone();
+        // The public list marks the entry 核查中 while the objection is open (both stores).
+        let public = s
+            .public_list_entries(None, d(2026, 11, 17), 50, 0)
+            .await
+            .expect("public");
+        assert!(
+            public
+                .iter()
+                .any(|e| e.entry_id == id && e.under_verification),
+            "{public:?}"
+        );
         // Under verification: the status says so (33号 (二十二)).
         let standards = s.list_standards().await.expect("standards");
         assert!(status_as_of(&out.book, &standards, d(2026, 11, 17))[0].suspended);
