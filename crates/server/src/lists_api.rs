@@ -797,7 +797,8 @@ pub struct AsOf {
 
 /// Every list the subject was on at `as_of`, and why: standard, legal basis, document,
 /// department, dates, suspension. The public sees the entries whose disclosure is public; staff
-/// roles see all.
+/// roles, and an enterprise account for its own subject (国办发〔2021〕52号: a subject reads its
+/// own credit information, free), see all.
 #[utoipa::path(get, path = "/api/v1/subjects/{code}/lists", tag = "lists",
     params(("code" = String, Path), AsOf),
     responses((status = 200, description = "list status", body = Object), (status = 404, body = ErrorBody)))]
@@ -812,7 +813,19 @@ pub async fn subject_lists(
     if !staff {
         crate::api::refuse_citizen_id(&state, &code).await?;
     }
-    let answer = subject_status(&state.store, &code, as_of, staff).await?;
+    let own = match (
+        principal.role,
+        principal
+            .account
+            .as_ref()
+            .and_then(|a| a.subject_key.as_deref()),
+    ) {
+        (Role::Enterprise, Some(own)) => {
+            state.store.find(&code).await?.is_some_and(|s| s.key == own)
+        }
+        _ => false,
+    };
+    let answer = subject_status(&state.store, &code, as_of, staff || own).await?;
     Ok(Json(answer).into_response())
 }
 

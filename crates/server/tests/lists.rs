@@ -21,6 +21,7 @@ use tower::ServiceExt;
 const DEPT: &str = "11350100MB0000019U";
 const OTHER_DEPT: &str = "11350100MB0000027N";
 const U1: &str = "91350100M000100Y43";
+const U2: &str = "91511304D32C4APB95";
 
 fn start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 2).expect("date")
@@ -54,7 +55,15 @@ async fn fixture() -> Fixture {
         source: "t".into(),
         valid_from: NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
     };
-    store.register(data, prov, start()).await.expect("subject");
+    store
+        .register(data, prov.clone(), start())
+        .await
+        .expect("subject");
+    let other = SubjectData {
+        uscc: Some(U2.into()),
+        ..SubjectData::new(SubjectKind::LegalPerson, "山西另一家贸易有限公司")
+    };
+    store.register(other, prov, start()).await.expect("subject");
     let mut keys = HashMap::new();
     for (name, role, dept) in [
         ("operator", Role::Operator, None),
@@ -68,6 +77,12 @@ async fn fixture() -> Fixture {
         ("other-handler", Role::Handler, Some(OTHER_DEPT)),
     ] {
         let secret = common::account_with_key(&store, name, role, dept, None).await;
+        keys.insert(name, secret);
+    }
+    // The company's own account, and another company's.
+    for (name, subject) in [("enterprise", U1), ("other-enterprise", U2)] {
+        let secret =
+            common::account_with_key(&store, name, Role::Enterprise, None, Some(subject)).await;
         keys.insert(name, secret);
     }
     let days = Arc::new(AtomicU64::new(0));
@@ -315,8 +330,25 @@ async fn art_1798_7_serious_entry_notified_listed_explained_and_suspended_by_obj
     )
     .await;
     assert_eq!(after["lists"][0]["suspended"], false, "{after}");
-    // The public API carries the public part only; a handler sees it all.
+    // The public API carries the public part only; a handler sees it all, and so does the
+    // company itself (国办发〔2021〕52号), not another company.
     assert_eq!(after["complete"], false);
+    for (who, complete) in [
+        ("handler", true),
+        ("enterprise", true),
+        ("other-enterprise", false),
+    ] {
+        let (st, v) = call(
+            &f,
+            "GET",
+            &format!("/api/v1/subjects/{U1}/lists"),
+            Some(who),
+            Value::Null,
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{who}: {v}");
+        assert_eq!(v["complete"], complete, "{who}: {v}");
+    }
 }
 
 /// 谁认定、谁负责 over HTTP: a handler of another department can neither accept nor refuse an
