@@ -337,9 +337,35 @@ fn zh_en(zh: impl fmt::Display, en: impl fmt::Display) -> String {
 
 const ZH_EN: &str = " / ";
 
-/// The Chinese part of a row's message (the whole message when it has no English part).
+/// The Chinese part of a bilingual message (the whole message when it has no English part): what
+/// comes before the first ` / `, or `）/ ` followed by English (`中文 / English`,
+/// `中文（依据）/ English`). A message with no Chinese before such a slash is English only, and
+/// whole.
 pub fn message_zh(message: &str) -> &str {
-    message.split_once(ZH_EN).map_or(message, |(zh, _)| zh)
+    let mut from = 0;
+    while let Some(at) = message
+        .get(from..)
+        .and_then(|m| m.find("/ "))
+        .map(|i| from + i)
+    {
+        let before = message.get(..at).and_then(|b| b.chars().next_back());
+        let after = message.get(at + 2..).and_then(|a| a.chars().next());
+        let chinese = message
+            .get(..at)
+            .is_some_and(|b| b.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+        // ` / ` always parts the two (the English may start with a field's Chinese name);
+        // `）/ ` only before English.
+        let parts = match before {
+            Some(' ') => true,
+            Some('）' | '」' | '。' | ')') => after.is_some_and(|c| c.is_ascii_alphanumeric()),
+            _ => false,
+        };
+        if chinese && parts {
+            return message.get(..at).map_or(message, str::trim_end);
+        }
+        from = at + 2;
+    }
+    message
 }
 
 /// A rejection rule's name in Chinese, for operators' pages (the rule ids stay the stable API):

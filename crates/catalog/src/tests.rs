@@ -2035,3 +2035,38 @@ fn a_rows_other_codes_come_with_its_subject() {
         vec![(Scheme::Regno, "350124391695053".to_string())]
     );
 }
+
+/// The Chinese part of a bilingual message: before the English, wherever the English starts.
+#[test]
+fn the_chinese_part_of_a_message() {
+    for (message, zh) in [
+        (
+            "处罚决定日期（CF_JDRQ）晚于今天 / CF_JDRQ is after today",
+            "处罚决定日期（CF_JDRQ）晚于今天",
+        ),
+        (
+            "有效期届满自动退出（1798号（十八）三）/ validity ended",
+            "有效期届满自动退出（1798号（十八）三）",
+        ),
+        (
+            "异议成立：经核实；处理：更正 / upheld",
+            "异议成立：经核实；处理：更正",
+        ),
+        (
+            "状态应为 1/有效/正常 / expected 1/有效/正常",
+            "状态应为 1/有效/正常",
+        ),
+        ("只有中文", "只有中文"),
+        (
+            "日期（CF_JDRQ） 晚于今天 / 日期 (CF_JDRQ) is after today",
+            "日期（CF_JDRQ） 晚于今天",
+        ),
+        (
+            "依据（十八）/ 依据 in Chinese",
+            "依据（十八）/ 依据 in Chinese",
+        ),
+        ("English only / with a slash", "English only / with a slash"),
+    ] {
+        assert_eq!(crate::message_zh(message), zh, "{message}");
+    }
+}

@@ -309,17 +309,24 @@ pub fn decide_objection(
                 action: cmd.action.clone(),
             };
             o.closed_on = Some(cmd.on);
-            let label = match cmd.outcome {
-                ObjectionOutcome::Upheld => "异议成立 / upheld",
-                ObjectionOutcome::PartlyUpheld => "异议部分成立 / partly upheld",
-                ObjectionOutcome::Dismissed => "异议不成立 / dismissed",
+            let (zh, en) = match cmd.outcome {
+                ObjectionOutcome::Upheld => ("异议成立", "upheld"),
+                ObjectionOutcome::PartlyUpheld => ("异议部分成立", "partly upheld"),
+                ObjectionOutcome::Dismissed => ("异议不成立", "dismissed"),
+            };
+            // Chinese first, whole, then the English: a page showing the Chinese part shows
+            // the reasons and what was done.
+            let done = if cmd.action.trim().is_empty() {
+                String::new()
+            } else {
+                format!("；处理：{}", cmd.action)
             };
             o.history.push(step(
                 cmd.on,
                 "decide",
                 &cmd.actor,
                 cmd.document.clone(),
-                format!("{label}：{}；处理：{}", cmd.reasons, cmd.action),
+                format!("{zh}：{}{done} / {en}", cmd.reasons),
             ));
         }
         match (&target, cmd.outcome, entry_idx) {

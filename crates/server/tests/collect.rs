@@ -2432,6 +2432,25 @@ async fn receipts_are_chinese_and_name_no_staff() {
     .await;
     assert!(!api.body.contains("handler"), "{}", api.body);
     assert!(api.body.contains("经办人员"), "{}", api.body);
+    // Decided: the receipt gives the outcome with its reasons, in Chinese.
+    let r = call(
+        &f,
+        "POST",
+        &format!("/api/v1/applications/{id}/decide"),
+        Some("handler"),
+        r#"{"outcome": "dismissed", "reasons": "经核实金额无误"}"#
+            .as_bytes()
+            .to_vec(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = call(&f, "GET", &format!("/applications/{id}"), None, vec![]).await;
+    assert!(
+        page.body.contains("异议不成立：经核实金额无误"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("dismissed"), "{}", page.body);
 
     // The applicant's contact as given: for the handlers of the handling department only, and
     // their read is recorded; other staff read it masked.
