@@ -165,6 +165,16 @@ impl Policy {
 pub const LOCKOUT_THRESHOLD: i64 = 5;
 pub const LOCKOUT_MINUTES: i64 = 15;
 
+/// The count of consecutive failures after one more: counting starts again once a lock has run
+/// out (the failures that caused it are not held against the next try).
+pub fn failures_after(failures: i64) -> i64 {
+    if failures >= LOCKOUT_THRESHOLD {
+        1
+    } else {
+        failures + 1
+    }
+}
+
 /// Until when an account with `failures` consecutive failures, the last at `last_failure`, is
 /// locked; `None` when it is not locked at `now`.
 pub fn locked_until(

@@ -542,15 +542,14 @@ fn check_whole_years(added: &str) -> Result<(), CalendarError> {
     let mut named: BTreeMap<i32, Vec<&str>> = BTreeMap::new();
     for line in added.trim_start_matches('\u{feff}').lines().map(str::trim) {
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        if let [date, "off", name] = fields[..]
+        // Every year a row names is checked, also one with only worked days.
+        if let [date, kind, name] = fields[..]
             && let Some(d) = parse_date(date)
         {
-            named.entry(d.year()).or_default().push(name);
-        }
-        if let [date, ..] = fields[..]
-            && let Some(d) = parse_date(date)
-        {
-            named.entry(d.year()).or_default();
+            let names = named.entry(d.year()).or_default();
+            if kind == "off" {
+                names.push(name);
+            }
         }
     }
     for (year, names) in named {

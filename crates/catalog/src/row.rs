@@ -337,6 +337,26 @@ fn zh_en(zh: impl fmt::Display, en: impl fmt::Display) -> String {
 
 const ZH_EN: &str = " / ";
 
+/// A cell's value refused: the field, the value as given (shortened) and why, in Chinese and in
+/// English (`处罚类别（CF_CFLB）："x" 不在代码表内… / 处罚类别 (CF_CFLB): "x" is not one of…`).
+fn value_error(
+    f: &Field,
+    rule: &'static str,
+    raw: &str,
+    zh: impl fmt::Display,
+    en: impl fmt::Display,
+) -> RowError {
+    let shown = excerpt(raw, 40);
+    RowError::new(
+        f,
+        rule,
+        zh_en(
+            format!("{}：{shown:?} {zh}", label_zh(f)),
+            format!("{}: {shown:?} {en}", label(f)),
+        ),
+    )
+}
+
 /// The Chinese part of a bilingual message (the whole message when it has no English part): what
 /// comes before the first ` / `, or `）/ ` followed by English (`中文 / English`,
 /// `中文（依据）/ English`). A message with no Chinese before such a slash is English only, and
@@ -652,21 +672,12 @@ impl CatalogItem {
             (Some((_, f)), Some(c)) => match c.value.parse::<RecordStatus>() {
                 Ok(s) => Some(s),
                 Err(_) => {
-                    errs.push(RowError::new(
+                    errs.push(value_error(
                         f,
                         "status",
-                        zh_en(
-                            format!(
-                                "{}：{:?} 不是可识别的状态（应为 1/有效/正常、2/无效 或 3/撤销）",
-                                label_zh(f),
-                                excerpt(&c.value, 40)
-                            ),
-                            format!(
-                                "{}: {:?} is not a status (expected 1/有效/正常, 2/无效 or 3/撤销)",
-                                label(f),
-                                excerpt(&c.value, 40)
-                            ),
-                        ),
+                        &c.value,
+                        "不是可识别的状态（应为 1/有效/正常、2/无效 或 3/撤销）",
+                        "is not a status (expected 1/有效/正常, 2/无效 or 3/撤销)",
                     ));
                     None
                 }
@@ -755,23 +766,14 @@ impl CatalogItem {
             (Some((_, f)), Some(v)) => match parse_subject_category(v) {
                 Some(k) => Some(k),
                 None => {
-                    errs.push(RowError::new(
+                    errs.push(value_error(
                         f,
                         "category",
-                        zh_en(
-                            format!(
-                                "{}：{:?} 不是可识别的相对人类别（应为 法人及非法人组织、法人、\
-                                 非法人组织、自然人、个体工商户 或 01–04）",
-                                label_zh(f),
-                                excerpt(v, 40)
-                            ),
-                            format!(
-                                "{}: {:?} is not a subject category (expected 法人及非法人组织, \
-                                 法人, 非法人组织, 自然人, 个体工商户 or 01–04)",
-                                label(f),
-                                excerpt(v, 40)
-                            ),
-                        ),
+                        v,
+                        "不是可识别的相对人类别（应为 法人及非法人组织、法人、非法人组织、自然人、\
+                         个体工商户 或 01–04）",
+                        "is not a subject category (expected 法人及非法人组织, 法人, 非法人组织, \
+                         自然人, 个体工商户 or 01–04)",
                     ));
                     return None;
                 }
@@ -1097,21 +1099,12 @@ impl CatalogItem {
                     return None;
                 }
                 Err(_) => {
-                    errs.push(RowError::new(
+                    errs.push(value_error(
                         f,
                         "severity",
-                        zh_en(
-                            format!(
-                                "{}：{:?} 不是严重程度（应为 轻微、一般 或 严重）",
-                                label_zh(f),
-                                excerpt(&c.value, 40)
-                            ),
-                            format!(
-                                "{}: {:?} is not a severity (expected 轻微, 一般 or 严重)",
-                                label(f),
-                                excerpt(&c.value, 40)
-                            ),
-                        ),
+                        &c.value,
+                        "不是严重程度（应为 轻微、一般 或 严重）",
+                        "is not a severity (expected 轻微, 一般 or 严重)",
                     ));
                     return None;
                 }
@@ -1238,24 +1231,15 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
                 value: d.to_string(),
                 date: Some(d),
             }),
-            None => Err(RowError::new(
+            None => Err(value_error(
                 f,
                 "date",
-                zh_en(
-                    format!(
-                        "{}：{:?} 不是日期（应为 YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYYMMDD 或 \
-                         YYYY年M月D日，可带时间，或 Excel 日期单元格；1900 年及以后）",
-                        label_zh(f),
-                        excerpt(raw, 40)
-                    ),
-                    format!(
-                        "{}: {:?} is not a date (expected YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, \
-                         YYYYMMDD or YYYY年M月D日, a time of day after it allowed, or an Excel \
-                         date cell; year 1900 or later)",
-                        label(f),
-                        excerpt(raw, 40)
-                    ),
-                ),
+                raw,
+                "不是日期（应为 YYYY-MM-DD、YYYY/MM/DD、YYYY.MM.DD、YYYYMMDD 或 YYYY年M月D日，\
+                 可带时间，或 Excel 日期单元格；1900 年及以后）",
+                "is not a date (expected YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD or \
+                 YYYY年M月D日, a time of day after it allowed, or an Excel date cell; year 1900 \
+                 or later)",
             )),
         },
         FieldType::Decimal => parse_decimal(raw, f.unit)
@@ -1264,14 +1248,9 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
                 date: None,
             })
             .map_err(|e| {
-                let in_unit = f
-                    .unit
-                    .map(|u| format!(" in {}", u.as_str()))
-                    .unwrap_or_default();
-                let in_unit_zh = f
-                    .unit
-                    .map(|u| format!("（以{}计）", u.as_str()))
-                    .unwrap_or_default();
+                let (in_unit_zh, in_unit) = f.unit.map_or((String::new(), String::new()), |u| {
+                    (format!("（以{}计）", u.as_str()), format!(" in {}", u.as_str()))
+                });
                 let with_unit = f.unit.is_some();
                 let (why_zh, why) = match e {
                     DecimalError::Negative => (
@@ -1304,15 +1283,7 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
                             .to_owned(),
                     ),
                 };
-                let shown = excerpt(raw, 40);
-                RowError::new(
-                    f,
-                    "decimal",
-                    zh_en(
-                        format!("{}：{shown:?} {why_zh}", label_zh(f)),
-                        format!("{}: {shown:?} {why}", label(f)),
-                    ),
-                )
+                value_error(f, "decimal", raw, why_zh, why)
             }),
         FieldType::Enum { values } => {
             let k = header_key(raw);
@@ -1321,23 +1292,12 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
                 .find(|v| v.as_str() == raw || header_key(v) == k)
             {
                 Some(v) => text(v.clone()),
-                None => Err(RowError::new(
+                None => Err(value_error(
                     f,
                     "enum",
-                    zh_en(
-                        format!(
-                            "{}：{:?} 不在代码表内（{}）",
-                            label_zh(f),
-                            excerpt(raw, 40),
-                            excerpt(&values.join("、"), 200)
-                        ),
-                        format!(
-                            "{}: {:?} is not one of: {}",
-                            label(f),
-                            excerpt(raw, 40),
-                            excerpt(&values.join(" / "), 200)
-                        ),
-                    ),
+                    raw,
+                    format!("不在代码表内（{}）", excerpt(&values.join("、"), 200)),
+                    format!("is not one of: {}", excerpt(&values.join(" / "), 200)),
                 )),
             }
         }
@@ -1348,90 +1308,54 @@ fn parse_cell(f: &Field, raw: &str, today: NaiveDate) -> Result<Cell, RowError> 
 }
 
 fn parse_code(f: &Field, kind: CodeField, raw: &str, today: NaiveDate) -> Result<String, RowError> {
-    let shown = || excerpt(raw, 40);
     match kind {
         CodeField::Uscc => codes::validate_uscc(raw)
             .map(|u| u.as_str().to_owned())
             .map_err(|e| {
                 if e.rule == Rule::CheckCharacter {
                     RowError {
-                        field: f.code.clone(),
-                        rule: "uscc_check",
-                        message: zh_en(
-                            format!(
-                                "{}：{:?} 校验码不符（GB 32100），作为疑似重错码待核",
-                                label_zh(f),
-                                shown()
-                            ),
-                            format!(
-                                "{}: {:?} fails the GB 32100 check character ({e}); held for \
-                                 review as a possible wrong code (重错码)",
-                                label(f),
-                                shown()
-                            ),
-                        ),
                         review: f.role == Some(Role::Uscc),
+                        ..value_error(
+                            f,
+                            "uscc_check",
+                            raw,
+                            "校验码不符（GB 32100），作为疑似重错码待核",
+                            format!(
+                                "fails the GB 32100 check character ({e}); held for review as a \
+                                 possible wrong code (重错码)"
+                            ),
+                        )
                     }
                 } else {
-                    RowError::new(
+                    value_error(
                         f,
                         "uscc",
-                        zh_en(
-                            format!(
-                                "{}：{:?} 不是统一社会信用代码（{}有误）",
-                                label_zh(f),
-                                shown(),
-                                e.rule.label_zh()
-                            ),
-                            format!(
-                                "{}: {:?} is not a unified social credit code: {e}",
-                                label(f),
-                                shown()
-                            ),
-                        ),
+                        raw,
+                        format!("不是统一社会信用代码（{}有误）", e.rule.label_zh()),
+                        format!("is not a unified social credit code: {e}"),
                     )
                 }
             }),
         CodeField::OrgCode => codes::validate_org_code(raw)
             .map(|c| c.as_str().to_owned())
             .map_err(|e| {
-                RowError::new(
+                value_error(
                     f,
                     "org_code",
-                    zh_en(
-                        format!(
-                            "{}：{:?} 不是组织机构代码（GB 11714；{}有误）",
-                            label_zh(f),
-                            shown(),
-                            e.rule.label_zh()
-                        ),
-                        format!(
-                            "{}: {:?} is not an organisation code (GB 11714): {e}",
-                            label(f),
-                            shown()
-                        ),
-                    ),
+                    raw,
+                    format!("不是组织机构代码（GB 11714；{}有误）", e.rule.label_zh()),
+                    format!("is not an organisation code (GB 11714): {e}"),
                 )
             }),
         CodeField::RegNo => codes::validate_reg_no(raw)
             .map(|c| c.as_str().to_owned())
             .map_err(|e| {
-                RowError::new(
+                value_error(
                     f,
                     "reg_no",
-                    zh_en(
-                        format!(
-                            "{}：{:?} 不是 15 位工商注册号（{}有误）",
-                            label_zh(f),
-                            shown(),
-                            e.rule.label_zh()
-                        ),
-                        format!(
-                            "{}: {:?} is not a 15-digit registration number: {e}",
-                            label(f),
-                            shown()
-                        ),
-                    ),
+                    raw,
+                    format!("不是 15 位工商注册号（{}有误）", e.rule.label_zh()),
+                    format!("is not a 15-digit registration number: {e}"),
                 )
             }),
         CodeField::TaxNo => {
@@ -1439,21 +1363,12 @@ fn parse_code(f: &Field, kind: CodeField, raw: &str, today: NaiveDate) -> Result
             let shape_ok =
                 (15..=20).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_alphanumeric());
             if !shape_ok {
-                return Err(RowError::new(
+                return Err(value_error(
                     f,
                     "tax_no",
-                    zh_en(
-                        format!(
-                            "{}：{:?} 不是税务登记号（15 至 20 位数字或大写字母）",
-                            label_zh(f),
-                            shown()
-                        ),
-                        format!(
-                            "{}: {:?} is not a tax registration number (15 to 20 digits or upper-case letters)",
-                            label(f),
-                            shown()
-                        ),
-                    ),
+                    raw,
+                    "不是税务登记号（15 至 20 位数字或大写字母）",
+                    "is not a tax registration number (15 to 20 digits or upper-case letters)",
                 ));
             }
             Ok(n.into_owned())
@@ -1464,17 +1379,12 @@ fn parse_code(f: &Field, kind: CodeField, raw: &str, today: NaiveDate) -> Result
         CodeField::Any => {
             let n = codes::normalize(raw);
             if n.is_empty() {
-                Err(RowError::new(
+                Err(value_error(
                     f,
                     "code",
-                    zh_en(
-                        format!("{}：{:?} 只有分隔符，没有代码", label_zh(f), shown()),
-                        format!(
-                            "{}: {:?} holds no characters but separators",
-                            label(f),
-                            shown()
-                        ),
-                    ),
+                    raw,
+                    "只有分隔符，没有代码",
+                    "holds no characters but separators",
                 ))
             } else {
                 Ok(n.into_owned())

@@ -59,10 +59,7 @@ pub async fn verify(db_url: &str) -> Result<ExitCode> {
 /// pages of 10,000 up to `filter.limit`; then the search itself is recorded (actor `by`).
 pub async fn search(store: &Store, filter: AuditFilter, by: &str) -> Result<()> {
     let wanted = filter.limit;
-    let mut page = AuditFilter {
-        limit: wanted.min(10_000),
-        ..filter.clone()
-    };
+    let mut page = filter.clone();
     let mut shown: i64 = 0;
     while shown < wanted {
         page.limit = (wanted - shown).min(10_000);

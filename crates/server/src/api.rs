@@ -250,7 +250,7 @@ pub(crate) async fn lookup(state: &AppState, raw: &str) -> Result<Subject, ApiEr
             ));
         }
     };
-    if kind == CodeKind::CitizenId || names_a_person(state, raw).await? {
+    if names_a_person(state, raw).await? {
         return Err(ApiError::PersonalIdentifierNotPublic(
             "natural persons are not looked up by citizen ID number on the public API; \
              such queries need an authorised purpose"
@@ -440,15 +440,15 @@ pub(crate) async fn search(
     }
     if outcome.valid {
         // A code: exact lookup (never by citizen ID on the public side).
-        let person = outcome.kind == Some(CodeKind::CitizenId) || names_a_person(state, q).await?;
-        let items = match person {
-            true => Vec::new(),
-            false => state
+        let items = if names_a_person(state, q).await? {
+            Vec::new()
+        } else {
+            state
                 .store
                 .find(&outcome.normalized)
                 .await?
                 .into_iter()
-                .collect(),
+                .collect()
         };
         let total = items.len() as i64;
         return Ok(SearchResponse {

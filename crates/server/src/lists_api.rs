@@ -556,6 +556,7 @@ pub async fn post_repair(
             ));
         }
     }
+    // A repair application has no grounds: only the applicant and evidence are held to size.
     check_application_lengths(&b, "")?;
     let record = check_record_target(&state, &principal, &b).await?;
     let method: RepairMethod = b

@@ -3,8 +3,8 @@
 
 use crate::{Store, StoreError, with_pool, with_write_pool};
 use chengxin_access::{
-    Grant, PersonalField, Role, check_grantor, check_new_grant, check_new_password, format_secret,
-    locked_until, secret_hash,
+    Grant, PersonalField, Role, check_grantor, check_new_grant, check_new_password, failures_after,
+    format_secret, locked_until, secret_hash,
 };
 use chengxin_registry::{Provenance, SubjectData, SubjectKind};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -435,7 +435,7 @@ impl Store {
     ) -> Result<LoginError, StoreError> {
         let key = secret_hash(&user_key(username));
         let expired = now - chrono::Duration::minutes(chengxin_access::LOCKOUT_MINUTES);
-        let row: Option<(i64, DateTime<Utc>)> = with_write_pool!(self, p => {
+        let until = with_write_pool!(self, p => {
             let mut tx = p.begin().await?;
             sqlx::query("DELETE FROM login_failures WHERE last_failed_at < $1")
                 .bind(expired)
@@ -447,38 +447,25 @@ impl Store {
             .bind(&key)
             .fetch_optional(&mut *tx)
             .await?;
-            if let Some((n, last)) = held
-                && locked_until(n, Some(last), now).is_some()
-            {
-                tx.commit().await?;
-                Some((n, last))
-            } else {
-                // After a lock has run out, counting starts again (as for an account).
-                let n = match held {
-                    Some((n, _)) if n < chengxin_access::LOCKOUT_THRESHOLD => n + 1,
-                    _ => 1,
-                };
+            let until = held.and_then(|(n, last)| locked_until(n, Some(last), now));
+            // A failure while unlocked counts: like an account, the name is locked from the next
+            // try once it reaches the threshold.
+            if until.is_none() {
                 sqlx::query(
                     "INSERT INTO login_failures (name_hash, failed_logins, last_failed_at) \
                      VALUES ($1, $2, $3) ON CONFLICT (name_hash) DO UPDATE \
                      SET failed_logins = excluded.failed_logins, last_failed_at = excluded.last_failed_at",
                 )
                 .bind(&key)
-                .bind(n)
+                .bind(failures_after(held.map_or(0, |(n, _)| n)))
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                tx.commit().await?;
-                // This failure only counts: like an account, the name is locked from the next try.
-                None
             }
+            tx.commit().await?;
+            until
         });
-        Ok(
-            match row.and_then(|(n, last)| locked_until(n, Some(last), now)) {
-                Some(until) => LoginError::Locked(until),
-                None => LoginError::Invalid,
-            },
-        )
+        Ok(until.map_or(LoginError::Invalid, LoginError::Locked))
     }
 
     /// Checks a password and opens a session. Five failures in a row lock the account for
@@ -507,12 +494,7 @@ impl Store {
             _ => false,
         };
         if !ok {
-            // After a lock has run out, counting starts again.
-            let failures = if row.failed_logins >= chengxin_access::LOCKOUT_THRESHOLD {
-                1
-            } else {
-                row.failed_logins + 1
-            };
+            let failures = failures_after(row.failed_logins);
             with_pool!(self, p => {
                 sqlx::query("UPDATE accounts SET failed_logins = $2, last_failed_at = $3 WHERE id = $1")
                     .bind(row.id)
