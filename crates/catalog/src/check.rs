@@ -293,6 +293,31 @@ fn check_publication(item: &CatalogItem) -> Result<(), CatalogError> {
             }
         }
     }
+    // A row's class can be any of the three when the item has a severity or 处罚类别 field, and
+    // 36号令 sets a period for each (轻微 at most 3 months or not published, which is
+    // max_months 0): an item without one of them would have no lawful period for such a row.
+    let graded = item
+        .fields
+        .iter()
+        .any(|f| matches!(f.role, Some(Role::Severity | Role::PenaltyKind)));
+    if graded && governed_by_order_36(item) {
+        for s in [Severity::Minor, Severity::General, Severity::Serious] {
+            if !seen.contains(&s) {
+                return Err(item_err(
+                    item,
+                    format!(
+                        "publication periods: severity {} ({}) has none, but a row's severity \
+                         (or its 处罚类别) can be {}: 国家发展改革委令第36号 sets a period for \
+                         each of 轻微, 一般 and 严重; give all three (轻微 with max_months 0 is \
+                         not published)",
+                        s.as_str(),
+                        s.label_zh(),
+                        s.label_zh()
+                    ),
+                ));
+            }
+        }
+    }
     if !seen.contains(default_severity) {
         return Err(item_err(
             item,

@@ -112,6 +112,40 @@ pub enum HeaderError {
     Empty,
 }
 
+impl HeaderError {
+    /// The error in Chinese (数据报送 is done in Chinese; [`std::fmt::Display`] stays English).
+    pub fn message_zh(&self) -> String {
+        match self {
+            HeaderError::UnknownColumn {
+                column,
+                header,
+                more,
+            } => {
+                let mut s = format!(
+                    "第 {column} 列的表头「{header}」不是本目录项的字段代码、字段名称或别名"
+                );
+                if !more.is_empty() {
+                    let others: Vec<String> = more
+                        .iter()
+                        .map(|(c, h)| format!("第 {c} 列「{h}」"))
+                        .collect();
+                    s.push_str(&format!("；另有未知表头：{}", others.join("、")));
+                }
+                s
+            }
+            HeaderError::DuplicateField {
+                field,
+                first,
+                second,
+            } => format!("第 {first} 列和第 {second} 列对应同一个字段 {field}"),
+            HeaderError::MissingRequired { field, name } => {
+                format!("必填字段 {field}（{name}）没有对应的列")
+            }
+            HeaderError::Empty => "表头是空的".to_owned(),
+        }
+    }
+}
+
 impl CatalogItem {
     /// Match headers to fields: by field code (ASCII case-insensitive), Chinese name, or alias.
     /// Headers are compared by [`crate::header_key`]: a UTF-8 BOM and white space are removed

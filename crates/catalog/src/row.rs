@@ -1115,10 +1115,36 @@ impl CatalogItem {
             .iter()
             .zip(cells)
             .filter(|(f, _)| f.role == Some(Role::PenaltyKind))
-            .filter_map(|(_, c)| c.as_ref())
-            .filter_map(|c| severity_of_penalty_kinds(&c.value))
-            .max();
-        Some(derived.filter(|s| listed(*s)).unwrap_or(*default_severity))
+            .filter_map(|(f, c)| Some((f, c.as_ref()?)))
+            .filter_map(|(f, c)| Some((f, c, severity_of_penalty_kinds(&c.value)?)))
+            .max_by_key(|(_, _, s)| *s);
+        match derived {
+            Some((_, _, s)) if listed(s) => Some(s),
+            // The class 处罚类别 implies has no period here (a catalog stored before import
+            // checked for all three): refused as an explicit one would be, never published for
+            // another class's period (国家发展改革委令第36号 bounds each class).
+            Some((f, c, s)) => {
+                errs.push(RowError::new(
+                    f,
+                    "severity",
+                    zh_en(
+                        format!(
+                            "{}「{}」属于{s}，本目录事项没有严重程度为{s}的公示期限",
+                            label_zh(f),
+                            c.value
+                        ),
+                        format!(
+                            "{} {:?} is of severity {s}, which has no publication period in this \
+                             catalog item",
+                            label(f),
+                            c.value
+                        ),
+                    ),
+                ));
+                None
+            }
+            None => Some(*default_severity),
+        }
     }
 }
 

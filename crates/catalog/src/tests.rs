@@ -1469,6 +1469,36 @@ fn minor_and_serious_windows() {
 }
 
 #[test]
+fn a_class_from_penalty_kind_without_a_period_is_refused_not_given_another() {
+    // A catalog stored before imports checked for all three classes: 一般 only.
+    let mut c = catalog();
+    let p = c
+        .items
+        .iter_mut()
+        .find(|i| i.code == "penalty")
+        .expect("penalty");
+    if let Publication::Window { periods, .. } = &mut p.publication {
+        periods.retain(|p| p.severity == Severity::General);
+    }
+    let it = item(&c, "penalty");
+    let row = with(penalty_row(), "CF_CFLB", "警告");
+    let headers: Vec<&str> = row.iter().map(|(h, _)| *h).collect();
+    let values: Vec<&str> = row.iter().map(|(_, v)| v.as_str()).collect();
+    let cols = it.columns(&headers).expect("headers map");
+    let e = it.validate(&cols, &values, today()).expect_err("no period for 轻微");
+    assert_rule(&e, "CF_CFLB", "severity");
+    assert!(
+        e.iter().any(|e| e.message.contains("「警告」属于轻微")),
+        "{e:?}"
+    );
+    // 罚款 is 一般, which has its period.
+    let row = penalty_row();
+    let values: Vec<&str> = row.iter().map(|(_, v)| v.as_str()).collect();
+    let d = it.validate(&cols, &values, today()).expect("一般 has a period");
+    assert_eq!(d.severity, Some(Severity::General));
+}
+
+#[test]
 fn minor_not_published_when_max_is_zero() {
     let mut c = catalog();
     let p = c
@@ -1685,6 +1715,15 @@ fn invalid_catalogs_are_refused_naming_item_and_field() {
         r#"{ severity = "minor", min_months = 0, max_months = 0 }"#,
     );
     Catalog::from_toml(&ok).expect("within 36号令's bounds");
+    // A graded item (a 处罚类别 or severity column) needs a period for each class: with only
+    // 一般, a 警告 would be published for a year (found by a QA pass).
+    let only_general = edited(
+        r#"periods = [{ severity = "minor", min_months = 0, max_months = 3 }, { severity = "general", min_months = 3, max_months = 12 }, { severity = "serious", min_months = 12, max_months = 36 }]"#,
+        r#"periods = [{ severity = "general", min_months = 3, max_months = 12 }]"#,
+    );
+    let e = refused(&only_general);
+    assert_eq!(invalid(&e).0, "penalty", "{e}");
+    assert!(invalid(&e).2.contains("severity minor (轻微) has none"), "{e}");
 
     // No document-number field.
     let e = refused(&edited(

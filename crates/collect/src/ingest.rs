@@ -177,7 +177,89 @@ fn describe_strict(rejected: u64, report: &[Rejection]) -> String {
     s
 }
 
+/// [`header_place`] in Chinese.
+fn header_place_zh(line: u64, titles: &[TitleRow], separator: Option<char>) -> String {
+    let mut s = format!("表头读自第 {line} 行");
+    if !titles.is_empty() {
+        let skipped: Vec<String> = titles
+            .iter()
+            .map(|t| {
+                let text: String = t.text.chars().take(40).collect();
+                format!("第 {} 行「{text}」", t.line)
+            })
+            .collect();
+        s.push_str(&format!("；其上的{}被当作表格标题", skipped.join("、")));
+    }
+    if let Some(c) = separator {
+        s.push_str(&format!(
+            "；表头只有一个单元格，其中含有「{c}」：各列须以逗号分隔（另存为 CSV）"
+        ));
+    }
+    s
+}
+
 impl IngestError {
+    /// The refusal in Chinese, as specific as the English one (which line, which column, which
+    /// field), for the 数据报送 page and the API's `message_zh`. The English stays the
+    /// [`std::fmt::Display`] form (logs, the audit trail, the CLI).
+    pub fn message_zh(&self) -> String {
+        match self {
+            IngestError::Read(e) => e.message_zh(),
+            IngestError::Header {
+                item,
+                error,
+                line,
+                titles,
+                separator,
+            } => format!(
+                "表头与目录项 {item} 的字段不符：{}（{}）",
+                error.message_zh(),
+                header_place_zh(*line, titles, *separator)
+            ),
+            IngestError::Open { path, error } => format!("无法打开文件 {path}（{error}）"),
+            IngestError::UnknownFormat(path) => format!(
+                "无法判断 {path} 的文件格式：请使用 .csv、.xlsx 或 .jsonl 扩展名，或指明格式"
+            ),
+            IngestError::Store(StoreError::NotFound(what)) => {
+                format!("没有找到：{what}（报送部门须先在平台登记）")
+            }
+            IngestError::Store(e) => format!("数据库暂时无法写入，请稍后再试（{e}）"),
+            IngestError::Internal(e) => format!("读取过程意外中止，请重新报送（{e}）"),
+            IngestError::Strict { rejected, report, .. } => {
+                let mut s = format!(
+                    "有 {rejected} 行被拒收；严格模式下只有全部行都被接收才保存，因此没有保存任何数据"
+                );
+                if let Some(first) = report.first() {
+                    s.push_str(&format!(
+                        "；第一处：第 {} 条数据（第 {} 行），字段 {}，规则 {}：{}",
+                        first.row_no,
+                        first.line,
+                        first.field,
+                        first.rule,
+                        chengxin_catalog::message_zh(&first.message)
+                    ));
+                }
+                s
+            }
+            IngestError::Catalog(e) => format!("目录有误（{e}）"),
+            IngestError::SheetNotXlsx { sheet, format } => format!(
+                "指定了工作表「{sheet}」，但文件是 {format}：只有 XLSX 工作簿才有工作表"
+            ),
+            IngestError::NotProvider {
+                department,
+                item,
+                providers,
+            } => format!(
+                "{department} 不是现行目录中 {item} 的信息提供单位；该项由 {} 报送",
+                providers.join("、")
+            ),
+            IngestError::Department { code, error } => format!(
+                "部门代码「{code}」不是有效的统一社会信用代码：{}",
+                error.message_zh()
+            ),
+        }
+    }
+
     /// A stable identifier of the refusal, for the API and the CLI's JSON summary.
     pub fn code(&self) -> &'static str {
         match self {

@@ -383,6 +383,8 @@ fn big5_is_refused_not_read_as_gb18030() {
         Err(e @ Error::NotGb18030 { .. }) => {
             assert_eq!(e.code(), "encoding");
             assert!(e.to_string().contains("Big5"), "{e}");
+            let zh = e.message_zh();
+            assert!(zh.contains("Big5（繁体中文）") && zh.contains("另存为 UTF-8"), "{zh}");
         }
         Err(e) => panic!("refused for another reason: {e}"),
         Ok(r) => panic!("read as {:?}: {:?}", r.encoding(), r.headers()),
@@ -493,6 +495,10 @@ fn cell_over_the_limit_names_line_and_column_and_reading_goes_on() {
         ) => {
             assert_eq!((*line, *column, *bytes, *limit), (3, 2, 5000, 1000));
             assert!(e.to_string().contains("line 3, column 2"), "{e}");
+            // The sender reads the same place in Chinese.
+            let zh = e.message_zh();
+            assert!(zh.contains("第 3 行第 2 列"), "{zh}");
+            assert!(zh.contains("5000 字节") && zh.contains("1000 字节"), "{zh}");
         }
         other => panic!("expected cell too large, got {other:?}"),
     }

@@ -63,6 +63,7 @@ enum JobState {
     Refused {
         code: &'static str,
         message: String,
+        message_zh: String,
         /// Strict mode: the refused rows (the batch was refused whole, so no report is stored).
         rejections: Option<Arc<Vec<chengxin_store::Rejection>>>,
     },
@@ -106,6 +107,9 @@ pub struct JobView {
     /// `malformed`, `strict`, …).
     pub refused: Option<&'static str>,
     pub message: Option<String>,
+    /// When refused: the same, in Chinese (which line, which column, which field, and what to
+    /// do), as the 数据报送 page shows it.
+    pub message_zh: Option<String>,
     /// The rejected-rows report of the committed batch.
     pub rejections_url: Option<String>,
     /// Refused in strict mode: the refused rows themselves (row, line, field, rule, message;
@@ -122,18 +126,20 @@ impl Job {
             .lock()
             .map(|s| s.clone())
             .unwrap_or(JobState::Running);
-        let (status, summary, refused, message, rejections) = match state {
-            JobState::Running => ("running", None, None, None, None),
-            JobState::Committed(s) => ("committed", Some(s), None, None, None),
+        let (status, summary, refused, message, message_zh, rejections) = match state {
+            JobState::Running => ("running", None, None, None, None, None),
+            JobState::Committed(s) => ("committed", Some(s), None, None, None, None),
             JobState::Refused {
                 code,
                 message,
+                message_zh,
                 rejections,
             } => (
                 "refused",
                 None,
                 Some(code),
                 Some(message),
+                Some(message_zh),
                 rejections.map(|r| r.as_ref().clone()),
             ),
         };
@@ -156,6 +162,7 @@ impl Job {
             summary,
             refused,
             message,
+            message_zh,
             rejections,
         }
     }
@@ -447,6 +454,7 @@ pub(crate) fn spawn_batch(
             Ok(s) => JobState::Committed(s),
             Err(e) => {
                 let message = e.to_string();
+                let message_zh = e.message_zh();
                 let _ = audit::record(
                     &task_state,
                     &task_principal,
@@ -467,6 +475,7 @@ pub(crate) fn spawn_batch(
                 JobState::Refused {
                     code,
                     message,
+                    message_zh,
                     rejections,
                 }
             }

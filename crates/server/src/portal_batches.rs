@@ -406,9 +406,10 @@ pub(crate) async fn send(
     }
     let code = view.refused.unwrap_or("error");
     let detail = view.message.clone().unwrap_or_default();
+    let message_zh = view.message_zh.clone().unwrap_or_default();
     let rows = view.rejections.clone().unwrap_or_default();
     let refusal = Refusal {
-        message: ingest_refusal_zh(code, &detail),
+        message: ingest_refusal_zh(code, &message_zh, &detail),
         job: (!rows.is_empty()).then(|| view.job.clone()),
         rows,
         item: Some(item),
@@ -416,28 +417,20 @@ pub(crate) async fn send(
     refused_form(&state, &principal, chosen, refusal).await
 }
 
-/// A file refused whole, said in Chinese: what is wrong and what to do, then the precise
-/// detail (which line, which column) as the reader wrote it.
-fn ingest_refusal_zh(code: &str, detail: &str) -> String {
-    let what = match code {
-        "header" => "表头与所选目录项的字段不符：请核对表头（可用中文字段名或字段代码）",
-        "no_header" => "文件中没有表头行",
-        "encoding" => "文件的文字编码无法识别：请另存为 UTF-8 编码的 CSV 后重新报送",
-        "truncated" => "文件不完整（上传或保存时被截断）：请重新导出后报送",
-        "format" => "文件格式与扩展名不符，或不是支持的格式",
-        "too_many_columns" => "列数过多",
-        "record_too_large" | "cell_too_large" => "文件中有过大的行或单元格",
-        "strict" => "严格模式：有行被拒收，按要求整批不收",
-        "sheet" => "只有 XLSX 工作簿才有工作表：请清空「工作表」栏",
-        "store" | "internal" => "服务暂时不可用，请稍后再试",
-        _ => "文件无法读取",
+/// A file refused whole, said in Chinese: that nothing was kept, then what is wrong, where
+/// (which line, which column, which field) and what to do, from the refusal's own Chinese form.
+fn ingest_refusal_zh(code: &str, message_zh: &str, detail: &str) -> String {
+    let what = if message_zh.is_empty() {
+        "文件无法读取"
+    } else {
+        message_zh
     };
     let hint = if detail.contains("--sheet") {
         "：工作簿中有多个含数据的工作表，请在「工作表」栏填写要读取的工作表名称"
     } else {
         ""
     };
-    format!("文件未被接收，没有保存任何数据。{what}{hint}。（{code}：{detail}）")
+    format!("文件未被接收，没有保存任何数据。{what}{hint}。（{code}）")
 }
 
 /// Why a sender may not send what the form asks, in Chinese, with the API's detail.

@@ -875,6 +875,10 @@ async fn a_broken_file_is_refused_whole_over_http() {
         (v["status"].as_str(), v["refused"].as_str()),
         (Some("refused"), Some("truncated"))
     );
+    // The same refusal in Chinese, at the same line, for the sender's own page or system.
+    let zh = v["message_zh"].as_str().unwrap_or_default();
+    assert!(zh.starts_with("第 6 行：文件不完整"), "{zh}");
+    assert!(zh.contains("请重新导出完整的文件后报送"), "{zh}");
     let r = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![]).await;
     assert_eq!(r.json()["total"], 0, "nothing of the batch was kept");
     let r = call(&f, "GET", "/api/v1/batches", Some("officer"), vec![]).await;
@@ -1919,7 +1923,16 @@ async fn a_data_officer_sends_a_file_from_the_portal() {
         refused.body
     );
     assert!(refused.body.contains("文件未被接收"), "{}", refused.body);
-    assert!(refused.body.contains("违法经过"), "{}", refused.body);
+    // Which column and which header, said in Chinese; the English stays in the API's message.
+    assert!(
+        refused
+            .body
+            .contains("第 7 列的表头「违法经过」不是本目录项的字段代码、字段名称或别名"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("表头读自第 1 行"), "{}", refused.body);
+    assert!(!refused.body.contains("unknown header"), "{}", refused.body);
 
     // The form comes back with what was chosen: the item and strict mode stay chosen.
     let form = multipart(
