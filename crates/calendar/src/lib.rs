@@ -431,7 +431,20 @@ impl Calendar {
         done: NaiveDate,
         n: u32,
     ) -> Result<bool, CalendarError> {
-        let i = self.index(start)?;
+        let i = match self.index(start) {
+            Ok(i) => i,
+            // A start before the first covered year, `done` covered: the working days after
+            // `start` include every covered one up to `done`; more than `n` of those and the
+            // deadline has certainly passed (a decision of 2010 reported today is late, not
+            // left out of the 及时率). Otherwise the uncovered days would decide: unknown.
+            Err(e) if start.year() < self.first_year => {
+                return match self.index(done) {
+                    Ok(j) if self.rank_inclusive(j) > n => Ok(false),
+                    _ => Err(e),
+                };
+            }
+            Err(e) => return Err(e),
+        };
         let j = self.index(done)?;
         if j <= i {
             return Ok(true);

@@ -1485,7 +1485,9 @@ fn a_class_from_penalty_kind_without_a_period_is_refused_not_given_another() {
     let headers: Vec<&str> = row.iter().map(|(h, _)| *h).collect();
     let values: Vec<&str> = row.iter().map(|(_, v)| v.as_str()).collect();
     let cols = it.columns(&headers).expect("headers map");
-    let e = it.validate(&cols, &values, today()).expect_err("no period for 轻微");
+    let e = it
+        .validate(&cols, &values, today())
+        .expect_err("no period for 轻微");
     assert_rule(&e, "CF_CFLB", "severity");
     assert!(
         e.iter().any(|e| e.message.contains("「警告」属于轻微")),
@@ -1494,7 +1496,9 @@ fn a_class_from_penalty_kind_without_a_period_is_refused_not_given_another() {
     // 罚款 is 一般, which has its period.
     let row = penalty_row();
     let values: Vec<&str> = row.iter().map(|(_, v)| v.as_str()).collect();
-    let d = it.validate(&cols, &values, today()).expect("一般 has a period");
+    let d = it
+        .validate(&cols, &values, today())
+        .expect("一般 has a period");
     assert_eq!(d.severity, Some(Severity::General));
 }
 
@@ -1723,7 +1727,10 @@ fn invalid_catalogs_are_refused_naming_item_and_field() {
     );
     let e = refused(&only_general);
     assert_eq!(invalid(&e).0, "penalty", "{e}");
-    assert!(invalid(&e).2.contains("severity minor (轻微) has none"), "{e}");
+    assert!(
+        invalid(&e).2.contains("severity minor (轻微) has none"),
+        "{e}"
+    );
 
     // No document-number field.
     let e = refused(&edited(

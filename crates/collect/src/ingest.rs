@@ -225,7 +225,9 @@ impl IngestError {
             }
             IngestError::Store(e) => format!("数据库暂时无法写入，请稍后再试（{e}）"),
             IngestError::Internal(e) => format!("读取过程意外中止，请重新报送（{e}）"),
-            IngestError::Strict { rejected, report, .. } => {
+            IngestError::Strict {
+                rejected, report, ..
+            } => {
                 let mut s = format!(
                     "有 {rejected} 行被拒收；严格模式下只有全部行都被接收才保存，因此没有保存任何数据"
                 );
@@ -242,9 +244,9 @@ impl IngestError {
                 s
             }
             IngestError::Catalog(e) => format!("目录有误（{e}）"),
-            IngestError::SheetNotXlsx { sheet, format } => format!(
-                "指定了工作表「{sheet}」，但文件是 {format}：只有 XLSX 工作簿才有工作表"
-            ),
+            IngestError::SheetNotXlsx { sheet, format } => {
+                format!("指定了工作表「{sheet}」，但文件是 {format}：只有 XLSX 工作簿才有工作表")
+            }
             IngestError::NotProvider {
                 department,
                 item,

@@ -394,7 +394,7 @@ impl Error {
                 byte_offset,
                 line,
             } => format!(
-                "第 {line} 行不是有效的 {encoding} 文字（字节位置 {byte_offset}）；文件是按                  {encoding} 读取的：请另存为 UTF-8 编码后重新报送"
+                "第 {line} 行不是有效的 {encoding} 文字（字节位置 {byte_offset}）；文件是按 {encoding} 读取的：请另存为 UTF-8 编码后重新报送"
             ),
             Error::Truncated { line, detail } => format!(
                 "{}文件不完整，像是在复制、保存或上传时被截断：请重新导出完整的文件后报送（{detail}）",
@@ -416,24 +416,24 @@ impl Error {
             }
             Error::NoHeader => "文件中没有表头行：文件为空，或只有空行".to_owned(),
             Error::OnlyTitles { titles } => format!(
-                "文件中没有表头行：{titles} 个非空行都只有一个单元格，都被当作标题。表头应把各字段                 名称写在不同的列中（以「;」或「|」分隔的文件须另存为以逗号分隔的 CSV）"
+                "文件中没有表头行：{titles} 个非空行都只有一个单元格，都被当作标题。表头应把各字段名称写在不同的列中（以「;」或「|」分隔的文件须另存为以逗号分隔的 CSV）"
             ),
             Error::NotGb18030 { sample } => format!(
-                "文件不是 UTF-8 编码，按 GB18030（GBK）读取得到的大多是不常用的字符（「{sample}…」）：                 可能是 Big5（繁体中文）或其他编码。没有读取任何数据：请另存为 UTF-8 后重新报送"
+                "文件不是 UTF-8 编码，按 GB18030（GBK）读取得到的大多是不常用的字符（「{sample}…」）：可能是 Big5（繁体中文）或其他编码。没有读取任何数据：请另存为 UTF-8 后重新报送"
             ),
             Error::NeedsFile => "XLSX 工作簿须作为文件读取".to_owned(),
             Error::UnknownKey { row, line, key } => format!(
-                "第 {line} 行（第 {row} 条数据）：键「{key}」不是列名（列名是第一个对象的键，以及                 目录项的字段代码）"
+                "第 {line} 行（第 {row} 条数据）：键「{key}」不是列名（列名是第一个对象的键，以及目录项的字段代码）"
             ),
             Error::Xlsx(detail) => format!("无法读取 XLSX 工作簿（{detail}）"),
-            Error::RecordTooLarge { line, bytes, limit } => format!(
-                "第 {line} 行至少有 {bytes} 字节，超过每行 {limit} 字节的上限"
-            ),
+            Error::RecordTooLarge { line, bytes, limit } => {
+                format!("第 {line} 行至少有 {bytes} 字节，超过每行 {limit} 字节的上限")
+            }
             Error::UnknownFormat(detail) => format!(
                 "无法判断文件格式：请使用 .csv、.xlsx 或 .jsonl 扩展名，或指明格式（{detail}）"
             ),
             Error::WrongFormat(detail) => format!(
-                "文件内容与所报的格式不符：旧版 Excel（.xls）请另存为 .xlsx 或 CSV，CSV 文件请以                  .csv 命名（{detail}）"
+                "文件内容与所报的格式不符：旧版 Excel（.xls）请另存为 .xlsx 或 CSV，CSV 文件请以 .csv 命名（{detail}）"
             ),
         }
     }

@@ -384,7 +384,10 @@ fn big5_is_refused_not_read_as_gb18030() {
             assert_eq!(e.code(), "encoding");
             assert!(e.to_string().contains("Big5"), "{e}");
             let zh = e.message_zh();
-            assert!(zh.contains("Big5（繁体中文）") && zh.contains("另存为 UTF-8"), "{zh}");
+            assert!(
+                zh.contains("Big5（繁体中文）") && zh.contains("另存为 UTF-8"),
+                "{zh}"
+            );
         }
         Err(e) => panic!("refused for another reason: {e}"),
         Ok(r) => panic!("read as {:?}: {:?}", r.encoding(), r.headers()),

@@ -566,7 +566,7 @@ impl Store {
 
     /// Checks the connection with a trivial query.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let _: i64 = with_pool!(self, p => sqlx::query_scalar("SELECT 1").fetch_one(p).await?);
+        let _: i64 = with_pool!(self, p => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(p).await?);
         Ok(())
     }
 

@@ -42,6 +42,16 @@ fn company(name: &str, uscc: &str) -> SubjectData {
 }
 
 #[tokio::test]
+async fn a_live_store_answers_the_health_check() {
+    // `/healthz` rests on this: it once decoded PostgreSQL's INT4 as an i64 and failed on
+    // every healthy PostgreSQL store (found by a QA pass).
+    on_both("ping", |s| async move {
+        s.ping().await.expect("a live store answers");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn register_then_find_by_every_code() {
     on_both("find", |s| async move {
         let data = SubjectData {
