@@ -387,7 +387,9 @@ pub async fn ingest(
             item: req.item.code.clone(),
             catalog_version: req.catalog_version,
             department: req.department.clone(),
-            file_name: req.file_name.clone(),
+            // A file name can carry a person's number (「张三_110105….xlsx」): it is shown on
+            // batch pages and listings, so it is kept masked like any free text.
+            file_name: chengxin_codes::mask::redact(&req.file_name),
             format: format.as_str().to_string(),
             encoding: reader.encoding().map(|e| e.name().to_string()),
             file_sha256: String::new(),

@@ -395,9 +395,56 @@ pub(crate) struct Upload {
     pub(crate) strict: bool,
 }
 
-/// A fresh temporary path for an upload.
+/// Where uploads wait for their batch: a directory of the server's user only (mode 0700),
+/// each file readable by that user only (0600), since a department's file holds citizen IDs
+/// and phone numbers.
+pub(crate) fn upload_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join("chengxin-uploads")
+}
+
+/// A fresh temporary path for an upload, in [`upload_dir`] (created private if missing).
 pub(crate) fn upload_path() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("chengxin-upload-{}", uuid::Uuid::new_v4()))
+    let dir = upload_dir();
+    if std::fs::create_dir_all(&dir).is_ok() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+        }
+    }
+    dir.join(format!("chengxin-upload-{}", uuid::Uuid::new_v4()))
+}
+
+/// How long an upload may sit in [`upload_dir`] before a sweep removes it: a batch is read
+/// within minutes, so an older file was left by a server that was killed mid-batch.
+pub const STALE_UPLOAD: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes uploads older than `age` (left by a killed server); returns how many. Run when the
+/// server starts and every ten minutes after.
+pub fn sweep_uploads(age: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(upload_dir()) else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|d| d >= age);
+        if old
+            && entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("chengxin-upload-")
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Ingests `upload` as one batch in the background, as a job whose progress and outcome
@@ -506,9 +553,11 @@ where
     S: futures_util::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
-    let mut file = tokio::fs::File::create(path)
-        .await
-        .map_err(|e| internal(&e))?;
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(path).await.map_err(|e| internal(&e))?;
     let mut total = 0usize;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk
@@ -1241,6 +1290,13 @@ pub(crate) async fn publicity_page(
             "a query has at most 100 characters",
         ));
     }
+    // A citizen ID number finds nothing, wherever it was written (a 文书号 that is one): the
+    // public cannot probe which numbers are on record (DESIGN.md principle 3).
+    if let Some(q) = p.q.as_deref()
+        && crate::api::names_a_person(state, q.trim()).await?
+    {
+        return Ok((Vec::new(), 0, page, per_page));
+    }
     let (rows, total) = state
         .store
         .publicity(
@@ -1303,4 +1359,40 @@ pub(crate) async fn subject_publicity(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[tokio::test]
+    async fn uploads_are_private_and_stale_ones_are_swept() {
+        let path = upload_path();
+        let body = futures_util::stream::iter([Ok::<_, std::io::Error>(
+            axum::body::Bytes::from_static("名称,证件号码\n张三,11010519491231002X\n".as_bytes()),
+        )]);
+        save_upload(body, &path).await.expect("saved");
+        let mode = |p: &std::path::Path| {
+            std::fs::metadata(p)
+                .map(|m| m.permissions().mode() & 0o777)
+                .ok()
+        };
+        // A department's file holds personal numbers: only the server's user reads it.
+        assert_eq!(mode(&path), Some(0o600));
+        assert_eq!(mode(&upload_dir()), Some(0o700));
+        // A file left by a killed server goes at the next sweep; a fresh one stays.
+        let fresh = upload_path();
+        std::fs::write(&fresh, "a").expect("written");
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(two_hours_ago))
+            .expect("aged");
+        assert!(sweep_uploads(STALE_UPLOAD) >= 1);
+        assert!(!path.exists(), "the stale upload is removed");
+        assert!(fresh.exists(), "an upload being read is kept");
+        let _ = std::fs::remove_file(&fresh);
+    }
 }

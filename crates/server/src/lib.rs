@@ -485,6 +485,10 @@ pub async fn serve(
         let mut last = None;
         loop {
             expiry_tick(&daily, &mut last).await;
+            let removed = collect_api::sweep_uploads(collect_api::STALE_UPLOAD);
+            if removed > 0 {
+                tracing::info!(removed, "stale uploads removed (left by a stopped server)");
+            }
             tokio::time::sleep(std::time::Duration::from_secs(600)).await;
         }
     });

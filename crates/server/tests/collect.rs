@@ -2705,3 +2705,67 @@ async fn a_document_number_keeps_its_party() {
     let report = call(&f, "GET", &url, Some("officer"), vec![]).await;
     assert!(report.body.contains("一案多人"), "{}", report.body);
 }
+
+#[tokio::test]
+async fn a_file_name_and_a_document_number_do_not_give_a_person_away() {
+    let f = fixture("names").await;
+    // A 文书号 that is itself a citizen ID number (it happens: a decision filed under the
+    // person's number), about a company.
+    let text = format!(
+        "{HEADER}\n福州文书科技有限公司,法人及非法人组织,{},,{HOLDER_ID},虚假宣传,发布虚假广告,《广告法》第五十五条,罚款,罚款五千元,0.5,2026-11-16,福州市市场监督管理局,{DEPT}\n",
+        uscc(9)
+    );
+    let r = call(
+        &f,
+        "POST",
+        &format!("/api/v1/batches?item=penalty&format=csv&wait=true&file_name=%E5%BC%A0%E4%B8%89_{HOLDER_ID}_13812345678.csv"),
+        Some("officer"),
+        text.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["summary"]["accepted"], 1, "{v}");
+    let batch = v["summary"]["batch"].as_i64().expect("batch");
+    // The file name is kept masked, as batch pages and listings show it.
+    let r = call(
+        &f,
+        "GET",
+        &format!("/api/v1/batches/{batch}"),
+        Some("officer"),
+        vec![],
+    )
+    .await;
+    let name = r.json()["file_name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!name.contains(HOLDER_ID), "{name}");
+    assert!(!name.contains("13812345678"), "{name}");
+    assert!(
+        name.starts_with("张三_") && name.ends_with(".csv"),
+        "{name}"
+    );
+    // The public finds the decision by the company's name, with the number masked …
+    let r = call(
+        &f,
+        "GET",
+        "/api/v1/publicity/penalty?q=%E6%96%87%E4%B9%A6%E7%A7%91%E6%8A%80",
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(r.json()["total"], 1, "{}", r.body);
+    assert!(!r.body.contains(HOLDER_ID), "{}", r.body);
+    // … but not by the number itself: a search that found it would confirm the number.
+    let r = call(
+        &f,
+        "GET",
+        &format!("/api/v1/publicity/penalty?q={HOLDER_ID}"),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["total"], 0, "{}", r.body);
+}
