@@ -442,6 +442,77 @@ fn a_ten_megabyte_cell_is_a_clear_row_error() {
 }
 
 #[test]
+fn a_row_the_reader_cannot_take_is_reported_in_chinese_with_its_field() {
+    let d = Dir::new("unknownkey");
+    setup(&d);
+    let mut text = String::new();
+    for i in 1..=3 {
+        let mut obj = serde_json::Map::new();
+        for (k, v) in HEADER_CODES.iter().zip(row(i)) {
+            if !v.is_empty() {
+                obj.insert((*k).into(), Value::String(v));
+            }
+        }
+        if i == 2 {
+            obj.insert("CF_BEIZHU".into(), Value::String("多余的键".into()));
+        }
+        text.push_str(&Value::Object(obj).to_string());
+        text.push('\n');
+    }
+    let f = d.file("keys.jsonl");
+    std::fs::write(&f, text).expect("write");
+    let report = d.file("r.csv");
+    let (code, s, err) = ingest(&d, &f, &["--rejections", &report.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (&s["accepted"], &s["rejected"]),
+        (&2.into(), &1.into()),
+        "{s}"
+    );
+    let text = std::fs::read_to_string(&report).expect("report");
+    let line = text.lines().nth(1).expect("one rejection");
+    // The key is the field; the reason is Chinese first (the 数据报送 page shows that part).
+    assert!(line.starts_with("2,2,CF_BEIZHU,unknown_key,"), "{line}");
+    assert!(line.contains("键「CF_BEIZHU」不是列名"), "{line}");
+    assert!(line.contains(" / line 2, data row 2: key"), "{line}");
+}
+
+#[test]
+fn a_cell_excel_spoilt_is_reported_under_its_field() {
+    let d = Dir::new("excelnumber");
+    setup(&d);
+    let xlsx = d.file("n.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in HEADER_CODES.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("cell");
+    }
+    for r in 1..=2_u32 {
+        for (c, v) in row(u64::from(r)).iter().enumerate() {
+            ws.write_string(r, c as u16, v).expect("cell");
+        }
+    }
+    // Row 2's USCC typed as a number: Excel kept 15 of its digits.
+    ws.write_number(2, 2, 913501001234567890.0).expect("cell");
+    wb.save(&xlsx).expect("save");
+    let report = d.file("r.csv");
+    let (code, s, err) = ingest(&d, &xlsx, &["--rejections", &report.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (&s["accepted"], &s["rejected"]),
+        (&1.into(), &1.into()),
+        "{s}"
+    );
+    let text = std::fs::read_to_string(&report).expect("report");
+    let line = text.lines().nth(1).expect("one rejection");
+    assert!(line.starts_with("2,3,CF_XDR_SHXYM,malformed,"), "{line}");
+    assert!(
+        line.contains("第 3 行第 3 列（单元格 C3）是以 Excel 数字格式保存的"),
+        "{line}"
+    );
+}
+
+#[test]
 fn repeats_inside_one_batch() {
     let d = Dir::new("dups");
     setup(&d);

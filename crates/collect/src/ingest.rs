@@ -553,10 +553,19 @@ fn produce(
                     line: e.line(),
                     field: match &e {
                         crate::Error::UnknownKey { key, .. } => key.clone(),
+                        // The field under the column, when the column is one.
+                        crate::Error::CellTooLarge { column, .. }
+                        | crate::Error::Cell { column, .. } => column
+                            .checked_sub(1)
+                            .and_then(|c| columns.field_of(c))
+                            .and_then(|f| item.fields.get(f))
+                            .map(|f| f.code.clone())
+                            .unwrap_or_default(),
                         _ => String::new(),
                     },
                     rule: e.code().into(),
-                    message: report_message(&e.to_string()),
+                    // Chinese first, then the English, as every refused row's reason.
+                    message: report_message(&format!("{} / {e}", e.message_zh())),
                 }]));
                 continue;
             }

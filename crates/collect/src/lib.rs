@@ -303,6 +303,22 @@ pub enum Error {
     UnknownKey { row: u64, line: u64, key: String },
     #[error("the XLSX workbook could not be read: {0}")]
     Xlsx(String),
+    /// A worksheet cell whose value cannot be taken as written (`column` is 1-based).
+    #[error("line {line}: cell {cell} {problem}")]
+    Cell {
+        line: u64,
+        column: usize,
+        cell: String,
+        problem: CellProblem,
+    },
+    /// Which worksheet to read is not clear: the one named is missing, several have data, or
+    /// only hidden ones do (`hidden`). `sheets` names the candidates.
+    #[error("{}", describe_sheets(.wanted.as_deref(), .sheets, *.hidden))]
+    Sheet {
+        wanted: Option<String>,
+        sheets: Vec<String>,
+        hidden: bool,
+    },
     /// A row (all its cells together) or a JSON line is larger than
     /// [`Limits::max_record_bytes`].
     #[error(
@@ -322,6 +338,54 @@ pub enum Error {
     WrongFormat(String),
 }
 
+/// Why a worksheet cell's value cannot be taken as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CellProblem {
+    /// A number of 16 or more digits stored as an Excel number: Excel keeps 15 significant
+    /// digits, so an ID or code typed into a number cell has lost its last ones.
+    #[error(
+        "holds the number {shown} as an Excel number: Excel keeps only 15 digits of a number, so \
+         a longer one (an ID or code number) has lost its last digits. Format the column as text \
+         (设置单元格格式 → 文本) and enter the numbers again"
+    )]
+    LongNumber { shown: String },
+    /// An Excel error value (`#DIV/0!`, `#N/A`, …).
+    #[error("holds the Excel error {value}")]
+    ExcelError { value: String },
+    /// A formula the file carries no computed value for.
+    #[error(
+        "holds a formula but no computed value (the workbook was written by a program that does \
+         not calculate): open it in Excel or WPS and save it again, or paste the values in place \
+         of the formulas"
+    )]
+    FormulaWithoutValue,
+}
+
+impl CellProblem {
+    /// The problem in Chinese.
+    pub fn message_zh(&self) -> String {
+        match self {
+            CellProblem::LongNumber { shown } => format!(
+                "是以 Excel 数字格式保存的 {shown}：Excel 只保留 15 位有效数字，更长的数字（证件号码、\
+                 代码）末几位已经丢失。请把该列设置为文本格式（设置单元格格式 → 文本）后重新录入"
+            ),
+            CellProblem::ExcelError { value } => format!("是 Excel 错误值 {value}"),
+            CellProblem::FormulaWithoutValue => "含有公式但没有计算结果（工作簿由不计算公式的程序\
+                 生成）：请用 Excel 或 WPS 打开后重新保存，或把公式粘贴为数值"
+                .to_owned(),
+        }
+    }
+}
+
+/// Names in 「」, separated by 、.
+fn quoted_zh(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("「{n}」"))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 /// `" (line N)"`, or nothing for line 0 (no line applies).
 impl Error {
     /// The file's last bytes start a character that the end of the file cuts short.
@@ -332,6 +396,36 @@ impl Error {
                 "it ends in the middle of a character (byte offset {byte_offset}), as a file cut short in copying or upload does; send the whole file again"
             ),
         }
+    }
+}
+
+/// Names in quotes, comma-separated.
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn describe_sheets(wanted: Option<&str>, sheets: &[String], hidden: bool) -> String {
+    match wanted {
+        Some(w) => format!(
+            "the XLSX workbook has no worksheet {w:?}; its worksheets are {}",
+            quoted(sheets)
+        ),
+        None if hidden => format!(
+            "the XLSX workbook's visible worksheets are empty; there is data on hidden \
+             worksheet(s) {}: unhide the one to send, or name it (chengxin ingest --sheet NAME; \
+             API: sheet=NAME)",
+            quoted(sheets)
+        ),
+        None => format!(
+            "the XLSX workbook has data on {} worksheets ({}): say which one to read (chengxin \
+             ingest --sheet NAME; API: sheet=NAME), or send each as its own file",
+            sheets.len(),
+            quoted(sheets)
+        ),
     }
 }
 
@@ -357,9 +451,12 @@ impl Error {
             Error::NotGb18030 { .. } => "encoding",
             Error::UnknownKey { .. } => "unknown_key",
             Error::UnknownFormat(_) | Error::WrongFormat(_) => "format",
-            Error::Io(_) | Error::Malformed { .. } | Error::NeedsFile | Error::Xlsx(_) => {
-                "malformed"
-            }
+            Error::Sheet { .. } => "sheet",
+            Error::Io(_)
+            | Error::Malformed { .. }
+            | Error::Cell { .. }
+            | Error::NeedsFile
+            | Error::Xlsx(_) => "malformed",
         }
     }
 
@@ -369,6 +466,7 @@ impl Error {
             Error::Encoding { line, .. }
             | Error::Truncated { line, .. }
             | Error::Malformed { line, .. }
+            | Error::Cell { line, .. }
             | Error::CellTooLarge { line, .. }
             | Error::RecordTooLarge { line, .. }
             | Error::UnknownKey { line, .. } => *line,
@@ -426,6 +524,42 @@ impl Error {
                 "第 {line} 行（第 {row} 条数据）：键「{key}」不是列名（列名是第一个对象的键，以及目录项的字段代码）"
             ),
             Error::Xlsx(detail) => format!("无法读取 XLSX 工作簿（{detail}）"),
+            Error::Cell {
+                line,
+                column,
+                cell,
+                problem,
+            } => format!(
+                "第 {line} 行第 {column} 列（单元格 {cell}）{}",
+                problem.message_zh()
+            ),
+            Error::Sheet {
+                wanted: Some(w),
+                sheets,
+                ..
+            } => format!(
+                "XLSX 工作簿中没有名为「{w}」的工作表；其中的工作表为：{}",
+                quoted_zh(sheets)
+            ),
+            Error::Sheet {
+                wanted: None,
+                sheets,
+                hidden: true,
+            } => format!(
+                "XLSX 工作簿中可见的工作表都是空的，数据在隐藏的工作表 {} 中：请取消隐藏要报送的\
+                 工作表，或在「工作表」栏（API：sheet=名称）写明其名称",
+                quoted_zh(sheets)
+            ),
+            Error::Sheet {
+                wanted: None,
+                sheets,
+                hidden: false,
+            } => format!(
+                "XLSX 工作簿中有 {} 个工作表含有数据（{}）：请在「工作表」栏（API：sheet=名称）\
+                 写明要读取的一个，或把每个工作表分别作为一个文件报送",
+                sheets.len(),
+                quoted_zh(sheets)
+            ),
             Error::RecordTooLarge { line, bytes, limit } => {
                 format!("第 {line} 行至少有 {bytes} 字节，超过每行 {limit} 字节的上限")
             }
@@ -446,6 +580,7 @@ impl Error {
         !matches!(
             self,
             Error::Malformed { .. }
+                | Error::Cell { .. }
                 | Error::UnknownKey { .. }
                 | Error::CellTooLarge { .. }
                 | Error::RecordTooLarge { .. }

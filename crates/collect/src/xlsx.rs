@@ -20,7 +20,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use calamine::{DataRef, Reader as _, SheetType, SheetVisible, Xlsx, XlsxError};
 
-use crate::{Error, Limits, Step, TitleRow, title_row};
+use crate::{CellProblem, Error, Limits, Step, TitleRow, title_row};
 
 /// Messages are sent in batches of this many, to save thread wake-ups.
 const BATCH: usize = 128;
@@ -322,11 +322,10 @@ fn choose_sheet<R: Read + Seek>(
             .iter()
             .find(|(n, _)| n.trim() == wanted)
             .map(|(n, _)| n.clone())
-            .ok_or_else(|| {
-                Error::Xlsx(format!(
-                    "the workbook has no worksheet {wanted:?}; its worksheets are {}",
-                    quoted(sheets.iter().map(|(n, _)| n))
-                ))
+            .ok_or_else(|| Error::Sheet {
+                wanted: Some(wanted.to_owned()),
+                sheets: sheets.iter().map(|(n, _)| n.clone()).collect(),
+                hidden: false,
             });
     }
     let Some((first, _)) = sheets.first() else {
@@ -351,27 +350,17 @@ fn choose_sheet<R: Read + Seek>(
         // Nothing anywhere: the first sheet's missing header is the error to report.
         ([], true) => Ok(first.clone()),
         // Data only on hidden sheets: say where it is rather than "the file is empty".
-        ([], false) => Err(Error::Xlsx(format!(
-            "the visible worksheets are empty; there is data on hidden worksheet(s) {}: unhide \
-             the one to send, or name it (chengxin ingest --sheet NAME; API: sheet=NAME)",
-            quoted(hidden)
-        ))),
-        (several, _) => Err(Error::Xlsx(format!(
-            "the workbook has data on {} worksheets ({}): say which one to read (chengxin \
-             ingest --sheet NAME; API: sheet=NAME), or send each as its own file",
-            several.len(),
-            quoted(several.iter().copied())
-        ))),
+        ([], false) => Err(Error::Sheet {
+            wanted: None,
+            sheets: hidden.into_iter().cloned().collect(),
+            hidden: true,
+        }),
+        (several, _) => Err(Error::Sheet {
+            wanted: None,
+            sheets: several.iter().map(|n| (*n).clone()).collect(),
+            hidden: false,
+        }),
     }
-}
-
-/// Names in quotes, comma-separated.
-fn quoted<'a>(names: impl IntoIterator<Item = &'a String>) -> String {
-    names
-        .into_iter()
-        .map(|n| format!("{n:?}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Whether a worksheet has any non-blank cell (formatted but empty cells do not count).
@@ -421,15 +410,19 @@ fn stream(
     // The next sheet row expected after the last one flushed.
     let mut next_row: u32 = 0;
     loop {
-        let cell = cells.next_cell().map_err(|e| match open_error(e) {
-            Error::Xlsx(detail) => Error::Xlsx(format!(
-                "worksheet {name:?} after row {}: {detail}",
-                next_row
-            )),
-            e => e,
-        })?;
+        // With each cell's formula, if any: a formula the file carries no computed value for
+        // (a workbook written by a program that does not calculate) is not an empty cell.
+        let cell = cells
+            .next_cell_with_formula_metadata()
+            .map_err(|e| match open_error(e) {
+                Error::Xlsx(detail) => Error::Xlsx(format!(
+                    "worksheet {name:?} after row {}: {detail}",
+                    next_row
+                )),
+                e => e,
+            })?;
         let Some(cell) = cell else { break };
-        let (row, col) = cell.get_position();
+        let (row, col) = cell.pos;
         if pending.as_ref().is_some_and(|p| p.row != row)
             && let Some(p) = pending.take()
         {
@@ -456,13 +449,19 @@ fn stream(
             cells: vec![String::new(); width.unwrap_or(0)],
             problem: None,
         });
-        let text = match render(cell.get_value()) {
+        let rendered = match (&cell.value, &cell.formula) {
+            (DataRef::Empty, Some(_)) => Err(CellProblem::FormulaWithoutValue),
+            (value, _) => render(value),
+        };
+        let text = match rendered {
             Ok(text) => text,
-            Err(what) => {
+            Err(problem) => {
                 if p.problem.is_none() {
-                    p.problem = Some(Error::Malformed {
+                    p.problem = Some(Error::Cell {
                         line: u64::from(row) + 1,
-                        detail: format!("cell {}{} {what}", column_name(col), row + 1),
+                        column: col as usize + 1,
+                        cell: format!("{}{}", column_name(col), row + 1),
+                        problem,
                     });
                 }
                 continue;
@@ -670,7 +669,7 @@ impl MergedDown {
 }
 
 /// A cell as text; `Err` says what is wrong with a cell holding an error.
-fn render(value: &DataRef<'_>) -> Result<String, String> {
+fn render(value: &DataRef<'_>) -> Result<String, CellProblem> {
     Ok(match value {
         DataRef::Empty => String::new(),
         DataRef::String(s) => s.clone(),
@@ -682,12 +681,9 @@ fn render(value: &DataRef<'_>) -> Result<String, String> {
         // has 16 digits, so such a cell is refused rather than stored wrong (chengxin's rule;
         // 国办发〔2015〕51号 (二十三): 「准确、规范、完整地记录和采集」).
         DataRef::Float(f) if f.abs() >= 1e15 => {
-            return Err(format!(
-                "holds the number {} as an Excel number: Excel keeps only 15 digits of a number, \
-                 so a longer one (an ID or code number) has lost its last digits. Format the \
-                 column as text (设置单元格格式 → 文本) and enter the numbers again",
-                float_text(*f)
-            ));
+            return Err(CellProblem::LongNumber {
+                shown: float_text(*f),
+            });
         }
         DataRef::Float(f) => float_text(*f),
         DataRef::Bool(b) => b.to_string(),
@@ -714,7 +710,11 @@ fn render(value: &DataRef<'_>) -> Result<String, String> {
             None => s.clone(),
         },
         DataRef::DurationIso(s) => s.clone(),
-        DataRef::Error(e) => return Err(format!("holds the Excel error {e}")),
+        DataRef::Error(e) => {
+            return Err(CellProblem::ExcelError {
+                value: e.to_string(),
+            });
+        }
     })
 }
 

@@ -2,7 +2,7 @@ mod common;
 
 use std::path::Path;
 
-use chengxin_collect::{Error, Format, Limits, Reader};
+use chengxin_collect::{CellProblem, Error, Format, Limits, Reader};
 use common::{cells, drain, strs, temp_path, titles};
 use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Formula, Workbook};
 
@@ -115,11 +115,24 @@ fn the_data_sheet_cells_as_text() {
         other => panic!("expected malformed, got {other:?}"),
     }
     match &rows[3] {
-        Err(Error::Malformed { line, detail }) => {
-            assert_eq!(*line, 8);
+        Err(
+            e @ Error::Cell {
+                line,
+                column,
+                cell,
+                problem: CellProblem::ExcelError { value },
+            },
+        ) => {
+            assert_eq!((*line, *column, cell.as_str()), (8, 3, "C8"));
+            assert_eq!(value, "#DIV/0!");
             assert!(
-                detail.contains("C8") && detail.contains("#DIV/0!"),
-                "{detail}"
+                e.to_string()
+                    .contains("cell C8 holds the Excel error #DIV/0!"),
+                "{e}"
+            );
+            assert_eq!(
+                e.message_zh(),
+                "第 8 行第 3 列（单元格 C8）是 Excel 错误值 #DIV/0!"
             );
         }
         other => panic!("expected malformed, got {other:?}"),
@@ -159,13 +172,16 @@ fn numbers_longer_than_excel_keeps_are_refused() {
     assert_eq!(rows.len(), 3, "{rows:?}");
     for (row, cell) in rows[..2].iter().zip(["B2", "B3"]) {
         match row {
-            Err(Error::Malformed { detail, .. }) => {
-                assert!(
-                    detail.contains(cell)
-                        && detail.contains("430903198405145000")
-                        && detail.contains("文本"),
-                    "{detail}"
-                );
+            Err(
+                e @ Error::Cell {
+                    cell: at,
+                    problem: CellProblem::LongNumber { shown },
+                    ..
+                },
+            ) => {
+                assert_eq!((at.as_str(), shown.as_str()), (cell, "430903198405145000"));
+                assert!(e.to_string().contains("文本"), "{e}");
+                assert!(e.message_zh().contains("Excel 只保留 15 位有效数字"), "{e}");
             }
             other => panic!("expected a refused cell, got {other:?}"),
         }
@@ -326,10 +342,18 @@ fn which_worksheet_is_read() {
     );
     let e = first_column(&path, None).expect_err("ambiguous");
     let msg = e.to_string();
-    assert!(matches!(e, Error::Xlsx(_)), "{e:?}");
+    assert!(matches!(e, Error::Sheet { .. }), "{e:?}");
+    assert_eq!(e.code(), "sheet");
     assert!(
         msg.contains("\"填报说明\"") && msg.contains("\"处罚\"") && msg.contains("--sheet"),
         "{msg}"
+    );
+    // The sender reads it in Chinese, with what to do.
+    let zh = e.message_zh();
+    assert!(
+        zh.contains("有 2 个工作表含有数据（「填报说明」、「处罚」）")
+            && zh.contains("「工作表」栏"),
+        "{zh}"
     );
     // Named: read, with or without spaces around the name.
     assert_eq!(
@@ -353,8 +377,14 @@ fn which_worksheet_is_read() {
         &path,
         &[("字典", true, Some("法人")), ("Sheet1", false, None)],
     );
-    let msg = first_column(&path, None).expect_err("hidden").to_string();
+    let e = first_column(&path, None).expect_err("hidden");
+    let msg = e.to_string();
     assert!(msg.contains("hidden worksheet(s) \"字典\""), "{msg}");
+    assert!(
+        e.message_zh().contains("隐藏的工作表 「字典」"),
+        "{}",
+        e.message_zh()
+    );
     // A hidden sheet is not a second data sheet.
     write_sheets(
         &path,
@@ -502,4 +532,87 @@ fn a_workbook_that_inflates_far_beyond_its_size_is_refused_unread() {
     let mut reader = Reader::open_path(&path, None, Limits::default()).expect("open");
     assert_eq!(drain(&mut reader).len(), 200);
     let _ = std::fs::remove_file(&path);
+}
+
+/// A formula the workbook carries no computed value for (as openpyxl and other writers that do
+/// not calculate save them) is refused naming the cell; it used to read as an empty cell, so a
+/// fine disappeared and a USCC given by a formula became "no code" (found by a QA pass).
+#[test]
+fn a_formula_without_a_computed_value_is_refused_not_read_as_empty() {
+    let path = temp_path("formula.xlsx");
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "名称").expect("write");
+    sheet.write_string(0, 1, "金额").expect("write");
+    sheet.write_string(1, 0, "甲公司").expect("write");
+    sheet
+        .write_formula(1, 1, Formula::new("=0.2+0.3").set_result("0.5"))
+        .expect("write");
+    sheet.write_string(2, 0, "乙公司").expect("write");
+    sheet
+        .write_formula(2, 1, Formula::new("=0.2+0.3").set_result("NO_VALUE"))
+        .expect("write");
+    workbook.save(&path).expect("save");
+    // rust_xlsxwriter always writes a result: take it out, as openpyxl leaves it.
+    without_result(
+        &path,
+        r#" t="str"><f>0.2+0.3</f><v>NO_VALUE</v>"#,
+        "><f>0.2+0.3</f><v></v>",
+    );
+    let mut reader = Reader::open_path(&path, None, Limits::default()).expect("open");
+    let rows = drain(&mut reader);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    // With its computed value: read as that value.
+    assert_eq!(cells(&rows[..1]), strs(&[&["甲公司", "0.5"]]));
+    match &rows[1] {
+        Err(
+            e @ Error::Cell {
+                line,
+                problem: CellProblem::FormulaWithoutValue,
+                ..
+            },
+        ) => {
+            assert_eq!(*line, 3);
+            assert!(
+                e.to_string()
+                    .contains("cell B3 holds a formula but no computed value"),
+                "{e}"
+            );
+            assert!(
+                e.message_zh()
+                    .starts_with("第 3 行第 2 列（单元格 B3）含有公式但没有计算结果"),
+                "{}",
+                e.message_zh()
+            );
+        }
+        other => panic!("expected the formula cell refused, got {other:?}"),
+    }
+    std::fs::remove_file(&path).expect("remove");
+}
+
+/// Rewrites the workbook at `path` with `from` replaced by `to` in its first worksheet's XML.
+fn without_result(path: &Path, from: &str, to: &str) {
+    use std::io::{Read, Write};
+    let bytes = std::fs::read(path).expect("read");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut replaced = false;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).expect("entry");
+        let name = entry.name().expect("entry name").into_owned();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).expect("inflate");
+        if name == "xl/worksheets/sheet1.xml" {
+            let text = String::from_utf8(data).expect("utf-8");
+            replaced = text.contains(from);
+            data = text.replace(from, to).into_bytes();
+        }
+        out.start_file(name, stored).expect("start");
+        out.write_all(&data).expect("write");
+    }
+    assert!(replaced, "the formula's result was found");
+    let bytes = out.finish().expect("finish").into_inner();
+    std::fs::write(path, bytes).expect("write");
 }

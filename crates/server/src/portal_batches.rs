@@ -405,11 +405,10 @@ pub(crate) async fn send(
         return Redirect::to(&format!("/batches/{}", s.batch)).into_response();
     }
     let code = view.refused.unwrap_or("error");
-    let detail = view.message.clone().unwrap_or_default();
     let message_zh = view.message_zh.clone().unwrap_or_default();
     let rows = view.rejections.clone().unwrap_or_default();
     let refusal = Refusal {
-        message: ingest_refusal_zh(code, &message_zh, &detail),
+        message: ingest_refusal_zh(code, &message_zh),
         job: (!rows.is_empty()).then(|| view.job.clone()),
         rows,
         item: Some(item),
@@ -419,18 +418,13 @@ pub(crate) async fn send(
 
 /// A file refused whole, said in Chinese: that nothing was kept, then what is wrong, where
 /// (which line, which column, which field) and what to do, from the refusal's own Chinese form.
-fn ingest_refusal_zh(code: &str, message_zh: &str, detail: &str) -> String {
+fn ingest_refusal_zh(code: &str, message_zh: &str) -> String {
     let what = if message_zh.is_empty() {
         "文件无法读取"
     } else {
         message_zh
     };
-    let hint = if detail.contains("--sheet") {
-        "：工作簿中有多个含数据的工作表，请在「工作表」栏填写要读取的工作表名称"
-    } else {
-        ""
-    };
-    format!("文件未被接收，没有保存任何数据。{what}{hint}。（{code}）")
+    format!("文件未被接收，没有保存任何数据。{what}。（{code}）")
 }
 
 /// Why a sender may not send what the form asks, in Chinese, with the API's detail.
