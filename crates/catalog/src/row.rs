@@ -1187,9 +1187,11 @@ fn check_publish_until(
                 "publish_until",
                 zh_en(
                     format!(
-                        "{} {pu} 超出{}公示期限（{range_zh}，自决定日期 {decision} 起算；\
+                        "{} {pu} {}{}公示期限（{range_zh}，自决定日期 {decision} 起算；\
                          国家发展改革委令第36号）",
                         label_zh(f),
+                        // Before the window's start the period is too short, not exceeded.
+                        if pu < lo { "短于" } else { "超出" },
                         severity
                             .map(|s| format!("严重程度为{s}的"))
                             .unwrap_or_default()

@@ -1337,6 +1337,18 @@ fn rule_publish_until() {
             "{}",
             e[0].message
         );
+        // Before the minimum the period is too short; after the maximum it is exceeded.
+        let word = if bad == "2027-01-11" {
+            "超出"
+        } else {
+            "短于"
+        };
+        assert!(
+            e[0].message
+                .contains(&format!("{bad} {word}严重程度为一般的公示期限")),
+            "{}",
+            e[0].message
+        );
     }
     // Minor (警告): no minimum, at most 3 months.
     let minor = with(penalty_row(), "CF_CFLB", "警告");

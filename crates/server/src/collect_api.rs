@@ -66,6 +66,8 @@ enum JobState {
         message_zh: String,
         /// Strict mode: the refused rows (the batch was refused whole, so no report is stored).
         rejections: Option<Arc<Vec<chengxin_store::Rejection>>>,
+        /// The same as report lines (with field names and rule labels), as the view shows them.
+        report: Option<Arc<Vec<serde_json::Value>>>,
     },
 }
 
@@ -116,10 +118,21 @@ pub struct JobView {
     /// the first 10,000), since a batch refused whole stores no report.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<Object>>)]
-    pub rejections: Option<Vec<chengxin_store::Rejection>>,
+    pub rejections: Option<Vec<serde_json::Value>>,
 }
 
 impl Job {
+    /// The rows refused in strict mode (empty otherwise).
+    pub(crate) fn refused_rows(&self) -> Vec<chengxin_store::Rejection> {
+        match self.state.lock().map(|s| s.clone()) {
+            Ok(JobState::Refused {
+                rejections: Some(r),
+                ..
+            }) => r.as_ref().clone(),
+            _ => Vec::new(),
+        }
+    }
+
     pub(crate) fn view(&self) -> JobView {
         let state = self
             .state
@@ -133,14 +146,15 @@ impl Job {
                 code,
                 message,
                 message_zh,
-                rejections,
+                report,
+                ..
             } => (
                 "refused",
                 None,
                 Some(code),
                 Some(message),
                 Some(message_zh),
-                rejections.map(|r| r.as_ref().clone()),
+                report.map(|r| r.as_ref().clone()),
             ),
         };
         JobView {
@@ -457,7 +471,9 @@ pub(crate) fn spawn_batch(
 ) -> (Arc<Job>, tokio::task::JoinHandle<()>) {
     // A file's name is recorded as sent, up to 200 characters.
     let mut upload = upload;
-    upload.file_name = chengxin_catalog::excerpt(&upload.file_name, 200);
+    // Masked as every shown text: a file name can carry a person's number.
+    upload.file_name =
+        chengxin_codes::mask::redact(&chengxin_catalog::excerpt(&upload.file_name, 200));
     let job = Arc::new(Job {
         id: uuid::Uuid::new_v4().simple().to_string(),
         item: target.item.code.clone(),
@@ -491,6 +507,7 @@ pub(crate) fn spawn_batch(
         strict: upload.strict,
     };
     let store = audit::acting(state, principal);
+    let report_item = req.item.clone();
     let task_job = job.clone();
     let task_state = state.clone();
     let task_principal = principal.clone();
@@ -519,11 +536,20 @@ pub(crate) fn spawn_batch(
                     IngestError::Strict { report, .. } => Some(Arc::new(report)),
                     _ => None,
                 };
+                // Shown inline with the same columns as the report a batch keeps.
+                let report = rejections.as_ref().map(|r| {
+                    Arc::new(
+                        chengxin_collect::ingest::report_rows(r, Some(&report_item))
+                            .filter_map(|row| serde_json::to_value(row).ok())
+                            .collect::<Vec<_>>(),
+                    )
+                });
                 JobState::Refused {
                     code,
                     message,
                     message_zh,
                     rejections,
+                    report,
                 }
             }
         };
@@ -638,7 +664,7 @@ pub async fn get_job_rejections(
     let csv = report_as_csv(p.format.as_deref())?;
     let (item, rows) = match state.jobs.get(&id) {
         Some(job) if may_see_department(&principal, &job.department) => {
-            (job.item.clone(), job.view().rejections.unwrap_or_default())
+            (job.item.clone(), job.refused_rows())
         }
         _ => {
             return Err(ApiError::NotFound(format!(

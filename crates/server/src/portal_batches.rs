@@ -406,7 +406,7 @@ pub(crate) async fn send(
     }
     let code = view.refused.unwrap_or("error");
     let message_zh = view.message_zh.clone().unwrap_or_default();
-    let rows = view.rejections.clone().unwrap_or_default();
+    let rows = job.refused_rows();
     let refusal = Refusal {
         message: ingest_refusal_zh(code, &message_zh),
         job: (!rows.is_empty()).then(|| view.job.clone()),

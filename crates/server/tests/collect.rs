@@ -1294,6 +1294,9 @@ async fn a_strict_batch_refused_whole_lists_its_refused_rows() {
         [(2, "CF_WSH", "required"), (3, "CF_JDRQ", "future_date")],
         "{v}"
     );
+    // The same columns as the report: the field's name and the rule's label too.
+    assert_eq!(v["rejections"][1], report.json()["rejections"][1], "{v}");
+    assert_eq!(v["rejections"][1]["field_name"], "处罚决定日期", "{v}");
     assert!(
         !v["message"].as_str().unwrap_or("").contains("--strict"),
         "{v}"
