@@ -97,8 +97,15 @@ impl PenaltyFile {
         let pool: Vec<(String, String)> = (0..(n / 5).max(1))
             .map(|i| (generate::uscc(&mut rng), format!("福州测试{i}贸易有限公司")))
             .collect();
-        let people: Vec<String> = (0..(n / 50).max(1))
-            .map(|_| generate::citizen_id(&mut rng, today))
+        // A person keeps one name across decisions (a name the ID's holder never had is held
+        // for review, not stored).
+        let people: Vec<(String, String)> = (0..(n / 50).max(1))
+            .map(|k| {
+                (
+                    generate::citizen_id(&mut rng, today),
+                    format!("个体经营者{k}"),
+                )
+            })
             .collect();
         let kinds = [
             "罚款",
@@ -124,10 +131,10 @@ impl PenaltyFile {
             };
             let fix = if corrected { "（更正）" } else { "" };
             if i % 20 == 19 {
-                let id = &people[rng.index(people.len())];
+                let (id, person) = &people[rng.index(people.len())];
                 writeln!(
                     w,
-                    "个体经营者{i},自然人,,,,身份证,{id},榕市监罚〔{year}〕{i}号,无照经营,在市场内无照经营食品第{i}次{fix},《无证无照经营查处办法》第十三条,{kind},{kind}处理,{fine},{date},福州市市场监督管理局,{DEPT},福州市市场监督管理局,{DEPT},",
+                    "{person},自然人,,,,身份证,{id},榕市监罚〔{year}〕{i}号,无照经营,在市场内无照经营食品第{i}次{fix},《无证无照经营查处办法》第十三条,{kind},{kind}处理,{fine},{date},福州市市场监督管理局,{DEPT},福州市市场监督管理局,{DEPT},",
                 )?;
             } else {
                 let (uscc, name) = &pool[rng.index(pool.len())];

@@ -404,6 +404,9 @@ pub async fn ingest(
     if let Some(f) = req.item.role_field(chengxin_catalog::Role::DocNo) {
         writer.set_doc_field(&f.code);
     }
+    if let Some(f) = req.item.role_field(chengxin_catalog::Role::SubjectName) {
+        writer.set_name_field(&f.code);
+    }
 
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Msg>, IngestError>>(8);
     let item = req.item.clone();

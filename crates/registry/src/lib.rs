@@ -737,14 +737,18 @@ pub enum CaseKind {
     LegacyMismatch,
     /// 错码: a USCC that fails its check (quarantined, not dropped; issue 4 collection).
     InvalidCheck,
+    /// A decision names a subject by its code under a name the subject never held: the code
+    /// or the name is wrong (held for review, not published on that subject's page).
+    NameMismatch,
 }
 
 impl CaseKind {
-    pub const ALL: [CaseKind; 4] = [
+    pub const ALL: [CaseKind; 5] = [
         CaseKind::DuplicateCode,
         CaseKind::LegacyConflict,
         CaseKind::LegacyMismatch,
         CaseKind::InvalidCheck,
+        CaseKind::NameMismatch,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -753,6 +757,7 @@ impl CaseKind {
             CaseKind::LegacyConflict => "legacy_conflict",
             CaseKind::LegacyMismatch => "legacy_mismatch",
             CaseKind::InvalidCheck => "invalid_check",
+            CaseKind::NameMismatch => "name_mismatch",
         }
     }
 
@@ -762,6 +767,7 @@ impl CaseKind {
             CaseKind::LegacyConflict => "新旧代码冲突",
             CaseKind::LegacyMismatch => "新旧代码不一致",
             CaseKind::InvalidCheck => "错码",
+            CaseKind::NameMismatch => "名称与代码不符",
         }
     }
 

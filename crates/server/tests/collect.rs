@@ -351,6 +351,43 @@ async fn other_items_show_authority_and_content() {
 async fn the_subject_page_shows_the_name_a_decision_was_issued_to() {
     let f = fixture("names").await;
     let code = uscc(31);
+    // Registered as 福州甲乙商贸有限公司, renamed 福州（鼓楼）甲乙贸易有限公司 this year.
+    let prov = |from: NaiveDate, why: &str| chengxin_registry::Provenance {
+        actor: "registry".into(),
+        reason: why.into(),
+        source: "test".into(),
+        valid_from: from,
+    };
+    let company = |name: &str| chengxin_registry::SubjectData {
+        uscc: Some(code.clone()),
+        ..chengxin_registry::SubjectData::new(chengxin_registry::SubjectKind::LegalPerson, name)
+    };
+    f.state
+        .store
+        .register(
+            company("福州甲乙商贸有限公司"),
+            prov(
+                NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
+                "设立登记",
+            ),
+            today(),
+        )
+        .await
+        .expect("registered");
+    f.state
+        .store
+        .update(
+            &code,
+            company("福州（鼓楼）甲乙贸易有限公司"),
+            prov(
+                NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+                "名称变更",
+            ),
+            today(),
+        )
+        .await
+        .expect("renamed");
+    // Decisions under the current name (brackets either width) and under the former one.
     let body = format!(
         "{HEADER}\n\
          福州(鼓楼)甲乙贸易有限公司,法人及非法人组织,{code},,榕市监罚〔2026〕201号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-16,福州市市场监督管理局,{DEPT}\n\
@@ -366,6 +403,7 @@ async fn the_subject_page_shows_the_name_a_decision_was_issued_to() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["summary"]["accepted"], 3, "{}", r.body);
     let page = call(&f, "GET", &format!("/subjects/{code}"), None, vec![]).await;
     assert_eq!(
         page.body.matches("决定书所载名称").count(),
@@ -378,9 +416,115 @@ async fn the_subject_page_shows_the_name_a_decision_was_issued_to() {
         "{}",
         page.body
     );
-    // The subject was created pending by the batch; its history says so in Chinese.
-    assert!(page.body.contains("尚未在主体库登记"), "{}", page.body);
-    assert!(!page.body.contains("named by batch"), "{}", page.body);
+}
+
+/// A decision naming a subject by its code under a name the subject never held is held for
+/// review (a 名称与代码不符 case), not published on that subject's page (found by a QA pass).
+#[tokio::test]
+async fn a_name_the_code_never_held_is_held_for_review() {
+    let f = fixture("mismatch").await;
+    let code = uscc(32);
+    let row = |name: &str, no: u32| {
+        format!(
+            "{name},法人及非法人组织,{code},,榕市监罚〔2026〕{no}号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2026-11-16,福州市市场监督管理局,{DEPT}"
+        )
+    };
+    // The first decision creates the (pending) subject under its name; the second names another
+    // company with the same code.
+    let body = format!(
+        "{HEADER}\n{}\n{}\n",
+        row("福州甲十三贸易有限公司", 401),
+        row("福州戊一科技有限公司", 402)
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=m.csv&wait=true",
+        Some("officer"),
+        body.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    let s = &v["summary"];
+    assert_eq!(
+        (&s["accepted"], &s["rejected"], &s["review"]),
+        (&1.into(), &1.into(), &1.into()),
+        "{v}"
+    );
+    let batch = s["batch"].as_i64().expect("batch");
+    let report = call(
+        &f,
+        "GET",
+        &format!("/api/v1/batches/{batch}/rejections"),
+        Some("officer"),
+        vec![],
+    )
+    .await;
+    let rows = report.json();
+    let first = &rows["rejections"][0];
+    assert_eq!(
+        (&first["row"], &first["field"], &first["rule"]),
+        (&2.into(), &"CF_XDR_MC".into(), &"name_mismatch".into()),
+        "{rows}"
+    );
+    let message = first["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(
+            "登记的名称是「福州甲十三贸易有限公司」，与本行的「福州戊一科技有限公司」不符"
+        ),
+        "{message}"
+    );
+    // Not on the company's page, nor in the column.
+    let page = call(&f, "GET", &format!("/subjects/{code}"), None, vec![]).await;
+    assert!(!page.body.contains("402号"), "{}", page.body);
+    assert!(!page.body.contains("戊一"), "{}", page.body);
+    // One open case, whose row the credit centre can read; sending the file again opens no
+    // other and stores nothing new.
+    let cases = f
+        .state
+        .store
+        .code_cases(Some(chengxin_store::CaseStatus::Open), 100)
+        .await
+        .expect("cases");
+    let named: Vec<_> = cases
+        .iter()
+        .filter(|c| c.kind == chengxin_registry::CaseKind::NameMismatch)
+        .collect();
+    assert_eq!(named.len(), 1, "{cases:?}");
+    assert_eq!(named[0].code, code);
+    assert!(
+        named[0].payload.contains("福州戊一科技有限公司"),
+        "{:?}",
+        named[0]
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=m.csv&wait=true",
+        Some("officer"),
+        body.into_bytes(),
+    )
+    .await;
+    let s = &r.json()["summary"];
+    assert_eq!(
+        (&s["unchanged"], &s["review"]),
+        (&1.into(), &1.into()),
+        "{s}"
+    );
+    let cases = f
+        .state
+        .store
+        .code_cases(Some(chengxin_store::CaseStatus::Open), 100)
+        .await
+        .expect("cases");
+    assert_eq!(
+        cases
+            .iter()
+            .filter(|c| c.kind == chengxin_registry::CaseKind::NameMismatch)
+            .count(),
+        1
+    );
 }
 
 /// An organisation's checked code is public and shown as it is, even a 工商注册号 whose digits

@@ -10,8 +10,9 @@
 
 use crate::StoreError;
 use crate::records::{
-    Chunk, Held, RECORD_COLS, RecordInput, SubjectInput, WriteCtx, classify, lookup_values,
-    pending_key, pending_reason, plan_creation, wanted_subjects,
+    Chunk, Held, HeldNames, RECORD_COLS, RecordInput, SubjectInput, WriteCtx, check_names,
+    classify, lookup_values, names_wanted, pending_key, pending_reason, plan_creation,
+    wanted_subjects,
 };
 use chengxin_registry::{Scheme, SubjectStatus};
 use chrono::NaiveDate;
@@ -86,7 +87,56 @@ pub(crate) fn write_chunk(
     }
     // 3. Subjects.
     let text = BatchText::of(ctx);
-    resolve_subjects(conn, &to_write, &text, chunk.summary, chunk.subjects)?;
+    resolve_subjects(
+        conn,
+        &to_write,
+        &text,
+        chunk.summary,
+        chunk.subjects,
+        chunk.names,
+    )?;
+    // 3b. The names the subjects of new decisions have held (a name that is none of them is
+    // refused, see `check_names`).
+    let wanted = names_wanted(&to_write, chunk.subjects, chunk.names);
+    if !wanted.is_empty() {
+        let mut q = conn.prepare(
+            "SELECT name FROM subjects WHERE id = ?1 \
+             UNION ALL SELECT name FROM subject_versions WHERE subject_id = ?1",
+        )?;
+        for id in wanted {
+            let mut found = q.query([id])?;
+            let mut names: Option<HeldNames> = None;
+            while let Some(row) = found.next()? {
+                let name: String = row.get(0)?;
+                match names.as_mut() {
+                    None => names = Some(HeldNames::new(&name)),
+                    Some(n) => n.add(&name),
+                }
+            }
+            chunk.names.insert(id, names.unwrap_or_default());
+        }
+    }
+    let to_write = check_names(
+        to_write,
+        chunk.subjects,
+        chunk.names,
+        chunk.summary,
+        chunk.refused,
+    );
+    for case in std::mem::take(&mut chunk.refused.cases) {
+        conn.execute(
+            crate::records::OPEN_NAME_CASE,
+            params![
+                case.scheme.as_str(),
+                case.code,
+                case.subject_id,
+                case.detail,
+                case.payload,
+                text.recorded_at,
+                text.actor,
+            ],
+        )?;
+    }
     // 4. Supersede changed records, then write the new versions.
     // Superseded versions under objection or repaired pass that on (see `CARRY_FLAGS`).
     let mut up = conn.prepare(crate::records::SUPERSEDE)?;
@@ -172,6 +222,7 @@ fn resolve_subjects(
     pc: &BatchText,
     summary: &mut crate::BatchSummary,
     out: &mut HashMap<(Scheme, String), i64>,
+    names: &mut HashMap<i64, HeldNames>,
 ) -> Result<(), StoreError> {
     let wanted = wanted_subjects(rows, out);
     if wanted.is_empty() {
@@ -242,6 +293,7 @@ fn resolve_subjects(
             ins_ident.execute(params![id, scheme.as_str(), value])?;
         }
         new_ids.push(id);
+        names.insert(id, HeldNames::new(&s.name));
     }
     summary.pending_subjects += new_ids.len() as u64;
     for (key, i) in later {

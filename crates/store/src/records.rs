@@ -559,6 +559,7 @@ impl Store {
             kept: Vec::new(),
             keep: 1,
             subjects: HashMap::new(),
+            names: HashMap::new(),
             summary: BatchSummary {
                 batch: id,
                 ..BatchSummary::default()
@@ -855,6 +856,7 @@ pub struct BatchWriter {
     keep: usize,
     /// Subjects resolved or created so far in this batch: (scheme, code) → subject id.
     subjects: HashMap<(Scheme, String), i64>,
+    names: HashMap<i64, HeldNames>,
     summary: BatchSummary,
     recorded_at: DateTime<Utc>,
     /// Rows refused while writing, against what the store holds.
@@ -1040,6 +1042,7 @@ impl BatchWriter {
             summary: &mut self.summary,
             refused: &mut self.refused,
             subjects: &mut self.subjects,
+            names: &mut self.names,
         };
         match tx {
             Tx::Sqlite(t) => {
@@ -1076,6 +1079,11 @@ impl BatchWriter {
     /// The catalog field a refusal against what is held names (the document number's).
     pub fn set_doc_field(&mut self, field: &str) {
         self.refused.field = field.to_string();
+    }
+
+    /// The catalog field a refusal for the party's name names.
+    pub fn set_name_field(&mut self, field: &str) {
+        self.refused.name_field = field.to_string();
     }
 
     /// Writes what is buffered, fills in the batch's counts, appends the audit entry and commits.
@@ -1154,7 +1162,53 @@ pub(crate) struct WriteCtx<'a> {
 #[derive(Default)]
 pub(crate) struct Refused {
     pub(crate) field: String,
+    /// The catalog field of the party's name (a refusal for a name the subject never held).
+    pub(crate) name_field: String,
     pub(crate) rows: Vec<Rejection>,
+    /// Cases to open for rows held for review (`name_mismatch`), written with the chunk.
+    pub(crate) cases: Vec<NameCase>,
+}
+
+/// A row held for review because its party's name is none its code's subject has held.
+#[derive(Debug)]
+pub(crate) struct NameCase {
+    pub(crate) scheme: Scheme,
+    pub(crate) code: String,
+    pub(crate) subject_id: i64,
+    pub(crate) detail: String,
+    pub(crate) payload: String,
+}
+
+/// Opens a case unless one of the same kind is open for the code (sending the row again
+/// opens no other).
+pub(crate) const OPEN_NAME_CASE: &str = "INSERT INTO code_cases (kind, scheme, code, subject_id, \
+    other_subject_id, detail, payload, status, opened_at, opened_by) \
+    SELECT 'name_mismatch', $1, $2, $3, NULL, $4, $5, 'open', $6, $7 \
+    WHERE NOT EXISTS (SELECT 1 FROM code_cases WHERE kind = 'name_mismatch' AND code = $2 \
+    AND status = 'open')";
+
+/// What a subject is registered as: its current name as shown, and every name it has held
+/// (compared as [`plain_name`]s).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct HeldNames {
+    pub(crate) shown: String,
+    pub(crate) plain: Vec<String>,
+}
+
+impl HeldNames {
+    pub(crate) fn new(name: &str) -> HeldNames {
+        HeldNames {
+            shown: name.to_owned(),
+            plain: vec![plain_name(name)],
+        }
+    }
+
+    pub(crate) fn add(&mut self, name: &str) {
+        let p = plain_name(name);
+        if !self.plain.contains(&p) {
+            self.plain.push(p);
+        }
+    }
 }
 
 pub(crate) struct Chunk<'a> {
@@ -1164,6 +1218,8 @@ pub(crate) struct Chunk<'a> {
     pub(crate) refused: &'a mut Refused,
     /// Subjects resolved or created so far in the batch.
     pub(crate) subjects: &'a mut HashMap<(Scheme, String), i64>,
+    /// The names of those subjects, as far as looked up or created.
+    pub(crate) names: &'a mut HashMap<i64, HeldNames>,
 }
 
 /// Supersedes version `$1` (`= ANY($1)` on PostgreSQL), saying whether it was under objection
@@ -1268,6 +1324,90 @@ pub(crate) fn classify(
         }
     }
     (to_write, superseded)
+}
+
+/// The subjects of new decisions in `rows` whose names are not known yet (to look up).
+pub(crate) fn names_wanted(
+    rows: &[(RecordInput, i64)],
+    subjects: &HashMap<(Scheme, String), i64>,
+    names: &HashMap<i64, HeldNames>,
+) -> Vec<i64> {
+    let mut ids: Vec<i64> = rows
+        .iter()
+        .filter(|(_, v)| *v == 1)
+        .filter_map(|(r, _)| subjects.get(&(r.subject.scheme, r.subject.code.clone())))
+        .filter(|id| !names.contains_key(id))
+        .copied()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Holds for review a new decision whose party's name is none the subject found by its code
+/// has held (rule `name_mismatch`, a case of that kind with the row): the code or the name is
+/// wrong, and published as it is the decision would stand on another company's or person's
+/// page (国办发〔2015〕51号 (二十三): 「准确、规范、完整地记录和采集」). A former name is a
+/// name held: a decision made before a renaming keeps the name of its day. A changed row is
+/// checked against the held version instead ([`classify`]'s `party_changed`).
+pub(crate) fn check_names(
+    rows: Vec<(RecordInput, i64)>,
+    subjects: &HashMap<(Scheme, String), i64>,
+    names: &HashMap<i64, HeldNames>,
+    summary: &mut BatchSummary,
+    refused: &mut Refused,
+) -> Vec<(RecordInput, i64)> {
+    let mut kept = Vec::with_capacity(rows.len());
+    for (r, v) in rows {
+        let held = (v == 1)
+            .then(|| subjects.get(&(r.subject.scheme, r.subject.code.clone())))
+            .flatten()
+            .and_then(|id| names.get(id))
+            .filter(|h| !h.plain.is_empty() && !h.plain.contains(&plain_name(&r.subject.name)));
+        let Some(h) = held else {
+            kept.push((r, v));
+            continue;
+        };
+        summary.accepted = summary.accepted.saturating_sub(1);
+        summary.rejected += 1;
+        summary.review += 1;
+        let code = chengxin_codes::mask::redact(&r.subject.code);
+        let message = chengxin_codes::mask::redact(&format!(
+            "代码 {code} 在主体库中登记的名称是「{held}」，与本行的「{name}」不符：请核对代码和名称\
+                 （主体如已更名，请先在主体库办理名称变更） / the subject holding {code} is \
+                 registered as 「{held}」, not 「{name}」 as this row says: check the code and the \
+                 name (a renamed subject is renamed in the registry first)",
+            held = h.shown,
+            name = r.subject.name,
+        ));
+        let subject_id = subjects
+            .get(&(r.subject.scheme, r.subject.code.clone()))
+            .copied()
+            .unwrap_or_default();
+        let payload = serde_json::json!({
+            "row": r.row_no,
+            "line": r.line,
+            "name": r.subject.name,
+            "fields": serde_json::from_str::<serde_json::Value>(&r.fields_json)
+                .unwrap_or(serde_json::Value::Null),
+        })
+        .to_string();
+        refused.cases.push(NameCase {
+            scheme: r.subject.scheme,
+            code: r.subject.code.clone(),
+            subject_id,
+            detail: message.clone(),
+            payload,
+        });
+        refused.rows.push(Rejection {
+            row_no: r.row_no,
+            line: r.line,
+            field: refused.name_field.clone(),
+            rule: "name_mismatch".into(),
+            message,
+        });
+    }
+    kept
 }
 
 /// Whether a changed row names the held version's party: the same code; a USCC and the
@@ -1458,7 +1598,59 @@ async fn flush_pg(
         return Ok(());
     }
     // 3. Subjects.
-    resolve_subjects_pg(t, &to_write, ctx, chunk.summary, chunk.subjects).await?;
+    resolve_subjects_pg(
+        t,
+        &to_write,
+        ctx,
+        chunk.summary,
+        chunk.subjects,
+        chunk.names,
+    )
+    .await?;
+    // The names the subjects of new decisions have held (see `check_names`).
+    let wanted = names_wanted(&to_write, chunk.subjects, chunk.names);
+    if !wanted.is_empty() {
+        let found: Vec<(i64, String, i32)> = sqlx::query_as(
+            "SELECT id, name, 0 FROM subjects WHERE id = ANY($1) \
+             UNION ALL SELECT subject_id, name, 1 FROM subject_versions WHERE subject_id = ANY($1) \
+             ORDER BY 3",
+        )
+        .bind(&wanted)
+        .fetch_all(&mut **t)
+        .await?;
+        for id in &wanted {
+            chunk.names.entry(*id).or_default();
+        }
+        for (id, name, _) in found {
+            match chunk.names.get_mut(&id) {
+                Some(n) if n.plain.is_empty() => *n = HeldNames::new(&name),
+                Some(n) => n.add(&name),
+                None => {}
+            }
+        }
+    }
+    let to_write = check_names(
+        to_write,
+        chunk.subjects,
+        chunk.names,
+        chunk.summary,
+        chunk.refused,
+    );
+    for case in std::mem::take(&mut chunk.refused.cases) {
+        sqlx::query(OPEN_NAME_CASE)
+            .bind(case.scheme.as_str())
+            .bind(&case.code)
+            .bind(case.subject_id)
+            .bind(&case.detail)
+            .bind(&case.payload)
+            .bind(ctx.recorded_at)
+            .bind(&ctx.batch.submitted_by)
+            .execute(&mut **t)
+            .await?;
+    }
+    if to_write.is_empty() && superseded.is_empty() {
+        return Ok(());
+    }
     let subject_ids = &*chunk.subjects;
     // 4. Supersede changed records, then write the new versions.
     let mut flagged: Vec<i64> = Vec::new();
@@ -1583,6 +1775,7 @@ async fn resolve_subjects_pg(
     ctx: &WriteCtx<'_>,
     summary: &mut BatchSummary,
     out: &mut HashMap<(Scheme, String), i64>,
+    names: &mut HashMap<i64, HeldNames>,
 ) -> Result<(), StoreError> {
     const ATTEMPTS: usize = 5;
     for attempt in 1..=ATTEMPTS {
@@ -1604,6 +1797,9 @@ async fn resolve_subjects_pg(
                     .execute(&mut **t)
                     .await?;
                 summary.pending_subjects += new_ids.len() as u64;
+                for ((s, _), id) in create.iter().zip(&new_ids) {
+                    names.insert(*id, HeldNames::new(&s.name));
+                }
                 for (key, i) in later {
                     if let Some(id) = new_ids.get(i) {
                         out.insert(key, *id);

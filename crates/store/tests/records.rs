@@ -987,3 +987,106 @@ async fn a_new_subject_keeps_the_other_codes_its_row_gives() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_name_its_code_never_held_is_held_for_review_and_a_former_name_is_not() {
+    on_both("batch_names", |s| async move {
+        setup(&s).await;
+        let a = uscc(19);
+        // Registered under a first name, renamed since.
+        let prov = |from: NaiveDate, why: &str| chengxin_registry::Provenance {
+            actor: "registry".into(),
+            reason: why.into(),
+            source: "test".into(),
+            valid_from: from,
+        };
+        let company = |name: &str| chengxin_registry::SubjectData {
+            uscc: Some(a.clone()),
+            ..chengxin_registry::SubjectData::new(SubjectKind::LegalPerson, name)
+        };
+        s.register(
+            company("福州甲乙商贸有限公司"),
+            prov(d(2020, 1, 1), "设立"),
+            d(2026, 11, 23),
+        )
+        .await
+        .expect("registered");
+        s.update(
+            &a,
+            company("福州甲乙贸易有限公司"),
+            prov(d(2026, 3, 1), "更名"),
+            d(2026, 11, 23),
+        )
+        .await
+        .expect("renamed");
+        let named = |doc: &str, name: &str| {
+            let mut r = rec(doc, &a, "罚款", d(2026, 11, 16));
+            r.subject.name = name.into();
+            r
+        };
+        let mut w = s.begin_batch(batch("names.csv")).await.expect("begin");
+        w.set_name_field("CF_XDR_MC");
+        // The current name (full-width brackets and spaces aside), the former one, a stranger's.
+        w.push(named("闽市监罚〔2026〕81号", " 福州甲乙贸易有限公司"))
+            .await
+            .expect("push");
+        w.push(named("闽市监罚〔2026〕82号", "福州甲乙商贸有限公司"))
+            .await
+            .expect("push");
+        w.push(named("闽市监罚〔2026〕83号", "福州戊一科技有限公司"))
+            .await
+            .expect("push");
+        let sum = w.commit().await.expect("commit");
+        assert_eq!(
+            (sum.accepted, sum.rejected, sum.review),
+            (2, 1, 1),
+            "{sum:?}"
+        );
+        let refused = s.batch_rejections(sum.batch).await.expect("report");
+        assert_eq!(refused.len(), 1);
+        assert_eq!(
+            (refused[0].field.as_str(), refused[0].rule.as_str()),
+            ("CF_XDR_MC", "name_mismatch")
+        );
+        assert!(
+            refused[0].message.contains("「福州甲乙贸易有限公司」"),
+            "{}",
+            refused[0].message
+        );
+        let company = s.find(&a).await.expect("q").expect("found");
+        assert_eq!(
+            s.subject_records(company.id, None)
+                .await
+                .expect("records")
+                .len(),
+            2
+        );
+        let cases = s
+            .code_cases(Some(chengxin_store::CaseStatus::Open), 10)
+            .await
+            .expect("cases");
+        assert_eq!(cases.len(), 1, "{cases:?}");
+        assert_eq!(cases[0].kind, chengxin_registry::CaseKind::NameMismatch);
+        assert_eq!(
+            (cases[0].code.as_str(), cases[0].subject_id),
+            (a.as_str(), Some(company.id))
+        );
+        // A pending subject a batch created keeps its first name: a later row under another
+        // name is held too, in the same batch and in the next.
+        let b = uscc(20);
+        let mut w = s.begin_batch(batch("pending.csv")).await.expect("begin");
+        let mut first = rec("闽市监罚〔2026〕84号", &b, "罚款", d(2026, 11, 16));
+        first.subject.name = "福州己庚有限公司".into();
+        let mut second = rec("闽市监罚〔2026〕85号", &b, "罚款", d(2026, 11, 16));
+        second.subject.name = "福州辛壬有限公司".into();
+        w.push(first).await.expect("push");
+        w.push(second).await.expect("push");
+        let sum = w.commit().await.expect("commit");
+        assert_eq!(
+            (sum.accepted, sum.review, sum.pending_subjects),
+            (1, 1, 1),
+            "{sum:?}"
+        );
+    })
+    .await;
+}
