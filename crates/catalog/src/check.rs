@@ -119,6 +119,17 @@ fn check_item(item: &CatalogItem) -> Result<(), CatalogError> {
                 format!("provider {p:?} is not a valid 统一社会信用代码: {e}"),
             ));
         }
+        // A provider (信息提供单位) is a government department: a code registered by 机构编制
+        // (GB 32100's registration authority 1), as `chengxin departments add` requires.
+        if !chengxin_codes::normalize(p).starts_with('1') {
+            return Err(item_err(
+                item,
+                format!(
+                    "provider {p} is not a department's code: 信息提供单位 are government \
+                     departments, whose 统一社会信用代码 starts with 1 (机构编制)"
+                ),
+            ));
+        }
         if !providers.insert(chengxin_codes::normalize(p).into_owned()) {
             return Err(item_err(item, format!("provider {p} is listed twice")));
         }
@@ -417,7 +428,7 @@ fn check_roles(item: &CatalogItem) -> Result<(), CatalogError> {
                 item,
                 second,
                 format!(
-                    "role {role:?} is already held by field `{}`; a role appears at most once",
+                    "role {role} is already held by field `{}`; a role appears at most once",
                     fields[0].code
                 ),
             ));
@@ -448,7 +459,7 @@ fn check_role_type(item: &CatalogItem, f: &Field, role: Role) -> Result<(), Cata
             Err(field_err(
                 item,
                 f,
-                format!("a field with role {role:?} must have type {expected}"),
+                format!("a field with role {role} must have type {expected}"),
             ))
         }
     };
@@ -507,14 +518,14 @@ fn enum_values_parse(
             Some(v) => Err(field_err(
                 item,
                 f,
-                format!("enum value {v:?} has no meaning for role {role:?}"),
+                format!("enum value {v:?} has no meaning for role {role}"),
             )),
             None => Ok(()),
         },
         _ => Err(field_err(
             item,
             f,
-            format!("a field with role {role:?} must have type text or enum"),
+            format!("a field with role {role} must have type text or enum"),
         )),
     }
 }

@@ -503,6 +503,16 @@ pub enum Role {
     SourceDepartmentCode,
 }
 
+/// As a catalog file writes it (`valid_to`), for messages about catalog files.
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => f.write_str(&s),
+            _ => write!(f, "{self:?}"),
+        }
+    }
+}
+
 impl Role {
     /// Roles that identify the subject (at least one per item).
     pub fn is_subject_code(self) -> bool {

@@ -1903,6 +1903,28 @@ fn providers_are_checked_and_matched_normalised() {
     );
     let e = refused(&with(r#"["11350100MB0000019U", "11350100mb0000019u"]"#));
     assert!(invalid(&e).2.contains("listed twice"), "{e}");
+    // An enterprise's code is no department's (found by a QA pass).
+    let e = refused(&with(r#"["91350100M000100Y43"]"#));
+    assert!(invalid(&e).2.contains("not a department's code"), "{e}");
+}
+
+/// Messages about roles name them as catalog files write them.
+#[test]
+fn role_messages_use_the_file_spelling() {
+    let text = DEFAULT_CATALOG_TOML.replacen(
+        r#"aliases = ["XK_JZQ", "许可截止期"], type = "date""#,
+        r#"aliases = ["XK_JZQ", "许可截止期"], type = "text""#,
+        1,
+    );
+    assert!(
+        text != DEFAULT_CATALOG_TOML,
+        "the field is in the default catalog"
+    );
+    let e = refused(&text);
+    assert!(
+        invalid(&e).2.contains("role valid_to must have type date"),
+        "{e}"
+    );
 }
 
 /// Syntax errors speak of the file's values, not of the Rust types they are read into.

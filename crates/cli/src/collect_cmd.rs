@@ -384,7 +384,18 @@ pub async fn quality(
         None => None,
     };
     let (catalog, _) = active_catalog(store).await?;
-    for q in store.quality(department.as_deref(), from, to).await? {
+    let figures = store.quality(department.as_deref(), from, to).await?;
+    if figures.is_empty() {
+        // stdout stays JSON lines (none); the person at the terminal is told why.
+        eprintln!(
+            "no batches {}from {from} to {to}: nothing to measure",
+            department
+                .as_deref()
+                .map(|d| format!("of {d} "))
+                .unwrap_or_default()
+        );
+    }
+    for q in figures {
         let figures = chengxin_collect::ingest::QualityFigures::of(&q, &catalog);
         outln!("{}", serde_json::to_string(&figures)?)?;
     }

@@ -663,8 +663,12 @@ fn a_batch_killed_midway_leaves_nothing() {
     let _ = child.wait();
     let (_, out, err) = run(&["batches", "list", "--db", &db]);
     assert_eq!(out.trim(), "", "no batch survives the kill: {err}");
-    let (_, out, _) = run(&["quality", "--db", &db]);
+    let (_, out, err) = run(&["quality", "--db", &db]);
     assert_eq!(out.trim(), "", "no figures either");
+    assert!(
+        err.contains("no batches from"),
+        "and the terminal says why: {err}"
+    );
     let (code, _, err) = run(&[
         "quality",
         "--db",

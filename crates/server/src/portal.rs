@@ -283,6 +283,8 @@ pub(crate) struct QualityPage {
     silent: Vec<String>,
     /// 覆盖率: departments that sent something / registered departments.
     coverage: Option<String>,
+    /// The department filter's choices: (code, name, chosen); empty string = all.
+    departments: Vec<(String, String, bool)>,
 }
 
 pub(crate) struct QualityRow {
@@ -308,6 +310,7 @@ fn pct(v: Option<f64>) -> String {
 pub(crate) struct QualityForm {
     from: Option<String>,
     to: Option<String>,
+    department: Option<String>,
 }
 
 /// Data quality per department and item, with a bar chart of the rates (inline SVG, no script).
@@ -317,7 +320,16 @@ pub(crate) async fn quality(
     Query(f): Query<QualityForm>,
 ) -> Result<QualityPage, PageError> {
     let typed = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
-    let (from_s, to_s) = (typed(&f.from), typed(&f.to));
+    let (from_s, to_s, dept_s) = (typed(&f.from), typed(&f.to), typed(&f.department));
+    // The filter's choices: every registered department, by name.
+    let registered = state.store.departments().await?;
+    let choices: Vec<(String, String, bool)> = registered
+        .iter()
+        .map(|d| {
+            let chosen = chengxin_codes::normalize(&dept_s) == d.code;
+            (d.code.clone(), d.name.clone(), chosen)
+        })
+        .collect();
     let refused = |error: String| QualityPage {
         from: from_s.clone(),
         to: to_s.clone(),
@@ -326,6 +338,7 @@ pub(crate) async fn quality(
         error: Some(error),
         silent: Vec::new(),
         coverage: None,
+        departments: choices.clone(),
     };
     let (from, to) = match (form_date("起始日期", &from_s), form_date("截止日期", &to_s)) {
         (Ok(a), Ok(b)) => (a, b),
@@ -342,17 +355,25 @@ pub(crate) async fn quality(
             format!("起始日期晚于截止日期（未填写时为今天 {end}）。")
         }));
     }
-    let report = crate::collect_api::quality_figures(&state, &principal, None, from, to).await?;
+    let department = (!dept_s.is_empty()).then(|| dept_s.clone());
+    let report =
+        match crate::collect_api::quality_figures(&state, &principal, department, from, to).await {
+            Ok(r) => r,
+            // A department that is no code, is not registered, or is not the officer's own:
+            // said beside the form.
+            Err(
+                e @ (ApiError::InvalidParameter { .. }
+                | ApiError::InvalidCode(_)
+                | ApiError::NotFound(_)
+                | ApiError::Forbidden(_)),
+            ) => return Ok(refused(public_message(&e))),
+            Err(e) => return Err(e.into()),
+        };
     let (from, to, figures) = (report.from, report.to, &report.figures);
     // People read names: the department's registered name and the catalog item's name, each
     // with its code.
-    let departments: std::collections::HashMap<String, String> = state
-        .store
-        .departments()
-        .await?
-        .into_iter()
-        .map(|d| (d.code, d.name))
-        .collect();
+    let departments: std::collections::HashMap<String, String> =
+        registered.into_iter().map(|d| (d.code, d.name)).collect();
     let (catalog, _) = chengxin_collect::ingest::active_catalog(&state.store)
         .await
         .map_err(|e| PageError(crate::collect_api::internal(&e)))?;
@@ -419,6 +440,7 @@ pub(crate) async fn quality(
         error: None,
         silent,
         coverage: report.coverage.map(|c| pct(Some(c))),
+        departments: choices,
     })
 }
 

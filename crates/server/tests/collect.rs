@@ -1156,6 +1156,49 @@ async fn quality_figures_and_their_page() {
     )
     .await;
     assert!(r.body.contains("value=\"2026-12-01\""), "{}", r.body);
+    // One department at a time: its figures only, and it stays chosen; a department that is not
+    // registered (or no code) is said beside the form (found by a QA pass).
+    let r = call(
+        &f,
+        "GET",
+        &format!("/quality?department={OTHER_DEPT}"),
+        Some("operator"),
+        vec![],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(!r.body.contains("必填项缺失（required）1"), "{}", r.body);
+    assert!(
+        r.body
+            .contains(&format!("<option value=\"{OTHER_DEPT}\" selected>")),
+        "{}",
+        r.body
+    );
+    let r = call(
+        &f,
+        "GET",
+        &format!("/quality?department={DEPT}"),
+        Some("operator"),
+        vec![],
+    )
+    .await;
+    assert!(r.body.contains("必填项缺失（required）1"), "{}", r.body);
+    for bad in ["abc", "13321322W46KJ7B18C"] {
+        let r = call(
+            &f,
+            "GET",
+            &format!("/quality?department={bad}"),
+            Some("operator"),
+            vec![],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{bad}");
+        assert!(r.body.contains("role=\"alert\""), "{bad}: {}", r.body);
+        assert!(
+            !r.body.contains("必填项缺失（required）1"),
+            "{bad}: no figures"
+        );
+    }
 }
 
 #[tokio::test]
