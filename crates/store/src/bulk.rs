@@ -11,8 +11,8 @@
 use crate::StoreError;
 use crate::records::{
     Chunk, Held, HeldNames, RECORD_COLS, RecordInput, SubjectInput, WriteCtx, check_names,
-    classify, lookup_values, names_wanted, pending_key, pending_reason, plan_creation,
-    wanted_subjects,
+    classify, hold_for_review, lookup_values, names_wanted, pending_key, pending_reason,
+    plan_creation, wanted_subjects,
 };
 use chengxin_registry::{Scheme, SubjectStatus};
 use chrono::NaiveDate;
@@ -99,30 +99,26 @@ pub(crate) fn write_chunk(
     // refused, see `check_names`).
     let wanted = names_wanted(&to_write, chunk.subjects, chunk.names);
     if !wanted.is_empty() {
-        let mut q = conn.prepare(
-            "SELECT name FROM subjects WHERE id = ?1 \
-             UNION ALL SELECT name FROM subject_versions WHERE subject_id = ?1",
-        )?;
+        // Every version's name: the current one is a version too.
+        let mut q = conn.prepare("SELECT name FROM subject_versions WHERE subject_id = ?1")?;
         for id in wanted {
             let mut found = q.query([id])?;
-            let mut names: Option<HeldNames> = None;
+            let mut names = HeldNames::default();
             while let Some(row) = found.next()? {
                 let name: String = row.get(0)?;
-                match names.as_mut() {
-                    None => names = Some(HeldNames::new(&name)),
-                    Some(n) => n.add(&name),
-                }
+                names.add(&name);
             }
-            chunk.names.insert(id, names.unwrap_or_default());
+            chunk.names.insert(id, names);
         }
     }
-    let to_write = check_names(
-        to_write,
-        chunk.subjects,
-        chunk.names,
-        chunk.summary,
-        chunk.refused,
-    );
+    let (to_write, held_back) = check_names(to_write, chunk.subjects, chunk.names, chunk.summary);
+    if !held_back.is_empty() {
+        let mut q = conn.prepare("SELECT name FROM subjects WHERE id = ?1")?;
+        for (r, id) in &held_back {
+            let registered: Option<String> = q.query_row([id], |row| row.get(0)).optional()?;
+            hold_for_review(r, *id, &registered.unwrap_or_default(), chunk.refused);
+        }
+    }
     for case in std::mem::take(&mut chunk.refused.cases) {
         conn.execute(
             crate::records::OPEN_NAME_CASE,

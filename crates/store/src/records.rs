@@ -1187,28 +1187,36 @@ pub(crate) const OPEN_NAME_CASE: &str = "INSERT INTO code_cases (kind, scheme, c
     WHERE NOT EXISTS (SELECT 1 FROM code_cases WHERE kind = 'name_mismatch' AND code = $2 \
     AND status = 'open')";
 
-/// What a subject is registered as: its current name as shown, and every name it has held
-/// (compared as [`plain_name`]s).
+/// Every name a subject has held, as hashes of their [`plain_name`]s: a few bytes per subject
+/// for the hundreds of thousands a first load creates. Empty: nothing known, anything goes.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct HeldNames {
-    pub(crate) shown: String,
-    pub(crate) plain: Vec<String>,
-}
+pub(crate) struct HeldNames(Vec<u64>);
 
 impl HeldNames {
     pub(crate) fn new(name: &str) -> HeldNames {
-        HeldNames {
-            shown: name.to_owned(),
-            plain: vec![plain_name(name)],
-        }
+        HeldNames(vec![name_key(name)])
     }
 
     pub(crate) fn add(&mut self, name: &str) {
-        let p = plain_name(name);
-        if !self.plain.contains(&p) {
-            self.plain.push(p);
+        let k = name_key(name);
+        if !self.0.contains(&k) {
+            self.0.push(k);
         }
     }
+
+    fn holds(&self, name: &str) -> bool {
+        self.0.is_empty() || self.0.contains(&name_key(name))
+    }
+}
+
+/// The hash of a name's [`plain_name`], without building it.
+fn name_key(name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    for c in plain_chars(name) {
+        c.hash(&mut h);
+    }
+    h.finish()
 }
 
 pub(crate) struct Chunk<'a> {
@@ -1344,70 +1352,78 @@ pub(crate) fn names_wanted(
     ids
 }
 
-/// Holds for review a new decision whose party's name is none the subject found by its code
-/// has held (rule `name_mismatch`, a case of that kind with the row): the code or the name is
-/// wrong, and published as it is the decision would stand on another company's or person's
-/// page (国办发〔2015〕51号 (二十三): 「准确、规范、完整地记录和采集」). A former name is a
-/// name held: a decision made before a renaming keeps the name of its day. A changed row is
-/// checked against the held version instead ([`classify`]'s `party_changed`).
+/// Holds back a new decision whose party's name is none the subject found by its code has
+/// held: the code or the name is wrong, and published as it is the decision would stand on
+/// another company's or person's page (国办发〔2015〕51号 (二十三): 「准确、规范、完整地记录和
+/// 采集」). A former name is a name held: a decision made before a renaming keeps the name of
+/// its day. A changed row is checked against the held version instead ([`classify`]'s
+/// `party_changed`). Returns the rows to write and those held back with their subject's id,
+/// which [`hold_for_review`] refuses once the subject's name is read.
 pub(crate) fn check_names(
     rows: Vec<(RecordInput, i64)>,
     subjects: &HashMap<(Scheme, String), i64>,
     names: &HashMap<i64, HeldNames>,
     summary: &mut BatchSummary,
-    refused: &mut Refused,
-) -> Vec<(RecordInput, i64)> {
+) -> (Vec<(RecordInput, i64)>, Vec<(RecordInput, i64)>) {
     let mut kept = Vec::with_capacity(rows.len());
+    let mut held_back = Vec::new();
     for (r, v) in rows {
-        let held = (v == 1)
+        let mismatch = (v == 1)
             .then(|| subjects.get(&(r.subject.scheme, r.subject.code.clone())))
             .flatten()
-            .and_then(|id| names.get(id))
-            .filter(|h| !h.plain.is_empty() && !h.plain.contains(&plain_name(&r.subject.name)));
-        let Some(h) = held else {
-            kept.push((r, v));
-            continue;
-        };
-        summary.accepted = summary.accepted.saturating_sub(1);
-        summary.rejected += 1;
-        summary.review += 1;
-        let code = chengxin_codes::mask::redact(&r.subject.code);
-        let message = chengxin_codes::mask::redact(&format!(
-            "代码 {code} 在主体库中登记的名称是「{held}」，与本行的「{name}」不符：请核对代码和名称\
-                 （主体如已更名，请先在主体库办理名称变更） / the subject holding {code} is \
-                 registered as 「{held}」, not 「{name}」 as this row says: check the code and the \
-                 name (a renamed subject is renamed in the registry first)",
-            held = h.shown,
-            name = r.subject.name,
-        ));
-        let subject_id = subjects
-            .get(&(r.subject.scheme, r.subject.code.clone()))
-            .copied()
-            .unwrap_or_default();
-        let payload = serde_json::json!({
-            "row": r.row_no,
-            "line": r.line,
-            "name": r.subject.name,
-            "fields": serde_json::from_str::<serde_json::Value>(&r.fields_json)
-                .unwrap_or(serde_json::Value::Null),
-        })
-        .to_string();
-        refused.cases.push(NameCase {
-            scheme: r.subject.scheme,
-            code: r.subject.code.clone(),
-            subject_id,
-            detail: message.clone(),
-            payload,
-        });
-        refused.rows.push(Rejection {
-            row_no: r.row_no,
-            line: r.line,
-            field: refused.name_field.clone(),
-            rule: "name_mismatch".into(),
-            message,
-        });
+            .filter(|id| names.get(id).is_some_and(|h| !h.holds(&r.subject.name)))
+            .copied();
+        match mismatch {
+            Some(id) => {
+                summary.accepted = summary.accepted.saturating_sub(1);
+                summary.rejected += 1;
+                summary.review += 1;
+                held_back.push((r, id));
+            }
+            None => kept.push((r, v)),
+        }
     }
-    kept
+    (kept, held_back)
+}
+
+/// Refuses a row [`check_names`] held back (rule `name_mismatch`) and opens a 名称与代码不符
+/// case holding it; `registered` is the subject's current name.
+pub(crate) fn hold_for_review(
+    r: &RecordInput,
+    subject_id: i64,
+    registered: &str,
+    refused: &mut Refused,
+) {
+    let code = chengxin_codes::mask::redact(&r.subject.code);
+    let message = chengxin_codes::mask::redact(&format!(
+        "代码 {code} 在主体库中登记的名称是「{registered}」，与本行的「{name}」不符：请核对代码和\
+         名称（主体如已更名，请先在主体库办理名称变更） / the subject holding {code} is registered \
+         as 「{registered}」, not 「{name}」 as this row says: check the code and the name (a \
+         renamed subject is renamed in the registry first)",
+        name = r.subject.name,
+    ));
+    let payload = serde_json::json!({
+        "row": r.row_no,
+        "line": r.line,
+        "name": r.subject.name,
+        "fields": serde_json::from_str::<serde_json::Value>(&r.fields_json)
+            .unwrap_or(serde_json::Value::Null),
+    })
+    .to_string();
+    refused.cases.push(NameCase {
+        scheme: r.subject.scheme,
+        code: r.subject.code.clone(),
+        subject_id,
+        detail: message.clone(),
+        payload,
+    });
+    refused.rows.push(Rejection {
+        row_no: r.row_no,
+        line: r.line,
+        field: refused.name_field.clone(),
+        rule: "name_mismatch".into(),
+        message,
+    });
 }
 
 /// Whether a changed row names the held version's party: the same code; a USCC and the
@@ -1447,13 +1463,17 @@ fn code_kind(code: &str) -> u8 {
 /// A name compared without white space and with full-width letters, digits and brackets made
 /// half-width (`（集团）` is `(集团)`).
 fn plain_name(name: &str) -> String {
+    plain_chars(name).collect()
+}
+
+/// [`plain_name`]'s characters.
+fn plain_chars(name: &str) -> impl Iterator<Item = char> + '_ {
     name.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             c => c,
         })
-        .collect()
 }
 
 /// A subject as a row names it, with every identifier it implies.
@@ -1607,13 +1627,14 @@ async fn flush_pg(
         chunk.names,
     )
     .await?;
-    // The names the subjects of new decisions have held (see `check_names`).
+    // The names the subjects of new decisions have held (see `check_names`): one index probe
+    // per subject, whatever the planner believes of the tables' sizes.
     let wanted = names_wanted(&to_write, chunk.subjects, chunk.names);
     if !wanted.is_empty() {
-        let found: Vec<(i64, String, i32)> = sqlx::query_as(
-            "SELECT id, name, 0 FROM subjects WHERE id = ANY($1) \
-             UNION ALL SELECT subject_id, name, 1 FROM subject_versions WHERE subject_id = ANY($1) \
-             ORDER BY 3",
+        let found: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT w.id, n.name FROM unnest($1::bigint[]) AS w(id) \
+             CROSS JOIN LATERAL (SELECT name FROM subject_versions WHERE subject_id = w.id \
+             OFFSET 0) n",
         )
         .bind(&wanted)
         .fetch_all(&mut **t)
@@ -1621,21 +1642,21 @@ async fn flush_pg(
         for id in &wanted {
             chunk.names.entry(*id).or_default();
         }
-        for (id, name, _) in found {
-            match chunk.names.get_mut(&id) {
-                Some(n) if n.plain.is_empty() => *n = HeldNames::new(&name),
-                Some(n) => n.add(&name),
-                None => {}
+        for (id, name) in found {
+            if let Some(n) = chunk.names.get_mut(&id) {
+                n.add(&name);
             }
         }
     }
-    let to_write = check_names(
-        to_write,
-        chunk.subjects,
-        chunk.names,
-        chunk.summary,
-        chunk.refused,
-    );
+    let (to_write, held_back) = check_names(to_write, chunk.subjects, chunk.names, chunk.summary);
+    for (r, id) in &held_back {
+        let registered: Option<String> =
+            sqlx::query_scalar("SELECT name FROM subjects WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?;
+        hold_for_review(r, *id, &registered.unwrap_or_default(), chunk.refused);
+    }
     for case in std::mem::take(&mut chunk.refused.cases) {
         sqlx::query(OPEN_NAME_CASE)
             .bind(case.scheme.as_str())
