@@ -1352,6 +1352,9 @@ pub(crate) fn names_wanted(
     ids
 }
 
+/// A row held back by [`check_names`], with its subject's id.
+pub(crate) type HeldBack = (RecordInput, i64);
+
 /// Holds back a new decision whose party's name is none the subject found by its code has
 /// held: the code or the name is wrong, and published as it is the decision would stand on
 /// another company's or person's page (国办发〔2015〕51号 (二十三): 「准确、规范、完整地记录和
@@ -1364,7 +1367,7 @@ pub(crate) fn check_names(
     subjects: &HashMap<(Scheme, String), i64>,
     names: &HashMap<i64, HeldNames>,
     summary: &mut BatchSummary,
-) -> (Vec<(RecordInput, i64)>, Vec<(RecordInput, i64)>) {
+) -> (Vec<(RecordInput, i64)>, Vec<HeldBack>) {
     let mut kept = Vec::with_capacity(rows.len());
     let mut held_back = Vec::new();
     for (r, v) in rows {
