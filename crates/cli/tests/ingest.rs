@@ -110,6 +110,22 @@ fn ingest(d: &Dir, file: &Path, extra: &[&str]) -> (i32, Value, String) {
     (code, summary(&out), err)
 }
 
+fn ingest_item(d: &Dir, file: &Path, item: &str) -> (i32, Value, String) {
+    let db = d.db();
+    let path = file.display().to_string();
+    let (code, out, err) = run(&[
+        "ingest",
+        "--db",
+        db.as_str(),
+        path.as_str(),
+        "--item",
+        item,
+        "--dept",
+        DEPT,
+    ]);
+    (code, summary(&out), err)
+}
+
 fn uscc(seed: u64) -> String {
     let mut rng = chengxin_codes::generate::Rng::new(seed);
     chengxin_codes::generate::uscc(&mut rng)
@@ -509,6 +525,56 @@ fn a_cell_excel_spoilt_is_reported_under_its_field() {
     assert!(
         line.contains("第 3 行第 3 列（单元格 C3）是以 Excel 数字格式保存的"),
         "{line}"
+    );
+}
+
+/// 登记注册 rows are where names change: a 变更登记 under the same USCC and a new name is taken,
+/// where a penalty naming that code under a name it never had is held for review.
+#[test]
+fn registration_rows_rename_and_penalties_are_checked_against_names() {
+    let d = Dir::new("renames");
+    setup(&d);
+    let code = uscc(4_242);
+    let reg = d.file("reg.csv");
+    std::fs::write(
+        &reg,
+        format!(
+            "DJ_ZTMC,DJ_TYSHXYDM,DJ_WSH,DJ_HZRQ,DJ_DJJG\n\
+             福州旧名贸易有限公司,{code},榕市监登〔2020〕1号,2020-01-02,福州市市场监督管理局\n"
+        ),
+    )
+    .expect("write");
+    let (code1, s, err) = ingest_item(&d, &reg, "registration");
+    assert_eq!(code1, 0, "{err}");
+    assert_eq!(s["accepted"], 1, "{s}");
+    let renamed = d.file("renamed.csv");
+    std::fs::write(
+        &renamed,
+        format!(
+            "DJ_ZTMC,DJ_TYSHXYDM,DJ_WSH,DJ_HZRQ,DJ_DJJG\n\
+             福州新名贸易有限公司,{code},榕市监登〔2026〕9号,2026-11-02,福州市市场监督管理局\n"
+        ),
+    )
+    .expect("write");
+    let (code2, s, err) = ingest_item(&d, &renamed, "registration");
+    assert_eq!(code2, 0, "{err}");
+    assert_eq!(
+        (&s["accepted"], &s["review"]),
+        (&1.into(), &0.into()),
+        "{s}"
+    );
+    // A penalty under a name the code never had: held.
+    let mut r = row(1);
+    r[0] = "福州无关科技有限公司".into();
+    r[2] = code.clone();
+    let f = d.file("p.csv");
+    std::fs::write(&f, csv_text(std::iter::once(r))).expect("write");
+    let (code3, s, err) = ingest(&d, &f, &[]);
+    assert_eq!(code3, 0, "{err}");
+    assert_eq!(
+        (&s["accepted"], &s["review"]),
+        (&0.into(), &1.into()),
+        "{s}"
     );
 }
 

@@ -11,10 +11,10 @@
 use crate::StoreError;
 use crate::records::{
     Chunk, Held, HeldNames, RECORD_COLS, RecordInput, SubjectInput, WriteCtx, check_names,
-    classify, hold_for_review, lookup_values, names_wanted, pending_key, pending_reason,
-    plan_creation, wanted_subjects,
+    classify, hold_for_review, keep_current, lookup_values, names_wanted, pending_key,
+    pending_reason, plan_creation, wanted_subjects,
 };
-use chengxin_registry::{Scheme, SubjectStatus};
+use chengxin_registry::{Scheme, SubjectKind, SubjectStatus};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
@@ -111,12 +111,25 @@ pub(crate) fn write_chunk(
             chunk.names.insert(id, names);
         }
     }
-    let (to_write, held_back) = check_names(to_write, chunk.subjects, chunk.names, chunk.summary);
+    let (to_write, held_back) = check_names(
+        to_write,
+        chunk.subjects,
+        chunk.names,
+        chunk.summary,
+        chunk.refused.check_names,
+    );
+    let mut superseded = superseded;
+    keep_current(&mut superseded, &held_back, &held);
     if !held_back.is_empty() {
-        let mut q = conn.prepare("SELECT name FROM subjects WHERE id = ?1")?;
-        for (r, id) in &held_back {
-            let registered: Option<String> = q.query_row([id], |row| row.get(0)).optional()?;
-            hold_for_review(r, *id, &registered.unwrap_or_default(), chunk.refused);
+        let mut q = conn.prepare("SELECT name, kind FROM subjects WHERE id = ?1")?;
+        for (r, id, _) in &held_back {
+            let registered: Option<(String, String)> = q
+                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            let shown = registered
+                .filter(|(_, kind)| kind != SubjectKind::NaturalPerson.as_str())
+                .map(|(name, _)| name);
+            hold_for_review(r, *id, shown.as_deref(), chunk.refused);
         }
     }
     for case in std::mem::take(&mut chunk.refused.cases) {

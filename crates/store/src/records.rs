@@ -1081,9 +1081,12 @@ impl BatchWriter {
         self.refused.field = field.to_string();
     }
 
-    /// The catalog field a refusal for the party's name names.
-    pub fn set_name_field(&mut self, field: &str) {
+    /// Holds for review the rows whose party's name is none their subject has held (rule
+    /// `name_mismatch`, naming `field`, the item's name field). Not for 登记注册 batches, whose
+    /// rows are where names change.
+    pub fn check_party_names(&mut self, field: &str) {
         self.refused.name_field = field.to_string();
+        self.refused.check_names = true;
     }
 
     /// Writes what is buffered, fills in the batch's counts, appends the audit entry and commits.
@@ -1164,6 +1167,8 @@ pub(crate) struct Refused {
     pub(crate) field: String,
     /// The catalog field of the party's name (a refusal for a name the subject never held).
     pub(crate) name_field: String,
+    /// Whether names are checked at all ([`BatchWriter::check_party_names`]).
+    pub(crate) check_names: bool,
     pub(crate) rows: Vec<Rejection>,
     /// Cases to open for rows held for review (`name_mismatch`), written with the chunk.
     pub(crate) cases: Vec<NameCase>,
@@ -1342,7 +1347,6 @@ pub(crate) fn names_wanted(
 ) -> Vec<i64> {
     let mut ids: Vec<i64> = rows
         .iter()
-        .filter(|(_, v)| *v == 1)
         .filter_map(|(r, _)| subjects.get(&(r.subject.scheme, r.subject.code.clone())))
         .filter(|id| !names.contains_key(id))
         .copied()
@@ -1352,36 +1356,44 @@ pub(crate) fn names_wanted(
     ids
 }
 
-/// A row held back by [`check_names`], with its subject's id.
-pub(crate) type HeldBack = (RecordInput, i64);
+/// A row held back by [`check_names`], with its subject's id and the version it would have been.
+pub(crate) type HeldBack = (RecordInput, i64, i64);
 
 /// Holds back a new decision whose party's name is none the subject found by its code has
 /// held: the code or the name is wrong, and published as it is the decision would stand on
 /// another company's or person's page (国办发〔2015〕51号 (二十三): 「准确、规范、完整地记录和
 /// 采集」). A former name is a name held: a decision made before a renaming keeps the name of
-/// its day. A changed row is checked against the held version instead ([`classify`]'s
-/// `party_changed`). Returns the rows to write and those held back with their subject's id,
-/// which [`hold_for_review`] refuses once the subject's name is read.
+/// its day. A changed row is checked too (a correction must not move a decision under a name
+/// its code never had); the caller keeps its held version current. Only when the batch checks
+/// names at all ([`BatchWriter::check_party_names`]; not for 登记注册, whose rows are where
+/// names change). Returns the rows to write and those held back, which [`hold_for_review`]
+/// refuses once the subject's name is read.
 pub(crate) fn check_names(
     rows: Vec<(RecordInput, i64)>,
     subjects: &HashMap<(Scheme, String), i64>,
     names: &HashMap<i64, HeldNames>,
     summary: &mut BatchSummary,
+    checked: bool,
 ) -> (Vec<(RecordInput, i64)>, Vec<HeldBack>) {
+    if !checked {
+        return (rows, Vec::new());
+    }
     let mut kept = Vec::with_capacity(rows.len());
     let mut held_back = Vec::new();
     for (r, v) in rows {
-        let mismatch = (v == 1)
-            .then(|| subjects.get(&(r.subject.scheme, r.subject.code.clone())))
-            .flatten()
+        let mismatch = subjects
+            .get(&(r.subject.scheme, r.subject.code.clone()))
             .filter(|id| names.get(id).is_some_and(|h| !h.holds(&r.subject.name)))
             .copied();
         match mismatch {
             Some(id) => {
                 summary.accepted = summary.accepted.saturating_sub(1);
+                if v > 1 {
+                    summary.changed = summary.changed.saturating_sub(1);
+                }
                 summary.rejected += 1;
                 summary.review += 1;
-                held_back.push((r, id));
+                held_back.push((r, id, v));
             }
             None => kept.push((r, v)),
         }
@@ -1389,22 +1401,44 @@ pub(crate) fn check_names(
     (kept, held_back)
 }
 
+/// The held versions `superseded` keeps current: those of changed rows held back.
+pub(crate) fn keep_current(
+    superseded: &mut Vec<i64>,
+    held_back: &[HeldBack],
+    held: &HashMap<String, Held>,
+) {
+    let kept: Vec<i64> = held_back
+        .iter()
+        .filter(|(_, _, v)| *v > 1)
+        .filter_map(|(r, _, _)| held.get(&r.doc_no).map(|h| h.id))
+        .collect();
+    superseded.retain(|id| !kept.contains(id));
+}
+
 /// Refuses a row [`check_names`] held back (rule `name_mismatch`) and opens a 名称与代码不符
-/// case holding it; `registered` is the subject's current name.
+/// case holding it; `registered` is the subject's current name, `None` for a natural person
+/// (whose name a sender who only has an ID number must not learn from the refusal).
 pub(crate) fn hold_for_review(
     r: &RecordInput,
     subject_id: i64,
-    registered: &str,
+    registered: Option<&str>,
     refused: &mut Refused,
 ) {
     let code = chengxin_codes::mask::redact(&r.subject.code);
-    let message = chengxin_codes::mask::redact(&format!(
-        "代码 {code} 在主体库中登记的名称是「{registered}」，与本行的「{name}」不符：请核对代码和\
-         名称（主体如已更名，请先在主体库办理名称变更） / the subject holding {code} is registered \
-         as 「{registered}」, not 「{name}」 as this row says: check the code and the name (a \
-         renamed subject is renamed in the registry first)",
-        name = r.subject.name,
-    ));
+    let name = &r.subject.name;
+    let message = chengxin_codes::mask::redact(&match registered {
+        Some(registered) => format!(
+            "代码 {code} 在主体库中登记的名称是「{registered}」，与本行的「{name}」不符：请核对代码\
+             和名称（主体如已更名，请先在主体库办理名称变更） / the subject holding {code} is \
+             registered as 「{registered}」, not 「{name}」 as this row says: check the code and \
+             the name (a renamed subject is renamed in the registry first)"
+        ),
+        None => format!(
+            "证件号码 {code} 在主体库中登记的姓名与本行的「{name}」不符：请核对证件号码和姓名 / \
+             the person holding {code} is registered under another name than 「{name}」: check \
+             the number and the name"
+        ),
+    });
     let payload = serde_json::json!({
         "row": r.row_no,
         "line": r.line,
@@ -1651,14 +1685,25 @@ async fn flush_pg(
             }
         }
     }
-    let (to_write, held_back) = check_names(to_write, chunk.subjects, chunk.names, chunk.summary);
-    for (r, id) in &held_back {
-        let registered: Option<String> =
-            sqlx::query_scalar("SELECT name FROM subjects WHERE id = $1")
+    let (to_write, held_back) = check_names(
+        to_write,
+        chunk.subjects,
+        chunk.names,
+        chunk.summary,
+        chunk.refused.check_names,
+    );
+    let mut superseded = superseded;
+    keep_current(&mut superseded, &held_back, &held);
+    for (r, id, _) in &held_back {
+        let registered: Option<(String, String)> =
+            sqlx::query_as("SELECT name, kind FROM subjects WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut **t)
                 .await?;
-        hold_for_review(r, *id, &registered.unwrap_or_default(), chunk.refused);
+        let shown = registered
+            .filter(|(_, kind)| kind != SubjectKind::NaturalPerson.as_str())
+            .map(|(name, _)| name);
+        hold_for_review(r, *id, shown.as_deref(), chunk.refused);
     }
     for case in std::mem::take(&mut chunk.refused.cases) {
         sqlx::query(OPEN_NAME_CASE)

@@ -1025,7 +1025,7 @@ async fn a_name_its_code_never_held_is_held_for_review_and_a_former_name_is_not(
             r
         };
         let mut w = s.begin_batch(batch("names.csv")).await.expect("begin");
-        w.set_name_field("CF_XDR_MC");
+        w.check_party_names("CF_XDR_MC");
         // The current name (full-width brackets and spaces aside), the former one, a stranger's.
         w.push(named("闽市监罚〔2026〕81号", " 福州甲乙贸易有限公司"))
             .await
@@ -1075,6 +1075,7 @@ async fn a_name_its_code_never_held_is_held_for_review_and_a_former_name_is_not(
         // name is held too, in the same batch and in the next.
         let b = uscc(20);
         let mut w = s.begin_batch(batch("pending.csv")).await.expect("begin");
+        w.check_party_names("CF_XDR_MC");
         let mut first = rec("闽市监罚〔2026〕84号", &b, "罚款", d(2026, 11, 16));
         first.subject.name = "福州己庚有限公司".into();
         let mut second = rec("闽市监罚〔2026〕85号", &b, "罚款", d(2026, 11, 16));
@@ -1086,6 +1087,76 @@ async fn a_name_its_code_never_held_is_held_for_review_and_a_former_name_is_not(
             (sum.accepted, sum.review, sum.pending_subjects),
             (1, 1, 1),
             "{sum:?}"
+        );
+        // A correction may not move a decision under a name its code never had (found by a QA
+        // pass): held for review, the held version stays current and on show.
+        let mut w = s.begin_batch(batch("fix.csv")).await.expect("begin");
+        w.check_party_names("CF_XDR_MC");
+        let mut fix = named("闽市监罚〔2026〕81号", "某某错误名称有限公司");
+        fix.fields_json = r#"{"CF_NR":"更正"}"#.into();
+        fix.hash = format!("{:0>64}", "f");
+        w.push(fix).await.expect("push");
+        let sum = w.commit().await.expect("commit");
+        assert_eq!(
+            (sum.accepted, sum.changed, sum.review),
+            (0, 0, 1),
+            "{sum:?}"
+        );
+        let held = s
+            .record(DEPT, "penalty", "闽市监罚〔2026〕81号")
+            .await
+            .expect("q")
+            .expect("held");
+        assert_eq!((held.version, held.current), (1, true));
+        // A batch that does not check names (登记注册: where names change) takes a new name.
+        let mut w = s.begin_batch(batch("unchecked.csv")).await.expect("begin");
+        w.push(named("闽市监罚〔2026〕86号", "福州全新名称有限公司"))
+            .await
+            .expect("push");
+        let sum = w.commit().await.expect("commit");
+        assert_eq!((sum.accepted, sum.review), (1, 0), "{sum:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_persons_registered_name_is_not_told_to_the_sender() {
+    on_both("batch_person_name", |s| async move {
+        setup(&s).await;
+        let id = "11010519491231002X";
+        let person = |doc: &str, name: &str| {
+            let mut r = rec(doc, id, "罚款", d(2026, 11, 16));
+            r.subject.kind = SubjectKind::NaturalPerson;
+            r.subject.scheme = Scheme::CitizenId;
+            r.subject.name = name.into();
+            r
+        };
+        let mut w = s.begin_batch(batch("p.csv")).await.expect("begin");
+        w.check_party_names("CF_XDR_MC");
+        w.push(person("闽市监罚〔2026〕91号", "张三"))
+            .await
+            .expect("push");
+        w.push(person("闽市监罚〔2026〕92号", "李四"))
+            .await
+            .expect("push");
+        let sum = w.commit().await.expect("commit");
+        assert_eq!((sum.accepted, sum.review), (1, 1), "{sum:?}");
+        let refused = s.batch_rejections(sum.batch).await.expect("report");
+        assert_eq!(refused[0].rule, "name_mismatch");
+        assert!(
+            !refused[0].message.contains("张三"),
+            "{}",
+            refused[0].message
+        );
+        assert!(
+            refused[0].message.contains("「李四」不符"),
+            "{}",
+            refused[0].message
+        );
+        assert!(
+            !refused[0].message.contains(id),
+            "masked: {}",
+            refused[0].message
         );
     })
     .await;
