@@ -293,6 +293,10 @@ impl CsvSource {
                     "the last record has {} of {} cells and no line break at its end",
                     record.cells, width
                 ),
+                detail_zh: format!(
+                    "最后一行只有 {} 个单元格（表头有 {} 列），且行末没有换行",
+                    record.cells, width
+                ),
             });
         }
         Ok(Step::Record(record.line))
@@ -462,6 +466,11 @@ impl CsvSource {
                             "the file ends inside the quoted cell in column {} that starts on line {}: the upload may be cut off, or a quote is not closed",
                             acc.col + 1,
                             acc.cell_line
+                        ),
+                        detail_zh: format!(
+                            "文件在第 {} 行开始的第 {} 列带引号的单元格中结束：上传可能被截断，或引号没有闭合",
+                            acc.cell_line,
+                            acc.col + 1
                         ),
                     });
                 }

@@ -237,11 +237,11 @@ impl IngestError {
                 );
                 if let Some(first) = report.first() {
                     s.push_str(&format!(
-                        "；第一处：第 {} 条数据（第 {} 行），字段 {}，规则 {}：{}",
+                        "；第一处：第 {} 条数据（第 {} 行），字段 {}，{}：{}",
                         first.row_no,
                         first.line,
                         first.field,
-                        first.rule,
+                        chengxin_catalog::rule_label_zh(&first.rule).unwrap_or(&first.rule),
                         chengxin_catalog::message_zh(&first.message)
                     ));
                 }

@@ -308,6 +308,10 @@ fn parse_object<'a>(text: &'a str, line: &Line) -> Result<Entries<'a>, Error> {
                     "the last line ends in the middle of a JSON object ({message}, column {})",
                     e.column()
                 ),
+                detail_zh: format!(
+                    "最后一行在一个 JSON 对象的中间结束（第 {} 个字符处）",
+                    e.column()
+                ),
             }
         } else {
             Error::Malformed {

@@ -265,7 +265,12 @@ pub enum Error {
         line: u64,
     },
     #[error("the file seems cut off{}: {detail}", at_line(*.line))]
-    Truncated { line: u64, detail: String },
+    Truncated {
+        line: u64,
+        detail: String,
+        /// The same detail in Chinese.
+        detail_zh: String,
+    },
     #[error("line {line}: {detail}")]
     Malformed { line: u64, detail: String },
     #[error(
@@ -395,6 +400,7 @@ impl Error {
             detail: format!(
                 "it ends in the middle of a character (byte offset {byte_offset}), as a file cut short in copying or upload does; send the whole file again"
             ),
+            detail_zh: format!("文件在一个字符的中间结束（字节位置 {byte_offset}）"),
         }
     }
 }
@@ -494,8 +500,10 @@ impl Error {
             } => format!(
                 "第 {line} 行不是有效的 {encoding} 文字（字节位置 {byte_offset}）；文件是按 {encoding} 读取的：请另存为 UTF-8 编码后重新报送"
             ),
-            Error::Truncated { line, detail } => format!(
-                "{}文件不完整，像是在复制、保存或上传时被截断：请重新导出完整的文件后报送（{detail}）",
+            Error::Truncated {
+                line, detail_zh, ..
+            } => format!(
+                "{}文件不完整，像是在复制、保存或上传时被截断：{detail_zh}。请重新导出完整的文件后报送",
                 at(*line)
             ),
             Error::Malformed { line, detail } => {
@@ -546,7 +554,7 @@ impl Error {
                 sheets,
                 hidden: true,
             } => format!(
-                "XLSX 工作簿中可见的工作表都是空的，数据在隐藏的工作表 {} 中：请取消隐藏要报送的\
+                "XLSX 工作簿中可见的工作表都是空的，数据在隐藏的工作表{}中：请取消隐藏要报送的\
                  工作表，或在「工作表」栏（API：sheet=名称）写明其名称",
                 quoted_zh(sheets)
             ),

@@ -184,6 +184,7 @@ fn check_signature(path: &Path) -> Result<(), Error> {
         return Err(Error::Truncated {
             line: 0,
             detail: "the file is empty".to_owned(),
+            detail_zh: "文件是空的".to_owned(),
         });
     }
     if head.starts_with(b"\xD0\xCF\x11\xE0") {
@@ -282,10 +283,13 @@ fn open_error(e: XlsxError) -> Error {
             detail: format!(
                 "the file is not a complete XLSX (ZIP) archive ({e}); upload it again, or save it from Excel as .xlsx"
             ),
+            detail_zh: "不是完整的 XLSX（ZIP）文件：请重新上传，或在 Excel 中另存为 .xlsx"
+                .to_owned(),
         },
         XlsxError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => Error::Truncated {
             line: 0,
             detail: format!("the XLSX archive ends too early ({e})"),
+            detail_zh: "XLSX 文件提前结束".to_owned(),
         },
         XlsxError::Io(e) => Error::Io(e),
         XlsxError::Password => Error::Xlsx(

@@ -228,7 +228,7 @@ fn file_cut_inside_a_quoted_field_is_truncated() {
     let (_, rows) = read_all(bytes, Format::Csv);
     assert_eq!(cells(&rows[..1]), strs(&[&["甲", "完整"]]));
     match &rows[1] {
-        Err(Error::Truncated { line, detail }) => {
+        Err(Error::Truncated { line, detail, .. }) => {
             assert_eq!(*line, 3);
             assert!(detail.contains("quoted"), "{detail}");
         }
@@ -252,7 +252,7 @@ fn last_record_cut_short_without_newline_is_truncated() {
     let (_, rows) = read_all(b"a,b,c\n1,2,3\n4,5", Format::Csv);
     assert_eq!(cells(&rows[..1]), strs(&[&["1", "2", "3"]]));
     assert!(
-        matches!(&rows[1], Err(Error::Truncated { line: 3, detail }) if detail.contains("2 of 3")),
+        matches!(&rows[1], Err(Error::Truncated { line: 3, detail, detail_zh }) if detail.contains("2 of 3") && detail_zh.contains("只有 2 个单元格（表头有 3 列）")),
         "{rows:?}"
     );
 

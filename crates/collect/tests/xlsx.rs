@@ -381,7 +381,7 @@ fn which_worksheet_is_read() {
     let msg = e.to_string();
     assert!(msg.contains("hidden worksheet(s) \"字典\""), "{msg}");
     assert!(
-        e.message_zh().contains("隐藏的工作表 「字典」"),
+        e.message_zh().contains("隐藏的工作表「字典」"),
         "{}",
         e.message_zh()
     );

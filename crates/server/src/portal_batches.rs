@@ -424,7 +424,7 @@ fn ingest_refusal_zh(code: &str, message_zh: &str) -> String {
     } else {
         message_zh
     };
-    format!("文件未被接收，没有保存任何数据。{what}。（{code}）")
+    format!("文件未被接收，没有保存任何数据。{what}。（错误代码 {code}）")
 }
 
 /// Why a sender may not send what the form asks, in Chinese, with the API's detail.

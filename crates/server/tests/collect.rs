@@ -1022,6 +1022,11 @@ async fn a_broken_file_is_refused_whole_over_http() {
     // The same refusal in Chinese, at the same line, for the sender's own page or system.
     let zh = v["message_zh"].as_str().unwrap_or_default();
     assert!(zh.starts_with("第 6 行：文件不完整"), "{zh}");
+    assert!(zh.contains("第 5 列带引号的单元格中结束"), "{zh}");
+    assert!(
+        !zh.contains("the file ends"),
+        "no English on the Chinese side: {zh}"
+    );
     assert!(zh.contains("请重新导出完整的文件后报送"), "{zh}");
     let r = call(&f, "GET", "/api/v1/publicity/penalty", None, vec![]).await;
     assert_eq!(r.json()["total"], 0, "nothing of the batch was kept");
