@@ -797,6 +797,11 @@ impl Store {
             .collect();
         for (d, i, rule, n) in rs {
             if let Some(q) = out.iter_mut().find(|q| q.department == d && q.item == i) {
+                // Rows held for a name that does not match are reviewed, but are no wrong
+                // codes: the 错码率 counts codes failing their check.
+                if rule == "name_mismatch" {
+                    q.wrong_code = (q.wrong_code - n).max(0);
+                }
                 q.rejected_by_rule.push((rule, n));
             }
         }
@@ -1503,13 +1508,21 @@ fn plain_name(name: &str) -> String {
     plain_chars(name).collect()
 }
 
-/// [`plain_name`]'s characters.
+/// [`plain_name`]'s characters: full-width ASCII made half-width, Latin letters in lower case,
+/// and the dots that separate the parts of a transcribed name (阿依古丽·买买提, written with
+/// •, ・, ‧ or ･ as often as with ·) made one.
 fn plain_chars(name: &str) -> impl Iterator<Item = char> + '_ {
     name.chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             c => c,
+        })
+        .map(|c| match c {
+            '\u{2022}' | '\u{2027}' | '\u{30FB}' | '\u{FF65}' | '\u{2219}' | '\u{22C5}' => {
+                '\u{00B7}'
+            }
+            c => c.to_ascii_lowercase(),
         })
 }
 
@@ -2185,6 +2198,26 @@ mod tests {
     /// row naming only that number in the same batch finds it); one already held by another
     /// subject, or taken by an earlier company of the batch, is not kept and finds nothing: a
     /// file's wrong number must not merge two companies.
+    #[test]
+    fn names_compare_without_width_case_spaces_or_the_kind_of_dot() {
+        let held = HeldNames::new("阿依古丽·买买提");
+        for same in ["阿依古丽•买买提", "阿依古丽・买买提", " 阿依古丽･买买提 "]
+        {
+            assert!(held.holds(same), "{same}");
+        }
+        let latin = HeldNames::new("ZHANG SAN Trading (Fuzhou)");
+        for same in [
+            "zhang san trading (fuzhou)",
+            "ＺＨＡＮＧ　ＳＡＮ Ｔｒａｄｉｎｇ（Ｆｕｚｈｏｕ）",
+        ] {
+            assert!(latin.holds(same), "{same}");
+        }
+        assert!(!latin.holds("LI SI Trading (Fuzhou)"));
+        assert!(!held.holds("阿依古丽买买提江"));
+        // Nothing known: nothing to hold against.
+        assert!(HeldNames::default().holds("任何名称"));
+    }
+
     #[test]
     fn other_codes_of_a_row_are_kept_only_when_free() {
         let other = "91350100MA2XYZ0K0Q";

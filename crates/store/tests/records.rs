@@ -1061,6 +1061,17 @@ async fn a_name_its_code_never_held_is_held_for_review_and_a_former_name_is_not(
                 .len(),
             2
         );
+        // Reviewed, but no wrong code: the 错码率 does not count it.
+        let q = s
+            .quality(Some(DEPT), d(2000, 1, 1), d(2100, 1, 1))
+            .await
+            .expect("quality");
+        assert_eq!(q[0].wrong_code, 0, "{q:?}");
+        assert!(
+            q[0].rejected_by_rule
+                .contains(&("name_mismatch".to_string(), 1)),
+            "{q:?}"
+        );
         let cases = s
             .code_cases(Some(chengxin_store::CaseStatus::Open), 10)
             .await
