@@ -110,6 +110,15 @@ fn ingest(d: &Dir, file: &Path, extra: &[&str]) -> (i32, Value, String) {
     (code, summary(&out), err)
 }
 
+/// Ingests `file` as penalties, which must succeed; the summary and the rejected-rows report.
+fn ingest_reporting(d: &Dir, file: &Path) -> (Value, String) {
+    let report = d.file("report.csv");
+    let (code, s, err) = ingest(d, file, &["--rejections", &report.display().to_string()]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&report).expect("report");
+    (s, text)
+}
+
 fn ingest_item(d: &Dir, file: &Path, item: &str) -> (i32, Value, String) {
     let db = d.db();
     let path = file.display().to_string();
@@ -351,15 +360,12 @@ fn a_short_row_is_reported_as_short() {
     text.push('\n');
     let f = d.file("short.csv");
     std::fs::write(&f, text).expect("write");
-    let report = d.file("report.csv");
-    let (code, s, err) = ingest(&d, &f, &["--rejections", &report.display().to_string()]);
-    assert_eq!(code, 0, "{err}");
+    let (s, text) = ingest_reporting(&d, &f);
     assert_eq!(
         (&s["accepted"], &s["rejected"]),
         (&2.into(), &1.into()),
         "{s}"
     );
-    let text = std::fs::read_to_string(&report).expect("report");
     assert!(
         text.contains("the row has only 5 of the header's 13 cells"),
         "{text}"
@@ -477,15 +483,12 @@ fn a_row_the_reader_cannot_take_is_reported_in_chinese_with_its_field() {
     }
     let f = d.file("keys.jsonl");
     std::fs::write(&f, text).expect("write");
-    let report = d.file("r.csv");
-    let (code, s, err) = ingest(&d, &f, &["--rejections", &report.display().to_string()]);
-    assert_eq!(code, 0, "{err}");
+    let (s, text) = ingest_reporting(&d, &f);
     assert_eq!(
         (&s["accepted"], &s["rejected"]),
         (&2.into(), &1.into()),
         "{s}"
     );
-    let text = std::fs::read_to_string(&report).expect("report");
     let line = text.lines().nth(1).expect("one rejection");
     // The key is the field; the reason is Chinese first (the 数据报送 page shows that part).
     assert!(line.starts_with("2,2,CF_BEIZHU,unknown_key,"), "{line}");
@@ -511,15 +514,12 @@ fn a_cell_excel_spoilt_is_reported_under_its_field() {
     // Row 2's USCC typed as a number: Excel kept 15 of its digits.
     ws.write_number(2, 2, 913501001234567890.0).expect("cell");
     wb.save(&xlsx).expect("save");
-    let report = d.file("r.csv");
-    let (code, s, err) = ingest(&d, &xlsx, &["--rejections", &report.display().to_string()]);
-    assert_eq!(code, 0, "{err}");
+    let (s, text) = ingest_reporting(&d, &xlsx);
     assert_eq!(
         (&s["accepted"], &s["rejected"]),
         (&1.into(), &1.into()),
         "{s}"
     );
-    let text = std::fs::read_to_string(&report).expect("report");
     let line = text.lines().nth(1).expect("one rejection");
     assert!(line.starts_with("2,3,CF_XDR_SHXYM,malformed,"), "{line}");
     assert!(

@@ -10,9 +10,9 @@
 
 use crate::StoreError;
 use crate::records::{
-    Chunk, Held, HeldNames, RECORD_COLS, RecordInput, SubjectInput, WriteCtx, check_names,
-    classify, hold_for_review, keep_current, lookup_values, names_wanted, pending_key,
-    pending_reason, plan_creation, wanted_subjects,
+    Chunk, Held, HeldNames, RECORD_COLS, RecordInput, SubjectInput, WriteCtx, classify,
+    hold_back_names, hold_for_review, lookup_values, names_wanted, pending_key, pending_reason,
+    plan_creation, wanted_subjects,
 };
 use chengxin_registry::{Scheme, SubjectKind, SubjectStatus};
 use chrono::NaiveDate;
@@ -49,7 +49,7 @@ fn iso(d: Option<NaiveDate>) -> Option<String> {
 /// Classifies, resolves subjects for, and writes one chunk of rows.
 pub(crate) fn write_chunk(
     conn: &Connection,
-    chunk: Chunk<'_>,
+    mut chunk: Chunk<'_>,
     rows: Vec<RecordInput>,
 ) -> Result<(), StoreError> {
     let ctx = chunk.ctx;
@@ -111,15 +111,8 @@ pub(crate) fn write_chunk(
             chunk.names.insert(id, names);
         }
     }
-    let (to_write, held_back) = check_names(
-        to_write,
-        chunk.subjects,
-        chunk.names,
-        chunk.summary,
-        chunk.refused.check_names,
-    );
     let mut superseded = superseded;
-    keep_current(&mut superseded, &held_back, &held);
+    let (to_write, held_back) = hold_back_names(&mut chunk, to_write, &mut superseded, &held);
     if !held_back.is_empty() {
         let mut q = conn.prepare("SELECT name, kind FROM subjects WHERE id = ?1")?;
         for (r, id, _) in &held_back {

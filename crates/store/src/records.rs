@@ -1406,18 +1406,28 @@ pub(crate) fn check_names(
     (kept, held_back)
 }
 
-/// The held versions `superseded` keeps current: those of changed rows held back.
-pub(crate) fn keep_current(
+/// [`check_names`] for a chunk, keeping current the held versions of the changed rows it holds
+/// back (they are not superseded). Returns the rows to write and those held back.
+pub(crate) fn hold_back_names(
+    chunk: &mut Chunk<'_>,
+    to_write: Vec<(RecordInput, i64)>,
     superseded: &mut Vec<i64>,
-    held_back: &[HeldBack],
     held: &HashMap<String, Held>,
-) {
+) -> (Vec<(RecordInput, i64)>, Vec<HeldBack>) {
+    let (to_write, held_back) = check_names(
+        to_write,
+        chunk.subjects,
+        chunk.names,
+        chunk.summary,
+        chunk.refused.check_names,
+    );
     let kept: Vec<i64> = held_back
         .iter()
         .filter(|(_, _, v)| *v > 1)
         .filter_map(|(r, _, _)| held.get(&r.doc_no).map(|h| h.id))
         .collect();
     superseded.retain(|id| !kept.contains(id));
+    (to_write, held_back)
 }
 
 /// Refuses a row [`check_names`] held back (rule `name_mismatch`) and opens a 名称与代码不符
@@ -1626,7 +1636,7 @@ pub(crate) fn pending_reason(batch_id: i64) -> (String, String) {
 /// One chunk on PostgreSQL: lookups with `IN` lists, the records with `COPY … FROM STDIN`.
 async fn flush_pg(
     t: &mut sqlx::Transaction<'static, sqlx::Postgres>,
-    chunk: Chunk<'_>,
+    mut chunk: Chunk<'_>,
     rows: Vec<RecordInput>,
 ) -> Result<(), StoreError> {
     let ctx = chunk.ctx;
@@ -1698,15 +1708,8 @@ async fn flush_pg(
             }
         }
     }
-    let (to_write, held_back) = check_names(
-        to_write,
-        chunk.subjects,
-        chunk.names,
-        chunk.summary,
-        chunk.refused.check_names,
-    );
     let mut superseded = superseded;
-    keep_current(&mut superseded, &held_back, &held);
+    let (to_write, held_back) = hold_back_names(&mut chunk, to_write, &mut superseded, &held);
     for (r, id, _) in &held_back {
         let registered: Option<(String, String)> =
             sqlx::query_as("SELECT name, kind FROM subjects WHERE id = $1")
