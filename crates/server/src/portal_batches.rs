@@ -48,6 +48,8 @@ pub(crate) struct BatchLine {
     changed: i64,
     unchanged: i64,
     rejected: i64,
+    /// Of the refused rows, those held for review (a wrong code, a name the code never held).
+    review: i64,
 }
 
 /// A refused row as an officer reads it: the field by its Chinese name, the rule by its label.
@@ -143,6 +145,7 @@ fn line(b: &BatchInfo, departments: &[Choice], catalog: &Catalog) -> BatchLine {
         changed: b.changed,
         unchanged: b.unchanged,
         rejected: b.rejected,
+        review: b.review,
     }
 }
 

@@ -475,6 +475,19 @@ async fn a_name_the_code_never_held_is_held_for_review() {
         ),
         "{message}"
     );
+    // The 数据报送 list shows the row held for review.
+    let list = call(&f, "GET", "/batches", Some("officer"), vec![]).await;
+    assert!(
+        list.body.contains("<th scope=\"col\">其中待核查</th>"),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body
+            .contains("<td>2</td><td>1</td><td>0</td><td>0</td><td>1</td><td>1</td></tr>"),
+        "{}",
+        list.body
+    );
     // Not on the company's page, nor in the column.
     let page = call(&f, "GET", &format!("/subjects/{code}"), None, vec![]).await;
     assert!(!page.body.contains("402号"), "{}", page.body);
