@@ -478,6 +478,9 @@ fn a_row_the_reader_cannot_take_is_reported_in_chinese_with_its_field() {
         if i == 2 {
             obj.insert("CF_BEIZHU".into(), Value::String("多余的键".into()));
         }
+        if i == 3 {
+            obj.insert("CF_NR".into(), serde_json::json!({ "罚款": "五千元" }));
+        }
         text.push_str(&Value::Object(obj).to_string());
         text.push('\n');
     }
@@ -486,7 +489,7 @@ fn a_row_the_reader_cannot_take_is_reported_in_chinese_with_its_field() {
     let (s, text) = ingest_reporting(&d, &f);
     assert_eq!(
         (&s["accepted"], &s["rejected"]),
-        (&2.into(), &1.into()),
+        (&1.into(), &2.into()),
         "{s}"
     );
     let line = text.lines().nth(1).expect("one rejection");
@@ -494,6 +497,10 @@ fn a_row_the_reader_cannot_take_is_reported_in_chinese_with_its_field() {
     assert!(line.starts_with("2,2,CF_BEIZHU,unknown_key,"), "{line}");
     assert!(line.contains("键「CF_BEIZHU」不是列名"), "{line}");
     assert!(line.contains(" / line 2, data row 2: key"), "{line}");
+    // A nested value is reported under the field its key names.
+    let line = text.lines().nth(2).expect("two rejections");
+    assert!(line.starts_with("3,3,CF_NR,malformed,"), "{line}");
+    assert!(line.contains("键「CF_NR」的值是嵌套的对象"), "{line}");
 }
 
 #[test]

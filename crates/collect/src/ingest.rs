@@ -566,7 +566,8 @@ fn produce(
                         crate::Error::UnknownKey { key, .. } => key.clone(),
                         // The field under the column, when the column is one.
                         crate::Error::CellTooLarge { column, .. }
-                        | crate::Error::Cell { column, .. } => column
+                        | crate::Error::Cell { column, .. }
+                        | crate::Error::NestedValue { column, .. } => column
                             .checked_sub(1)
                             .and_then(|c| columns.field_of(c))
                             .and_then(|f| item.fields.get(f))

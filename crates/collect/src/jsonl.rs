@@ -358,16 +358,12 @@ fn fill_cells(
             })?,
             Some(b'n') => String::new(),
             Some(b'[' | b'{') => {
-                return Err(Error::Malformed {
+                return Err(Error::NestedValue {
+                    row,
                     line,
-                    detail: format!(
-                        "data row {row}, key {name:?}: the value is a nested {}, but only strings, numbers, booleans and null are accepted",
-                        if text.starts_with('[') {
-                            "array"
-                        } else {
-                            "object"
-                        }
-                    ),
+                    column: col + 1,
+                    key: name.to_owned(),
+                    array: text.starts_with('['),
                 });
             }
             // Numbers as their JSON text, `true` and `false` as such.

@@ -316,6 +316,19 @@ pub enum Error {
         cell: String,
         problem: CellProblem,
     },
+    /// A JSON Lines value that is an array or an object (`column` is the key's, 1-based).
+    #[error(
+        "line {line}: data row {row}, key {key:?}: the value is a nested {}, but only strings, \
+         numbers, booleans and null are accepted",
+        if *.array { "array" } else { "object" }
+    )]
+    NestedValue {
+        row: u64,
+        line: u64,
+        column: usize,
+        key: String,
+        array: bool,
+    },
     /// Which worksheet to read is not clear: the one named is missing, several have data, or
     /// only hidden ones do (`hidden`). `sheets` names the candidates.
     #[error("{}", describe_sheets(.wanted.as_deref(), .sheets, *.hidden))]
@@ -461,6 +474,7 @@ impl Error {
             Error::Io(_)
             | Error::Malformed { .. }
             | Error::Cell { .. }
+            | Error::NestedValue { .. }
             | Error::NeedsFile
             | Error::Xlsx(_) => "malformed",
         }
@@ -473,6 +487,7 @@ impl Error {
             | Error::Truncated { line, .. }
             | Error::Malformed { line, .. }
             | Error::Cell { line, .. }
+            | Error::NestedValue { line, .. }
             | Error::CellTooLarge { line, .. }
             | Error::RecordTooLarge { line, .. }
             | Error::UnknownKey { line, .. } => *line,
@@ -541,6 +556,17 @@ impl Error {
                 "第 {line} 行第 {column} 列（单元格 {cell}）{}",
                 problem.message_zh()
             ),
+            Error::NestedValue {
+                row,
+                line,
+                key,
+                array,
+                ..
+            } => format!(
+                "第 {line} 行（第 {row} 条数据）：键「{key}」的值是嵌套的{}，只接受字符串、数字、\
+                 布尔值和 null",
+                if *array { "数组" } else { "对象" }
+            ),
             Error::Sheet {
                 wanted: Some(w),
                 sheets,
@@ -589,6 +615,7 @@ impl Error {
             self,
             Error::Malformed { .. }
                 | Error::Cell { .. }
+                | Error::NestedValue { .. }
                 | Error::UnknownKey { .. }
                 | Error::CellTooLarge { .. }
                 | Error::RecordTooLarge { .. }

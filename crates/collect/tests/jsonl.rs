@@ -99,13 +99,22 @@ fn nested_value_names_row_and_key() {
         .enumerate()
     {
         match &rows[i + 1] {
-            Err(Error::Malformed { line: l, detail }) => {
+            Err(
+                e @ Error::NestedValue {
+                    line: l, column, ..
+                },
+            ) => {
+                let detail = e.to_string();
                 assert_eq!(*l, line);
+                assert_eq!(*column, i + 1, "the key's column");
+                assert_eq!(e.code(), "malformed");
                 assert!(detail.contains(&format!("data row {}", i + 2)), "{detail}");
                 assert!(detail.contains(&format!("{key:?}")), "{detail}");
                 assert!(detail.contains(kind), "{detail}");
+                let zh = e.message_zh();
+                assert!(zh.contains(&format!("键「{key}」的值是嵌套的")), "{zh}");
             }
-            other => panic!("expected malformed, got {other:?}"),
+            other => panic!("expected a nested value refused, got {other:?}"),
         }
     }
 }
@@ -115,7 +124,7 @@ fn nested_value_in_the_first_object_still_gives_headers() {
     let text = "{\"a\": {\"x\": 1}, \"b\": 2}\n{\"a\": \"ok\", \"b\": 3}\n";
     let (reader, rows) = read_all(text.as_bytes(), Format::JsonLines);
     assert_eq!(reader.headers(), ["a", "b"]);
-    assert!(matches!(&rows[0], Err(Error::Malformed { line: 1, .. })));
+    assert!(matches!(&rows[0], Err(Error::NestedValue { line: 1, .. })));
     assert_eq!(cells(&rows[1..]), strs(&[&["ok", "3"]]));
 }
 
