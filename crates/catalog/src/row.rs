@@ -488,6 +488,16 @@ impl CatalogItem {
         self.fields.iter().find(|f| f.code == code)
     }
 
+    /// The field a row's party name is checked against the registry by, if any: every item's
+    /// name field but 登记注册基本信息's (全国公共信用信息基础目录 第1类), whose rows are where
+    /// names change (a 变更登记 carries the new name).
+    pub fn checked_name_field(&self) -> Option<&Field> {
+        const REGISTRATION_CATEGORY: &str = "登记注册基本信息";
+        (self.category != REGISTRATION_CATEGORY)
+            .then(|| self.role_field(Role::SubjectName))
+            .flatten()
+    }
+
     /// The (first) field with role `role`.
     pub fn role_field(&self, role: Role) -> Option<&Field> {
         self.fields.iter().find(|f| f.role == Some(role))

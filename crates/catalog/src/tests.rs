@@ -2150,3 +2150,22 @@ fn the_chinese_part_of_a_message() {
         assert_eq!(crate::message_zh(message), zh, "{message}");
     }
 }
+
+/// Every item's name is checked against the registry but 登记注册's, where names change.
+#[test]
+fn names_are_checked_for_every_item_but_registration() {
+    let c = catalog();
+    for i in &c.items {
+        let checked = i.checked_name_field().map(|f| f.code.as_str());
+        if i.code == "registration" {
+            assert_eq!(checked, None);
+        } else {
+            assert_eq!(
+                checked,
+                i.role_field(Role::SubjectName).map(|f| f.code.as_str()),
+                "{}",
+                i.code
+            );
+        }
+    }
+}

@@ -36,10 +36,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// 「自作出行政决定之日起7个工作日内上网公开」, restated in 国发〔2016〕33号 (十七).
 pub const ON_TIME_WORKING_DAYS: u32 = 7;
 
-/// The catalog category of registration information (全国公共信用信息基础目录 第1类), whose
-/// rows set subjects' names rather than being checked against them.
-const REGISTRATION_CATEGORY: &str = "登记注册基本信息";
-
 /// Rows per message from the reader thread to the writer.
 const MSG_ROWS: usize = 512;
 
@@ -408,11 +404,7 @@ pub async fn ingest(
     if let Some(f) = req.item.role_field(chengxin_catalog::Role::DocNo) {
         writer.set_doc_field(&f.code);
     }
-    // Names are checked against the registry for every item but 登记注册 itself, whose rows
-    // are where names change (a 变更登记 carries the new name).
-    if req.item.category != REGISTRATION_CATEGORY
-        && let Some(f) = req.item.role_field(chengxin_catalog::Role::SubjectName)
-    {
+    if let Some(f) = req.item.checked_name_field() {
         writer.check_party_names(&f.code);
     }
 

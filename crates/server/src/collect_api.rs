@@ -47,7 +47,9 @@ pub struct Jobs {
 
 pub struct Job {
     id: String,
-    item: String,
+    /// The catalog item sent, as in force when the batch was sent (the refused rows' report
+    /// names its fields).
+    item: CatalogItem,
     department: String,
     file_name: String,
     submitted_by: String,
@@ -66,8 +68,6 @@ enum JobState {
         message_zh: String,
         /// Strict mode: the refused rows (the batch was refused whole, so no report is stored).
         rejections: Option<Arc<Vec<chengxin_store::Rejection>>>,
-        /// The same as report lines (with field names and rule labels), as the view shows them.
-        report: Option<Arc<Vec<serde_json::Value>>>,
     },
 }
 
@@ -146,21 +146,25 @@ impl Job {
                 code,
                 message,
                 message_zh,
-                report,
-                ..
+                rejections,
             } => (
                 "refused",
                 None,
                 Some(code),
                 Some(message),
                 Some(message_zh),
-                report.map(|r| r.as_ref().clone()),
+                // With the same columns as the report a batch keeps.
+                rejections.map(|r| {
+                    chengxin_collect::ingest::report_rows(&r, Some(&self.item))
+                        .filter_map(|row| serde_json::to_value(row).ok())
+                        .collect::<Vec<_>>()
+                }),
             ),
         };
         JobView {
             job: self.id.clone(),
             status,
-            item: self.item.clone(),
+            item: self.item.code.clone(),
             department: self.department.clone(),
             file_name: self.file_name.clone(),
             submitted_by: self.submitted_by.clone(),
@@ -476,7 +480,7 @@ pub(crate) fn spawn_batch(
         chengxin_codes::mask::redact(&chengxin_catalog::excerpt(&upload.file_name, 200));
     let job = Arc::new(Job {
         id: uuid::Uuid::new_v4().simple().to_string(),
-        item: target.item.code.clone(),
+        item: target.item.clone(),
         department: target.department.clone(),
         file_name: upload.file_name.clone(),
         submitted_by: principal.actor(),
@@ -507,7 +511,6 @@ pub(crate) fn spawn_batch(
         strict: upload.strict,
     };
     let store = audit::acting(state, principal);
-    let report_item = req.item.clone();
     let task_job = job.clone();
     let task_state = state.clone();
     let task_principal = principal.clone();
@@ -536,20 +539,11 @@ pub(crate) fn spawn_batch(
                     IngestError::Strict { report, .. } => Some(Arc::new(report)),
                     _ => None,
                 };
-                // Shown inline with the same columns as the report a batch keeps.
-                let report = rejections.as_ref().map(|r| {
-                    Arc::new(
-                        chengxin_collect::ingest::report_rows(r, Some(&report_item))
-                            .filter_map(|row| serde_json::to_value(row).ok())
-                            .collect::<Vec<_>>(),
-                    )
-                });
                 JobState::Refused {
                     code,
                     message,
                     message_zh,
                     rejections,
-                    report,
                 }
             }
         };
@@ -664,7 +658,7 @@ pub async fn get_job_rejections(
     let csv = report_as_csv(p.format.as_deref())?;
     let (item, rows) = match state.jobs.get(&id) {
         Some(job) if may_see_department(&principal, &job.department) => {
-            (job.item.clone(), job.refused_rows())
+            (job.item.code.clone(), job.refused_rows())
         }
         _ => {
             return Err(ApiError::NotFound(format!(

@@ -14,7 +14,7 @@ use crate::records::{
     hold_back_names, hold_for_review, lookup_values, names_wanted, pending_key, pending_reason,
     plan_creation, wanted_subjects,
 };
-use chengxin_registry::{Scheme, SubjectKind, SubjectStatus};
+use chengxin_registry::{CaseKind, Scheme, SubjectStatus};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
@@ -97,7 +97,7 @@ pub(crate) fn write_chunk(
     )?;
     // 3b. The names the subjects of new decisions have held (a name that is none of them is
     // refused, see `check_names`).
-    let wanted = names_wanted(&to_write, chunk.subjects, chunk.names);
+    let wanted = names_wanted(&chunk, &to_write);
     if !wanted.is_empty() {
         // Every version's name: the current one is a version too.
         let mut q = conn.prepare("SELECT name FROM subject_versions WHERE subject_id = ?1")?;
@@ -119,25 +119,21 @@ pub(crate) fn write_chunk(
             let registered: Option<(String, String)> = q
                 .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?;
-            let shown = registered
-                .filter(|(_, kind)| kind != SubjectKind::NaturalPerson.as_str())
-                .map(|(name, _)| name);
-            hold_for_review(r, *id, shown.as_deref(), chunk.refused);
+            let case = hold_for_review(r, *id, registered, chunk.refused);
+            conn.execute(
+                crate::records::OPEN_CASE_ONCE,
+                params![
+                    CaseKind::NameMismatch.as_str(),
+                    case.scheme.as_str(),
+                    case.code,
+                    case.subject_id,
+                    case.detail,
+                    case.payload,
+                    text.recorded_at,
+                    text.actor,
+                ],
+            )?;
         }
-    }
-    for case in std::mem::take(&mut chunk.refused.cases) {
-        conn.execute(
-            crate::records::OPEN_NAME_CASE,
-            params![
-                case.scheme.as_str(),
-                case.code,
-                case.subject_id,
-                case.detail,
-                case.payload,
-                text.recorded_at,
-                text.actor,
-            ],
-        )?;
     }
     // 4. Supersede changed records, then write the new versions.
     // Superseded versions under objection or repaired pass that on (see `CARRY_FLAGS`).

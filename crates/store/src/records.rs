@@ -22,7 +22,7 @@
 //! item are serialised by a transaction-scoped advisory lock.
 
 use crate::{Store, StoreError, with_pool, with_write_pool};
-use chengxin_registry::{Scheme, SubjectKind, SubjectStatus};
+use chengxin_registry::{CaseKind, Scheme, SubjectKind, SubjectStatus};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 
@@ -967,28 +967,17 @@ impl BatchWriter {
         };
         with_tx!(tx, t => {
             // One open case per wrong code: sending the same row again does not open another.
-            let open: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM code_cases WHERE kind = $1 AND code = $2 AND status = 'open' LIMIT 1",
-            )
-            .bind(kind.as_str())
-            .bind(code)
-            .fetch_optional(&mut **t)
-            .await?;
-            if open.is_none() {
-            sqlx::query(
-                "INSERT INTO code_cases (kind, scheme, code, subject_id, other_subject_id, detail, \
-                 payload, status, opened_at, opened_by) VALUES ($1, $2, $3, NULL, NULL, $4, $5, 'open', $6, $7)",
-            )
-            .bind(kind.as_str())
-            .bind(scheme.as_str())
-            .bind(code)
-            .bind(detail)
-            .bind(payload)
-            .bind(now)
-            .bind(&opened_by)
-            .execute(&mut **t)
-            .await?;
-            }
+            sqlx::query(OPEN_CASE_ONCE)
+                .bind(kind.as_str())
+                .bind(scheme.as_str())
+                .bind(code)
+                .bind(None::<i64>)
+                .bind(detail)
+                .bind(payload)
+                .bind(now)
+                .bind(&opened_by)
+                .execute(&mut **t)
+                .await?;
         });
         self.reject(reasons).await
     }
@@ -1091,7 +1080,6 @@ impl BatchWriter {
     /// rows are where names change.
     pub fn check_party_names(&mut self, field: &str) {
         self.refused.name_field = field.to_string();
-        self.refused.check_names = true;
     }
 
     /// Writes what is buffered, fills in the batch's counts, appends the audit entry and commits.
@@ -1170,13 +1158,16 @@ pub(crate) struct WriteCtx<'a> {
 #[derive(Default)]
 pub(crate) struct Refused {
     pub(crate) field: String,
-    /// The catalog field of the party's name (a refusal for a name the subject never held).
+    /// The catalog field of the party's name, set when the batch checks names
+    /// ([`BatchWriter::check_party_names`]); empty: names are not checked.
     pub(crate) name_field: String,
-    /// Whether names are checked at all ([`BatchWriter::check_party_names`]).
-    pub(crate) check_names: bool,
     pub(crate) rows: Vec<Rejection>,
-    /// Cases to open for rows held for review (`name_mismatch`), written with the chunk.
-    pub(crate) cases: Vec<NameCase>,
+}
+
+impl Refused {
+    fn checks_names(&self) -> bool {
+        !self.name_field.is_empty()
+    }
 }
 
 /// A row held for review because its party's name is none its code's subject has held.
@@ -1189,13 +1180,12 @@ pub(crate) struct NameCase {
     pub(crate) payload: String,
 }
 
-/// Opens a case unless one of the same kind is open for the code (sending the row again
-/// opens no other).
-pub(crate) const OPEN_NAME_CASE: &str = "INSERT INTO code_cases (kind, scheme, code, subject_id, \
+/// Opens a case (kind, scheme, code, subject, detail, payload, opened at, by) unless one of the
+/// same kind is open for the code: sending the same row again opens no other.
+pub(crate) const OPEN_CASE_ONCE: &str = "INSERT INTO code_cases (kind, scheme, code, subject_id, \
     other_subject_id, detail, payload, status, opened_at, opened_by) \
-    SELECT 'name_mismatch', $1, $2, $3, NULL, $4, $5, 'open', $6, $7 \
-    WHERE NOT EXISTS (SELECT 1 FROM code_cases WHERE kind = 'name_mismatch' AND code = $2 \
-    AND status = 'open')";
+    SELECT $1, $2, $3, $4, NULL, $5, $6, 'open', $7, $8 \
+    WHERE NOT EXISTS (SELECT 1 FROM code_cases WHERE kind = $1 AND code = $3 AND status = 'open')";
 
 /// Every name a subject has held, as hashes of their [`plain_name`]s: a few bytes per subject
 /// for the hundreds of thousands a first load creates. Empty: nothing known, anything goes.
@@ -1344,16 +1334,20 @@ pub(crate) fn classify(
     (to_write, superseded)
 }
 
-/// The subjects of new decisions in `rows` whose names are not known yet (to look up).
-pub(crate) fn names_wanted(
-    rows: &[(RecordInput, i64)],
-    subjects: &HashMap<(Scheme, String), i64>,
-    names: &HashMap<i64, HeldNames>,
-) -> Vec<i64> {
+/// The subjects of `rows` whose names are not known yet, to read before [`check_names`]; none
+/// when the batch does not check names.
+pub(crate) fn names_wanted(chunk: &Chunk<'_>, rows: &[(RecordInput, i64)]) -> Vec<i64> {
+    if !chunk.refused.checks_names() {
+        return Vec::new();
+    }
     let mut ids: Vec<i64> = rows
         .iter()
-        .filter_map(|(r, _)| subjects.get(&(r.subject.scheme, r.subject.code.clone())))
-        .filter(|id| !names.contains_key(id))
+        .filter_map(|(r, _)| {
+            chunk
+                .subjects
+                .get(&(r.subject.scheme, r.subject.code.clone()))
+        })
+        .filter(|id| !chunk.names.contains_key(id))
         .copied()
         .collect();
     ids.sort_unstable();
@@ -1419,7 +1413,7 @@ pub(crate) fn hold_back_names(
         chunk.subjects,
         chunk.names,
         chunk.summary,
-        chunk.refused.check_names,
+        chunk.refused.checks_names(),
     );
     let kept: Vec<i64> = held_back
         .iter()
@@ -1430,15 +1424,18 @@ pub(crate) fn hold_back_names(
     (to_write, held_back)
 }
 
-/// Refuses a row [`check_names`] held back (rule `name_mismatch`) and opens a 名称与代码不符
-/// case holding it; `registered` is the subject's current name, `None` for a natural person
-/// (whose name a sender who only has an ID number must not learn from the refusal).
+/// Refuses a row [`check_names`] held back (rule `name_mismatch`); returns the 名称与代码不符
+/// case to open, holding it. `registered` is the subject's current name and kind: a natural
+/// person's name is not said (a sender who only has the ID number must not learn it).
 pub(crate) fn hold_for_review(
     r: &RecordInput,
     subject_id: i64,
-    registered: Option<&str>,
+    registered: Option<(String, String)>,
     refused: &mut Refused,
-) {
+) -> NameCase {
+    let registered = registered
+        .filter(|(_, kind)| kind != SubjectKind::NaturalPerson.as_str())
+        .map(|(name, _)| name);
     let code = chengxin_codes::mask::redact(&r.subject.code);
     let name = &r.subject.name;
     let message = chengxin_codes::mask::redact(&match registered {
@@ -1462,20 +1459,20 @@ pub(crate) fn hold_for_review(
             .unwrap_or(serde_json::Value::Null),
     })
     .to_string();
-    refused.cases.push(NameCase {
-        scheme: r.subject.scheme,
-        code: r.subject.code.clone(),
-        subject_id,
-        detail: message.clone(),
-        payload,
-    });
     refused.rows.push(Rejection {
         row_no: r.row_no,
         line: r.line,
         field: refused.name_field.clone(),
         rule: "name_mismatch".into(),
-        message,
+        message: message.clone(),
     });
+    NameCase {
+        scheme: r.subject.scheme,
+        code: r.subject.code.clone(),
+        subject_id,
+        detail: message,
+        payload,
+    }
 }
 
 /// Whether a changed row names the held version's party: the same code; a USCC and the
@@ -1689,7 +1686,7 @@ async fn flush_pg(
     .await?;
     // The names the subjects of new decisions have held (see `check_names`): one index probe
     // per subject, whatever the planner believes of the tables' sizes.
-    let wanted = names_wanted(&to_write, chunk.subjects, chunk.names);
+    let wanted = names_wanted(&chunk, &to_write);
     if !wanted.is_empty() {
         let found: Vec<(i64, String)> = sqlx::query_as(
             "SELECT w.id, n.name FROM unnest($1::bigint[]) AS w(id) \
@@ -1716,13 +1713,9 @@ async fn flush_pg(
                 .bind(id)
                 .fetch_optional(&mut **t)
                 .await?;
-        let shown = registered
-            .filter(|(_, kind)| kind != SubjectKind::NaturalPerson.as_str())
-            .map(|(name, _)| name);
-        hold_for_review(r, *id, shown.as_deref(), chunk.refused);
-    }
-    for case in std::mem::take(&mut chunk.refused.cases) {
-        sqlx::query(OPEN_NAME_CASE)
+        let case = hold_for_review(r, *id, registered, chunk.refused);
+        sqlx::query(OPEN_CASE_ONCE)
+            .bind(CaseKind::NameMismatch.as_str())
             .bind(case.scheme.as_str())
             .bind(&case.code)
             .bind(case.subject_id)
