@@ -106,6 +106,30 @@ async fn call(f: &Fixture, method: &str, uri: &str, key: Option<&str>, body: Vec
     }
 }
 
+/// [`penalties`] sent by the department's officer; the stored 101号 decision.
+async fn penalties_sent(f: &Fixture) -> chengxin_store::StoredRecord {
+    let r = call(
+        f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=p.csv&wait=true",
+        Some("officer"),
+        penalties().into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    decision_101(f).await
+}
+
+/// The current version of [`penalties`]' 101号 decision.
+async fn decision_101(f: &Fixture) -> chengxin_store::StoredRecord {
+    f.state
+        .store
+        .record(DEPT, "penalty", "榕市监罚〔2026〕101号")
+        .await
+        .expect("query")
+        .expect("stored")
+}
+
 fn uscc(seed: u64) -> String {
     let mut rng = chengxin_codes::generate::Rng::new(seed);
     chengxin_codes::generate::uscc(&mut rng)
@@ -2298,13 +2322,7 @@ async fn a_correction_sent_during_an_objection_stays_under_verification() {
         }
     };
     assert_eq!(send(penalties()).await.status, StatusCode::OK);
-    let first = f
-        .state
-        .store
-        .record(DEPT, "penalty", "榕市监罚〔2026〕101号")
-        .await
-        .expect("query")
-        .expect("stored");
+    let first = decision_101(&f).await;
     let body = serde_json::json!({
         "subject": uscc(1), "record": first.id, "applicant": "福州恒信科技有限公司", "grounds": "罚款金额有误",
     });
@@ -2320,13 +2338,7 @@ async fn a_correction_sent_during_an_objection_stays_under_verification() {
     // The department corrects the fine meanwhile.
     let r = send(penalties().replace("罚款五千元", "罚款四千元")).await;
     assert_eq!(r.json()["summary"]["changed"], 1, "{}", r.body);
-    let now = f
-        .state
-        .store
-        .record(DEPT, "penalty", "榕市监罚〔2026〕101号")
-        .await
-        .expect("query")
-        .expect("stored");
+    let now = decision_101(&f).await;
     assert_ne!(now.id, first.id, "a new version");
     assert!(
         now.under_verification,
@@ -2348,22 +2360,7 @@ async fn a_correction_sent_during_an_objection_stays_under_verification() {
 #[tokio::test]
 async fn an_objection_to_a_record_is_handled_by_the_sending_department() {
     let f = fixture("record-dept").await;
-    let r = call(
-        &f,
-        "POST",
-        "/api/v1/batches?item=penalty&file_name=p.csv&wait=true",
-        Some("officer"),
-        penalties().into_bytes(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let record = f
-        .state
-        .store
-        .record(DEPT, "penalty", "榕市监罚〔2026〕101号")
-        .await
-        .expect("query")
-        .expect("stored");
+    let record = penalties_sent(&f).await;
     let body = serde_json::json!({
         "subject": uscc(1), "record": record.id, "applicant": "福州恒信科技有限公司", "grounds": "罚款金额有误",
     });
@@ -2580,22 +2577,7 @@ async fn a_minor_penalty_may_be_repaired_at_once() {
 #[tokio::test]
 async fn receipts_are_chinese_and_name_no_staff() {
     let f = fixture("receipt").await;
-    let r = call(
-        &f,
-        "POST",
-        "/api/v1/batches?item=penalty&file_name=p.csv&wait=true",
-        Some("officer"),
-        penalties().into_bytes(),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let record = f
-        .state
-        .store
-        .record(DEPT, "penalty", "榕市监罚〔2026〕101号")
-        .await
-        .expect("query")
-        .expect("stored");
+    let record = penalties_sent(&f).await;
     let objection = |applicant: String| {
         serde_json::json!({
             "subject": uscc(1), "record": record.id, "applicant": applicant, "grounds": "罚款金额有误",
