@@ -271,7 +271,8 @@ enum CasesCommand {
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..=10_000))]
         limit: i64,
     },
-    /// Close an open case.
+    /// Close an open case. Dismissing a name_mismatch case (名称与代码不符) accepts the row's
+    /// name as its subject's: the row sent again is published.
     Close {
         #[command(flatten)]
         db: DbArg,

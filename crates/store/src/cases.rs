@@ -2,7 +2,7 @@
 //! Their counts feed the city credit monitoring indicators 重错码率 and 纠正率 (seed 001; the
 //! 城市信用状况监测预警指标 2020 second-level item 统一社会信用代码情况).
 
-use crate::{Store, StoreError, with_pool};
+use crate::{Store, StoreError, with_pool, with_write_pool};
 use chengxin_registry::{CaseKind, Scheme};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -116,6 +116,28 @@ impl CaseRow {
     }
 }
 
+/// The name a dismissed 名称与代码不符 case accepts as its subject's own: the reviewer found the
+/// row's name to be the subject's (an abbreviation, 有限公司 for 有限责任公司), so a row sent
+/// again under it is not held again. A case closed as corrected accepts nothing: the sender
+/// corrects the row.
+fn accepted_name(case: &CodeCase) -> Result<Option<(i64, String)>, StoreError> {
+    if case.kind != CaseKind::NameMismatch || case.status != CaseStatus::Dismissed {
+        return Ok(None);
+    }
+    let Some(subject_id) = case.subject_id else {
+        return Ok(None);
+    };
+    let payload: serde_json::Value = serde_json::from_str(&case.payload)
+        .map_err(|e| StoreError::Corrupt(format!("code case {}: payload: {e}", case.id)))?;
+    match payload.get("name").and_then(serde_json::Value::as_str) {
+        Some(name) => Ok(Some((subject_id, name.to_string()))),
+        None => Err(StoreError::Corrupt(format!(
+            "code case {}: a name_mismatch payload without the row's name",
+            case.id
+        ))),
+    }
+}
+
 /// Case figures for monitoring.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CaseCounts {
@@ -176,20 +198,36 @@ impl Store {
             "UPDATE code_cases SET status = $2, resolution = $3, closed_at = $4, closed_by = $5 \
              WHERE id = $1 AND status = 'open' RETURNING {CASE_COLS}"
         );
-        let row: Option<CaseRow> = with_pool!(self, p => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let is_pg = self.is_postgres();
+        let case = with_write_pool!(self, p => {
+            let mut tx = if is_pg { p.begin().await? } else { p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await? };
+            let row: Option<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(id)
                 .bind(status.as_str())
                 .bind(resolution.trim())
                 .bind(crate::now())
                 .bind(actor)
-                .fetch_optional(p)
-                .await?
+                .fetch_optional(&mut *tx)
+                .await?;
+            let case = match row {
+                Some(r) => r.into_case()?,
+                None => return Err(StoreError::NotFound(format!("open code case #{id}"))),
+            };
+            if let Some((subject_id, name)) = accepted_name(&case)? {
+                sqlx::query(
+                    "INSERT INTO subject_accepted_names (subject_id, name, case_id) \
+                     VALUES ($1, $2, $3) ON CONFLICT (subject_id, name) DO NOTHING",
+                )
+                .bind(subject_id)
+                .bind(name)
+                .bind(case.id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            case
         });
-        match row {
-            Some(r) => r.into_case(),
-            None => Err(StoreError::NotFound(format!("open code case #{id}"))),
-        }
+        Ok(case)
     }
 
     /// How many cases concern a subject (as the subject changed or as the holder of the code).

@@ -1691,6 +1691,7 @@ async fn flush_pg(
         let found: Vec<(i64, String)> = sqlx::query_as(
             "SELECT w.id, n.name FROM unnest($1::bigint[]) AS w(id) \
              CROSS JOIN LATERAL (SELECT name FROM subject_versions WHERE subject_id = w.id \
+             UNION ALL SELECT name FROM subject_accepted_names WHERE subject_id = w.id \
              OFFSET 0) n",
         )
         .bind(&wanted)

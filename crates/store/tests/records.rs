@@ -5,7 +5,8 @@ mod common;
 
 use chengxin_registry::{Scheme, SubjectKind, SubjectStatus};
 use chengxin_store::{
-    CatalogImport, NewBatch, PublicityQuery, RecordInput, Rejection, Store, SubjectInput,
+    CaseStatus, CatalogImport, NewBatch, PublicityQuery, RecordInput, Rejection, Store,
+    SubjectInput,
 };
 use chrono::{NaiveDate, TimeZone, Utc};
 use common::on_both;
@@ -988,6 +989,74 @@ async fn a_new_subject_keeps_the_other_codes_its_row_gives() {
     .await;
 }
 
+/// Dismissing a 名称与代码不符 case says the name is the subject's: the row sent again is
+/// accepted and no case is opened for it. Closing one as corrected accepts nothing (found by a
+/// QA pass: a dismissed case opened again with every resend).
+#[tokio::test]
+async fn a_dismissed_name_case_accepts_the_name_and_a_corrected_one_does_not() {
+    on_both("batch_names_dismissed", |s| async move {
+        setup(&s).await;
+        let a = uscc(21);
+        let named = |doc: &str, name: &str| {
+            let mut r = rec(doc, &a, "罚款", d(2026, 11, 16));
+            r.subject.name = name.into();
+            r
+        };
+        let send = |rows: Vec<RecordInput>| {
+            let s = s.clone();
+            async move {
+                let mut w = s.begin_batch(batch("names.csv")).await.expect("begin");
+                w.check_party_names("CF_XDR_MC");
+                for r in rows {
+                    w.push(r).await.expect("push");
+                }
+                w.commit().await.expect("commit")
+            }
+        };
+        let open_cases = || {
+            let s = s.clone();
+            async move {
+                s.code_cases(Some(CaseStatus::Open), 10)
+                    .await
+                    .expect("cases")
+            }
+        };
+        // The code's subject is first sent as 福州癸甲有限责任公司.
+        let sum = send(vec![named("闽市监罚〔2026〕91号", "福州癸甲有限责任公司")]).await;
+        assert_eq!((sum.accepted, sum.review), (1, 0), "{sum:?}");
+        let abbreviated = named("闽市监罚〔2026〕92号", "福州癸甲有限公司");
+        let stranger = named("闽市监罚〔2026〕93号", "福州另一家有限公司");
+        let sum = send(vec![abbreviated.clone()]).await;
+        assert_eq!((sum.accepted, sum.review), (0, 1), "{sum:?}");
+        let case = open_cases().await.pop().expect("a case");
+        s.close_case(case.id, CaseStatus::Dismissed, "同一企业，简称", "reviewer")
+            .await
+            .expect("dismissed");
+        // Sent again: accepted, published on the subject's page, no case opened.
+        let sum = send(vec![abbreviated.clone()]).await;
+        assert_eq!((sum.accepted, sum.review), (1, 0), "{sum:?}");
+        assert!(open_cases().await.is_empty());
+        let subject = s.find(&a).await.expect("q").expect("found");
+        assert_eq!(
+            s.subject_records(subject.id, None)
+                .await
+                .expect("records")
+                .len(),
+            2
+        );
+        // Another name is still held; closed as corrected, it stays held when sent again.
+        let sum = send(vec![stranger.clone()]).await;
+        assert_eq!((sum.accepted, sum.review), (0, 1), "{sum:?}");
+        let case = open_cases().await.pop().expect("a case");
+        s.close_case(case.id, CaseStatus::Corrected, "已通知部门更正", "reviewer")
+            .await
+            .expect("corrected");
+        let sum = send(vec![stranger]).await;
+        assert_eq!((sum.accepted, sum.review), (0, 1), "{sum:?}");
+        assert_eq!(open_cases().await.len(), 1);
+    })
+    .await;
+}
 #[tokio::test]
 async fn a_name_its_code_never_held_is_held_for_review_and_a_former_name_is_not() {
     on_both("batch_names", |s| async move {
