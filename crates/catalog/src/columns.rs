@@ -144,6 +144,52 @@ impl HeaderError {
             HeaderError::Empty => "表头是空的".to_owned(),
         }
     }
+
+    /// [`HeaderError::message_zh`] for a header made of a JSON object's keys (JSON Lines): the
+    /// keys are named, not counted as columns.
+    pub fn keys_message_zh(&self) -> String {
+        match self {
+            HeaderError::UnknownColumn { header, more, .. } => {
+                let mut s = format!("键「{header}」不是本目录项的字段代码、字段名称或别名");
+                if !more.is_empty() {
+                    let others: Vec<String> =
+                        more.iter().map(|(_, h)| format!("「{h}」")).collect();
+                    s.push_str(&format!("；另有未知的键：{}", others.join("、")));
+                }
+                s
+            }
+            HeaderError::DuplicateField { field, .. } => {
+                format!("两个键对应同一个字段 {field}")
+            }
+            HeaderError::MissingRequired { field, name } => {
+                format!("必填字段 {field}（{name}）没有对应的键")
+            }
+            HeaderError::Empty => "第一个对象没有键".to_owned(),
+        }
+    }
+
+    /// The English [`std::fmt::Display`] for a header made of a JSON object's keys.
+    pub fn for_keys(&self) -> String {
+        match self {
+            HeaderError::UnknownColumn { header, more, .. } => {
+                let mut s = format!(
+                    "unknown key {header:?} (not a field code, name or alias of this catalog item)"
+                );
+                if !more.is_empty() {
+                    let others: Vec<String> = more.iter().map(|(_, h)| format!("{h:?}")).collect();
+                    s.push_str(&format!("; also unknown: {}", others.join(", ")));
+                }
+                s
+            }
+            HeaderError::DuplicateField { field, .. } => {
+                format!("two keys both name field {field}")
+            }
+            HeaderError::MissingRequired { field, name } => {
+                format!("required field {field} ({name}) has no key")
+            }
+            HeaderError::Empty => "the first object has no keys".to_owned(),
+        }
+    }
 }
 
 impl CatalogItem {

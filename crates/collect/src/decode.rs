@@ -13,7 +13,7 @@ use std::io::{self, Read};
 
 use encoding_rs::{Decoder, DecoderResult};
 
-use crate::{Encoding, Error};
+use crate::{Encoding, Error, Misfiled};
 
 /// How many bytes are read from the input at a time.
 const CHUNK: usize = 128 * 1024;
@@ -61,8 +61,8 @@ pub(crate) struct Decoded {
 /// What the first bytes of a file say about it.
 pub(crate) enum Sniffed {
     Text(Encoding),
-    /// The content is not text at all; the string says what it looks like.
-    NotText(&'static str),
+    /// The content is not text at all: what it looks like.
+    NotText(Misfiled),
 }
 
 impl Decoded {
@@ -74,7 +74,7 @@ impl Decoded {
         let head = raw.get(..len).unwrap_or_default();
         let (encoding, bom) = match sniff(head, src_eof) {
             Sniffed::Text(encoding) => (encoding, bom_len(head)),
-            Sniffed::NotText(what) => return Err(Error::WrongFormat(what.to_owned())),
+            Sniffed::NotText(what) => return Err(Error::WrongFormat(what)),
         };
         if !utf8_only
             && encoding == Encoding::Gb18030
@@ -281,14 +281,10 @@ fn bom_len(head: &[u8]) -> usize {
 /// GB18030 (a superset of GBK and GB2312).
 pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniffed {
     if head.starts_with(b"PK\x03\x04") {
-        return Sniffed::NotText(
-            "the file is a ZIP archive (an XLSX workbook?), not a text file: upload it as .xlsx",
-        );
+        return Sniffed::NotText(Misfiled::ZipAsText);
     }
     if head.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
-        return Sniffed::NotText(
-            "the file is a legacy Excel 97-2003 workbook (.xls): save it as .xlsx or CSV",
-        );
+        return Sniffed::NotText(Misfiled::LegacyXls);
     }
     if let Some(encoding) = encoding_bom(head) {
         return Sniffed::Text(encoding);
@@ -300,16 +296,37 @@ pub(crate) fn sniff(head: &[u8], complete: bool) -> Sniffed {
 /// the end of the file (`complete`); otherwise GB18030 (a superset of GBK and GB2312) — unless
 /// GB18030 fails on them sooner than UTF-8 does: a UTF-8 file with one damaged line is then
 /// reported as invalid UTF-8 at that line, not as GB18030 failing on its first Chinese word.
+///
+/// A sample whose valid UTF-8 part already holds [`UTF8_EVIDENCE`] multi-byte characters is
+/// UTF-8 with a damaged line (one row pasted in from a GBK file, say), whatever GB18030 makes of
+/// it: GBK text almost never runs to a few valid UTF-8 multi-byte characters before its first
+/// invalid byte (a GBK pair followed by a lead byte is not a UTF-8 sequence), and reading the
+/// file as GB18030 would refuse it whole as probably Big5 without saying where it went wrong.
 fn utf8_or_gb18030(bytes: &[u8], complete: bool) -> Encoding {
     match std::str::from_utf8(bytes) {
         Ok(_) => Encoding::Utf8,
         Err(e) if e.error_len().is_none() && !complete => Encoding::Utf8,
+        Err(e)
+            if bytes
+                .get(..e.valid_up_to())
+                .unwrap_or_default()
+                .iter()
+                .filter(|b| **b >= 0xC0)
+                .count()
+                >= UTF8_EVIDENCE =>
+        {
+            Encoding::Utf8
+        }
         Err(e) => match gb18030_valid_up_to(bytes, complete) {
             Some(gb) if gb < e.valid_up_to() => Encoding::Utf8,
             _ => Encoding::Gb18030,
         },
     }
 }
+
+/// How many multi-byte UTF-8 characters before the first invalid byte make a sample UTF-8 (see
+/// [`utf8_or_gb18030`]).
+const UTF8_EVIDENCE: usize = 8;
 
 /// Text that is not UTF-8 is taken for GB18030, but a Big5 (Traditional Chinese) file is
 /// valid GB18030 too and reads as nonsense that would be stored and published. Written

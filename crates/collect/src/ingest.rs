@@ -76,10 +76,13 @@ pub struct Progress {
 pub enum IngestError {
     #[error("{0}")]
     Read(#[from] ReadError),
-    #[error("header does not match catalog item {item}: {error}{}", header_place(*.line, .titles, *.separator))]
+    #[error("header does not match catalog item {item}: {}{}", if *.keys { error.for_keys() } else { error.to_string() }, header_place(*.line, .titles, *.separator))]
     Header {
         item: String,
         error: HeaderError,
+        /// The "header" is the keys of a JSON Lines file's first object: said as keys, not as
+        /// columns (a JSON object has no columns to count).
+        keys: bool,
         /// The line the header was read from.
         line: u64,
         /// One-cell rows above it skipped as titles.
@@ -208,9 +211,20 @@ impl IngestError {
             IngestError::Header {
                 item,
                 error,
+                keys: true,
+                line,
+                ..
+            } => format!(
+                "第 {line} 行的键与目录项 {item} 的字段不符：{}",
+                error.keys_message_zh()
+            ),
+            IngestError::Header {
+                item,
+                error,
                 line,
                 titles,
                 separator,
+                ..
             } => format!(
                 "表头与目录项 {item} 的字段不符：{}（{}）",
                 error.message_zh(),
@@ -373,6 +387,7 @@ pub async fn ingest(
         .map_err(|error| IngestError::Header {
             item: req.item.code.clone(),
             error,
+            keys: format == Format::JsonLines,
             line: reader.header_line(),
             titles: reader.titles().to_vec(),
             separator: match headers.as_slice() {

@@ -352,8 +352,49 @@ pub enum Error {
     UnknownFormat(String),
     /// The content is not of the declared format (a ZIP file uploaded as
     /// CSV, a legacy `.xls` workbook).
-    #[error("{0}")]
-    WrongFormat(String),
+    #[error("{}", .0.message())]
+    WrongFormat(Misfiled),
+}
+
+/// What a file turned out to be when it is not of the format it was sent as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Misfiled {
+    /// A ZIP archive (an XLSX workbook) sent as a text file (CSV, JSON Lines).
+    ZipAsText,
+    /// A legacy Excel 97-2003 workbook, whatever it was sent as.
+    LegacyXls,
+    /// Sent as XLSX, but not a ZIP archive (a CSV file named .xlsx, say).
+    NotZip,
+}
+
+impl Misfiled {
+    fn message(self) -> &'static str {
+        match self {
+            Misfiled::ZipAsText => {
+                "the file is a ZIP archive (an XLSX workbook?), not a text file: upload it as .xlsx"
+            }
+            Misfiled::LegacyXls => {
+                "the file is a legacy Excel 97-2003 workbook (.xls): save it as .xlsx or CSV"
+            }
+            Misfiled::NotZip => {
+                "the file is not an XLSX workbook (an XLSX file is a ZIP archive); if it is CSV, name it .csv"
+            }
+        }
+    }
+
+    fn message_zh(self) -> &'static str {
+        match self {
+            Misfiled::ZipAsText => {
+                "文件是 ZIP 压缩包（可能是 .xlsx 工作簿），不是文本文件：请以 .xlsx 格式报送"
+            }
+            Misfiled::LegacyXls => {
+                "文件是旧版 Excel 97-2003 工作簿（.xls）：请另存为 .xlsx 或 CSV 后报送"
+            }
+            Misfiled::NotZip => {
+                "文件不是 .xlsx 工作簿（.xlsx 文件是 ZIP 压缩包）：如果是 CSV 文件，请以 .csv 命名或报送"
+            }
+        }
+    }
 }
 
 /// Why a worksheet cell's value cannot be taken as written.
@@ -600,9 +641,7 @@ impl Error {
             Error::UnknownFormat(detail) => format!(
                 "无法判断文件格式：请使用 .csv、.xlsx 或 .jsonl 扩展名，或指明格式（{detail}）"
             ),
-            Error::WrongFormat(detail) => format!(
-                "文件内容与所报的格式不符：旧版 Excel（.xls）请另存为 .xlsx 或 CSV，CSV 文件请以 .csv 命名（{detail}）"
-            ),
+            Error::WrongFormat(what) => format!("文件内容与所报的格式不符：{}", what.message_zh()),
         }
     }
 

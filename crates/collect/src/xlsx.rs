@@ -20,7 +20,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use calamine::{DataRef, Reader as _, SheetType, SheetVisible, Xlsx, XlsxError};
 
-use crate::{CellProblem, Error, Limits, Step, TitleRow, title_row};
+use crate::{CellProblem, Error, Limits, Misfiled, Step, TitleRow, title_row};
 
 /// Messages are sent in batches of this many, to save thread wake-ups.
 const BATCH: usize = 128;
@@ -188,16 +188,10 @@ fn check_signature(path: &Path) -> Result<(), Error> {
         });
     }
     if head.starts_with(b"\xD0\xCF\x11\xE0") {
-        return Err(Error::WrongFormat(
-            "the file is a legacy Excel 97-2003 workbook (.xls): save it as .xlsx or CSV"
-                .to_owned(),
-        ));
+        return Err(Error::WrongFormat(Misfiled::LegacyXls));
     }
     if !b"PK\x03\x04".starts_with(head) && !head.starts_with(b"PK\x03\x04") {
-        return Err(Error::WrongFormat(
-            "the file is not an XLSX workbook (an XLSX file is a ZIP archive); if it is CSV, name it .csv"
-                .to_owned(),
-        ));
+        return Err(Error::WrongFormat(Misfiled::NotZip));
     }
     Ok(())
 }

@@ -3,7 +3,7 @@ mod common;
 use std::io::Cursor;
 use std::path::Path;
 
-use chengxin_collect::{Encoding, Error, Format, Limits, Reader};
+use chengxin_collect::{Encoding, Error, Format, Limits, Misfiled, Reader};
 use common::{Trickle, cells, drain, read_all, read_all_with, strs, temp_path, titles};
 
 const TEXT: &str = "行政相对人名称,统一社会信用代码,许可内容,决定日期\n\
@@ -191,6 +191,34 @@ fn a_small_utf8_file_with_one_bad_byte_is_reported_at_that_line() {
         }
         other => panic!("expected an encoding error, got {other:?}"),
     }
+}
+
+/// A UTF-8 file with one row pasted in from a GBK file: GB18030 reads the whole sample without
+/// error (as nonsense), but the file is UTF-8 with a damaged line, and that line is named; it
+/// used to be refused whole as probably Big5, without a line (found by a QA pass).
+#[test]
+fn a_utf8_file_with_one_gbk_line_is_reported_at_that_line() {
+    let mut bytes = "行政相对人名称,处罚决定日期\n".as_bytes().to_vec();
+    for i in 0..5 {
+        bytes.extend_from_slice(format!("福州第{i}贸易有限公司,2026-11-02\n").as_bytes());
+    }
+    let (gbk, _, _) = encoding_rs::GBK.encode("厦门市某某商贸有限公司,2026-11-03\n");
+    bytes.extend_from_slice(&gbk);
+    bytes.extend_from_slice("泉州第九贸易有限公司,2026-11-04\n".as_bytes());
+    let (reader, rows) = read_all(&bytes, Format::Csv);
+    assert_eq!(reader.encoding(), Some(Encoding::Utf8));
+    assert_eq!(rows.len(), 6);
+    match &rows[5] {
+        Err(e @ Error::Encoding { encoding, line, .. }) => {
+            assert_eq!((*encoding, *line), ("UTF-8", 7));
+            assert!(e.message_zh().contains("第 7 行"), "{}", e.message_zh());
+        }
+        other => panic!("expected an encoding error at line 7, got {other:?}"),
+    }
+    // A GBK file stays GBK (its text is no run of UTF-8 characters).
+    let (gbk, _, _) = encoding_rs::GBK.encode(TEXT);
+    let (reader, _) = read_all(&gbk, Format::Csv);
+    assert_eq!(reader.encoding(), Some(Encoding::Gb18030));
 }
 
 #[test]
@@ -568,12 +596,25 @@ fn old_mac_line_breaks() {
 
 #[test]
 fn zip_or_xls_uploaded_as_csv() {
-    for bytes in [
-        &b"PK\x03\x04rest"[..],
-        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest",
+    for (bytes, what, zh) in [
+        (
+            &b"PK\x03\x04rest"[..],
+            Misfiled::ZipAsText,
+            "请以 .xlsx 格式报送",
+        ),
+        (
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest",
+            Misfiled::LegacyXls,
+            "旧版 Excel 97-2003 工作簿（.xls）",
+        ),
     ] {
-        let result = Reader::new(Cursor::new(bytes.to_vec()), Format::Csv, Limits::default());
-        assert!(matches!(result, Err(Error::WrongFormat(_))), "{result:?}");
+        match Reader::new(Cursor::new(bytes.to_vec()), Format::Csv, Limits::default()) {
+            Err(e @ Error::WrongFormat(found)) => {
+                assert_eq!(found, what);
+                assert!(e.message_zh().contains(zh), "{}", e.message_zh());
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
 

@@ -2,7 +2,7 @@ mod common;
 
 use std::path::Path;
 
-use chengxin_collect::{CellProblem, Error, Format, Limits, Reader};
+use chengxin_collect::{CellProblem, Error, Format, Limits, Misfiled, Reader};
 use common::{cells, drain, strs, temp_path, titles};
 use rust_xlsxwriter::{ExcelDateTime, Format as CellFormat, Formula, Workbook};
 
@@ -228,10 +228,25 @@ fn truncated_workbook_is_an_error_not_a_panic() {
     }
     // Not a workbook at all.
     let text = temp_path("text.xlsx");
-    for content in [&b"a,b\n1,2\n"[..], b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"] {
+    for (content, what) in [
+        (&b"a,b\n1,2\n"[..], Misfiled::NotZip),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", Misfiled::LegacyXls),
+    ] {
         std::fs::write(&text, content).expect("write");
-        let result = Reader::open_path(&text, None, Limits::default());
-        assert!(matches!(result, Err(Error::WrongFormat(_))), "{result:?}");
+        match Reader::open_path(&text, None, Limits::default()) {
+            Err(e @ Error::WrongFormat(found)) => {
+                assert_eq!(found, what);
+                // A CSV file named .xlsx is told to be named .csv, not about .xls.
+                let zh = e.message_zh();
+                assert_eq!(zh.contains(".xls）"), what == Misfiled::LegacyXls, "{zh}");
+                assert_eq!(
+                    zh.contains("以 .csv 命名"),
+                    what == Misfiled::NotZip,
+                    "{zh}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
     std::fs::remove_file(&text).expect("remove");
     std::fs::remove_file(&path).expect("remove");

@@ -1071,6 +1071,36 @@ async fn a_broken_file_is_refused_whole_over_http() {
     assert_eq!(r.json()["batches"].as_array().map(Vec::len), Some(0));
 }
 
+/// A JSON Lines file's first object is its header: an unknown key there refuses the file, and
+/// the refusal names the key, not a column (an object has none; found by a QA pass).
+#[tokio::test]
+async fn an_unknown_key_in_the_first_json_line_is_named_as_a_key() {
+    let f = fixture("jsonl_first_key").await;
+    let text = format!(
+        "{{\"CF_XDR_MC\":\"福州恒信科技有限公司\",\"CF_WSH\":\"榕市监罚〔2026〕101号\",\"CF_BEIZHU\":\"x\"}}\n"
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&format=jsonl&wait=true",
+        Some("officer"),
+        text.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["refused"], "header", "{v}");
+    let zh = v["message_zh"].as_str().unwrap_or_default();
+    assert!(
+        zh.starts_with("第 1 行的键与目录项 penalty 的字段不符：键「CF_BEIZHU」不是"),
+        "{zh}"
+    );
+    assert!(!zh.contains("列"), "no columns in a JSON object: {zh}");
+    let en = v["message"].as_str().unwrap_or_default();
+    assert!(en.contains("unknown key \"CF_BEIZHU\""), "{en}");
+    assert!(!en.contains("column"), "{en}");
+}
+
 #[tokio::test]
 async fn quality_figures_and_their_page() {
     let f = fixture("quality").await;
