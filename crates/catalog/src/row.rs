@@ -492,10 +492,17 @@ impl CatalogItem {
     /// name field but 登记注册基本信息's (全国公共信用信息基础目录 第1类), whose rows are where
     /// names change (a 变更登记 carries the new name).
     pub fn checked_name_field(&self) -> Option<&Field> {
-        const REGISTRATION_CATEGORY: &str = "登记注册基本信息";
-        (self.category != REGISTRATION_CATEGORY)
+        (!self.renames_subjects())
             .then(|| self.role_field(Role::SubjectName))
             .flatten()
+    }
+
+    /// Whether the item's rows give their subjects' names to the registry: 登记注册基本信息
+    /// (全国公共信用信息基础目录 第1类), whose rows carry the names the registration authority
+    /// approved (a 名称变更登记 renames the subject; its former name stays one it has held).
+    pub fn renames_subjects(&self) -> bool {
+        const REGISTRATION_CATEGORY: &str = "登记注册基本信息";
+        self.category == REGISTRATION_CATEGORY && self.role_field(Role::SubjectName).is_some()
     }
 
     /// The (first) field with role `role`.

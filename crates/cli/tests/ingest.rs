@@ -565,24 +565,36 @@ fn registration_rows_rename_and_penalties_are_checked_against_names() {
     .expect("write");
     let (code2, s, err) = ingest_item(&d, &renamed, "registration");
     assert_eq!(code2, 0, "{err}");
+    // The 名称变更登记 renames the subject in the registry (found by a QA pass: it was stored as
+    // a record and renamed nothing, so every decision under the new name was held).
     assert_eq!(
-        (&s["accepted"], &s["review"]),
-        (&1.into(), &0.into()),
+        (&s["accepted"], &s["review"], &s["renamed"]),
+        (&1.into(), &0.into(), &1.into()),
         "{s}"
     );
+    // The first registration sent again renames nothing back: the renaming is later.
+    let (code2, s, err) = ingest_item(&d, &reg, "registration");
+    assert_eq!(code2, 0, "{err}");
+    assert_eq!(
+        (&s["unchanged"], s.get("renamed")),
+        (&1.into(), None),
+        "{s}"
+    );
+    let penalty = |n: u64, name: &str| {
+        let mut r = row(n);
+        r[0] = name.into();
+        r[2] = code.clone();
+        let f = d.file(&format!("p{n}.csv"));
+        std::fs::write(&f, csv_text(std::iter::once(r))).expect("write");
+        let (status, s, err) = ingest(&d, &f, &[]);
+        assert_eq!(status, 0, "{err}");
+        (s["accepted"].clone(), s["review"].clone())
+    };
+    // Penalties under the new name and under the former one are taken.
+    assert_eq!(penalty(1, "福州新名贸易有限公司"), (1.into(), 0.into()));
+    assert_eq!(penalty(2, "福州旧名贸易有限公司"), (1.into(), 0.into()));
     // A penalty under a name the code never had: held.
-    let mut r = row(1);
-    r[0] = "福州无关科技有限公司".into();
-    r[2] = code.clone();
-    let f = d.file("p.csv");
-    std::fs::write(&f, csv_text(std::iter::once(r))).expect("write");
-    let (code3, s, err) = ingest(&d, &f, &[]);
-    assert_eq!(code3, 0, "{err}");
-    assert_eq!(
-        (&s["accepted"], &s["review"]),
-        (&0.into(), &1.into()),
-        "{s}"
-    );
+    assert_eq!(penalty(3, "福州无关科技有限公司"), (0.into(), 1.into()));
 }
 
 #[test]

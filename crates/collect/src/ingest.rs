@@ -421,6 +421,8 @@ pub async fn ingest(
     }
     if let Some(f) = req.item.checked_name_field() {
         writer.check_party_names(&f.code);
+    } else if req.item.renames_subjects() {
+        writer.rename_subjects();
     }
 
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Vec<Msg>, IngestError>>(8);

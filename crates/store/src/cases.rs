@@ -213,7 +213,16 @@ impl Store {
                 Some(r) => r.into_case()?,
                 None => return Err(StoreError::NotFound(format!("open code case #{id}"))),
             };
-            if let Some((subject_id, name)) = accepted_name(&case)? {
+            // Closing a case is a decision about the credit data (a dismissal can accept a name
+            // as a subject's): written to the audit log in the same transaction.
+            let accepted = accepted_name(&case)?;
+            let mut detail = format!("{} {} {}: {}", case.kind.as_str(), case.status.as_str(), chengxin_codes::mask::redact(&case.code), case.resolution.as_deref().unwrap_or_default());
+            if let Some((_, name)) = &accepted {
+                detail.push_str(&format!("; accepted name {}", chengxin_codes::mask::redact(name)));
+            }
+            let entry = self.write_entry(actor, "cases.close", Some(&format!("code_case:{}", case.id)), chengxin_audit::Outcome::Allowed, Some(detail), "cli");
+            crate::audit::audit_in_tx!(self, tx, &entry)?;
+            if let Some((subject_id, name)) = accepted {
                 sqlx::query(
                     "INSERT INTO subject_accepted_names (subject_id, name, case_id) \
                      VALUES ($1, $2, $3) ON CONFLICT (subject_id, name) DO NOTHING",

@@ -158,10 +158,17 @@ pub struct BatchSummary {
     pub blank: u64,
     /// Subjects created as 待核实 (pending) from rows naming a code nobody holds yet.
     pub pending_subjects: u64,
+    /// Subjects a 登记注册 batch renamed (their former names stay names they have held).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub renamed: u64,
     /// Rows above the header taken as the sheet's title and skipped (a file's own words, such
     /// as 「行政处罚信息公示表」); kept with the batch ([`BatchInfo::titles`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub titles: Vec<TitleRow>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A row above a file's header holding one cell of text: the sheet's title or a note such as
@@ -560,6 +567,7 @@ impl Store {
             keep: 1,
             subjects: HashMap::new(),
             names: HashMap::new(),
+            renames: None,
             summary: BatchSummary {
                 batch: id,
                 ..BatchSummary::default()
@@ -594,7 +602,7 @@ impl Store {
     /// The rejected-rows report of a batch, in row order.
     pub async fn batch_rejections(&self, id: i64) -> Result<Vec<Rejection>, StoreError> {
         let sql = "SELECT row_no, line, field, rule, message FROM batch_rejections \
-                   WHERE batch_id = $1 ORDER BY seq";
+                   WHERE batch_id = $1 ORDER BY row_no, seq";
         let rows: Vec<(i64, i64, String, String, String)> =
             with_pool!(self, p => sqlx::query_as(sql).bind(id).fetch_all(p).await?);
         Ok(rows
@@ -862,6 +870,9 @@ pub struct BatchWriter {
     /// Subjects resolved or created so far in this batch: (scheme, code) → subject id.
     subjects: HashMap<(Scheme, String), i64>,
     names: HashMap<i64, HeldNames>,
+    /// For a 登记注册 batch ([`BatchWriter::rename_subjects`]): the newest name each subject's
+    /// rows give, applied to the registry at commit.
+    renames: Option<HashMap<i64, Rename>>,
     summary: BatchSummary,
     recorded_at: DateTime<Utc>,
     /// Rows refused while writing, against what the store holds.
@@ -1037,6 +1048,7 @@ impl BatchWriter {
             refused: &mut self.refused,
             subjects: &mut self.subjects,
             names: &mut self.names,
+            renames: self.renames.as_mut(),
         };
         match tx {
             Tx::Sqlite(t) => {
@@ -1082,10 +1094,44 @@ impl BatchWriter {
         self.refused.name_field = field.to_string();
     }
 
+    /// Makes the batch's rows rename their subjects in the registry: a 登记注册 batch (全国公共
+    /// 信用信息基础目录 第1类) carries the names the registration authority approved (名称变更登记),
+    /// and decisions under the new name must find it (see [`check_names`]). Applied at commit
+    /// ([`apply_renames`]), once per subject, from its row with the latest approval date.
+    pub fn rename_subjects(&mut self) {
+        self.renames = Some(HashMap::new());
+    }
+
     /// Writes what is buffered, fills in the batch's counts, appends the audit entry and commits.
     pub async fn commit(mut self) -> Result<BatchSummary, StoreError> {
         self.flush().await?;
         self.flush_rejections().await?;
+        // A 登记注册 batch's names, to the registry (`plan_rename`), in the batch's transaction.
+        if let (Some(renames), Some(tx)) = (self.renames.take(), self.tx.as_mut()) {
+            let mut ids: Vec<i64> = renames.keys().copied().collect();
+            ids.sort_unstable();
+            let source = format!("batch:{}", self.id);
+            for id in ids {
+                let Some(k) = renames.get(&id) else { continue };
+                let planned = with_tx!(tx, t => {
+                    let current: Option<RenameCurrent> = sqlx::query_as(RENAME_CURRENT)
+                        .bind(id).bind(&self.batch.item).bind(self.id)
+                        .fetch_optional(&mut **t).await?;
+                    let planned = current.and_then(|c| plan_rename(k, c, self.id));
+                    if let Some((version, name, from, reason)) = &planned {
+                        for sql in [RENAME_VERSION, RENAME_CURRENT_SET] {
+                            sqlx::query(sql)
+                                .bind(id).bind(version).bind(name).bind(from)
+                                .bind(self.recorded_at).bind(&self.batch.submitted_by)
+                                .bind(reason).bind(&source)
+                                .execute(&mut **t).await?;
+                        }
+                    }
+                    planned.is_some()
+                });
+                self.summary.renamed += u64::from(planned);
+            }
+        }
         let s = self.summary.clone();
         let entry = self.store.write_entry(
             &self.batch.submitted_by,
@@ -1093,7 +1139,7 @@ impl BatchWriter {
             Some(&format!("batch:{}", self.id)),
             chengxin_audit::Outcome::Allowed,
             Some(format!(
-                "{} {} {}: rows {}, accepted {}, changed {}, unchanged {}, rejected {}, review {}",
+                "{} {} {}: rows {}, accepted {}, changed {}, unchanged {}, rejected {}, review {}, renamed {}",
                 self.batch.department,
                 self.batch.item,
                 self.batch.file_name,
@@ -1102,7 +1148,8 @@ impl BatchWriter {
                 s.changed,
                 s.unchanged,
                 s.rejected,
-                s.review
+                s.review,
+                s.renamed
             )),
             "ingest",
         );
@@ -1228,6 +1275,8 @@ pub(crate) struct Chunk<'a> {
     pub(crate) subjects: &'a mut HashMap<(Scheme, String), i64>,
     /// The names of those subjects, as far as looked up or created.
     pub(crate) names: &'a mut HashMap<i64, HeldNames>,
+    /// A 登记注册 batch's renames so far ([`BatchWriter::rename_subjects`]).
+    pub(crate) renames: Option<&'a mut HashMap<i64, Rename>>,
 }
 
 /// Supersedes version `$1` (`= ANY($1)` on PostgreSQL), saying whether it was under objection
@@ -1421,7 +1470,107 @@ pub(crate) fn hold_back_names(
         .filter_map(|(r, _, _)| held.get(&r.doc_no).map(|h| h.id))
         .collect();
     superseded.retain(|id| !kept.contains(id));
+    if let Some(renames) = chunk.renames.as_deref_mut() {
+        note_renames(renames, chunk.subjects, &to_write);
+    }
     (to_write, held_back)
+}
+
+/// A name a 登记注册 row gives its subject, to apply at commit ([`apply_renames`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Rename {
+    /// The approval date (核准日期): when the name took effect.
+    date: NaiveDate,
+    name: String,
+    row_no: u64,
+    doc_no: String,
+}
+
+/// Keeps, per subject, the name of the batch's in-force row with the latest approval date (the
+/// later row on a tie).
+fn note_renames(
+    renames: &mut HashMap<i64, Rename>,
+    subjects: &HashMap<(Scheme, String), i64>,
+    rows: &[(RecordInput, i64)],
+) {
+    for (r, _) in rows {
+        if r.status != "valid" {
+            continue;
+        }
+        let Some(&id) = subjects.get(&(r.subject.scheme, r.subject.code.clone())) else {
+            continue;
+        };
+        if renames.get(&id).is_none_or(|k| r.decision_date >= k.date) {
+            renames.insert(
+                id,
+                Rename {
+                    date: r.decision_date,
+                    name: r.subject.name.trim().to_string(),
+                    row_no: r.row_no,
+                    doc_no: r.doc_no.clone(),
+                },
+            );
+        }
+    }
+}
+
+/// A subject's current name and version as [`plan_rename`] weighs them: its highest version
+/// number, name, effective date and status, and the latest approval date of the in-force
+/// registration records (item `$2`) other batches than `$3` hold about it.
+const RENAME_CURRENT: &str = "SELECT (SELECT max(version) FROM subject_versions v \
+    WHERE v.subject_id = s.id), s.name, s.valid_from, s.status, \
+    (SELECT max(r.decision_date) FROM records r WHERE r.subject_id = s.id AND r.item = $2 \
+    AND r.batch_id <> $3 AND r.current = 1 AND r.status = 'valid') \
+    FROM subjects s WHERE s.id = $1";
+/// A new version of subject `$1` numbered `$2` with name `$3` from `$4`, everything else as the
+/// current one; recorded at `$5` by `$6` for reason `$7` from source `$8`.
+const RENAME_VERSION: &str = "INSERT INTO subject_versions (subject_id, version, kind, status, \
+    name, uscc, org_code, reg_no, tax_no, citizen_id, legal_rep_name, legal_rep_id, region_code, \
+    registration_authority, established, valid_from, recorded_at, recorded_by, reason, source, \
+    person_doc) SELECT id, $2, kind, status, $3, uscc, org_code, reg_no, tax_no, citizen_id, \
+    legal_rep_name, legal_rep_id, region_code, registration_authority, established, $4, $5, $6, \
+    $7, $8, person_doc FROM subjects WHERE id = $1";
+/// What [`RENAME_CURRENT`] reads.
+type RenameCurrent = (i64, String, NaiveDate, String, Option<NaiveDate>);
+
+/// Makes that version the subject's current one (binds as [`RENAME_VERSION`]).
+const RENAME_CURRENT_SET: &str = "UPDATE subjects SET version = $2, name = $3, valid_from = $4, \
+    recorded_at = $5, recorded_by = $6, reason = $7, source = $8 WHERE id = $1";
+
+/// The version a 登记注册 row's name makes of its subject, if any: a new version with the row's
+/// name from its approval date, everything else as it was, so the former name stays a name the
+/// subject has held (decisions made under it keep finding it). A name that is the current one
+/// but for spaces, width, case or the kind of middle dot changes nothing, nor does a row
+/// approved before another registration record held about the subject, or before the
+/// subject's registry version took effect (an old 设立登记 sent again does not undo a later
+/// renaming). A 待核实 subject's first version dates from the receipt of the row that first
+/// named it, not from a registration: only the registration records count for it, and its new
+/// version starts on that receipt day at the earliest. Returns (version, name, effective date,
+/// reason).
+fn plan_rename(
+    k: &Rename,
+    current: RenameCurrent,
+    batch: i64,
+) -> Option<(i64, String, NaiveDate, String)> {
+    let (version, name, valid_from, status, registered) = current;
+    let pending = status == SubjectStatus::Pending.as_str();
+    if k.name.is_empty()
+        || name_key(&k.name) == name_key(&name)
+        || registered.is_some_and(|d| k.date < d)
+        || (!pending && k.date < valid_from)
+    {
+        return None;
+    }
+    let from = if pending {
+        k.date.max(valid_from)
+    } else {
+        k.date
+    };
+    let reason = format!(
+        "名称变更：第 {batch} 批登记注册信息第 {} 行（文书号 {}），原名称「{name}」",
+        k.row_no, k.doc_no
+    );
+    Some((version + 1, k.name.clone(), from, reason))
 }
 
 /// Refuses a row [`check_names`] held back (rule `name_mismatch`); returns the 名称与代码不符
@@ -1441,9 +1590,9 @@ pub(crate) fn hold_for_review(
     let message = chengxin_codes::mask::redact(&match registered {
         Some(registered) => format!(
             "代码 {code} 在主体库中登记的名称是「{registered}」，与本行的「{name}」不符：请核对代码\
-             和名称（主体如已更名，请先在主体库办理名称变更） / the subject holding {code} is \
+             和名称（主体如已更名，其名称变更登记须先报送登记注册信息） / the subject holding {code} is \
              registered as 「{registered}」, not 「{name}」 as this row says: check the code and \
-             the name (a renamed subject is renamed in the registry first)"
+             the name (a renaming is sent first, as a 登记注册 row)"
         ),
         None => format!(
             "证件号码 {code} 在主体库中登记的姓名与本行的「{name}」不符：请核对证件号码和姓名 / \

@@ -989,6 +989,98 @@ async fn a_new_subject_keeps_the_other_codes_its_row_gives() {
     .await;
 }
 
+/// A 登记注册 batch renames its subjects in the registry (a 名称变更登记): a new version under
+/// the new name from the approval date, the former name kept as one the subject has held. An
+/// older registration sent again renames nothing back, nor does a name that differs only in
+/// spaces or width; a pending subject takes the registered name whatever its dates.
+#[tokio::test]
+async fn registration_batches_rename_their_subjects() {
+    on_both("batch_renames", |s| async move {
+        setup(&s).await;
+        let a = uscc(22);
+        let b = uscc(23);
+        let send = |rows: Vec<(&str, &str, &str, NaiveDate)>| {
+            let s = s.clone();
+            let rows: Vec<RecordInput> = rows
+                .into_iter()
+                .map(|(doc, code, name, date)| {
+                    let mut r = rec(doc, code, "登记", date);
+                    r.subject.name = name.into();
+                    r
+                })
+                .collect();
+            async move {
+                let mut b = batch("registration.csv");
+                b.item = "registration".into();
+                let mut w = s.begin_batch(b).await.expect("begin");
+                w.rename_subjects();
+                for r in rows {
+                    w.push(r).await.expect("push");
+                }
+                w.commit().await.expect("commit")
+            }
+        };
+        let name_of = |code: String| {
+            let s = s.clone();
+            async move {
+                let subject = s.find(&code).await.expect("q").expect("found");
+                let names: Vec<String> = s
+                    .history(subject.id)
+                    .await
+                    .expect("history")
+                    .into_iter()
+                    .map(|v| v.data.name)
+                    .collect();
+                (subject.data().name.clone(), names)
+            }
+        };
+        // First sent: a pending subject under the name its row gives; nothing renamed.
+        let sum = send(vec![("登1", &a, "福州甲丙贸易有限公司", d(2020, 1, 2))]).await;
+        assert_eq!((sum.pending_subjects, sum.renamed), (1, 0), "{sum:?}");
+        // a renamed in 2026; b first met with an older row and a newer one: the newer wins.
+        let sum = send(vec![
+            ("登2", &a, "福州甲丙集团有限公司", d(2026, 3, 1)),
+            ("登3", &b, "福州乙丁有限公司", d(2026, 5, 1)),
+            ("登4", &b, "福州乙丁科技有限公司", d(2026, 6, 1)),
+        ])
+        .await;
+        // b is created under its first row's name, then renamed by its newer row.
+        assert_eq!((sum.pending_subjects, sum.renamed), (1, 2), "{sum:?}");
+        let (current, names) = name_of(a.clone()).await;
+        assert_eq!(current, "福州甲丙集团有限公司");
+        assert!(
+            names.contains(&"福州甲丙贸易有限公司".to_string()),
+            "{names:?}"
+        );
+        assert_eq!(name_of(b.clone()).await.0, "福州乙丁科技有限公司");
+        // An older registration under the former name renames nothing back; spaces and width
+        // are no new name.
+        let sum = send(vec![
+            ("登5", &a, "福州甲丙贸易有限公司", d(2025, 1, 1)),
+            ("登6", &b, " 福州乙丁科技有限公司", d(2026, 7, 1)),
+        ])
+        .await;
+        assert_eq!(sum.renamed, 0, "{sum:?}");
+        assert_eq!(name_of(a.clone()).await.0, "福州甲丙集团有限公司");
+        // A penalty under the new name, and under the former one, is taken; one under a name
+        // the code never had is held.
+        let mut w = s.begin_batch(batch("penalties.csv")).await.expect("begin");
+        w.check_party_names("CF_XDR_MC");
+        for (doc, name) in [
+            ("罚1", "福州甲丙集团有限公司"),
+            ("罚2", "福州甲丙贸易有限公司"),
+            ("罚3", "福州另外有限公司"),
+        ] {
+            let mut r = rec(doc, &a, "罚款", d(2026, 11, 16));
+            r.subject.name = name.into();
+            w.push(r).await.expect("push");
+        }
+        let sum = w.commit().await.expect("commit");
+        assert_eq!((sum.accepted, sum.review), (2, 1), "{sum:?}");
+    })
+    .await;
+}
+
 /// Dismissing a 名称与代码不符 case says the name is the subject's: the row sent again is
 /// accepted and no case is opened for it. Closing one as corrected accepts nothing (found by a
 /// QA pass: a dismissed case opened again with every resend).
@@ -1032,6 +1124,27 @@ async fn a_dismissed_name_case_accepts_the_name_and_a_corrected_one_does_not() {
         s.close_case(case.id, CaseStatus::Dismissed, "同一企业，简称", "reviewer")
             .await
             .expect("dismissed");
+        // The decision is in the audit log, with the name it accepted.
+        let logged = s
+            .audit_entries(&chengxin_store::AuditFilter {
+                action: Some("cases.close".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .expect("audit");
+        assert_eq!(logged.len(), 1, "{logged:?}");
+        assert_eq!(logged[0].entry.actor, "reviewer");
+        assert_eq!(
+            logged[0].entry.target.as_deref(),
+            Some(format!("code_case:{}", case.id).as_str())
+        );
+        let detail = logged[0].entry.detail.as_deref().unwrap_or_default();
+        assert!(
+            detail.contains("name_mismatch dismissed")
+                && detail.contains("accepted name 福州癸甲有限公司"),
+            "{detail}"
+        );
         // Sent again: accepted, published on the subject's page, no case opened.
         let sum = send(vec![abbreviated.clone()]).await;
         assert_eq!((sum.accepted, sum.review), (1, 0), "{sum:?}");
