@@ -850,6 +850,7 @@ async fn a_decision_does_not_silently_change_its_party() {
             d(2026, 11, 16),
         );
         other.subject.name = format!("{} 公司", uscc(3));
+        (other.row_no, other.line) = (8, 10);
         w.push(other).await.expect("push");
         // The organisation code inside the held USCC, or the same name (spaced otherwise) under
         // a registration number: the same party, a correction.
@@ -1167,6 +1168,34 @@ async fn a_dismissed_name_case_accepts_the_name_and_a_corrected_one_does_not() {
         let sum = send(vec![stranger]).await;
         assert_eq!((sum.accepted, sum.review), (0, 1), "{sum:?}");
         assert_eq!(open_cases().await.len(), 1);
+        // The report is in row order, though a name is refused only when its chunk is written,
+        // after the rows the reader refused (found by a QA pass).
+        let mut w = s.begin_batch(batch("order.csv")).await.expect("begin");
+        w.check_party_names("CF_XDR_MC");
+        let mut held = named("闽市监罚〔2026〕94号", "福州另一家有限公司");
+        (held.row_no, held.line) = (1, 2);
+        w.push(held).await.expect("push");
+        w.reject(vec![Rejection {
+            row_no: 2,
+            line: 3,
+            field: "CF_JDRQ".into(),
+            rule: "date".into(),
+            message: "不是日期".into(),
+        }])
+        .await
+        .expect("reject");
+        let sum = w.commit().await.expect("commit");
+        let rows: Vec<(u64, String)> = s
+            .batch_rejections(sum.batch)
+            .await
+            .expect("report")
+            .into_iter()
+            .map(|r| (r.row_no, r.rule))
+            .collect();
+        assert_eq!(
+            rows,
+            [(1, "name_mismatch".to_string()), (2, "date".to_string())]
+        );
     })
     .await;
 }
