@@ -226,7 +226,36 @@ pub struct SubjectData {
     pub established: Option<NaiveDate>,
 }
 
+/// [`SubjectData::shown_as_person`] as SQL over the columns of `subjects` (prefix them with an
+/// alias by [`shown_as_person_sql`]).
+pub const SHOWN_AS_PERSON_SQL: &str = "(kind = 'natural_person' OR (kind = 'individual_business' \
+    AND uscc IS NULL AND reg_no IS NULL AND org_code IS NULL))";
+
+/// [`SHOWN_AS_PERSON_SQL`] with the columns of `subjects` under `alias` (`s` → `s.kind`, …).
+pub fn shown_as_person_sql(alias: &str) -> String {
+    SHOWN_AS_PERSON_SQL
+        .replace("kind =", &format!("{alias}.kind ="))
+        .replace("uscc IS", &format!("{alias}.uscc IS"))
+        .replace("reg_no IS", &format!("{alias}.reg_no IS"))
+        .replace("org_code IS", &format!("{alias}.org_code IS"))
+}
+
 impl SubjectData {
+    /// Whether the public sees the subject as a person: a natural person, or an individual
+    /// business (个体工商户) known by no organisation's code (no USCC, 注册号 or 组织机构代码),
+    /// only by its operator's ID or tax number. Such a business often bears its operator's name
+    /// (个体工商户可以不使用名称) or holds it inside a shop name, and is found by the operator's
+    /// document: its name is shown masked and is not found by public search, on the subject page
+    /// as on the 双公示 columns (国办发〔2020〕49号 (十四): personal information under
+    /// 「必要、最小化原则」). An individual business with a USCC is shown as its registration.
+    pub fn shown_as_person(&self) -> bool {
+        self.kind == SubjectKind::NaturalPerson
+            || (self.kind == SubjectKind::IndividualBusiness
+                && self.uscc.is_none()
+                && self.reg_no.is_none()
+                && self.org_code.is_none())
+    }
+
     /// A blank record of the given kind and name; fill the rest with struct update syntax.
     pub fn new(kind: SubjectKind, name: impl Into<String>) -> Self {
         SubjectData {

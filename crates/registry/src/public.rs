@@ -18,7 +18,8 @@ pub struct PublicSubject {
     pub kind: SubjectKind,
     /// 主体类型, e.g. 法人.
     pub kind_label: String,
-    /// Name; for natural persons only the surname is shown.
+    /// Name; for natural persons (and businesses shown as persons,
+    /// [`crate::SubjectData::shown_as_person`]) only the surname is shown.
     pub name: String,
     pub status: SubjectStatus,
     /// 登记状态, e.g. 存续.
@@ -54,7 +55,7 @@ impl PublicSubject {
     /// The public view of `subject`, with the former names computed from its history.
     pub fn from_subject(subject: &Subject, former_names: Vec<String>) -> Self {
         let d = subject.data();
-        let person = d.kind == SubjectKind::NaturalPerson;
+        let person = d.shown_as_person();
         let parsed = d.uscc.as_deref().and_then(|u| codes::validate_uscc(u).ok());
         PublicSubject {
             key: subject.key.clone(),

@@ -209,6 +209,31 @@ fn public_view_masks_personal_identifiers() {
         Some("1101**********002X")
     );
     assert_eq!(view.name, "福州某某科技有限公司");
+
+    // An individual business known only by its operator's tax number (an ID with a suffix) is
+    // shown as a person: its name masked, its number too; with a USCC, as registered.
+    let shop = SubjectData {
+        tax_no: Some("11010519491231002X01".into()),
+        ..SubjectData::new(SubjectKind::IndividualBusiness, "朝阳区孙八小吃店")
+    };
+    assert!(shop.shown_as_person());
+    let s = Subject {
+        id: 3,
+        key: "Nshop".into(),
+        current: Version {
+            data: shop.clone(),
+            ..version(1, "x")
+        },
+    };
+    let view = PublicSubject::from_subject(&s, vec!["孙八小吃店".into()]);
+    assert_eq!(view.name, "朝*******");
+    assert!(view.former_names.is_empty(), "{view:?}");
+    assert!(!serde_json_like(&view).contains("11010519491231002X"));
+    let registered = SubjectData {
+        uscc: Some("92350100MA2Y0XXXXX".into()),
+        ..shop
+    };
+    assert!(!registered.shown_as_person());
 }
 
 fn serde_json_like(v: &PublicSubject) -> String {

@@ -1056,7 +1056,10 @@ fn display_fields(item: &CatalogItem) -> [Option<&str>; 5] {
 /// document masked —
 /// 国办发〔2020〕49号 (十四): disclosure limited to what is necessary.
 pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
-    let person = chengxin_registry::is_person_doc_code(&r.subject_code)
+    // As the subject page shows the party (`SubjectData::shown_as_person`), or a person's
+    // document as the row's code, whatever the registry holds.
+    let person = r.party_shown_as_person
+        || chengxin_registry::is_person_doc_code(&r.subject_code)
         || (r.subject_code.len() == 18
             && chengxin_codes::validate_citizen_id(
                 &r.subject_code,

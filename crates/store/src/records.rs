@@ -253,6 +253,9 @@ pub struct StoredRecord {
     pub repaired_on: Option<NaiveDate>,
     /// An objection about it is under verification (核查中, 国发〔2016〕33号 (二十二)).
     pub under_verification: bool,
+    /// Its subject is shown to the public as a person
+    /// ([`chengxin_registry::SubjectData::shown_as_person`]): name masked, not found by name.
+    pub party_shown_as_person: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -283,6 +286,7 @@ struct RecordRow {
     recorded_at: DateTime<Utc>,
     repaired_on: Option<NaiveDate>,
     under_verification: i64,
+    party_shown_as_person: Option<i64>,
 }
 
 impl StoredRecord {
@@ -335,14 +339,20 @@ impl RecordRow {
             recorded_at: self.recorded_at,
             repaired_on: self.repaired_on,
             under_verification: self.under_verification != 0,
+            party_shown_as_person: self.party_shown_as_person != Some(0),
         })
     }
 }
 
+/// The columns of a [`RecordRow`], with whether its subject is shown as a person
+/// ([`chengxin_registry::shown_as_person_sql`] over alias `p`, checked by a test).
 const RECORD_SELECT: &str = "SELECT id, item, department, doc_no, version, current, batch_id, \
     row_no, catalog_version, subject_id, subject_name, subject_code, decision_date, status, \
     severity, publish_from, min_until, publish_until, received_on, on_time, filled_optional, \
-    fields, hash, recorded_at, repaired_on, under_verification FROM records";
+    fields, hash, recorded_at, repaired_on, under_verification, \
+    (SELECT CASE WHEN (p.kind = 'natural_person' OR (p.kind = 'individual_business' \
+    AND p.uscc IS NULL AND p.reg_no IS NULL AND p.org_code IS NULL)) THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END \
+    FROM subjects p WHERE p.id = records.subject_id) AS party_shown_as_person FROM records";
 
 const BATCH_SELECT: &str = "SELECT id, item, catalog_version, department, file_name, format, \
     encoding, file_sha256, received_at, received_on, submitted_by, rows_total, accepted, changed, \
@@ -686,6 +696,7 @@ impl Store {
         // number, or an organisation by a fragment of its name or its code; never a natural
         // person (README: natural persons are never found by name or ID in public search).
         let like_name = self.like_ascii_ci("subject_name", "$3");
+        let person = chengxin_registry::shown_as_person_sql("s");
         let filter = format!(
             "WHERE item = $1 AND current = 1 AND status = 'valid' \
             AND publish_from IS NOT NULL AND publish_from <= $2 \
@@ -693,7 +704,7 @@ impl Store {
             AND (repaired_on IS NULL OR repaired_on > $2) \
             AND ($3 IS NULL OR doc_no = $8 OR (({like_name} OR subject_code = $4) \
                  AND NOT EXISTS (SELECT 1 FROM subjects s WHERE s.id = records.subject_id \
-                 AND s.kind = 'natural_person'))) \
+                 AND {person}))) \
             AND ($5 IS NULL OR department = $5) \
             AND ($6 IS NULL OR decision_date >= $6) AND ($7 IS NULL OR decision_date <= $7)"
         );
@@ -2250,6 +2261,17 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The records' reading of "shown as a person" is the registry's rule, word for word.
+    #[test]
+    fn records_read_the_registrys_person_rule() {
+        let rule = chengxin_registry::shown_as_person_sql("p");
+        let squeezed = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            squeezed(RECORD_SELECT).contains(&format!("CASE WHEN {} THEN", squeezed(&rule))),
+            "{rule}"
+        );
+    }
 
     fn subject(scheme: Scheme, code: &str) -> SubjectInput {
         SubjectInput {

@@ -565,9 +565,9 @@ impl Store {
         }
         let pattern = like_pattern(q.text.trim());
         let persons = if q.include_persons {
-            ""
+            String::new()
         } else {
-            "kind <> 'natural_person' AND "
+            format!("NOT {} AND ", chengxin_registry::SHOWN_AS_PERSON_SQL)
         };
         let like = self.like_ascii_ci("name", "$1");
         let filter = format!(
@@ -600,8 +600,8 @@ impl Store {
         let text = q.text.trim();
         let like = self.like_ascii_ci("name", "$1");
         let sql = format!(
-            "{SUBJECT_SELECT} WHERE kind <> 'natural_person' AND {like} \
-             ORDER BY length(name), id LIMIT $2"
+            "{SUBJECT_SELECT} WHERE NOT {} AND {like} ORDER BY length(name), id LIMIT $2",
+            chengxin_registry::SHOWN_AS_PERSON_SQL
         );
         let rows: Vec<Row> = with_pool!(self, p => {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))

@@ -430,6 +430,67 @@ async fn public_search_never_finds_a_natural_person_by_name_or_id() {
             .await
             .expect("q");
         assert_eq!((n, rows[0].subject_code.as_str()), (1, id.as_str()));
+        assert!(rows[0].party_shown_as_person);
+    })
+    .await;
+}
+
+/// An individual business known only by its operator's document (no USCC, 注册号 or 组织机构代码)
+/// is shown as a person everywhere: not found by its name in public search, neither among the
+/// subjects nor in the 双公示 columns, and its records say so (found by a QA pass: its name was
+/// masked in the columns but shown on its page and found by search, which told who was behind
+/// the masked name). One with a USCC is shown as its registration.
+#[tokio::test]
+async fn an_individual_business_known_by_a_personal_number_is_shown_as_a_person() {
+    on_both("publicity_individual", |s| async move {
+        setup(&s).await;
+        let mut rng = chengxin_codes::generate::Rng::new(7);
+        let id = chengxin_codes::generate::citizen_id(&mut rng, today());
+        let mut w = s.begin_batch(batch("shops.csv")).await.expect("begin");
+        let mut shop = rec("榕市监罚〔2026〕96号", &uscc(1), "罚款", d(2026, 11, 2));
+        shop.subject = SubjectInput {
+            name: "鼓楼区孙八小吃店".into(),
+            kind: SubjectKind::IndividualBusiness,
+            scheme: Scheme::TaxNo,
+            code: id.clone(),
+            also: Vec::new(),
+        };
+        w.push(shop).await.expect("push");
+        let mut registered = rec("榕市监罚〔2026〕97号", &uscc(9), "罚款", d(2026, 11, 2));
+        registered.subject.name = "鼓楼区孙九小吃店".into();
+        registered.subject.kind = SubjectKind::IndividualBusiness;
+        w.push(registered).await.expect("push");
+        w.commit().await.expect("commit");
+        let q = |t: &str| PublicityQuery {
+            item: "penalty".into(),
+            text: Some(t.into()),
+            limit: 20,
+            ..PublicityQuery::default()
+        };
+        let subjects = |t: &str| chengxin_store::SearchQuery {
+            text: t.into(),
+            include_persons: false,
+            limit: 20,
+            offset: 0,
+        };
+        let (rows, n) = s.publicity(&q("小吃店"), today()).await.expect("q");
+        assert_eq!((n, rows[0].doc_no.as_str()), (1, "榕市监罚〔2026〕97号"));
+        assert!(!rows[0].party_shown_as_person);
+        assert_eq!(s.publicity(&q("孙八"), today()).await.expect("q").1, 0);
+        let found = s.search(&subjects("小吃店")).await.expect("search");
+        assert_eq!(found.total, 1);
+        assert_eq!(found.items[0].data().name, "鼓楼区孙九小吃店");
+        // Staff find both; by its document number, the shop's record says how it is shown.
+        let mut staff = subjects("小吃店");
+        staff.include_persons = true;
+        assert_eq!(s.search(&staff).await.expect("search").total, 2);
+        let (rows, _) = s
+            .publicity(&q("榕市监罚〔2026〕96号"), today())
+            .await
+            .expect("q");
+        assert!(rows[0].party_shown_as_person);
+        let shop = s.find(&id).await.expect("q").expect("found");
+        assert!(shop.data().shown_as_person());
     })
     .await;
 }
