@@ -470,7 +470,7 @@ pub(crate) async fn person_name_of(
     Ok(store
         .subject_by_key(key)
         .await?
-        .filter(|s| s.data().kind == chengxin_registry::SubjectKind::NaturalPerson)
+        .filter(|s| s.data().shown_as_person())
         .map(|s| s.data().name.clone()))
 }
 

@@ -169,7 +169,7 @@ pub(crate) async fn lists(
     view.rows = entries
         .into_iter()
         .map(|e| {
-            let person = e.subject_kind == chengxin_registry::SubjectKind::NaturalPerson.as_str();
+            let person = e.subject_shown_as_person;
             ListedRow {
                 // 国办发〔2020〕49号 (十四): a natural person is shown as the registry shows them.
                 subject_name: chengxin_codes::mask::public_name(&e.subject_name, person),
@@ -195,8 +195,7 @@ pub(crate) async fn lists(
         .await?
         .into_iter()
         .map(|a| {
-            let person = (a.subject_kind == chengxin_registry::SubjectKind::NaturalPerson.as_str())
-                .then_some(a.subject_name.as_str());
+            let person = a.subject_shown_as_person.then_some(a.subject_name.as_str());
             AnnouncementRow {
                 on: a.on_date,
                 heading: AnnouncementKind::parse(&a.kind)
@@ -247,10 +246,7 @@ async fn describe_target(
         .find(subject)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("没有代码为 {subject} 的主体。")))?;
-    let name = chengxin_codes::mask::public_name(
-        &s.data().name,
-        s.data().kind == chengxin_registry::SubjectKind::NaturalPerson,
-    );
+    let name = chengxin_codes::mask::public_name(&s.data().name, s.data().shown_as_person());
     // A list entry's id is random (not enumerable) and is what the prior notice (事前告知) hands
     // the subject so it can 陈述、申辩或提出异议 before any listing is public (国办发〔2020〕49号
     // (八)); whoever holds it may object, as a natural person without an account must be able to.

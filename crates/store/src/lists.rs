@@ -68,6 +68,9 @@ pub struct PublicListEntry {
     pub subject_key: String,
     pub subject_name: String,
     pub subject_kind: String,
+    /// The subject is shown to the public as a person
+    /// ([`chengxin_registry::SubjectData::shown_as_person`]).
+    pub subject_shown_as_person: bool,
     pub kind: String,
     pub domain: String,
     pub standard_code: String,
@@ -89,6 +92,8 @@ pub struct Announcement {
     /// The subject's current name and kind (a natural person's name is masked in public).
     pub subject_name: String,
     pub subject_kind: String,
+    /// The subject is shown to the public as a person (its name masked).
+    pub subject_shown_as_person: bool,
 }
 
 /// An event waiting in the outbox.
@@ -491,9 +496,9 @@ impl Store {
         offset: i64,
     ) -> Result<Vec<PublicListEntry>, StoreError> {
         Ok(with_pool!(self, p => {
-            sqlx::query_as(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT e.id AS entry_id, s.key AS subject_key, s.name AS subject_name, s.kind AS subject_kind, \
-                 e.kind, e.domain, e.standard_code, e.department, e.listed_on, e.expires_on, \
+                 {person} AS subject_shown_as_person, e.kind, e.domain, e.standard_code, e.department, e.listed_on, e.expires_on, \
                  EXISTS (SELECT 1 FROM list_cases c WHERE c.subject_id = e.subject_id \
                    AND c.kind = 'objection' AND c.state IN ('submitted', 'accepted') \
                    AND c.target = 'entry:' || e.id) AS under_verification \
@@ -501,7 +506,8 @@ impl Store {
                  WHERE e.state = 'listed' AND e.public = 1 AND ($1 IS NULL OR e.kind = $1) \
                  AND e.listed_on <= $2 AND (e.expires_on IS NULL OR e.expires_on > $2) \
                  ORDER BY e.listed_on DESC, e.id LIMIT $3 OFFSET $4",
-            )
+                person = chengxin_registry::shown_as_person_sql("s"),
+            )))
             .bind(kind)
             .bind(on)
             .bind(limit)
@@ -514,13 +520,14 @@ impl Store {
     /// Public announcements, newest first.
     pub async fn list_announcements(&self, limit: i64) -> Result<Vec<Announcement>, StoreError> {
         Ok(with_pool!(self, p => {
-            sqlx::query_as(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT a.entry_id, b.subject_key, a.kind, a.on_date, a.text, s.name AS subject_name, \
-                 s.kind AS subject_kind FROM list_announcements a \
+                 s.kind AS subject_kind, {} AS subject_shown_as_person FROM list_announcements a \
                  JOIN list_books b ON b.subject_id = a.subject_id \
                  JOIN subjects s ON s.id = a.subject_id WHERE a.public = 1 \
                  ORDER BY a.on_date DESC, a.id DESC LIMIT $1",
-            )
+                chengxin_registry::shown_as_person_sql("s")
+            )))
             .bind(limit)
             .fetch_all(p)
             .await?
