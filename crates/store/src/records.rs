@@ -664,8 +664,8 @@ impl Store {
 
     /// Every version of every record of a subject: current and superseded, any status, any
     /// publication window — newest decision first, then each decision's latest version first.
-    /// Withdrawal from the portal is applied when the portal reads, never by deleting
-    /// (国家发展改革委令第36号: a record leaves publication but stays in history), so this is the
+    /// Withdrawal from the portal (a status, the end of the window, a repair under
+    /// 国家发展改革委令第36号) is applied when the portal reads, never by deleting, so this is the
     /// whole history; [`StoredRecord::showing`] says why each version is or is not on show.
     pub async fn subject_record_versions(
         &self,
