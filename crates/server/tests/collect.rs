@@ -1076,9 +1076,7 @@ async fn a_broken_file_is_refused_whole_over_http() {
 #[tokio::test]
 async fn an_unknown_key_in_the_first_json_line_is_named_as_a_key() {
     let f = fixture("jsonl_first_key").await;
-    let text = format!(
-        "{{\"CF_XDR_MC\":\"福州恒信科技有限公司\",\"CF_WSH\":\"榕市监罚〔2026〕101号\",\"CF_BEIZHU\":\"x\"}}\n"
-    );
+    let text = "{\"CF_XDR_MC\":\"福州恒信科技有限公司\",\"CF_WSH\":\"榕市监罚〔2026〕101号\",\"CF_BEIZHU\":\"x\"}\n".to_string();
     let r = call(
         &f,
         "POST",
