@@ -170,6 +170,19 @@ enum Command {
         #[command(subcommand)]
         command: lists_cmd::ListsCommand,
     },
+    /// Every record version of a subject — current and superseded, any status, any window —
+    /// as JSON lines, newest decision first, each with why it is or is not on show on --as-of
+    /// ("showing": on_show, expired, revoked, superseded, …; "showing_zh": 公示中, 公示期满, 已撤销,
+    /// 已被更正, …). Fields masked as on the portal; the read is recorded in the audit log.
+    Records {
+        #[command(flatten)]
+        db: DbArg,
+        /// USCC, other code or the subject's key.
+        code: String,
+        /// The day to give each version's standing for (default today).
+        #[arg(long, value_parser = iso_date)]
+        as_of: Option<NaiveDate>,
+    },
     /// The public credit information catalog (目录): versions, import, show.
     Catalog {
         #[command(flatten)]
@@ -436,6 +449,32 @@ fn describe(e: &anyhow::Error) -> String {
     out
 }
 
+/// `chengxin records CODE`: one JSON line per record version of the subject (the items of
+/// `GET /api/v1/subjects/{code}/records`), after recording the read (a read of non-public data,
+/// 49号 (十三)).
+async fn records(store: &Store, code: &str, as_of: Option<NaiveDate>) -> Result<()> {
+    let subject = store
+        .find(&codes::normalize(code))
+        .await?
+        .with_context(|| format!("no subject {code}"))?;
+    let as_of = as_of.unwrap_or_else(china_today);
+    let state = AppState::new(store.clone());
+    let versions = chengxin_server::records_api::subject_history(&state, subject.id, as_of).await?;
+    store
+        .audit_note(
+            &admin::actor(),
+            "subjects.records.read",
+            Some(&subject.key),
+            format!("{} record versions as of {as_of}", versions.len()),
+        )
+        .await
+        .context("recording the read in the audit log")?;
+    for v in &versions {
+        outln!("{}", serde_json::to_string(v)?)?;
+    }
+    Ok(())
+}
+
 async fn open(db: &DbArg) -> Result<Store> {
     Store::connect(&db.db)
         .await
@@ -491,6 +530,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             collect_cmd::catalog(&open(&db).await?, command).await?
         }
         Command::Lists { db, command } => lists_cmd::run(&open(&db).await?, command).await?,
+        Command::Records { db, code, as_of } => records(&open(&db).await?, &code, as_of).await?,
         Command::Batches { db, command } => {
             collect_cmd::batches(&open(&db).await?, command).await?
         }

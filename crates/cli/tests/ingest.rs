@@ -1010,3 +1010,64 @@ fn contradicting_codes_are_held_for_review() {
         "{out}"
     );
 }
+
+/// `chengxin records CODE`: one JSON line per version of each decision, newest first, with its
+/// standing on --as-of; the read is in the audit log.
+#[test]
+fn records_lists_every_version_with_its_standing() {
+    let d = Dir::new("records");
+    setup(&d);
+    let first = d.file("first.csv");
+    std::fs::write(&first, csv_text([row(1)].into_iter())).expect("write");
+    let (code, s, err) = ingest(&d, &first, &[]);
+    assert_eq!((code, s["accepted"].as_u64()), (0, Some(1)), "{err}");
+    let mut changed = row(1);
+    changed[8] = "罚款二千元".into();
+    let fix = d.file("fix.csv");
+    std::fs::write(&fix, csv_text([changed].into_iter())).expect("write");
+    let (code, s, err) = ingest(&d, &fix, &[]);
+    assert_eq!((code, s["changed"].as_u64()), (0, Some(1)), "{err}");
+    let db = d.db();
+    let subject = uscc(1_001);
+    let standing = |as_of: &str| -> Vec<(i64, String, String)> {
+        let (code, out, err) = run(&["records", "--db", &db, &subject, "--as-of", as_of]);
+        assert_eq!(code, 0, "{err}");
+        out.lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+                assert_eq!(v["doc_no"], "榕市监罚〔2026〕1号", "{l}");
+                (
+                    v["version"].as_i64().unwrap_or_default(),
+                    v["showing"].as_str().unwrap_or_default().to_string(),
+                    v["showing_zh"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let s = |v: i64, a: &str, b: &str| (v, a.to_string(), b.to_string());
+    assert_eq!(
+        standing("2026-11-23"),
+        [s(2, "on_show", "公示中"), s(1, "superseded", "已被更正")]
+    );
+    // 一般 (the default class): one year, to 2027-11-16.
+    assert_eq!(
+        standing("2027-11-17"),
+        [s(2, "expired", "公示期满"), s(1, "superseded", "已被更正")]
+    );
+    let (code, out, _) = run(&[
+        "audit",
+        "search",
+        "--db",
+        &db,
+        "--action",
+        "subjects.records.read",
+        "--target",
+        &subject,
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    // An unknown subject is an error naming it.
+    let (code, _, err) = run(&["records", "--db", &db, &uscc(9_999)]);
+    assert_ne!(code, 0);
+    assert!(err.contains(&uscc(9_999)), "{err}");
+}

@@ -508,6 +508,9 @@ pub struct OwnRecord {
     pub versions: Vec<VersionView>,
     /// Duplicate/wrong-code cases about this subject's codes.
     pub code_cases: i64,
+    /// Every version of every record held about the subject — on show, withdrawn, superseded or
+    /// past its window — with its standing today (as `GET /api/v1/subjects/{code}/records`).
+    pub records: Vec<crate::records_api::RecordVersion>,
 }
 
 /// Everything held on the enterprise account's own subject, free of charge (国办发〔2021〕52号 (九)).
@@ -530,6 +533,7 @@ pub async fn own_record(
         .ok_or_else(|| ApiError::NotFound(format!("no subject {key}")))?;
     let history = state.store.history(subject.id).await?;
     let cases = state.store.code_case_count_for(subject.id).await?;
+    let records = crate::records_api::subject_history(&state, subject.id, state.today()).await?;
     audit::record(
         &state,
         &principal,
@@ -558,6 +562,7 @@ pub async fn own_record(
             })
             .collect(),
         code_cases: cases,
+        records,
     }))
 }
 

@@ -1250,23 +1250,9 @@ pub(crate) async fn record_open_to(
     else {
         return Ok(None);
     };
-    let open = match principal.role {
-        Role::Operator
-        | Role::DataOfficer
-        | Role::IdentifyingOfficer
-        | Role::Handler
-        | Role::Auditor => true,
-        Role::Enterprise
-            if principal
-                .account
-                .as_ref()
-                .and_then(|a| a.subject_key.as_deref())
-                == Some(subject_key) =>
-        {
-            true
-        }
-        _ => publicly_shown(state, &r).await?,
-    };
+    // The same readers as a subject's whole history (`records_api`).
+    let open = crate::records_api::may_read_history(principal, subject_key)
+        || publicly_shown(state, &r).await?;
     Ok(open.then_some(r))
 }
 

@@ -18,6 +18,7 @@ mod portal;
 mod portal_batches;
 mod portal_lists;
 pub mod ratelimit;
+pub mod records_api;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -199,6 +200,12 @@ fn routes(state: AppState) -> Routes {
         "/api/v1/subjects/{code}/personal",
         Roles(STAFF_PERSONAL),
         get(acc::personal),
+    )
+    .api(
+        "get",
+        "/api/v1/subjects/{code}/records",
+        Roles(records_api::HISTORY_READERS),
+        get(records_api::subject_records),
     )
     .api("post", "/api/v1/session", Public, post(acc::login))
     .api("delete", "/api/v1/session", SignedIn, delete(acc::logout))

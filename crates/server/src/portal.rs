@@ -53,6 +53,41 @@ pub(crate) struct SubjectPage {
     lists: Vec<crate::portal_lists::ListLine>,
     /// Some line is under verification (the page explains what that means).
     lists_suspended: bool,
+    /// Every record version with its standing today: only for staff and for the subject's own
+    /// enterprise account (`records_api::may_read_history`); `None` on the public page.
+    history: Option<Vec<HistoryRow>>,
+}
+
+/// One line of a subject page's 全部记录 section (masked like the public columns).
+pub(crate) struct HistoryRow {
+    showing: String,
+    showing_zh: String,
+    item_name: String,
+    doc_no: String,
+    version: i64,
+    department: String,
+    decision_date: NaiveDate,
+    /// 公示期 as stored: `from 至 until`, `from 起`, or 不公示.
+    window: String,
+    under_verification: bool,
+}
+
+fn history_row(r: crate::records_api::RecordVersion) -> HistoryRow {
+    HistoryRow {
+        window: match (r.publish_from, r.publish_until) {
+            (Some(a), Some(b)) => format!("{a} 至 {b}"),
+            (Some(a), None) => format!("{a} 起"),
+            (None, _) => "不公示".into(),
+        },
+        showing: r.showing,
+        showing_zh: r.showing_zh,
+        item_name: r.item_name,
+        doc_no: r.doc_no,
+        version: r.version,
+        department: r.department_name.unwrap_or(r.department),
+        decision_date: r.decision_date,
+        under_verification: r.under_verification,
+    }
 }
 
 /// A subject page's section of one item's decisions on public show: one page of them, newest
@@ -767,6 +802,7 @@ pub(crate) struct AsOfForm {
 
 pub(crate) async fn subject(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     PagePath(key): PagePath<String>,
     Query(f): Query<AsOfForm>,
 ) -> Result<SubjectPage, PageError> {
@@ -786,6 +822,21 @@ pub(crate) async fn subject(
         .map(|v| (v.version, v.valid_from, v.reason))
         .collect();
     let lists = crate::portal_lists::public_lines(&state, &subject.key).await?;
+    // The whole history for staff and the subject's own account, never for the public
+    // (国办发〔2020〕49号 (四): what the catalog does not disclose stays closed); audited.
+    let history = if crate::records_api::may_read_history(&principal, &subject.key) {
+        let rows = crate::records_api::subject_history(&state, id, state.today()).await?;
+        crate::records_api::audit_history_read(
+            &state,
+            &principal,
+            &subject.key,
+            format!("subject page: {} record versions", rows.len()),
+        )
+        .await?;
+        Some(rows.into_iter().map(history_row).collect())
+    } else {
+        None
+    };
     let s = api::public_view(&state, subject, as_of).await?;
     // Full- and half-width brackets and letters are the same name.
     let same_name = |a: &str| {
@@ -829,6 +880,7 @@ pub(crate) async fn subject(
         publicity,
         lists_suspended: lists.iter().any(|l| l.suspended),
         lists,
+        history,
     })
 }
 

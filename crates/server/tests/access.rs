@@ -190,6 +190,19 @@ fn expected_matrix() -> HashMap<(&'static str, &'static str), Vec<Role>> {
         vec![Operator, Checker, Handler, IdentifyingOfficer],
     );
     m.insert(("get", "/api/v1/self"), vec![Enterprise]);
+    // A subject's whole record history: the staff who see every record, and an enterprise
+    // account (its own subject; another is 404 inside the handler).
+    m.insert(
+        ("get", "/api/v1/subjects/{code}/records"),
+        vec![
+            Operator,
+            DataOfficer,
+            IdentifyingOfficer,
+            Handler,
+            Auditor,
+            Enterprise,
+        ],
+    );
     m.insert(("post", "/api/v1/departments"), vec![Operator]);
     m.insert(("post", "/api/v1/grants"), vec![Operator]);
     m.insert(("delete", "/api/v1/grants/{id}"), vec![Operator]);

@@ -1076,9 +1076,7 @@ async fn a_broken_file_is_refused_whole_over_http() {
 #[tokio::test]
 async fn an_unknown_key_in_the_first_json_line_is_named_as_a_key() {
     let f = fixture("jsonl_first_key").await;
-    let text = format!(
-        "{{\"CF_XDR_MC\":\"福州恒信科技有限公司\",\"CF_WSH\":\"榕市监罚〔2026〕101号\",\"CF_BEIZHU\":\"x\"}}\n"
-    );
+    let text = "{\"CF_XDR_MC\":\"福州恒信科技有限公司\",\"CF_WSH\":\"榕市监罚〔2026〕101号\",\"CF_BEIZHU\":\"x\"}\n".to_string();
     let r = call(
         &f,
         "POST",
@@ -2988,4 +2986,232 @@ async fn a_file_name_and_a_document_number_do_not_give_a_person_away() {
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["total"], 0, "{}", r.body);
+}
+
+/// A subject's whole history (`GET /api/v1/subjects/{code}/records`, the 全部记录 section of its
+/// page, `records` in `/api/v1/self`): staff and the subject's own enterprise account see every
+/// version — corrected, revoked, past its window — with its standing; the public and other
+/// roles cannot reach it, another subject is 404 to an enterprise as if absent, every read is
+/// audited, and nothing personal is shown unmasked.
+#[tokio::test]
+async fn staff_and_the_subject_itself_see_its_whole_history() {
+    let mut f = fixture("history").await;
+    penalties_sent(&f).await;
+    // A correction of 101号 (its first version superseded), a revoked decision and one whose
+    // window ended long ago, all about 福州恒信科技有限公司.
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=fix.csv&wait=true",
+        Some("officer"),
+        penalties().replace("罚款五千元", "罚款四千元").into_bytes(),
+    )
+    .await;
+    assert_eq!(r.json()["summary"]["changed"], 1, "{}", r.body);
+    let u1 = uscc(1);
+    let more = format!(
+        "{HEADER},CF_ZT\n\
+         福州恒信科技有限公司,法人及非法人组织,{u1},,榕市监罚〔2026〕105号,虚假宣传,发布虚假广告,《广告法》第五十五条,罚款,罚款三千元,0.3,2026-11-10,福州市市场监督管理局,{DEPT},撤销\n\
+         福州恒信科技有限公司,法人及非法人组织,{u1},,榕市监罚〔2024〕8号,虚假宣传,发布虚假广告,《广告法》第五十五条,警告,警告,,2024-03-02,福州市市场监督管理局,{DEPT},有效\n"
+    );
+    let r = call(
+        &f,
+        "POST",
+        "/api/v1/batches?item=penalty&file_name=more.csv&wait=true",
+        Some("officer"),
+        more.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.json()["summary"]["accepted"], 2, "{}", r.body);
+    let secret = common::account_with_key(
+        &f.state.store,
+        "enterprise",
+        Role::Enterprise,
+        None,
+        Some(&u1),
+    )
+    .await;
+    f.keys.insert("enterprise", secret);
+    let secret =
+        common::account_with_key(&f.state.store, "auditor", Role::Auditor, None, None).await;
+    f.keys.insert("auditor", secret);
+
+    let expected = [
+        ("榕市监罚〔2026〕101号", 2, "on_show", "公示中"),
+        ("榕市监罚〔2026〕101号", 1, "superseded", "已被更正"),
+        ("榕市监罚〔2026〕105号", 1, "revoked", "已撤销"),
+        ("榕市监罚〔2024〕8号", 1, "expired", "公示期满"),
+    ];
+    let lines = |v: &Value| -> Vec<(String, i64, String, String)> {
+        v.as_array()
+            .expect("records")
+            .iter()
+            .map(|r| {
+                (
+                    r["doc_no"].as_str().unwrap_or_default().to_string(),
+                    r["version"].as_i64().unwrap_or_default(),
+                    r["showing"].as_str().unwrap_or_default().to_string(),
+                    r["showing_zh"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let want: Vec<(String, i64, String, String)> = expected
+        .iter()
+        .map(|(d, v, s, z)| (d.to_string(), *v, s.to_string(), z.to_string()))
+        .collect();
+    let api = format!("/api/v1/subjects/{u1}/records");
+    for who in ["operator", "officer", "handler", "auditor", "enterprise"] {
+        let r = call(&f, "GET", &api, Some(who), vec![]).await;
+        assert_eq!(r.status, StatusCode::OK, "{who}: {}", r.body);
+        let v = r.json();
+        assert_eq!(v["subject"], u1.as_str());
+        assert_eq!(lines(&v["records"]), want, "{who}");
+    }
+    // What a reader needs to say why: window, department, batch, catalog version.
+    let v = call(&f, "GET", &api, Some("operator"), vec![]).await.json();
+    let old = &v["records"][3];
+    assert_eq!(old["publish_from"], "2024-03-02");
+    assert_eq!(old["department"], DEPT);
+    assert_eq!(old["department_name"], "福州市市场监督管理局");
+    assert_eq!(old["current"], true);
+    assert!(old["batch_id"].as_i64().is_some() && old["catalog_version"] == 1);
+    assert_eq!(v["records"][1]["current"], false);
+    assert_eq!(v["records"][2]["status"], "revoked");
+    // As of another day: before its window ended, the 2024 decision was on show.
+    let r = call(
+        &f,
+        "GET",
+        &format!("{api}?as_of=2024-06-01"),
+        Some("operator"),
+        vec![],
+    )
+    .await;
+    assert_eq!(r.json()["records"][3]["showing"], "on_show", "{}", r.body);
+    // Not for the public nor for roles that do not see every record.
+    let r = call(&f, "GET", &api, None, vec![]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let r = call(&f, "GET", &api, Some("checker"), vec![]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    // Another subject is to the enterprise what an unknown one is.
+    let other = call(
+        &f,
+        "GET",
+        &format!("/api/v1/subjects/{}/records", uscc(2)),
+        Some("enterprise"),
+        vec![],
+    )
+    .await;
+    let unknown = call(
+        &f,
+        "GET",
+        &format!("/api/v1/subjects/{}/records", uscc(99)),
+        Some("enterprise"),
+        vec![],
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
+    assert_eq!(
+        other.body.replace(&uscc(2), "X"),
+        unknown.body.replace(&uscc(99), "X")
+    );
+    // The enterprise's own record carries the same list.
+    let r = call(&f, "GET", "/api/v1/self", Some("enterprise"), vec![]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(lines(&r.json()["records"]), want);
+    // Every read is audited, naming the subject.
+    let reads = f
+        .state
+        .store
+        .audit_entries(&chengxin_store::AuditFilter {
+            action: Some("subjects.records.read".into()),
+            target: Some(u1.clone()),
+            limit: 100,
+            ..chengxin_store::AuditFilter::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(
+        reads.len(),
+        7,
+        "every read above: five readers, the operator twice more"
+    );
+
+    // The portal: the section for staff and the subject itself, never for the public.
+    let page = format!("/subjects/{u1}");
+    const SECTION: &str = "全部记录（含已撤销、已更正、公示期满）";
+    let public = call(&f, "GET", &page, None, vec![]).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(!public.body.contains(SECTION) && !public.body.contains("id=\"history\""));
+    assert!(!public.body.contains("105号") && !public.body.contains("〔2024〕8号"));
+    assert!(public.body.contains("罚款四千元") && !public.body.contains("已被更正"));
+    for who in ["operator", "enterprise"] {
+        let r = call(&f, "GET", &page, Some(who), vec![]).await;
+        assert_eq!(r.status, StatusCode::OK, "{who}");
+        assert!(r.body.contains(SECTION), "{who}: {}", r.body);
+        for label in [
+            "公示中",
+            "已被更正",
+            "已撤销",
+            "公示期满",
+            "榕市监罚〔2026〕105号",
+        ] {
+            assert!(r.body.contains(label), "{who}: {label}");
+        }
+        // A 警告 is 轻微 by default: three months.
+        assert!(
+            r.body.contains("2024-03-02 至 2024-06-02"),
+            "{who}: the window: {}",
+            r.body.split("id=\"history\"").nth(1).unwrap_or_default()
+        );
+        // The rest of the page is the public page.
+        assert!(r.body.contains("罚款四千元"));
+    }
+    for (who, code) in [("checker", u1.clone()), ("enterprise", uscc(2))] {
+        let r = call(&f, "GET", &format!("/subjects/{code}"), Some(who), vec![]).await;
+        assert_eq!(r.status, StatusCode::OK, "{who}");
+        assert!(!r.body.contains(SECTION), "{who} on {code}");
+    }
+
+    // Personal data stays masked for staff too (unmasked only under a grant, through
+    // /personal): the natural person's and the individual business's histories.
+    let person = f
+        .state
+        .store
+        .record(DEPT, "penalty", "榕市监罚〔2026〕102号")
+        .await
+        .expect("q")
+        .expect("stored");
+    let person_key = f
+        .state
+        .store
+        .subject_by_id(person.subject_id)
+        .await
+        .expect("q")
+        .expect("subject")
+        .key;
+    for uri in [
+        format!("/api/v1/subjects/{person_key}/records"),
+        format!("/subjects/{person_key}"),
+        format!("/api/v1/subjects/{}/records", uscc(3)),
+        format!("/subjects/{}", uscc(3)),
+    ] {
+        let r = call(&f, "GET", &uri, Some("operator"), vec![]).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}: {}", r.body);
+        assert!(r.body.contains("公示中"), "{uri}: {}", r.body);
+        assert!(
+            !r.body.contains(PERSON_ID) && !r.body.contains(HOLDER_ID),
+            "{uri}"
+        );
+        assert!(
+            !r.body.contains("87654321") && !r.body.contains("李明"),
+            "{uri}"
+        );
+        assert_eq!(chengxin_codes::mask::find_unmasked(&r.body), None, "{uri}");
+    }
+    for uri in [api.as_str(), "/api/v1/self", page.as_str()] {
+        let r = call(&f, "GET", uri, Some("enterprise"), vec![]).await;
+        assert_eq!(chengxin_codes::mask::find_unmasked(&r.body), None, "{uri}");
+    }
 }

@@ -29,6 +29,7 @@ pub use audit::{
 };
 mod lists;
 mod records;
+mod showing;
 mod subjects;
 
 pub use accounts::{
@@ -41,6 +42,7 @@ pub use records::{
     BatchInfo, BatchSummary, BatchWriter, CatalogImport, CatalogVersion, NewBatch, PublicityQuery,
     Quality, RecordInput, Rejection, StoredRecord, SubjectInput, TitleRow, Titles,
 };
+pub use showing::Showing;
 pub use subjects::{Page, SearchQuery, is_opaque_key, new_key};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$store` uses.

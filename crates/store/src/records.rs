@@ -680,6 +680,24 @@ impl Store {
         rows.into_iter().map(RecordRow::into_record).collect()
     }
 
+    /// Every version of every record of a subject: current and superseded, any status, any
+    /// publication window — newest decision first, then each decision's latest version first.
+    /// Withdrawal from the portal (a status, the end of the window, a repair under
+    /// 国家发展改革委令第36号) is applied when the portal reads, never by deleting, so this is the
+    /// whole history; [`StoredRecord::showing`] says why each version is or is not on show.
+    pub async fn subject_record_versions(
+        &self,
+        subject_id: i64,
+    ) -> Result<Vec<StoredRecord>, StoreError> {
+        let sql = format!(
+            "{RECORD_SELECT} WHERE subject_id = $1 \
+             ORDER BY decision_date DESC, department, item, doc_no, version DESC, id DESC"
+        );
+        let rows: Vec<RecordRow> = with_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(subject_id).fetch_all(p).await?);
+        rows.into_iter().map(RecordRow::into_record).collect()
+    }
+
     /// Records of an item on public show on `today`: current, status valid, inside their
     /// publication window. Returns the page and the total number matching.
     pub async fn publicity(

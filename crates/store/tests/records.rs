@@ -391,6 +391,94 @@ async fn publicity_shows_only_valid_records_inside_their_window() {
     .await;
 }
 
+/// A subject's whole history: every version of every decision (on show, revoked, superseded,
+/// expired), newest decision first and each decision's latest version first, with what a reader
+/// needs to say why each is or is not on show; another subject's decisions are not in it.
+#[tokio::test]
+async fn a_subjects_history_keeps_every_version_with_its_standing() {
+    use chengxin_store::Showing;
+    on_both("subject_history", |s| async move {
+        setup(&s).await;
+        let a = uscc(21);
+        let mut w = s.begin_batch(batch("h1.csv")).await.expect("begin");
+        w.push(rec("旧", &a, "罚款", d(2025, 11, 1)))
+            .await
+            .expect("push");
+        w.push(rec("现", &a, "罚款", d(2026, 1, 10)))
+            .await
+            .expect("push");
+        let mut revoked = rec("撤", &a, "罚款", d(2026, 5, 1));
+        revoked.status = "revoked".into();
+        w.push(revoked).await.expect("push");
+        w.push(rec("改", &a, "罚款", d(2026, 6, 1)))
+            .await
+            .expect("push");
+        w.push(rec("他", &uscc(22), "罚款", d(2026, 6, 2)))
+            .await
+            .expect("push");
+        let first = w.commit().await.expect("commit");
+        let mut w = s.begin_batch(batch("h2.csv")).await.expect("begin");
+        w.push(rec("改", &a, "罚款五千元", d(2026, 6, 1)))
+            .await
+            .expect("push");
+        let second = w.commit().await.expect("commit");
+        assert_eq!(second.changed, 1, "{second:?}");
+        let subject = s.subject_by_key(&a).await.expect("q").expect("subject");
+        let all = s
+            .subject_record_versions(subject.id)
+            .await
+            .expect("history");
+        let seen: Vec<(&str, i64, bool, &str, i64, Showing)> = all
+            .iter()
+            .map(|r| {
+                (
+                    r.doc_no.as_str(),
+                    r.version,
+                    r.current,
+                    r.status.as_str(),
+                    r.batch_id,
+                    r.showing(today(), true),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("改", 2, true, "valid", second.batch, Showing::OnShow),
+                ("改", 1, false, "valid", first.batch, Showing::Superseded),
+                ("撤", 1, true, "revoked", first.batch, Showing::Revoked),
+                ("现", 1, true, "valid", first.batch, Showing::OnShow),
+                ("旧", 1, true, "valid", first.batch, Showing::Expired),
+            ]
+        );
+        // What a reader needs: department, item, window, decision date, catalog version.
+        let old = &all[4];
+        assert_eq!(
+            (
+                old.department.as_str(),
+                old.item.as_str(),
+                old.catalog_version
+            ),
+            (DEPT, "penalty", 1)
+        );
+        assert_eq!(old.decision_date, d(2025, 11, 1));
+        assert_eq!(old.publish_from, Some(d(2025, 11, 1)));
+        assert_eq!(old.min_until, Some(d(2026, 2, 1)));
+        assert_eq!(old.publish_until, Some(d(2026, 10, 31)));
+        // The current versions are what `subject_records` reads, in the same order.
+        let current: Vec<i64> = all.iter().filter(|r| r.current).map(|r| r.id).collect();
+        let listed: Vec<i64> = s
+            .subject_records(subject.id, None)
+            .await
+            .expect("records")
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(current, listed);
+    })
+    .await;
+}
+
 /// README: natural persons are never found by name or citizen ID in public search. A person's
 /// decision is listed (masked by the portal) and found by its document number only.
 #[tokio::test]
