@@ -147,6 +147,7 @@ mod tests {
                 .unwrap_or_default(),
             repaired_on: None,
             under_verification: false,
+            party_shown_as_person: false,
         }
     }
 
