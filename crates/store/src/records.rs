@@ -711,16 +711,18 @@ impl Store {
         let code = text.map(|t| chengxin_codes::normalize(t).into_owned());
         let doc_no = text.map(|t| q.doc_no.as_deref().unwrap_or(t));
         // The same rule as `StoredRecord::on_show`. The text finds a decision by its document
-        // number, or an organisation by a fragment of its name or its code; never a natural
-        // person (README: natural persons are never found by name or ID in public search).
+        // number or a fragment of it (as the public sees it: masked digits are not matched), or
+        // an organisation by a fragment of its name or its code; never a natural person by name
+        // or ID (README: natural persons are never found by name or ID in public search).
         let like_name = self.like_ascii_ci("subject_name", "$3");
+        let like_doc = self.like_ascii_ci("doc_no", "$3");
         let person = chengxin_registry::shown_as_person_sql("s");
         let filter = format!(
             "WHERE item = $1 AND current = 1 AND status = 'valid' \
             AND publish_from IS NOT NULL AND publish_from <= $2 \
             AND (publish_until IS NULL OR publish_until >= $2) \
             AND (repaired_on IS NULL OR repaired_on > $2) \
-            AND ($3 IS NULL OR doc_no = $8 OR (({like_name} OR subject_code = $4) \
+            AND ($3 IS NULL OR doc_no = $8 OR {like_doc} OR (({like_name} OR subject_code = $4) \
                  AND NOT EXISTS (SELECT 1 FROM subjects s WHERE s.id = records.subject_id \
                  AND {person}))) \
             AND ($5 IS NULL OR department = $5) \
@@ -775,7 +777,9 @@ impl Store {
                 .filter(|r| {
                     Some(r.doc_no.as_str()) == doc_no
                         || Some(&r.subject_code) == code.as_ref()
-                        || crate::subjects::public_match(&r.subject_name, t)
+                        || crate::subjects::public_match(&r.doc_no, t)
+                        || (!r.party_shown_as_person
+                            && crate::subjects::public_match(&r.subject_name, t))
                 })
                 .collect();
             let page = crate::subjects::page_of(kept, q.offset, q.limit.clamp(1, 200));

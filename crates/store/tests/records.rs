@@ -519,6 +519,17 @@ async fn public_search_never_finds_a_natural_person_by_name_or_id() {
             .expect("q");
         assert_eq!((n, rows[0].subject_code.as_str()), (1, id.as_str()));
         assert!(rows[0].party_shown_as_person);
+        // A fragment of a document number finds its decisions (found by a QA pass: only the
+        // whole number did), a person's too, but not by the person's name.
+        let (rows, n) = s.publicity(&q(Some("90号")), today()).await.expect("q");
+        assert_eq!((n, rows[0].doc_no.as_str()), (1, "榕市监罚〔2026〕90号"));
+        assert_eq!(
+            s.publicity(&q(Some("榕市监罚")), today())
+                .await
+                .expect("q")
+                .1,
+            2
+        );
     })
     .await;
 }
@@ -607,6 +618,23 @@ async fn search_never_matches_the_masked_part_of_a_name() {
             limit: 20,
             offset: 0,
         };
+        // A document number holding an ID-like number: its masked digits are not found either.
+        let mut w = s.begin_batch(batch("docs.csv")).await.expect("begin");
+        w.push(rec(
+            "罚字340827660131048号",
+            &uscc(9),
+            "罚款",
+            d(2026, 11, 2),
+        ))
+        .await
+        .expect("push");
+        w.commit().await.expect("commit");
+        assert_eq!(
+            s.publicity(&q("3408276601"), today()).await.expect("q").1,
+            0
+        );
+        assert_eq!(s.publicity(&q("罚字34"), today()).await.expect("q").1, 1);
+        assert_eq!(s.publicity(&q("罚字3408"), today()).await.expect("q").1, 0);
         for (text, found) in [
             ("34082719660", 0),
             ("2719660131", 0),
