@@ -316,6 +316,18 @@ pub(crate) async fn public_view(
     subject: Subject,
     as_of: Option<NaiveDate>,
 ) -> Result<PublicSubject, ApiError> {
+    // The registry answers for days that have been: a day to come would be shown today's
+    // registration as if it were known to hold then (found by a QA pass).
+    if let Some(date) = as_of
+        && date > state.today()
+    {
+        return Err(ApiError::parameter(
+            "as_of",
+            format!(
+                "查询日期 {date} 晚于今天：主体信息只能按今天或以前的日期查询 / as_of {date} is in the future"
+            ),
+        ));
+    }
     let shown = match as_of {
         None => subject,
         Some(date) => state

@@ -147,6 +147,13 @@ async fn as_of_returns_the_subject_as_it_was() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(v["error"]["code"], "invalid_parameter");
     assert_eq!(v["error"]["parameter"], "as_of");
+    // A day to come is refused, not answered with today's registration (found by a QA pass).
+    let (status, v) = get_json(&state, &format!("/api/v1/subjects/{U1}?as_of=2999-01-01")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["parameter"], "as_of");
+    let (status, _, page) = get(&state, &format!("/subjects/{U1}?as_of=2999-01-01")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("晚于今天"), "{page}");
 }
 
 #[tokio::test]
