@@ -889,6 +889,28 @@ fn a_title_above_the_header_is_skipped_and_said() {
     assert!(msg.contains("违法经过"), "{msg}");
     assert!(msg.contains("read from line 4"), "{msg}");
     assert!(msg.contains("行政处罚信息公示表"), "{msg}");
+    // Nothing was written, but the attempt is in the audit log, refused, with its reason (found
+    // by a QA pass: only committed batches were).
+    let (code, out, err) = run(&[
+        "audit",
+        "search",
+        "--db",
+        &d.db(),
+        "--action",
+        "batch.ingest",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let refused: Vec<Value> = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["outcome"] == "refused")
+        .collect();
+    assert_eq!(refused.len(), 1, "{out}");
+    let detail = refused[0]["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("titled-bad-header.csv: refused (header)") && detail.contains("违法经过"),
+        "{detail}"
+    );
 
     // Four one-cell rows: the fourth is taken as the header (and refused), not skipped.
     let f = d.file("four-titles.csv");

@@ -333,6 +333,34 @@ pub async fn ingest(
     req: IngestRequest,
     progress: Arc<Progress>,
 ) -> Result<BatchSummary, IngestError> {
+    let actor = req.submitted_by.clone();
+    let target = format!("batch:{}:{}", req.department, req.item.code);
+    let file = chengxin_codes::mask::redact(&req.file_name);
+    let result = ingest_batch(store, req, progress).await;
+    // A file refused whole writes nothing, but the attempt is on the record (who sent what, and
+    // why it was refused), as a committed batch is. A store that cannot take the entry either is
+    // the refusal's own story: it is logged, and the refusal returned.
+    if let Err(e) = &result {
+        let why: String = chengxin_codes::mask::redact(&e.to_string())
+            .chars()
+            .take(600)
+            .collect();
+        let detail = format!("{file}: refused ({}): {why}", e.code());
+        if let Err(audit) = store
+            .audit_refusal(&actor, "batch.ingest", Some(&target), detail)
+            .await
+        {
+            tracing::warn!(error = %audit, "the refused batch could not be written to the audit log");
+        }
+    }
+    result
+}
+
+async fn ingest_batch(
+    store: &Store,
+    req: IngestRequest,
+    progress: Arc<Progress>,
+) -> Result<BatchSummary, IngestError> {
     if let Err(error) = chengxin_codes::validate_uscc(&req.department) {
         return Err(IngestError::Department {
             code: req.department.clone(),

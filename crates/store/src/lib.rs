@@ -464,6 +464,19 @@ impl Store {
         self.append_audit(&entry).await.map(|_| ())
     }
 
+    /// Appends a refused action of `actor` (a file refused whole, say: nothing of it was
+    /// written, but the attempt is on the record) to the audit log.
+    pub async fn audit_refusal(
+        &self,
+        actor: &str,
+        action: &str,
+        target: Option<&str>,
+        detail: String,
+    ) -> Result<(), StoreError> {
+        let entry = self.write_entry(actor, action, target, Outcome::Refused, Some(detail), "cli");
+        self.append_audit(&entry).await.map(|_| ())
+    }
+
     pub(crate) fn write_entry(
         &self,
         actor: &str,
