@@ -123,13 +123,16 @@ pub enum Format {
 
 impl Format {
     /// The format named by a file's extension (case-insensitive): `.csv`,
-    /// `.tsv`, `.txt` → CSV; `.xlsx`, `.xlsm` → XLSX; `.jsonl`, `.ndjson`,
+    /// `.tsv`, `.txt` → CSV; `.xlsx`, `.xlsm` (and a legacy `.xls`, to be told so) → XLSX;
+    /// `.jsonl`, `.ndjson`,
     /// `.json` → JSON Lines.
     pub fn from_path(p: &Path) -> Option<Format> {
         let ext = p.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "csv" | "tsv" | "txt" => Some(Format::Csv),
-            "xlsx" | "xlsm" => Some(Format::Xlsx),
+            // A legacy .xls is read as a workbook so that its signature names it
+            // (`Misfiled::LegacyXls`: save it as .xlsx), not refused as an unknown format.
+            "xlsx" | "xlsm" | "xls" => Some(Format::Xlsx),
             "jsonl" | "ndjson" | "json" => Some(Format::JsonLines),
             _ => None,
         }

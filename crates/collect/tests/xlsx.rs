@@ -250,6 +250,22 @@ fn truncated_workbook_is_an_error_not_a_panic() {
     }
     std::fs::remove_file(&text).expect("remove");
     std::fs::remove_file(&path).expect("remove");
+    // A legacy workbook under its own name is told what it is, not refused as an unknown
+    // format (found by a QA pass).
+    let xls = temp_path("legacy.XLS");
+    std::fs::write(&xls, b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest").expect("write");
+    assert_eq!(Format::from_path(&xls), Some(Format::Xlsx));
+    match Reader::open_path(&xls, None, Limits::default()) {
+        Err(e @ Error::WrongFormat(Misfiled::LegacyXls)) => {
+            assert!(
+                e.message_zh().contains("另存为 .xlsx"),
+                "{}",
+                e.message_zh()
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    std::fs::remove_file(&xls).expect("remove");
 }
 
 #[test]

@@ -216,7 +216,8 @@ impl Store {
             // Closing a case is a decision about the credit data (a dismissal can accept a name
             // as a subject's): written to the audit log in the same transaction.
             let accepted = accepted_name(&case)?;
-            let mut detail = format!("{} {} {}: {}", case.kind.as_str(), case.status.as_str(), chengxin_codes::mask::redact(&case.code), case.resolution.as_deref().unwrap_or_default());
+            // Masked whole: the resolution is free text, and the log is kept for good.
+            let mut detail = chengxin_codes::mask::redact(&format!("{} {} {}: {}", case.kind.as_str(), case.status.as_str(), case.code, case.resolution.as_deref().unwrap_or_default()));
             if let Some((_, name)) = &accepted {
                 detail.push_str(&format!("; accepted name {}", chengxin_codes::mask::redact(name)));
             }

@@ -775,7 +775,11 @@ impl Store {
             let kept: Vec<StoredRecord> = rows
                 .into_iter()
                 .filter(|r| {
-                    Some(r.doc_no.as_str()) == doc_no
+                    // The whole number finds its decision unless the public sees part of it
+                    // masked: an exact match would confirm the hidden digits one guess at a
+                    // time (found by a QA pass).
+                    (Some(r.doc_no.as_str()) == doc_no
+                        && chengxin_codes::mask::find_unmasked(&r.doc_no).is_none())
                         || Some(&r.subject_code) == code.as_ref()
                         || crate::subjects::public_match(&r.doc_no, t)
                         || (!r.party_shown_as_person

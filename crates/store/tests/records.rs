@@ -1299,9 +1299,14 @@ async fn a_dismissed_name_case_accepts_the_name_and_a_corrected_one_does_not() {
         let sum = send(vec![abbreviated.clone()]).await;
         assert_eq!((sum.accepted, sum.review), (0, 1), "{sum:?}");
         let case = open_cases().await.pop().expect("a case");
-        s.close_case(case.id, CaseStatus::Dismissed, "同一企业，简称", "reviewer")
-            .await
-            .expect("dismissed");
+        s.close_case(
+            case.id,
+            CaseStatus::Dismissed,
+            "同一企业，简称（经办人电话 13812345678）",
+            "reviewer",
+        )
+        .await
+        .expect("dismissed");
         // The decision is in the audit log, with the name it accepted.
         let logged = s
             .audit_entries(&chengxin_store::AuditFilter {
@@ -1321,6 +1326,11 @@ async fn a_dismissed_name_case_accepts_the_name_and_a_corrected_one_does_not() {
         assert!(
             detail.contains("name_mismatch dismissed")
                 && detail.contains("accepted name 福州癸甲有限公司"),
+            "{detail}"
+        );
+        // The resolution is free text: masked in the log, which is kept for good.
+        assert!(
+            detail.contains("138****5678") && !detail.contains("13812345678"),
             "{detail}"
         );
         // Sent again: accepted, published on the subject's page, no case opened.
