@@ -125,7 +125,7 @@ pub(crate) fn write_chunk(
                 .optional()?;
             let case = hold_for_review(r, *id, registered, chunk.refused);
             conn.execute(
-                crate::records::OPEN_CASE_ONCE,
+                crate::records::OPEN_NAME_CASE_ONCE,
                 params![
                     CaseKind::NameMismatch.as_str(),
                     case.scheme.as_str(),

@@ -1271,6 +1271,16 @@ pub(crate) const OPEN_CASE_ONCE: &str = "INSERT INTO code_cases (kind, scheme, c
     SELECT $1, $2, $3, $4, NULL, $5, $6, 'open', $7, $8 \
     WHERE NOT EXISTS (SELECT 1 FROM code_cases WHERE kind = $1 AND code = $3 AND status = 'open')";
 
+/// [`OPEN_CASE_ONCE`] for a 名称与代码不符 case: one open case per code and name (its detail
+/// names both), so every name held back can be reviewed and, dismissed, accepted; sending the
+/// same row again opens no other (found by a QA pass: a second wrong name under a code with an
+/// open case was held with no case to review it by).
+pub(crate) const OPEN_NAME_CASE_ONCE: &str = "INSERT INTO code_cases (kind, scheme, code, \
+    subject_id, other_subject_id, detail, payload, status, opened_at, opened_by) \
+    SELECT $1, $2, $3, $4, NULL, $5, $6, 'open', $7, $8 \
+    WHERE NOT EXISTS (SELECT 1 FROM code_cases WHERE kind = $1 AND code = $3 AND detail = $5 \
+    AND status = 'open')";
+
 /// Every name a subject has held, as hashes of their [`plain_name`]s: a few bytes per subject
 /// for the hundreds of thousands a first load creates. Empty: nothing known, anything goes.
 #[derive(Debug, Default, Clone)]
@@ -1901,7 +1911,7 @@ async fn flush_pg(
                 .fetch_optional(&mut **t)
                 .await?;
         let case = hold_for_review(r, *id, registered, chunk.refused);
-        sqlx::query(OPEN_CASE_ONCE)
+        sqlx::query(OPEN_NAME_CASE_ONCE)
             .bind(CaseKind::NameMismatch.as_str())
             .bind(case.scheme.as_str())
             .bind(&case.code)

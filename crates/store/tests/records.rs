@@ -1355,6 +1355,19 @@ async fn a_dismissed_name_case_accepts_the_name_and_a_corrected_one_does_not() {
         let sum = send(vec![stranger]).await;
         assert_eq!((sum.accepted, sum.review), (0, 1), "{sum:?}");
         assert_eq!(open_cases().await.len(), 1);
+        // Two more names under the code: each its own case to review it by; sent again, none
+        // other (found by a QA pass: one open case per code left the others without one).
+        let others = || {
+            vec![
+                named("闽市监罚〔2026〕95号", "福州第三家有限公司"),
+                named("闽市监罚〔2026〕96号", "福州第四家有限公司"),
+            ]
+        };
+        let sum = send(others()).await;
+        assert_eq!(sum.review, 2, "{sum:?}");
+        assert_eq!(open_cases().await.len(), 3);
+        send(others()).await;
+        assert_eq!(open_cases().await.len(), 3);
         // The report is in row order, though a name is refused only when its chunk is written,
         // after the rows the reader refused (found by a QA pass).
         let mut w = s.begin_batch(batch("order.csv")).await.expect("begin");
