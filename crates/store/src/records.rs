@@ -909,7 +909,7 @@ pub struct BatchWriter {
     names: HashMap<i64, HeldNames>,
     /// For a 登记注册 batch ([`BatchWriter::rename_subjects`]): the newest name each subject's
     /// rows give, applied to the registry at commit.
-    renames: Option<HashMap<i64, Rename>>,
+    renames: Option<HashMap<i64, Vec<Rename>>>,
     summary: BatchSummary,
     recorded_at: DateTime<Utc>,
     /// Rows refused while writing, against what the store holds.
@@ -1134,7 +1134,8 @@ impl BatchWriter {
     /// Makes the batch's rows rename their subjects in the registry: a 登记注册 batch (全国公共
     /// 信用信息基础目录 第1类) carries the names the registration authority approved (名称变更登记),
     /// and decisions under the new name must find it (see [`check_names`]). Applied at commit
-    /// ([`apply_renames`]), once per subject, from its row with the latest approval date.
+    /// ([`plan_rename`]), once per subject, from its row with the latest approval date; the
+    /// names of its earlier rows are kept as former names ([`EARLIER_NAME_VERSION`]).
     pub fn rename_subjects(&mut self) {
         self.renames = Some(HashMap::new());
     }
@@ -1149,12 +1150,37 @@ impl BatchWriter {
             ids.sort_unstable();
             let source = format!("batch:{}", self.id);
             for id in ids {
-                let Some(k) = renames.get(&id) else { continue };
+                let Some(rows) = renames.get(&id) else {
+                    continue;
+                };
+                let Some(latest) = rows.iter().max_by_key(|k| (k.date, k.row_no)) else {
+                    continue;
+                };
+                let Some(earliest) = rows.iter().min_by_key(|k| (k.date, k.row_no)) else {
+                    continue;
+                };
+                let store = &self.store;
                 let planned = with_tx!(tx, t => {
+                    // A subject this batch created was created from its first row, dated the
+                    // day of receipt: it is its earliest registration, from its approval date.
+                    let created: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
+                        "SELECT max(version), min(source) FROM subject_versions WHERE subject_id = $1",
+                    )
+                    .bind(id).fetch_optional(&mut **t).await?;
+                    if created.is_some_and(|(v, src)| v == Some(1) && src.as_ref() == Some(&source)) {
+                        for sql in [
+                            "UPDATE subject_versions SET valid_from = $2, name = $3 WHERE subject_id = $1",
+                            "UPDATE subjects SET valid_from = $2, name = $3 WHERE id = $1",
+                        ] {
+                            sqlx::query(sql).bind(id).bind(earliest.date).bind(&earliest.name)
+                                .execute(&mut **t).await?;
+                        }
+                    }
                     let current: Option<RenameCurrent> = sqlx::query_as(RENAME_CURRENT)
                         .bind(id).bind(&self.batch.item).bind(self.id)
                         .fetch_optional(&mut **t).await?;
-                    let planned = current.and_then(|c| plan_rename(k, c, self.id));
+                    let former = current.as_ref().map(|c| c.1.clone()).unwrap_or_default();
+                    let planned = current.and_then(|c| plan_rename(latest, c, self.id));
                     if let Some((version, name, from, reason)) = &planned {
                         for sql in [RENAME_VERSION, RENAME_CURRENT_SET] {
                             sqlx::query(sql)
@@ -1163,6 +1189,46 @@ impl BatchWriter {
                                 .bind(reason).bind(&source)
                                 .execute(&mut **t).await?;
                         }
+                        // Each renaming is on the record under the subject it renamed.
+                        let key: String = sqlx::query_scalar("SELECT key FROM subjects WHERE id = $1")
+                            .bind(id).fetch_one(&mut **t).await?;
+                        let entry = store.write_entry(
+                            &self.batch.submitted_by, "subjects.rename", Some(&key),
+                            chengxin_audit::Outcome::Allowed,
+                            Some(chengxin_codes::mask::redact(&format!("「{former}」→「{name}」 from {from}: {reason}"))),
+                            "ingest",
+                        );
+                        crate::audit::audit_in_tx!(store, (*t), &entry)?;
+                    }
+                    // The batch's earlier names, and a latest one older than the current name,
+                    // are former names: versions dated before the current one, so the name
+                    // check and the subject's history know them (found by a QA pass).
+                    for k in rows {
+                        let (held, from): (Vec<String>, NaiveDate) = {
+                            let held = sqlx::query_scalar(
+                                "SELECT name FROM subject_versions WHERE subject_id = $1 \
+                                 UNION ALL SELECT name FROM subject_accepted_names WHERE subject_id = $1",
+                            )
+                            .bind(id).fetch_all(&mut **t).await?;
+                            let from = sqlx::query_scalar("SELECT valid_from FROM subjects WHERE id = $1")
+                                .bind(id).fetch_one(&mut **t).await?;
+                            (held, from)
+                        };
+                        if k.name.is_empty()
+                            || k.date >= from
+                            || held.iter().any(|n| name_key(n) == name_key(&k.name))
+                        {
+                            continue;
+                        }
+                        let reason = format!(
+                            "曾用名：第 {} 批登记注册信息第 {} 行（文书号 {}），核准日期早于现名称",
+                            self.id, k.row_no, k.doc_no
+                        );
+                        sqlx::query(EARLIER_NAME_VERSION)
+                            .bind(id).bind(&k.name).bind(k.date)
+                            .bind(self.recorded_at).bind(&self.batch.submitted_by)
+                            .bind(&reason).bind(&source)
+                            .execute(&mut **t).await?;
                     }
                     planned.is_some()
                 });
@@ -1323,7 +1389,7 @@ pub(crate) struct Chunk<'a> {
     /// The names of those subjects, as far as looked up or created.
     pub(crate) names: &'a mut HashMap<i64, HeldNames>,
     /// A 登记注册 batch's renames so far ([`BatchWriter::rename_subjects`]).
-    pub(crate) renames: Option<&'a mut HashMap<i64, Rename>>,
+    pub(crate) renames: Option<&'a mut HashMap<i64, Vec<Rename>>>,
 }
 
 /// Supersedes version `$1` (`= ANY($1)` on PostgreSQL), saying whether it was under objection
@@ -1523,7 +1589,7 @@ pub(crate) fn hold_back_names(
     (to_write, held_back)
 }
 
-/// A name a 登记注册 row gives its subject, to apply at commit ([`apply_renames`]).
+/// A name a 登记注册 row gives its subject, to apply at commit ([`plan_rename`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Rename {
     /// The approval date (核准日期): when the name took effect.
@@ -1533,10 +1599,9 @@ pub(crate) struct Rename {
     doc_no: String,
 }
 
-/// Keeps, per subject, the name of the batch's in-force row with the latest approval date (the
-/// later row on a tie).
+/// Keeps, per subject, the names of the batch's in-force rows with their approval dates.
 fn note_renames(
-    renames: &mut HashMap<i64, Rename>,
+    renames: &mut HashMap<i64, Vec<Rename>>,
     subjects: &HashMap<(Scheme, String), i64>,
     rows: &[(RecordInput, i64)],
 ) {
@@ -1547,17 +1612,12 @@ fn note_renames(
         let Some(&id) = subjects.get(&(r.subject.scheme, r.subject.code.clone())) else {
             continue;
         };
-        if renames.get(&id).is_none_or(|k| r.decision_date >= k.date) {
-            renames.insert(
-                id,
-                Rename {
-                    date: r.decision_date,
-                    name: r.subject.name.trim().to_string(),
-                    row_no: r.row_no,
-                    doc_no: r.doc_no.clone(),
-                },
-            );
-        }
+        renames.entry(id).or_default().push(Rename {
+            date: r.decision_date,
+            name: r.subject.name.trim().to_string(),
+            row_no: r.row_no,
+            doc_no: r.doc_no.clone(),
+        });
     }
 }
 
@@ -1579,6 +1639,17 @@ const RENAME_VERSION: &str = "INSERT INTO subject_versions (subject_id, version,
     $7, $8, person_doc FROM subjects WHERE id = $1";
 /// What [`RENAME_CURRENT`] reads.
 type RenameCurrent = (i64, String, NaiveDate, String, Option<NaiveDate>);
+
+/// A version of subject `$1` under an earlier name `$2` from `$3` (before its current one),
+/// everything else as the current one; recorded at `$4` by `$5` for reason `$6` from `$7`. Its
+/// number is the next: versions are ordered by date, numbered in the order they were learnt.
+const EARLIER_NAME_VERSION: &str = "INSERT INTO subject_versions (subject_id, version, kind, \
+    status, name, uscc, org_code, reg_no, tax_no, citizen_id, legal_rep_name, legal_rep_id, \
+    region_code, registration_authority, established, valid_from, recorded_at, recorded_by, \
+    reason, source, person_doc) SELECT id, (SELECT max(version) + 1 FROM subject_versions v \
+    WHERE v.subject_id = subjects.id), kind, status, $2, uscc, org_code, reg_no, tax_no, \
+    citizen_id, legal_rep_name, legal_rep_id, region_code, registration_authority, established, \
+    $3, $4, $5, $6, $7, person_doc FROM subjects WHERE id = $1";
 
 /// Makes that version the subject's current one (binds as [`RENAME_VERSION`]).
 const RENAME_CURRENT_SET: &str = "UPDATE subjects SET version = $2, name = $3, valid_from = $4, \

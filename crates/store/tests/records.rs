@@ -1240,21 +1240,74 @@ async fn registration_batches_rename_their_subjects() {
         .await;
         assert_eq!(sum.renamed, 0, "{sum:?}");
         assert_eq!(name_of(a.clone()).await.0, "福州甲丙集团有限公司");
+        // Names of rows older than the current name are former names all the same, in one
+        // batch and across batches (found by a QA pass: the middle one of three was lost).
+        let c = uscc(24);
+        let sum = send(vec![
+            ("登8", &c, "福州丙一有限公司", d(2021, 1, 1)),
+            ("登9", &c, "福州丙三有限公司", d(2023, 1, 1)),
+            ("登10", &c, "福州丙二有限公司", d(2022, 1, 1)),
+            ("登11", &a, "福州甲丙早年有限公司", d(2019, 1, 1)),
+        ])
+        .await;
+        assert_eq!(sum.renamed, 1, "{sum:?}");
+        let (current, names) = name_of(c.clone()).await;
+        assert_eq!(current, "福州丙三有限公司");
+        // Created by the batch, the subject's history runs from its earliest registration.
+        let created = s.find(&c).await.expect("q").expect("found");
+        assert_eq!(created.current.valid_from, d(2023, 1, 1));
+        let then = s
+            .subject_as_of(created.id, d(2022, 6, 1))
+            .await
+            .expect("q")
+            .expect("known then");
+        assert_eq!(then.data().name, "福州丙二有限公司");
+        for n in ["福州丙一有限公司", "福州丙二有限公司"] {
+            assert!(names.contains(&n.to_string()), "{names:?}");
+        }
+        let (current, names) = name_of(a.clone()).await;
+        assert_eq!(current, "福州甲丙集团有限公司");
+        assert!(
+            names.contains(&"福州甲丙早年有限公司".to_string()),
+            "{names:?}"
+        );
+        // Each renaming is in the audit log under its subject.
+        let logged = s
+            .audit_entries(&chengxin_store::AuditFilter {
+                action: Some("subjects.rename".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .expect("audit");
+        assert_eq!(logged.len(), 3, "{logged:?}");
+        assert!(
+            logged
+                .iter()
+                .any(|e| e.entry.target.as_deref() == Some(c.as_str())
+                    && e.entry
+                        .detail
+                        .as_deref()
+                        .is_some_and(|d| d.contains("「福州丙一有限公司」→「福州丙三有限公司」"))),
+            "{logged:?}"
+        );
         // A penalty under the new name, and under the former one, is taken; one under a name
         // the code never had is held.
         let mut w = s.begin_batch(batch("penalties.csv")).await.expect("begin");
         w.check_party_names("CF_XDR_MC");
-        for (doc, name) in [
-            ("罚1", "福州甲丙集团有限公司"),
-            ("罚2", "福州甲丙贸易有限公司"),
-            ("罚3", "福州另外有限公司"),
+        for (doc, code, name) in [
+            ("罚1", &a, "福州甲丙集团有限公司"),
+            ("罚2", &a, "福州甲丙贸易有限公司"),
+            ("罚3", &a, "福州另外有限公司"),
+            ("罚4", &a, "福州甲丙早年有限公司"),
+            ("罚5", &c, "福州丙二有限公司"),
         ] {
-            let mut r = rec(doc, &a, "罚款", d(2026, 11, 16));
+            let mut r = rec(doc, code, "罚款", d(2026, 11, 16));
             r.subject.name = name.into();
             w.push(r).await.expect("push");
         }
         let sum = w.commit().await.expect("commit");
-        assert_eq!((sum.accepted, sum.review), (2, 1), "{sum:?}");
+        assert_eq!((sum.accepted, sum.review), (4, 1), "{sum:?}");
     })
     .await;
 }
