@@ -1067,10 +1067,15 @@ fn records_lists_every_version_with_its_standing() {
             .collect()
     };
     let s = |v: i64, a: &str, b: &str| (v, a.to_string(), b.to_string());
+    // Both versions were received today (in China).
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     assert_eq!(
-        standing("2026-11-23"),
+        standing(&today.to_string()),
         [s(2, "on_show", "公示中"), s(1, "superseded", "已被更正")]
     );
+    // As things stood the day before, nothing had been received.
+    let yesterday = today - chrono::Duration::days(1);
+    assert_eq!(standing(&yesterday.to_string()), []);
     // 一般 (the default class): one year, to 2027-11-16.
     assert_eq!(
         standing("2027-11-17"),
@@ -1087,7 +1092,7 @@ fn records_lists_every_version_with_its_standing() {
         &subject,
     ]);
     assert_eq!(code, 0);
-    assert_eq!(out.lines().count(), 2, "{out}");
+    assert_eq!(out.lines().count(), 3, "{out}");
     // An unknown subject is an error naming it.
     let (code, _, err) = run(&["records", "--db", &db, &uscc(9_999)]);
     assert_ne!(code, 0);

@@ -165,8 +165,13 @@ pub async fn subject_history(
         .collect();
     // An item no longer in the catalog in force is read with the version it entered under.
     let mut older: HashMap<i64, Catalog> = HashMap::new();
+    // As things stood on the day asked about: what was received after it is not there yet.
+    let standings = chengxin_store::standings_on(&records, as_of, |r| {
+        disclosed.shows(&r.item, r.catalog_version)
+    });
     let mut out = Vec::with_capacity(records.len());
-    for r in &records {
+    for (r, standing) in records.iter().zip(standings) {
+        let Some(showing) = standing else { continue };
         if catalog.item(&r.item).is_none() && !older.contains_key(&r.catalog_version) {
             let body = state
                 .store
@@ -191,7 +196,6 @@ pub async fn subject_history(
                     r.id, r.item
                 ))
             })?;
-        let showing = r.showing(as_of, disclosed.shows(&r.item, r.catalog_version));
         out.push(version_view(
             r,
             item,

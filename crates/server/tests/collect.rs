@@ -3078,16 +3078,23 @@ async fn staff_and_the_subject_itself_see_its_whole_history() {
     assert!(old["batch_id"].as_i64().is_some() && old["catalog_version"] == 1);
     assert_eq!(v["records"][1]["current"], false);
     assert_eq!(v["records"][2]["status"], "revoked");
-    // As of another day: before its window ended, the 2024 decision was on show.
-    let r = call(
-        &f,
-        "GET",
-        &format!("{api}?as_of=2024-06-01"),
-        Some("operator"),
-        vec![],
-    )
-    .await;
-    assert_eq!(r.json()["records"][3]["showing"], "on_show", "{}", r.body);
+    // As of another day, as things stood then: the day before they were received there was
+    // nothing; a year and a half on, today's decisions' windows have ended too.
+    let on = |day: NaiveDate| {
+        let api = format!("{api}?as_of={day}");
+        let f = &f;
+        async move { call(f, "GET", &api, Some("operator"), vec![]).await.json() }
+    };
+    let received = f.state.today();
+    let v = on(received - chrono::Duration::days(1)).await;
+    assert_eq!(v["records"].as_array().map(Vec::len), Some(0), "{v}");
+    let v = on(received + chrono::Duration::days(550)).await;
+    let standings: Vec<&str> = v["records"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["showing"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(!standings.contains(&"on_show"), "{standings:?}");
+    assert!(standings.contains(&"expired"), "{standings:?}");
     // Not for the public nor for roles that do not see every record.
     let r = call(&f, "GET", &api, None, vec![]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
@@ -3134,8 +3141,8 @@ async fn staff_and_the_subject_itself_see_its_whole_history() {
         .expect("audit");
     assert_eq!(
         reads.len(),
-        7,
-        "every read above: five readers, the operator twice more"
+        8,
+        "every read above: five readers, the operator three times more"
     );
 
     // The portal: the section for staff and the subject itself, never for the public.

@@ -42,7 +42,7 @@ pub use records::{
     BatchInfo, BatchSummary, BatchWriter, CatalogImport, CatalogVersion, NewBatch, PublicityQuery,
     Quality, RecordInput, Rejection, StoredRecord, SubjectInput, TitleRow, Titles,
 };
-pub use showing::Showing;
+pub use showing::{Showing, standings_on};
 pub use subjects::{Page, SearchQuery, is_opaque_key, new_key};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$store` uses.

@@ -106,6 +106,43 @@ impl StoredRecord {
     }
 }
 
+/// The standing of each of a subject's record versions on `day` as things stood that day:
+/// `None` for a version not yet received then; of a decision's versions received by then, the
+/// latest is the one in force and the others are superseded (a correction or a revocation sent
+/// later does not reach back). `disclosed` as for [`StoredRecord::showing`].
+pub fn standings_on(
+    records: &[StoredRecord],
+    day: NaiveDate,
+    disclosed: impl Fn(&StoredRecord) -> bool,
+) -> Vec<Option<Showing>> {
+    use std::collections::HashMap;
+    let mut latest: HashMap<(&str, &str, &str), i64> = HashMap::new();
+    for r in records.iter().filter(|r| r.received_on <= day) {
+        let v = latest
+            .entry((r.department.as_str(), r.item.as_str(), r.doc_no.as_str()))
+            .or_insert(r.version);
+        *v = (*v).max(r.version);
+    }
+    records
+        .iter()
+        .map(|r| {
+            let newest =
+                *latest.get(&(r.department.as_str(), r.item.as_str(), r.doc_no.as_str()))?;
+            if r.received_on > day {
+                None
+            } else if r.version < newest {
+                Some(Showing::Superseded)
+            } else {
+                let then = StoredRecord {
+                    current: true,
+                    ..r.clone()
+                };
+                Some(then.showing(day, disclosed(r)))
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,5 +289,33 @@ mod tests {
                 Some(serde_json::Value::String(s.as_str().into()))
             );
         }
+    }
+
+    /// As things stood on a day: a revocation received later does not reach back, and a
+    /// version not yet received then is not there.
+    #[test]
+    fn standings_on_a_day_know_only_what_was_received_by_then() {
+        let v1 = StoredRecord {
+            current: false,
+            ..record()
+        };
+        let v2 = StoredRecord {
+            id: 2,
+            version: 2,
+            status: "revoked".into(),
+            received_on: d(2026, 6, 1),
+            ..record()
+        };
+        let both = [v2.clone(), v1.clone()];
+        assert_eq!(
+            standings_on(&both, d(2026, 3, 1), |_| true),
+            [None, Some(Showing::OnShow)]
+        );
+        assert_eq!(
+            standings_on(&both, d(2026, 7, 1), |_| true),
+            [Some(Showing::Revoked), Some(Showing::Superseded)]
+        );
+        // Before even the first version was received: nothing.
+        assert_eq!(standings_on(&both, d(2026, 1, 11), |_| true), [None, None]);
     }
 }
