@@ -274,7 +274,23 @@ async fn readable_subject(
     let not_found = || ApiError::NotFound(format!("no subject {code}"));
     match crate::api::lookup(state, code).await {
         Ok(s) if may_read_history(principal, &s.key) => Ok(s),
-        Ok(_) => Err(not_found()),
+        Ok(s) => {
+            // Answered as absent, but on the record: an account asking for another subject's
+            // history (found by a QA pass).
+            audit::record(
+                state,
+                principal,
+                Record {
+                    action: "subjects.records.read",
+                    target: Some(&s.key),
+                    purpose: None,
+                    outcome: Outcome::Refused,
+                    detail: Some("not the account's own subject".into()),
+                },
+            )
+            .await?;
+            Err(not_found())
+        }
         Err(ApiError::NotFound(_)) if !sees_every_record(principal) => Err(not_found()),
         Err(e) => Err(e),
     }

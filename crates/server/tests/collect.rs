@@ -3123,6 +3123,20 @@ async fn staff_and_the_subject_itself_see_its_whole_history() {
         other.body.replace(&uscc(2), "X"),
         unknown.body.replace(&uscc(99), "X")
     );
+    // Answered as absent, but the attempt on another subject is on the record.
+    let probes = f
+        .state
+        .store
+        .audit_entries(&chengxin_store::AuditFilter {
+            action: Some("subjects.records.read".into()),
+            target: Some(uscc(2)),
+            limit: 10,
+            ..chengxin_store::AuditFilter::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(probes.len(), 1, "{probes:?}");
+    assert_eq!(probes[0].entry.outcome, chengxin_store::Outcome::Refused);
     // The enterprise's own record carries the same list.
     let r = call(&f, "GET", "/api/v1/self", Some("enterprise"), vec![]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
