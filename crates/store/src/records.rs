@@ -1140,101 +1140,110 @@ impl BatchWriter {
         self.renames = Some(HashMap::new());
     }
 
+    /// A 登记注册 batch's names, to the registry, in the batch's transaction: per subject the
+    /// latest row renames it ([`plan_rename`], audited as `subjects.rename`), a subject the batch
+    /// created is dated from its earliest row, and the names of older rows are kept as former
+    /// names ([`EARLIER_NAME_VERSION`]).
+    async fn apply_renames(&mut self) -> Result<(), StoreError> {
+        let (Some(renames), Some(tx)) = (self.renames.take(), self.tx.as_mut()) else {
+            return Ok(());
+        };
+        let mut ids: Vec<i64> = renames.keys().copied().collect();
+        ids.sort_unstable();
+        let source = format!("batch:{}", self.id);
+        for id in ids {
+            let Some(rows) = renames.get(&id) else {
+                continue;
+            };
+            let Some(latest) = rows.iter().max_by_key(|k| (k.date, k.row_no)) else {
+                continue;
+            };
+            let Some(earliest) = rows.iter().min_by_key(|k| (k.date, k.row_no)) else {
+                continue;
+            };
+            let store = &self.store;
+            let planned = with_tx!(tx, t => {
+                // A subject this batch created was created from its first row, dated the
+                // day of receipt: it is its earliest registration, from its approval date.
+                let created: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
+                    "SELECT max(version), min(source) FROM subject_versions WHERE subject_id = $1",
+                )
+                .bind(id).fetch_optional(&mut **t).await?;
+                if created.is_some_and(|(v, src)| v == Some(1) && src.as_ref() == Some(&source)) {
+                    for sql in [
+                        "UPDATE subject_versions SET valid_from = $2, name = $3 WHERE subject_id = $1",
+                        "UPDATE subjects SET valid_from = $2, name = $3 WHERE id = $1",
+                    ] {
+                        sqlx::query(sql).bind(id).bind(earliest.date).bind(&earliest.name)
+                            .execute(&mut **t).await?;
+                    }
+                }
+                let current: Option<RenameCurrent> = sqlx::query_as(RENAME_CURRENT)
+                    .bind(id).bind(&self.batch.item).bind(self.id)
+                    .fetch_optional(&mut **t).await?;
+                let former = current.as_ref().map(|c| c.1.clone()).unwrap_or_default();
+                let planned = current.and_then(|c| plan_rename(latest, c, self.id));
+                if let Some((version, name, from, reason)) = &planned {
+                    for sql in [RENAME_VERSION, RENAME_CURRENT_SET] {
+                        sqlx::query(sql)
+                            .bind(id).bind(version).bind(name).bind(from)
+                            .bind(self.recorded_at).bind(&self.batch.submitted_by)
+                            .bind(reason).bind(&source)
+                            .execute(&mut **t).await?;
+                    }
+                    // Each renaming is on the record under the subject it renamed.
+                    let key: String = sqlx::query_scalar("SELECT key FROM subjects WHERE id = $1")
+                        .bind(id).fetch_one(&mut **t).await?;
+                    let entry = store.write_entry(
+                        &self.batch.submitted_by, "subjects.rename", Some(&key),
+                        chengxin_audit::Outcome::Allowed,
+                        Some(chengxin_codes::mask::redact(&format!("「{former}」→「{name}」 from {from}: {reason}"))),
+                        "ingest",
+                    );
+                    crate::audit::audit_in_tx!(store, (*t), &entry)?;
+                }
+                // The batch's earlier names, and a latest one older than the current name,
+                // are former names: versions dated before the current one, so the name
+                // check and the subject's history know them (found by a QA pass).
+                for k in rows {
+                    let (held, from): (Vec<String>, NaiveDate) = {
+                        let held = sqlx::query_scalar(
+                            "SELECT name FROM subject_versions WHERE subject_id = $1 \
+                             UNION ALL SELECT name FROM subject_accepted_names WHERE subject_id = $1",
+                        )
+                        .bind(id).fetch_all(&mut **t).await?;
+                        let from = sqlx::query_scalar("SELECT valid_from FROM subjects WHERE id = $1")
+                            .bind(id).fetch_one(&mut **t).await?;
+                        (held, from)
+                    };
+                    if k.name.is_empty()
+                        || k.date >= from
+                        || held.iter().any(|n| name_key(n) == name_key(&k.name))
+                    {
+                        continue;
+                    }
+                    let reason = format!(
+                        "曾用名：第 {} 批登记注册信息第 {} 行（文书号 {}），核准日期早于现名称",
+                        self.id, k.row_no, k.doc_no
+                    );
+                    sqlx::query(EARLIER_NAME_VERSION)
+                        .bind(id).bind(&k.name).bind(k.date)
+                        .bind(self.recorded_at).bind(&self.batch.submitted_by)
+                        .bind(&reason).bind(&source)
+                        .execute(&mut **t).await?;
+                }
+                planned.is_some()
+            });
+            self.summary.renamed += u64::from(planned);
+        }
+        Ok(())
+    }
+
     /// Writes what is buffered, fills in the batch's counts, appends the audit entry and commits.
     pub async fn commit(mut self) -> Result<BatchSummary, StoreError> {
         self.flush().await?;
         self.flush_rejections().await?;
-        // A 登记注册 batch's names, to the registry (`plan_rename`), in the batch's transaction.
-        if let (Some(renames), Some(tx)) = (self.renames.take(), self.tx.as_mut()) {
-            let mut ids: Vec<i64> = renames.keys().copied().collect();
-            ids.sort_unstable();
-            let source = format!("batch:{}", self.id);
-            for id in ids {
-                let Some(rows) = renames.get(&id) else {
-                    continue;
-                };
-                let Some(latest) = rows.iter().max_by_key(|k| (k.date, k.row_no)) else {
-                    continue;
-                };
-                let Some(earliest) = rows.iter().min_by_key(|k| (k.date, k.row_no)) else {
-                    continue;
-                };
-                let store = &self.store;
-                let planned = with_tx!(tx, t => {
-                    // A subject this batch created was created from its first row, dated the
-                    // day of receipt: it is its earliest registration, from its approval date.
-                    let created: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
-                        "SELECT max(version), min(source) FROM subject_versions WHERE subject_id = $1",
-                    )
-                    .bind(id).fetch_optional(&mut **t).await?;
-                    if created.is_some_and(|(v, src)| v == Some(1) && src.as_ref() == Some(&source)) {
-                        for sql in [
-                            "UPDATE subject_versions SET valid_from = $2, name = $3 WHERE subject_id = $1",
-                            "UPDATE subjects SET valid_from = $2, name = $3 WHERE id = $1",
-                        ] {
-                            sqlx::query(sql).bind(id).bind(earliest.date).bind(&earliest.name)
-                                .execute(&mut **t).await?;
-                        }
-                    }
-                    let current: Option<RenameCurrent> = sqlx::query_as(RENAME_CURRENT)
-                        .bind(id).bind(&self.batch.item).bind(self.id)
-                        .fetch_optional(&mut **t).await?;
-                    let former = current.as_ref().map(|c| c.1.clone()).unwrap_or_default();
-                    let planned = current.and_then(|c| plan_rename(latest, c, self.id));
-                    if let Some((version, name, from, reason)) = &planned {
-                        for sql in [RENAME_VERSION, RENAME_CURRENT_SET] {
-                            sqlx::query(sql)
-                                .bind(id).bind(version).bind(name).bind(from)
-                                .bind(self.recorded_at).bind(&self.batch.submitted_by)
-                                .bind(reason).bind(&source)
-                                .execute(&mut **t).await?;
-                        }
-                        // Each renaming is on the record under the subject it renamed.
-                        let key: String = sqlx::query_scalar("SELECT key FROM subjects WHERE id = $1")
-                            .bind(id).fetch_one(&mut **t).await?;
-                        let entry = store.write_entry(
-                            &self.batch.submitted_by, "subjects.rename", Some(&key),
-                            chengxin_audit::Outcome::Allowed,
-                            Some(chengxin_codes::mask::redact(&format!("「{former}」→「{name}」 from {from}: {reason}"))),
-                            "ingest",
-                        );
-                        crate::audit::audit_in_tx!(store, (*t), &entry)?;
-                    }
-                    // The batch's earlier names, and a latest one older than the current name,
-                    // are former names: versions dated before the current one, so the name
-                    // check and the subject's history know them (found by a QA pass).
-                    for k in rows {
-                        let (held, from): (Vec<String>, NaiveDate) = {
-                            let held = sqlx::query_scalar(
-                                "SELECT name FROM subject_versions WHERE subject_id = $1 \
-                                 UNION ALL SELECT name FROM subject_accepted_names WHERE subject_id = $1",
-                            )
-                            .bind(id).fetch_all(&mut **t).await?;
-                            let from = sqlx::query_scalar("SELECT valid_from FROM subjects WHERE id = $1")
-                                .bind(id).fetch_one(&mut **t).await?;
-                            (held, from)
-                        };
-                        if k.name.is_empty()
-                            || k.date >= from
-                            || held.iter().any(|n| name_key(n) == name_key(&k.name))
-                        {
-                            continue;
-                        }
-                        let reason = format!(
-                            "曾用名：第 {} 批登记注册信息第 {} 行（文书号 {}），核准日期早于现名称",
-                            self.id, k.row_no, k.doc_no
-                        );
-                        sqlx::query(EARLIER_NAME_VERSION)
-                            .bind(id).bind(&k.name).bind(k.date)
-                            .bind(self.recorded_at).bind(&self.batch.submitted_by)
-                            .bind(&reason).bind(&source)
-                            .execute(&mut **t).await?;
-                    }
-                    planned.is_some()
-                });
-                self.summary.renamed += u64::from(planned);
-            }
-        }
+        self.apply_renames().await?;
         let s = self.summary.clone();
         let entry = self.store.write_entry(
             &self.batch.submitted_by,
