@@ -10,7 +10,7 @@
 
 use crate::AppState;
 use crate::api::{ApiPath, ApiQuery};
-use crate::audit::{self, Record};
+use crate::audit;
 use crate::auth::Principal;
 use crate::error::{ApiError, ErrorBody};
 use axum::body::Body;
@@ -19,7 +19,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chengxin_access::Role;
-use chengxin_audit::Outcome;
 use chengxin_catalog::{Catalog, CatalogItem, Mask};
 use chengxin_collect::Format;
 use chengxin_collect::ingest::{
@@ -512,28 +511,17 @@ pub(crate) fn spawn_batch(
     };
     let store = audit::acting(state, principal);
     let task_job = job.clone();
-    let task_state = state.clone();
-    let task_principal = principal.clone();
     let task = tokio::spawn(async move {
         let outcome = ingest(&store, req, task_job.progress.clone()).await;
         let _ = tokio::fs::remove_file(&path).await;
         let new_state = match outcome {
             Ok(s) => JobState::Committed(s),
             Err(e) => {
+                // `ingest` has put the refusal in the audit log, masked, for the API and the
+                // command line alike (this entry used to be a second one, unmasked: found by
+                // a QA pass).
                 let message = e.to_string();
                 let message_zh = e.message_zh();
-                let _ = audit::record(
-                    &task_state,
-                    &task_principal,
-                    Record {
-                        action: "batch.ingest",
-                        target: Some(&format!("job:{}", task_job.id)),
-                        purpose: None,
-                        outcome: Outcome::Refused,
-                        detail: Some(format!("{}: {message}", e.code())),
-                    },
-                )
-                .await;
                 let code = e.code();
                 let rejections = match e {
                     IngestError::Strict { report, .. } => Some(Arc::new(report)),

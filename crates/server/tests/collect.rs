@@ -1076,7 +1076,7 @@ async fn a_broken_file_is_refused_whole_over_http() {
 #[tokio::test]
 async fn an_unknown_key_in_the_first_json_line_is_named_as_a_key() {
     let f = fixture("jsonl_first_key").await;
-    let text = "{\"CF_XDR_MC\":\"福州恒信科技有限公司\",\"CF_WSH\":\"榕市监罚〔2026〕101号\",\"CF_BEIZHU\":\"x\"}\n".to_string();
+    let text = "{\"CF_XDR_MC\":\"福州恒信科技有限公司\",\"CF_WSH\":\"榕市监罚〔2026〕101号\",\"CF_BEIZHU\":\"x\",\"13812345678\":\"y\"}\n".to_string();
     let r = call(
         &f,
         "POST",
@@ -1097,6 +1097,27 @@ async fn an_unknown_key_in_the_first_json_line_is_named_as_a_key() {
     let en = v["message"].as_str().unwrap_or_default();
     assert!(en.contains("unknown key \"CF_BEIZHU\""), "{en}");
     assert!(!en.contains("column"), "{en}");
+    // The refusal is in the audit log once, its personal numbers masked (found by a QA pass:
+    // the API wrote a second entry, unmasked).
+    let logged = f
+        .state
+        .store
+        .audit_entries(&chengxin_store::AuditFilter {
+            action: Some("batch.ingest".into()),
+            limit: 10,
+            ..chengxin_store::AuditFilter::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    let detail = logged[0].entry.detail.as_deref().unwrap_or_default();
+    assert_eq!(logged[0].entry.outcome, chengxin_store::Outcome::Refused);
+    assert!(
+        detail.contains("CF_BEIZHU")
+            && detail.contains("138****5678")
+            && !detail.contains("13812345678"),
+        "{detail}"
+    );
 }
 
 #[tokio::test]

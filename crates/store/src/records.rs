@@ -1140,10 +1140,12 @@ impl BatchWriter {
         self.renames = Some(HashMap::new());
     }
 
-    /// A 登记注册 batch's names, to the registry, in the batch's transaction: per subject the
-    /// latest row renames it ([`plan_rename`], audited as `subjects.rename`), a subject the batch
-    /// created is dated from its earliest row, and the names of older rows are kept as former
-    /// names ([`EARLIER_NAME_VERSION`]).
+    /// A 登记注册 batch's names, to the registry, in the batch's transaction. Per subject, its
+    /// rows in order of approval date (then of rows): a subject the batch created is dated from
+    /// its earliest row; each row at least as recent as the current name renames the subject
+    /// ([`plan_rename`]), so two names approved on one day end on the later row and keep the
+    /// other as a former name; a row older than the current name adds its name as a former one
+    /// ([`EARLIER_NAME_VERSION`]). Each change is audited as `subjects.rename`.
     async fn apply_renames(&mut self) -> Result<(), StoreError> {
         let (Some(renames), Some(tx)) = (self.renames.take(), self.tx.as_mut()) else {
             return Ok(());
@@ -1151,18 +1153,16 @@ impl BatchWriter {
         let mut ids: Vec<i64> = renames.keys().copied().collect();
         ids.sort_unstable();
         let source = format!("batch:{}", self.id);
+        let store = &self.store;
         for id in ids {
-            let Some(rows) = renames.get(&id) else {
+            let Some(mut rows) = renames.get(&id).cloned() else {
                 continue;
             };
-            let Some(latest) = rows.iter().max_by_key(|k| (k.date, k.row_no)) else {
+            rows.sort_by_key(|k| (k.date, k.row_no));
+            let Some(earliest) = rows.first().cloned() else {
                 continue;
             };
-            let Some(earliest) = rows.iter().min_by_key(|k| (k.date, k.row_no)) else {
-                continue;
-            };
-            let store = &self.store;
-            let planned = with_tx!(tx, t => {
+            let renamed = with_tx!(tx, t => {
                 // A subject this batch created was created from its first row, dated the
                 // day of receipt: it is its earliest registration, from its approval date.
                 let created: Option<(Option<i64>, Option<String>)> = sqlx::query_as(
@@ -1178,63 +1178,63 @@ impl BatchWriter {
                             .execute(&mut **t).await?;
                     }
                 }
-                let current: Option<RenameCurrent> = sqlx::query_as(RENAME_CURRENT)
-                    .bind(id).bind(&self.batch.item).bind(self.id)
-                    .fetch_optional(&mut **t).await?;
-                let former = current.as_ref().map(|c| c.1.clone()).unwrap_or_default();
-                let planned = current.and_then(|c| plan_rename(latest, c, self.id));
-                if let Some((version, name, from, reason)) = &planned {
-                    for sql in [RENAME_VERSION, RENAME_CURRENT_SET] {
-                        sqlx::query(sql)
-                            .bind(id).bind(version).bind(name).bind(from)
-                            .bind(self.recorded_at).bind(&self.batch.submitted_by)
-                            .bind(reason).bind(&source)
-                            .execute(&mut **t).await?;
-                    }
-                    // Each renaming is on the record under the subject it renamed.
-                    let key: String = sqlx::query_scalar("SELECT key FROM subjects WHERE id = $1")
-                        .bind(id).fetch_one(&mut **t).await?;
-                    let entry = store.write_entry(
-                        &self.batch.submitted_by, "subjects.rename", Some(&key),
-                        chengxin_audit::Outcome::Allowed,
-                        Some(chengxin_codes::mask::redact(&format!("「{former}」→「{name}」 from {from}: {reason}"))),
-                        "ingest",
-                    );
-                    crate::audit::audit_in_tx!(store, (*t), &entry)?;
-                }
-                // The batch's earlier names, and a latest one older than the current name,
-                // are former names: versions dated before the current one, so the name
-                // check and the subject's history know them (found by a QA pass).
-                for k in rows {
-                    let (held, from): (Vec<String>, NaiveDate) = {
-                        let held = sqlx::query_scalar(
+                let key: String = sqlx::query_scalar("SELECT key FROM subjects WHERE id = $1")
+                    .bind(id).fetch_one(&mut **t).await?;
+                let mut renamed = false;
+                for k in &rows {
+                    let current: Option<RenameCurrent> = sqlx::query_as(RENAME_CURRENT)
+                        .bind(id).bind(&self.batch.item).bind(self.id)
+                        .fetch_optional(&mut **t).await?;
+                    let Some(current) = current else { break };
+                    let (former, from) = (current.1.clone(), current.2);
+                    let detail = if let Some((version, name, from, reason)) = plan_rename(k, current, self.id) {
+                        for sql in [RENAME_VERSION, RENAME_CURRENT_SET] {
+                            sqlx::query(sql)
+                                .bind(id).bind(version).bind(&name).bind(from)
+                                .bind(self.recorded_at).bind(&self.batch.submitted_by)
+                                .bind(&reason).bind(&source)
+                                .execute(&mut **t).await?;
+                        }
+                        renamed = true;
+                        format!("「{former}」→「{name}」 from {from}: {reason}")
+                    } else {
+                        // An older name is a former name: a version dated before the current
+                        // one, so the name check and the subject's history know it (found by a
+                        // QA pass: the middle one of three was lost).
+                        let held: Vec<String> = sqlx::query_scalar(
                             "SELECT name FROM subject_versions WHERE subject_id = $1 \
                              UNION ALL SELECT name FROM subject_accepted_names WHERE subject_id = $1",
                         )
                         .bind(id).fetch_all(&mut **t).await?;
-                        let from = sqlx::query_scalar("SELECT valid_from FROM subjects WHERE id = $1")
-                            .bind(id).fetch_one(&mut **t).await?;
-                        (held, from)
+                        if k.name.is_empty()
+                            || k.date >= from
+                            || held.iter().any(|n| name_key(n) == name_key(&k.name))
+                        {
+                            continue;
+                        }
+                        let reason = format!(
+                            "曾用名：第 {} 批登记注册信息第 {} 行（文书号 {}），核准日期早于现名称",
+                            self.id, k.row_no, k.doc_no
+                        );
+                        sqlx::query(EARLIER_NAME_VERSION)
+                            .bind(id).bind(&k.name).bind(k.date)
+                            .bind(self.recorded_at).bind(&self.batch.submitted_by)
+                            .bind(&reason).bind(&source)
+                            .execute(&mut **t).await?;
+                        format!("former name 「{}」 from {}: {reason}", k.name, k.date)
                     };
-                    if k.name.is_empty()
-                        || k.date >= from
-                        || held.iter().any(|n| name_key(n) == name_key(&k.name))
-                    {
-                        continue;
-                    }
-                    let reason = format!(
-                        "曾用名：第 {} 批登记注册信息第 {} 行（文书号 {}），核准日期早于现名称",
-                        self.id, k.row_no, k.doc_no
+                    // Each change is on the record under the subject it changed.
+                    let entry = store.write_entry(
+                        &self.batch.submitted_by, "subjects.rename", Some(&key),
+                        chengxin_audit::Outcome::Allowed,
+                        Some(chengxin_codes::mask::redact(&detail)),
+                        "ingest",
                     );
-                    sqlx::query(EARLIER_NAME_VERSION)
-                        .bind(id).bind(&k.name).bind(k.date)
-                        .bind(self.recorded_at).bind(&self.batch.submitted_by)
-                        .bind(&reason).bind(&source)
-                        .execute(&mut **t).await?;
+                    crate::audit::audit_in_tx!(store, (*t), &entry)?;
                 }
-                planned.is_some()
+                renamed
             });
-            self.summary.renamed += u64::from(planned);
+            self.summary.renamed += u64::from(renamed);
         }
         Ok(())
     }

@@ -1280,17 +1280,40 @@ async fn registration_batches_rename_their_subjects() {
             })
             .await
             .expect("audit");
-        assert_eq!(logged.len(), 3, "{logged:?}");
-        assert!(
-            logged
-                .iter()
-                .any(|e| e.entry.target.as_deref() == Some(c.as_str())
-                    && e.entry
-                        .detail
-                        .as_deref()
-                        .is_some_and(|d| d.contains("「福州丙一有限公司」→「福州丙三有限公司」"))),
-            "{logged:?}"
-        );
+        // a and b renamed once each; c twice (丙一 → 丙二 → 丙三, in date order); a's 2019
+        // name added as a former one.
+        assert_eq!(logged.len(), 5, "{logged:?}");
+        for (code, change) in [
+            (&c, "「福州丙一有限公司」→「福州丙二有限公司」"),
+            (&c, "「福州丙二有限公司」→「福州丙三有限公司」"),
+            (&a, "former name 「福州甲丙早年有限公司」 from 2019-01-01"),
+        ] {
+            assert!(
+                logged
+                    .iter()
+                    .any(|e| e.entry.target.as_deref() == Some(code.as_str())
+                        && e.entry
+                            .detail
+                            .as_deref()
+                            .is_some_and(|d| d.contains(change))),
+                "{change}: {logged:?}"
+            );
+        }
+        // Two names approved the same day: the later row's is the name, the other a former
+        // one (found by a QA pass: it was lost).
+        let e = uscc(25);
+        let sum = send(vec![
+            ("登12", &e, "福州平局甲有限公司", d(2021, 5, 5)),
+            ("登13", &e, "福州平局乙有限公司", d(2021, 5, 5)),
+            ("登14", &e, "福州平局零有限公司", d(2019, 1, 1)),
+        ])
+        .await;
+        assert_eq!(sum.renamed, 1, "{sum:?}");
+        let (current, names) = name_of(e.clone()).await;
+        assert_eq!(current, "福州平局乙有限公司");
+        for n in ["福州平局甲有限公司", "福州平局零有限公司"] {
+            assert!(names.contains(&n.to_string()), "{names:?}");
+        }
         // A penalty under the new name, and under the former one, is taken; one under a name
         // the code never had is held.
         let mut w = s.begin_batch(batch("penalties.csv")).await.expect("begin");
