@@ -530,6 +530,13 @@ async fn public_search_never_finds_a_natural_person_by_name_or_id() {
                 .1,
             2
         );
+        // Full-width digits, as the server passes them: the text, and the number in its normal
+        // form (found by a QA pass: `５０３号` found nothing).
+        let wide = PublicityQuery {
+            doc_no: Some("90号".into()),
+            ..q(Some("９０号"))
+        };
+        assert_eq!(s.publicity(&wide, today()).await.expect("q").1, 1);
     })
     .await;
 }
