@@ -46,7 +46,9 @@ fn valid_until(expires_on: Option<NaiveDate>) -> String {
     expires_on.map_or_else(|| "满足移出条件时".to_string(), |d| d.to_string())
 }
 
-async fn department_names(state: &AppState) -> Result<HashMap<String, String>, ApiError> {
+pub(crate) async fn department_names(
+    state: &AppState,
+) -> Result<HashMap<String, String>, ApiError> {
     Ok(state
         .store
         .departments()

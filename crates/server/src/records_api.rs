@@ -156,13 +156,7 @@ pub async fn subject_history(
         .await
         .map_err(|e| internal(&e))?;
     let disclosed = disclosed_versions(state, latest).await?;
-    let departments: HashMap<String, String> = state
-        .store
-        .departments()
-        .await?
-        .into_iter()
-        .map(|d| (d.code, d.name))
-        .collect();
+    let departments = crate::portal_lists::department_names(state).await?;
     // An item no longer in the catalog in force is read with the version it entered under.
     let mut older: HashMap<i64, Catalog> = HashMap::new();
     // As things stood on the day asked about: what was received after it is not there yet.

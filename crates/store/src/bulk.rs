@@ -99,12 +99,7 @@ pub(crate) fn write_chunk(
     // refused, see `check_names`).
     let wanted = names_wanted(&chunk, &to_write);
     if !wanted.is_empty() {
-        // Every version's name (the current one is a version too) and the names reviewers
-        // accepted as the subject's (`Store::close_case`).
-        let mut q = conn.prepare(
-            "SELECT name FROM subject_versions WHERE subject_id = ?1 \
-             UNION ALL SELECT name FROM subject_accepted_names WHERE subject_id = ?1",
-        )?;
+        let mut q = conn.prepare(crate::records::HELD_NAMES)?;
         for id in wanted {
             let mut found = q.query([id])?;
             let mut names = HeldNames::default();

@@ -460,8 +460,8 @@ impl Store {
         target: Option<&str>,
         detail: String,
     ) -> Result<(), StoreError> {
-        let entry = self.write_entry(actor, action, target, Outcome::Allowed, Some(detail), "cli");
-        self.append_audit(&entry).await.map(|_| ())
+        self.audit_outside(actor, action, target, Outcome::Allowed, detail)
+            .await
     }
 
     /// Appends a refused action of `actor` (a file refused whole, say: nothing of it was
@@ -473,7 +473,20 @@ impl Store {
         target: Option<&str>,
         detail: String,
     ) -> Result<(), StoreError> {
-        let entry = self.write_entry(actor, action, target, Outcome::Refused, Some(detail), "cli");
+        self.audit_outside(actor, action, target, Outcome::Refused, detail)
+            .await
+    }
+
+    /// [`Store::audit_note`] and [`Store::audit_refusal`]: one entry, outside a request.
+    async fn audit_outside(
+        &self,
+        actor: &str,
+        action: &str,
+        target: Option<&str>,
+        outcome: Outcome,
+        detail: String,
+    ) -> Result<(), StoreError> {
+        let entry = self.write_entry(actor, action, target, outcome, Some(detail), "cli");
         self.append_audit(&entry).await.map(|_| ())
     }
 

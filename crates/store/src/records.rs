@@ -1169,7 +1169,9 @@ impl BatchWriter {
                     "SELECT max(version), min(source) FROM subject_versions WHERE subject_id = $1",
                 )
                 .bind(id).fetch_optional(&mut **t).await?;
-                if created.is_some_and(|(v, src)| v == Some(1) && src.as_ref() == Some(&source)) {
+                let created_here =
+                    created.is_some_and(|(v, src)| v == Some(1) && src.as_ref() == Some(&source));
+                if created_here {
                     for sql in [
                         "UPDATE subject_versions SET valid_from = $2, name = $3 WHERE subject_id = $1",
                         "UPDATE subjects SET valid_from = $2, name = $3 WHERE id = $1",
@@ -1178,10 +1180,10 @@ impl BatchWriter {
                             .execute(&mut **t).await?;
                     }
                 }
-                let key: String = sqlx::query_scalar("SELECT key FROM subjects WHERE id = $1")
-                    .bind(id).fetch_one(&mut **t).await?;
+                let mut key: Option<String> = None;
                 let mut renamed = false;
-                for k in &rows {
+                // The earliest row of a subject created here is its first version now.
+                for k in rows.iter().skip(usize::from(created_here)) {
                     let current: Option<RenameCurrent> = sqlx::query_as(RENAME_CURRENT)
                         .bind(id).bind(&self.batch.item).bind(self.id)
                         .fetch_optional(&mut **t).await?;
@@ -1201,11 +1203,8 @@ impl BatchWriter {
                         // An older name is a former name: a version dated before the current
                         // one, so the name check and the subject's history know it (found by a
                         // QA pass: the middle one of three was lost).
-                        let held: Vec<String> = sqlx::query_scalar(
-                            "SELECT name FROM subject_versions WHERE subject_id = $1 \
-                             UNION ALL SELECT name FROM subject_accepted_names WHERE subject_id = $1",
-                        )
-                        .bind(id).fetch_all(&mut **t).await?;
+                        let held: Vec<String> = sqlx::query_scalar(HELD_NAMES)
+                            .bind(id).fetch_all(&mut **t).await?;
                         if k.name.is_empty()
                             || k.date >= from
                             || held.iter().any(|n| name_key(n) == name_key(&k.name))
@@ -1224,8 +1223,12 @@ impl BatchWriter {
                         format!("former name 「{}」 from {}: {reason}", k.name, k.date)
                     };
                     // Each change is on the record under the subject it changed.
+                    if key.is_none() {
+                        key = sqlx::query_scalar("SELECT key FROM subjects WHERE id = $1")
+                            .bind(id).fetch_optional(&mut **t).await?;
+                    }
                     let entry = store.write_entry(
-                        &self.batch.submitted_by, "subjects.rename", Some(&key),
+                        &self.batch.submitted_by, "subjects.rename", key.as_deref(),
                         chengxin_audit::Outcome::Allowed,
                         Some(chengxin_codes::mask::redact(&detail)),
                         "ingest",
@@ -1355,6 +1358,11 @@ pub(crate) const OPEN_NAME_CASE_ONCE: &str = "INSERT INTO code_cases (kind, sche
     SELECT $1, $2, $3, $4, NULL, $5, $6, 'open', $7, $8 \
     WHERE NOT EXISTS (SELECT 1 FROM code_cases WHERE kind = $1 AND code = $3 AND detail = $5 \
     AND status = 'open')";
+
+/// Every name subject `$1` has held: its versions' (the current one is a version too) and the
+/// names reviewers accepted as its own (`Store::close_case`).
+pub(crate) const HELD_NAMES: &str = "SELECT name FROM subject_versions WHERE subject_id = $1 \
+    UNION ALL SELECT name FROM subject_accepted_names WHERE subject_id = $1";
 
 /// Every name a subject has held, as hashes of their [`plain_name`]s: a few bytes per subject
 /// for the hundreds of thousands a first load creates. Empty: nothing known, anything goes.

@@ -45,6 +45,26 @@ fn batch(file: &str) -> NewBatch {
     }
 }
 
+/// The public penalty column searched for `text`, first page of 20.
+fn penalties_matching(text: &str) -> PublicityQuery {
+    PublicityQuery {
+        item: "penalty".into(),
+        text: Some(text.into()),
+        limit: 20,
+        ..PublicityQuery::default()
+    }
+}
+
+/// A public subject search for `text` (persons left out), first page of 20.
+fn public_search(text: &str) -> chengxin_store::SearchQuery {
+    chengxin_store::SearchQuery {
+        text: text.into(),
+        include_persons: false,
+        limit: 20,
+        offset: 0,
+    }
+}
+
 fn rec(doc: &str, uscc: &str, content: &str, decided: NaiveDate) -> RecordInput {
     RecordInput {
         row_no: 1,
@@ -503,10 +523,8 @@ async fn public_search_never_finds_a_natural_person_by_name_or_id() {
         w.push(c).await.expect("push");
         w.commit().await.expect("commit");
         let q = |t: Option<&str>| PublicityQuery {
-            item: "penalty".into(),
             text: t.map(str::to_owned),
-            limit: 20,
-            ..PublicityQuery::default()
+            ..penalties_matching("")
         };
         assert_eq!(s.publicity(&q(None), today()).await.expect("q").1, 2);
         let (rows, n) = s.publicity(&q(Some("李四")), today()).await.expect("q");
@@ -567,18 +585,7 @@ async fn an_individual_business_known_by_a_personal_number_is_shown_as_a_person(
         registered.subject.kind = SubjectKind::IndividualBusiness;
         w.push(registered).await.expect("push");
         w.commit().await.expect("commit");
-        let q = |t: &str| PublicityQuery {
-            item: "penalty".into(),
-            text: Some(t.into()),
-            limit: 20,
-            ..PublicityQuery::default()
-        };
-        let subjects = |t: &str| chengxin_store::SearchQuery {
-            text: t.into(),
-            include_persons: false,
-            limit: 20,
-            offset: 0,
-        };
+        let (q, subjects) = (penalties_matching, public_search);
         let (rows, n) = s.publicity(&q("小吃店"), today()).await.expect("q");
         assert_eq!((n, rows[0].doc_no.as_str()), (1, "榕市监罚〔2026〕97号"));
         assert!(!rows[0].party_shown_as_person);
@@ -613,18 +620,7 @@ async fn search_never_matches_the_masked_part_of_a_name() {
         r.subject.name = "张三340827196601310485工作室".into();
         w.push(r).await.expect("push");
         w.commit().await.expect("commit");
-        let q = |t: &str| PublicityQuery {
-            item: "penalty".into(),
-            text: Some(t.into()),
-            limit: 20,
-            ..PublicityQuery::default()
-        };
-        let subjects = |t: &str| chengxin_store::SearchQuery {
-            text: t.into(),
-            include_persons: false,
-            limit: 20,
-            offset: 0,
-        };
+        let (q, subjects) = (penalties_matching, public_search);
         // A document number holding an ID-like number: its masked digits are not found either.
         let mut w = s.begin_batch(batch("docs.csv")).await.expect("begin");
         w.push(rec(
