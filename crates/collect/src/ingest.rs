@@ -439,6 +439,7 @@ async fn ingest_batch(
             submitted_by: req.submitted_by.clone(),
             received_at: req.received_at,
             received_on,
+            field_layout: Some(field_layout(&req.item)),
         })
         .await?;
     if req.strict {
@@ -580,6 +581,7 @@ fn produce(
     tx: &tokio::sync::mpsc::Sender<Result<Vec<Msg>, IngestError>>,
 ) {
     let calendar = Calendar::china();
+    let layout = field_layout(item);
     // Document number → (first row, its hash, a digest of its party's code).
     let mut seen: HashMap<String, (u64, [u8; 32], u64)> = HashMap::new();
     let mut out: Vec<Msg> = Vec::with_capacity(MSG_ROWS);
@@ -674,6 +676,7 @@ fn produce(
                     seen.insert(draft.doc_no.clone(), (row.number, draft.hash, party));
                     Msg::Record(Box::new(record_input(
                         item,
+                        &layout,
                         draft,
                         (row.number, row.line),
                         received_on,
@@ -799,6 +802,7 @@ fn party_digest(code: &str) -> u64 {
 /// 7-working-day timeliness from the calendar.
 fn record_input(
     item: &CatalogItem,
+    layout: &[String],
     draft: Draft,
     (row_no, line): (u64, u64),
     received_on: NaiveDate,
@@ -837,9 +841,16 @@ fn record_input(
         on_time,
         filled_optional: draft.filled_optional,
         applicable_optional: draft.applicable_optional,
-        fields_json: fields_json(&draft.fields),
+        fields_json: chengxin_store::fields_array(layout, &draft.fields)
+            .unwrap_or_else(|| fields_json(&draft.fields)),
         hash,
     }
+}
+
+/// The field codes a batch of `item` stores its records' fields against
+/// ([`chengxin_store::fields_array`]): the item's fields in schema order, as a checked row has them.
+pub fn field_layout(item: &CatalogItem) -> Vec<String> {
+    item.fields.iter().map(|f| f.code.clone()).collect()
 }
 
 /// A row's fields as the JSON object a record stores: keys in sorted order, compact — the same

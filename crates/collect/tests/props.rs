@@ -274,3 +274,33 @@ proptest! {
         prop_assert_eq!(chengxin_collect::ingest::fields_json(&fields), expected);
     }
 }
+
+proptest! {
+    /// A record's fields written as an array against its batch's layout (the catalog item's
+    /// codes in order) read back as the very object the object form stores, whichever of the
+    /// layout's fields the row has and whatever the text; fields out of the layout's order are
+    /// refused (the writer then keeps the object form).
+    #[test]
+    fn compact_fields_read_back_as_the_object(
+        layout in proptest::collection::btree_set("[A-Z_]{1,12}", 1..25),
+        present in proptest::collection::vec(any::<Option<String>>(), 25),
+    ) {
+        let layout: Vec<String> = layout.into_iter().collect();
+        let fields: Vec<(String, String)> = layout
+            .iter()
+            .zip(&present)
+            .filter_map(|(code, v)| v.clone().map(|v| (code.clone(), v)))
+            .collect();
+        let array = chengxin_store::fields_array(&layout, &fields).expect("in layout order");
+        let layout_json = serde_json::to_string(&layout).expect("json");
+        let back = chengxin_store::fields_object(&array, Some(&layout_json)).expect("decodes");
+        let object = chengxin_collect::ingest::fields_json(&fields);
+        let want = chengxin_store::fields_object(&object, None).expect("object");
+        prop_assert_eq!(back, want);
+        if fields.len() >= 2 {
+            let mut swapped = fields.clone();
+            swapped.swap(0, 1);
+            prop_assert_eq!(chengxin_store::fields_array(&layout, &swapped), None);
+        }
+    }
+}

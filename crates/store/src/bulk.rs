@@ -118,7 +118,13 @@ pub(crate) fn write_chunk(
             let registered: Option<(String, String)> = q
                 .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?;
-            let case = hold_for_review(r, *id, registered, chunk.refused);
+            let case = hold_for_review(
+                r,
+                *id,
+                registered,
+                chunk.refused,
+                chunk.ctx.batch.field_layout.as_deref(),
+            );
             conn.execute(
                 crate::records::OPEN_NAME_CASE_ONCE,
                 params![

@@ -40,7 +40,8 @@ pub use cases::{CaseCounts, CaseStatus, CodeCase};
 pub use lists::{Announcement, ListError, ListOutcome, OutboxRow, PublicListEntry, RandomIds};
 pub use records::{
     BatchInfo, BatchSummary, BatchWriter, CatalogImport, CatalogVersion, NewBatch, PublicityQuery,
-    Quality, RecordInput, Rejection, StoredRecord, SubjectInput, TitleRow, Titles,
+    Quality, RecordInput, Rejection, StoredRecord, SubjectInput, TitleRow, Titles, fields_array,
+    fields_object,
 };
 pub use showing::{Showing, standings_on};
 pub use subjects::{Page, SearchQuery, is_opaque_key, new_key};

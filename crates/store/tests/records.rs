@@ -42,6 +42,7 @@ fn batch(file: &str) -> NewBatch {
             .single()
             .expect("t"),
         received_on: today(),
+        field_layout: None,
     }
 }
 
@@ -94,6 +95,76 @@ fn rec(doc: &str, uscc: &str, content: &str, decided: NaiveDate) -> RecordInput 
 fn uscc(n: u64) -> String {
     let mut rng = chengxin_codes::generate::Rng::new(n);
     chengxin_codes::generate::uscc(&mut rng)
+}
+
+/// A batch written with a field layout stores each record's fields as an array of values
+/// (migration 0014); read back they are the same field code → value map as a record stored as an
+/// object before, which stays readable beside it.
+#[tokio::test]
+async fn compact_fields_read_back_as_the_objects_they_replace() {
+    on_both("compact_fields", |s| async move {
+        setup(&s).await;
+        let decided = d(2026, 11, 16);
+        let mut w = s.begin_batch(batch("old.csv")).await.expect("begin");
+        w.push(rec("闽市监罚〔2026〕1号", &uscc(1), "罚款", decided))
+            .await
+            .expect("push");
+        w.commit().await.expect("commit");
+
+        let layout: Vec<String> = ["CF_WSH", "CF_CFMC", "CF_NR", "CF_BZ"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let doc = "闽市监罚〔2026〕2号";
+        let fields = vec![
+            ("CF_WSH".to_string(), doc.to_string()),
+            ("CF_NR".to_string(), "警告\"及\"罚款".to_string()),
+        ];
+        let array = chengxin_store::fields_array(&layout, &fields).expect("in layout order");
+        assert_eq!(array, format!(r#"["{doc}",null,"警告\"及\"罚款"]"#));
+        let mut w = s
+            .begin_batch(NewBatch {
+                field_layout: Some(layout),
+                ..batch("new.csv")
+            })
+            .await
+            .expect("begin");
+        w.push(RecordInput {
+            fields_json: array,
+            ..rec(doc, &uscc(2), "警告", decided)
+        })
+        .await
+        .expect("push");
+        w.commit().await.expect("commit");
+
+        let old = s
+            .record(DEPT, "penalty", "闽市监罚〔2026〕1号")
+            .await
+            .expect("q")
+            .expect("stored");
+        let new = s
+            .record(DEPT, "penalty", doc)
+            .await
+            .expect("q")
+            .expect("stored");
+        assert_eq!(
+            serde_json::Value::Object(old.fields),
+            serde_json::json!({"CF_WSH": "闽市监罚〔2026〕1号", "CF_NR": "罚款"})
+        );
+        assert_eq!(
+            serde_json::Value::Object(new.fields),
+            serde_json::json!({"CF_WSH": doc, "CF_NR": "警告\"及\"罚款"})
+        );
+        // Stored as the array, not converted back on the way in.
+        let compact = s
+            .execute_raw_for_tests(
+                "UPDATE records SET row_no = row_no WHERE fields LIKE '[%' AND doc_no LIKE '%2号'",
+            )
+            .await
+            .expect("count");
+        assert_eq!(compact, 1);
+    })
+    .await;
 }
 
 /// A batch naming a natural person by passport creates the pending subject with that document
