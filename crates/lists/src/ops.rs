@@ -223,6 +223,16 @@ impl<'s> Work<'s, '_> {
             .map(|e| e.id.as_str())
     }
 
+    /// An active 重点关注名单 or 大数据警示名单 entry of the subject: a red entry would be removed
+    /// the day it is listed (1798号 (十九) 二), so none is proposed or listed meanwhile.
+    fn active_watch(&self, on: NaiveDate) -> Option<&str> {
+        self.book
+            .entries
+            .iter()
+            .find(|e| matches!(e.kind, ListKind::Watch | ListKind::Warning) && e.is_active(on))
+            .map(|e| e.id.as_str())
+    }
+
     fn disclosure_of(&self, i: usize) -> Disclosure {
         let e = &self.book.entries[i];
         effective_disclosure(e, self.standards.get(&e.standard_code, e.standard_version))
@@ -955,6 +965,13 @@ pub fn propose(
                 serious_entry: s.to_owned(),
             });
         }
+        if std.kind == ListKind::Red
+            && let Some(entry) = w.active_watch(on)
+        {
+            return Err(Refusal::RedCandidateOnWatchList {
+                entry: entry.to_owned(),
+            });
+        }
         if let Some(e) = w
             .book
             .entries
@@ -1334,6 +1351,13 @@ pub fn list(
         {
             return Err(Refusal::RedCandidateOnSeriousList {
                 serious_entry: s.to_owned(),
+            });
+        }
+        if e.kind == ListKind::Red
+            && let Some(entry) = w.active_watch(on)
+        {
+            return Err(Refusal::RedCandidateOnWatchList {
+                entry: entry.to_owned(),
             });
         }
         let expires = std.validity_months.map(|m| add_months(on, m)).transpose()?;

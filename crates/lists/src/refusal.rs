@@ -92,6 +92,13 @@ pub enum Refusal {
     RedCandidateOnSeriousList { serious_entry: String },
 
     #[error(
+        "该主体在重点关注名单或大数据警示名单上（条目 {entry}），不得列入红名单（1798号（十九）二：\
+         「有效期内被有关部门列入“黑名单”、重点关注名单……应将相关主体从“红名单”中删除」）/ the \
+         subject is on a watch or warning list (entry {entry}) and cannot enter a red list"
+    )]
+    RedCandidateOnWatchList { entry: String },
+
+    #[error(
         "该主体已在同一认定标准下有未结束的名单条目 {entry} / the subject already has an open entry \
          {entry} under this standard"
     )]
@@ -262,6 +269,7 @@ impl Refusal {
             Refusal::NotSendingDepartment { .. } => "not_sending_department",
             Refusal::MissingField { .. } => "missing_field",
             Refusal::RedCandidateOnSeriousList { .. } => "red_candidate_on_serious_list",
+            Refusal::RedCandidateOnWatchList { .. } => "red_candidate_on_watch_list",
             Refusal::AlreadyListed { .. } => "already_listed",
             Refusal::WatchPeriodMissing { .. } => "watch_period_missing",
             Refusal::NoticeRequired { .. } => "notice_required",

@@ -503,6 +503,28 @@ fn art_1798_8_red_candidate_on_serious_list_refused() {
     assert_eq!(refusal_code(c.try_list(&red, d(2026, 4, 1))), "wrong_state");
 }
 
+/// 1798号 (十九) 二: a watch listing removes a red entry, so a subject on a watch list is neither
+/// proposed for the red list nor listed on it from a publicity that began before (found by QA:
+/// the proposal went into public red-list publicity).
+#[test]
+fn art_1798_19_red_candidate_on_watch_list_refused() {
+    let mut c = Case::new(false);
+    let red = c.propose("red-tax", d(2026, 3, 2));
+    c.publicise(&red, d(2026, 3, 2)).expect("publicity");
+    let w = c.listed("watch-env", d(2026, 3, 3));
+    let before = c.snapshot();
+    let err = c
+        .try_propose(&Case::propose_cmd("red-tax", d(2026, 4, 1)))
+        .expect_err("refused");
+    assert_eq!(err, Refusal::RedCandidateOnWatchList { entry: w.clone() });
+    assert!(err.to_string().contains("1798号（十九）二"));
+    assert_eq!(c.snapshot(), before);
+    assert_eq!(
+        refusal_code(c.try_list(&red, d(2026, 4, 1))),
+        "red_candidate_on_watch_list"
+    );
+}
+
 #[test]
 fn art_1798_8_red_publicity_period_seven_working_days() {
     let mut c = Case::new(false);

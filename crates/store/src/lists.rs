@@ -420,6 +420,13 @@ impl Store {
                             .bind(subject.id).bind(entry).bind(kind.as_str()).bind(today).bind(text).bind(i64::from(public))
                             .execute(&mut *tx).await?;
                     }
+                    Effect::Exited { entry, .. } => {
+                        // 1798号 (十一): 「名单信息的发布时限与名单的有效期保持一致」 — an entry that
+                        // left its list (repaired, expired, withdrawn during publicity …) is no
+                        // longer announced as listed or proposed; its exit announcement, if any,
+                        // follows this effect.
+                        sqlx::query("UPDATE list_announcements SET public = 0 WHERE entry_id = $1 AND kind IN ('listing', 'publicity')").bind(entry).execute(&mut *tx).await?;
+                    }
                     Effect::Erased { entry, .. } => {
                         // 1798号 (二十): 「相关信息不予保存」 — nothing of the entry stays public.
                         sqlx::query("DELETE FROM list_announcements WHERE entry_id = $1 AND kind <> 'correction'").bind(entry).execute(&mut *tx).await?;

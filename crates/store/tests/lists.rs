@@ -4,8 +4,8 @@
 mod common;
 
 use chengxin_lists::{
-    AcceptObjection, Calendar, DecideObjection, ListEntry, ObjectionOutcome, ObjectionRules,
-    Propose, RecordDelivery, SendNotice, SubmitObjection, Target, status_as_of,
+    AcceptObjection, Calendar, DecideObjection, ExitEntry, ExitReason, ListEntry, ObjectionOutcome,
+    ObjectionRules, Propose, RecordDelivery, SendNotice, SubmitObjection, Target, status_as_of,
 };
 use chengxin_registry::{Provenance, SubjectData, SubjectKind};
 use chengxin_store::{AuditFilter, ListError, Outcome, Store};
@@ -220,6 +220,51 @@ async fn an_entry_is_listed_published_and_explained_as_of_dates() {
             .expect("audit");
         assert_eq!(audited.len(), 1);
         assert_eq!(audited[0].entry.outcome, Outcome::Allowed);
+    })
+    .await;
+}
+
+/// 1798号 (十一): publication lasts as long as the entry. An entry that left its list is no
+/// longer announced as listed; its exit announcement is (found by QA: a repaired entry's listing
+/// announcement stayed on /lists).
+#[tokio::test]
+async fn an_exited_entry_is_no_longer_announced_as_listed() {
+    on_both("lists_exit_announced", |s| async move {
+        s.import_list_standards(chengxin_lists::DEFAULT_STANDARDS_TOML, "operator")
+            .await
+            .expect("standards");
+        company(&s).await;
+        let id = listed_entry(&s).await;
+        let cal = Calendar::china();
+        let entry = id.clone();
+        s.list_operation(U1, "lists.exit", "officer", |b, st, ids| {
+            chengxin_lists::exit(
+                b,
+                st,
+                ids,
+                cal,
+                &ExitEntry {
+                    on: d(2026, 11, 20),
+                    actor: "officer".into(),
+                    department: DEPT.into(),
+                    entry,
+                    reason: ExitReason::Withdrawn,
+                    document: Some("闽税撤〔2026〕1号".into()),
+                    note: "撤销认定".into(),
+                },
+            )
+        })
+        .await
+        .expect("exited");
+        let kinds: Vec<String> = s
+            .list_announcements(50)
+            .await
+            .expect("announcements")
+            .into_iter()
+            .filter(|a| a.entry_id == id)
+            .map(|a| a.kind)
+            .collect();
+        assert_eq!(kinds, ["exit"]);
     })
     .await;
 }
