@@ -97,12 +97,70 @@ pub struct NewEntry {
     pub detail: Option<String>,
 }
 
+/// The most characters kept of each free field of an entry ([`NewEntry::normalized`]).
+pub mod limits {
+    pub const ACTOR: usize = 128;
+    pub const ROLE: usize = 64;
+    pub const DEPARTMENT: usize = 64;
+    pub const ACTION: usize = 256;
+    pub const TARGET: usize = 256;
+    pub const PURPOSE: usize = 512;
+    pub const REQUEST_ID: usize = 128;
+    pub const DETAIL: usize = 4_000;
+}
+
 impl NewEntry {
-    /// The same entry with its time cut to whole microseconds, as it will be stored and hashed.
+    /// The entry as it is stored and hashed:
+    /// - its time cut to whole microseconds;
+    /// - its free text (actor, action, target, purpose, detail) with citizen ID, travel document
+    ///   and phone numbers masked
+    ///   (`chengxin_codes::mask::redact`): what a caller typed (a user name at a failed sign-in,
+    ///   a path, a reason) is kept in the log for good, and auditors may read the log but never
+    ///   personal information;
+    /// - every text field at most its [`limits`], the rest replaced by a note of how much was
+    ///   cut: a refused request is logged with what it sent, and a megabyte user name must not
+    ///   become a megabyte entry (a way to fill the disk without signing in).
+    ///
+    /// Applying it again changes nothing.
     pub fn normalized(mut self) -> NewEntry {
         self.at = truncate_to_micros(self.at);
+        self.actor = bounded(&self.actor, limits::ACTOR);
+        self.role = cut(self.role, limits::ROLE);
+        self.department = self.department.map(|d| cut(d, limits::DEPARTMENT));
+        self.action = bounded(&self.action, limits::ACTION);
+        self.target = self.target.map(|t| bounded(&t, limits::TARGET));
+        self.purpose = self.purpose.map(|p| bounded(&p, limits::PURPOSE));
+        self.request_id = cut(self.request_id, limits::REQUEST_ID);
+        self.detail = self.detail.map(|d| bounded(&d, limits::DETAIL));
         self
     }
+}
+
+/// `text` cut to at most `max` characters, unmasked (a role, a department code, a request id:
+/// set by the system, not typed).
+fn cut(text: String, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text;
+    }
+    text.chars().take(max).collect()
+}
+
+/// `text` masked and cut to at most `max` characters (see [`NewEntry::normalized`]).
+fn bounded(text: &str, max: usize) -> String {
+    let chars = text.chars().count();
+    // Masking looks at the whole text: cut it first to what can matter (a number cut at this
+    // point lies beyond what is kept), masking a megabyte would take long.
+    let head: String = text.chars().take(max + 64).collect();
+    let masked = chengxin_codes::mask::redact(&head);
+    let masked_chars = masked.chars().count();
+    if chars <= max && masked_chars <= max {
+        return masked;
+    }
+    let note = format!("…[截断，共 {chars} 字符 / cut, {chars} characters]");
+    let keep = max.saturating_sub(note.chars().count());
+    let mut out: String = masked.chars().take(keep).collect();
+    out.push_str(&note);
+    out
 }
 
 /// `t` without its sub-microsecond part (both stores keep microseconds; the hash covers
@@ -373,6 +431,11 @@ pub enum BreakReason {
     /// The entry lies past the recorded head: it was added without going through the store.
     #[error("it lies past the chain head (entry {head_seq}): it was added around the audit log")]
     BeyondHead { head_seq: i64 },
+    /// The chain head's row is gone: it was deleted (the log cannot be checked against it).
+    #[error(
+        "the chain head (table audit_head) has no row: it was deleted, so whether entries were removed from the end cannot be told"
+    )]
+    HeadMissing,
     /// The head's hash differs from the last entry's.
     #[error("the chain head records hash {head} but the last entry has hash {last}")]
     HeadHashMismatch { head: Hash, last: Hash },

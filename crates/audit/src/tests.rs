@@ -424,3 +424,57 @@ proptest! {
         prop_assert_ne!(canonical_bytes(&Hash::GENESIS, 1, &c), canonical_bytes(&Hash::GENESIS, 1, &d));
     }
 }
+
+/// What a caller typed is stored masked and bounded: a failed sign-in with an ID number as the
+/// user name, a refused path naming one, a megabyte user name (found by QA: one request could
+/// add a megabyte to the log, and auditors read full ID numbers there).
+#[test]
+fn entries_are_masked_and_bounded() {
+    let id = "520623200110291888";
+    let mut e = entry(1);
+    e.actor = id.to_string();
+    e.action = format!("GET /api/v1/subjects/{id}/records");
+    e.target = Some(format!("subject:{id}"));
+    e.purpose = Some("核实 13812345678".into());
+    e.detail = Some(format!("no subject {id}"));
+    let n = e.normalized();
+    for text in [
+        n.actor.as_str(),
+        n.action.as_str(),
+        n.target.as_deref().unwrap(),
+        n.detail.as_deref().unwrap(),
+    ] {
+        assert!(!text.contains(id), "{text}");
+        assert!(text.contains("5206"), "masked, not dropped: {text}");
+    }
+    assert!(!n.purpose.as_deref().unwrap().contains("13812345678"));
+    // Codes of organisations are not personal: kept.
+    let mut e = entry(2);
+    e.target = Some("91350100M000100Y43".into());
+    assert_eq!(e.clone().normalized().target, e.target);
+
+    let mut e = entry(3);
+    e.actor = "y".repeat(1_000_000);
+    e.detail = Some(format!("{}{id}", "说".repeat(10_000)));
+    let n = e.normalized();
+    assert_eq!(n.actor.chars().count(), limits::ACTOR);
+    assert!(
+        n.actor
+            .ends_with("共 1000000 字符 / cut, 1000000 characters]")
+    );
+    assert!(n.detail.as_deref().unwrap().chars().count() <= limits::DETAIL);
+    // Applied again, nothing changes: what is stored is what is hashed and verified.
+    assert_eq!(n.clone().normalized(), n);
+}
+
+proptest! {
+    #[test]
+    fn normalizing_twice_changes_nothing(actor in ".{0,300}", detail in ".{0,5000}") {
+        let mut e = entry(4);
+        e.actor = actor;
+        e.detail = Some(detail);
+        let once = e.normalized();
+        prop_assert_eq!(once.clone().normalized(), once.clone());
+        prop_assert!(once.actor.chars().count() <= limits::ACTOR);
+    }
+}

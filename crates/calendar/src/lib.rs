@@ -97,6 +97,35 @@ pub fn iso_date_error(s: &str) -> String {
     }
 }
 
+/// A time bound of a query: a date (`YYYY-MM-DD`, a day in China, UTC+8) or a time in
+/// RFC 3339 with a four-digit year (`2026-11-30T08:00:00Z`). A date starts its day; with
+/// `end_of_day` it ends it (the start of the next day). The CLI's `--from`/`--to` and the API's
+/// `from`/`to` read times the same way.
+pub fn parse_time_bound(
+    s: &str,
+    end_of_day: bool,
+) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let t = s.trim();
+    if let Some(d) = parse_iso_date(t) {
+        let day = if end_of_day {
+            d.succ_opt().unwrap_or(d)
+        } else {
+            d
+        };
+        return chrono::FixedOffset::east_opt(8 * 3600)
+            .and_then(|china| day.and_hms_opt(0, 0, 0)?.and_local_timezone(china).single())
+            .map(|dt| dt.with_timezone(&chrono::Utc))
+            .ok_or_else(|| format!("{t:?} is out of range"));
+    }
+    t.get(..4)
+        .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|_| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|dt| dt.with_timezone(&chrono::Utc))
+        .ok_or_else(|| {
+            format!("{t:?} is neither a date (YYYY-MM-DD) nor a time like 2026-11-30T08:00:00Z")
+        })
+}
+
 /// The embedded calendar data (`data/cn_workdays.csv`): statutory holidays and
 /// make-up working days for 2015–2026, in the format [`Calendar::from_csv`] reads.
 ///

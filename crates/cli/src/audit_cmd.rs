@@ -17,15 +17,23 @@ use std::time::{Duration, Instant};
 pub async fn verify(db_url: &str) -> Result<ExitCode> {
     let mut opts = ConnectOptions::new(db_url);
     opts.migrate = false;
+    // Verifying a database that is not there is an error, not a new empty database.
+    opts.create = false;
     opts.max_connections = 2;
     let store = Store::connect_with(opts)
         .await
-        .with_context(|| format!("opening {db_url}"))?;
+        .with_context(|| format!("opening {db_url} (an existing chengxin database)"))?;
     let started = Instant::now();
-    let result = store
-        .verify_audit()
-        .await
-        .context("reading the audit log")?;
+    let result = match store.verify_audit().await {
+        Ok(r) => r,
+        Err(e) if no_audit_tables(&e) => {
+            store.close().await;
+            anyhow::bail!(
+                "{db_url} holds no chengxin audit log (no audit tables): is it the platform's database? ({e})"
+            );
+        }
+        Err(e) => return Err(e).context("reading the audit log"),
+    };
     let took = started.elapsed();
     let code = match result {
         Ok(n) => {
@@ -42,6 +50,10 @@ pub async fn verify(db_url: &str) -> Result<ExitCode> {
             )?;
             ExitCode::SUCCESS
         }
+        Err(b) if b.seq == 0 => {
+            outln!("audit log BROKEN: {}", b.reason)?;
+            ExitCode::from(1)
+        }
         Err(b) => {
             outln!(
                 "audit log BROKEN: first broken entry is seq {}: {}",
@@ -53,6 +65,12 @@ pub async fn verify(db_url: &str) -> Result<ExitCode> {
     };
     store.close().await;
     Ok(code)
+}
+
+/// The database has no audit tables at all (SQLite: `no such table`; PostgreSQL: 42P01).
+fn no_audit_tables(e: &chengxin_store::StoreError) -> bool {
+    let text = e.to_string();
+    text.contains("no such table") || (text.contains("relation") && text.contains("does not exist"))
 }
 
 /// `chengxin audit search`: the entries `filter` selects, oldest first, as JSON lines, read in
@@ -98,25 +116,7 @@ pub(crate) fn time_arg_end(s: &str) -> Result<DateTime<Utc>, String> {
 }
 
 fn parse_time(s: &str, end_of_day: bool) -> Result<DateTime<Utc>, String> {
-    let t = s.trim();
-    if let Some(d) = chengxin_calendar::parse_iso_date(t) {
-        let day = if end_of_day {
-            d.succ_opt().unwrap_or(d)
-        } else {
-            d
-        };
-        let china = chrono::FixedOffset::east_opt(8 * 3600).ok_or("time zone")?;
-        return day
-            .and_hms_opt(0, 0, 0)
-            .and_then(|dt| dt.and_local_timezone(china).single())
-            .map(|dt| dt.with_timezone(&Utc))
-            .ok_or_else(|| format!("{t:?} is out of range"));
-    }
-    DateTime::parse_from_rfc3339(t)
-        .map(|dt| dt.with_timezone(&Utc))
-        .map_err(|_| {
-            format!("{t:?} is neither a date (YYYY-MM-DD) nor a time like 2026-11-30T08:00:00Z")
-        })
+    chengxin_calendar::parse_time_bound(s, end_of_day)
 }
 
 fn per_sec(n: usize, d: Duration) -> f64 {

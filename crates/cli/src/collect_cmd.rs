@@ -93,14 +93,22 @@ pub async fn run_ingest(store: &Store, args: IngestArgs) -> Result<ExitCode> {
     let (catalog, version) = active_catalog(store).await?;
     let Some(item) = catalog.item(&args.item).cloned() else {
         let known: Vec<&str> = catalog.items.iter().map(|i| i.code.as_str()).collect();
-        return refused(
-            "unknown_item",
-            &format!(
-                "{:?} is not in the catalog (version {version}); information outside the catalog is not collected (国办发〔2020〕49号 (一)). Items: {}",
-                args.item,
-                known.join(", ")
-            ),
+        let why = format!(
+            "{:?} is not in the catalog (version {version}); information outside the catalog is not collected (国办发〔2020〕49号 (一)). Items: {}",
+            args.item,
+            known.join(", ")
         );
+        // Recorded like every file refused whole (`chengxin_collect::ingest`).
+        let file = args.file.display();
+        store
+            .audit_refusal(
+                &args.submitted_by,
+                "batch.ingest",
+                Some(&format!("batch:{}:{}", args.department, args.item)),
+                format!("{file}: refused (unknown_item): {why}"),
+            )
+            .await?;
+        return refused("unknown_item", &why);
     };
     // The report's file is created before the batch starts: a path that cannot be written
     // refuses the batch while nothing is kept, instead of failing after the commit.

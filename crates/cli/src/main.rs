@@ -381,6 +381,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     if let Err(e) = added_calendar() {
         eprintln!("error: {}", describe(&e));
@@ -393,7 +394,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(async {
+        let result = run(cli).await;
+        close_opened().await;
+        result
+    });
+    match result {
         Ok(code) => code,
         Err(e)
             if e.chain().any(|c| {
@@ -476,9 +482,35 @@ async fn records(store: &Store, code: &str, as_of: Option<NaiveDate>) -> Result<
 }
 
 async fn open(db: &DbArg) -> Result<Store> {
-    Store::connect(&db.db)
+    let store = Store::connect(&db.db)
         .await
-        .with_context(|| format!("opening database {}", db.db))
+        .with_context(|| format!("opening database {}", db.db))?;
+    Ok(opened(store))
+}
+
+/// Stores a command opened, closed before the process ends ([`close_opened`]).
+static OPENED: std::sync::Mutex<Vec<Store>> = std::sync::Mutex::new(Vec::new());
+
+/// `store`, to be closed when the command is done.
+fn opened(store: Store) -> Store {
+    if let Ok(mut v) = OPENED.lock() {
+        v.push(store.clone());
+    }
+    store
+}
+
+/// Closes every store the command opened. An SQLite store closed by its last connection folds
+/// its write-ahead log into the database file and removes it, so the `.db` file alone is the
+/// whole database (found by QA: after `chengxin demo --no-serve` the data was all in the
+/// `-wal` file, and a copy of the `.db` file was an empty store).
+async fn close_opened() {
+    let stores = OPENED
+        .lock()
+        .map(|mut v| std::mem::take(&mut *v))
+        .unwrap_or_default();
+    for s in stores {
+        s.close().await;
+    }
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
@@ -605,9 +637,11 @@ async fn build_demo(n: usize, file: &str, seed: u64) -> Result<Store> {
         }
     }
     let today = china_today();
-    let store = Store::connect(&format!("sqlite://{file}"))
-        .await
-        .with_context(|| format!("creating {file}"))?;
+    let store = opened(
+        Store::connect(&format!("sqlite://{file}"))
+            .await
+            .with_context(|| format!("creating {file}"))?,
+    );
     let bar = ProgressBar::new(n as u64).with_style(
         ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} ({per_sec})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),

@@ -300,6 +300,10 @@ fn demo_then_serve_then_migrate_and_cases() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("demo: 3000 subjects"));
+    // The command closed the store: its write-ahead log is folded into the file, which alone
+    // is the whole database (found by QA: a copy of the .db file was an empty store).
+    let wal = std::fs::metadata(dir.join("demo.db-wal")).map_or(0, |m| m.len());
+    assert_eq!(wal, 0, "the -wal file is gone or empty");
     let db = format!("sqlite://{}", file.display());
 
     let out = bin()
@@ -307,7 +311,7 @@ fn demo_then_serve_then_migrate_and_cases() {
         .output()
         .expect("migrate");
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("at migration 13 (13 applied)"),
+        String::from_utf8_lossy(&out.stdout).contains("at migration 14 (14 applied)"),
         "{out:?}"
     );
     let out = bin()
@@ -806,5 +810,24 @@ fn audit_search_exports_entries_and_is_itself_recorded() {
         .output()
         .expect("run");
     assert!(out.status.success(), "{out:?}");
+    // Verifying a database that is not there fails and creates nothing (found by QA: a
+    // mistyped name was created, then reported as a missing table).
+    let missing = dir.join("typo.db");
+    let out = bin()
+        .args([
+            "audit",
+            "verify",
+            "--db",
+            &format!("sqlite://{}", missing.display()),
+        ])
+        .output()
+        .expect("run");
+    assert!(!out.status.success(), "{out:?}");
+    assert!(!missing.exists(), "no database created");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains('\u{1b}'),
+        "no colour codes off a terminal: {err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -700,6 +700,15 @@ fn unknown_items_and_departments_are_refused() {
         "{s}"
     );
     assert!(s["error"].as_str().unwrap_or("").contains("penalty"));
+    // In the audit log like any file refused whole (found by QA: this one was not).
+    let (code, out, err) = run(&["audit", "search", "--db", &db, "--action", "batch.ingest"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("refused (unknown_item)")
+                && l.contains(&format!("batch:{DEPT}:gossip"))),
+        "{out}"
+    );
 }
 
 /// The process killed in the middle of a large batch: nothing of it remains, and sending the

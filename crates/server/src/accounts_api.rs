@@ -200,14 +200,6 @@ pub async fn add_department(
     let result = audit::acting(&state, &principal)
         .add_department(&req.code, &req.name, &principal.actor(), state.today())
         .await;
-    write_audit(
-        &state,
-        &principal,
-        "departments.add",
-        Some(&req.code),
-        &result,
-    )
-    .await?;
     let d = result.map_err(store_write_error)?;
     Ok(Json(DepartmentView {
         code: d.code,
@@ -223,31 +215,6 @@ fn store_write_error(e: chengxin_store::StoreError) -> ApiError {
         }
         other => other.into(),
     }
-}
-
-async fn write_audit<T>(
-    state: &AppState,
-    principal: &Principal,
-    action: &str,
-    target: Option<&str>,
-    result: &Result<T, chengxin_store::StoreError>,
-) -> Result<(), ApiError> {
-    let (outcome, detail) = match result {
-        Ok(_) => (Outcome::Allowed, None),
-        Err(e) => (Outcome::Failed, Some(e.to_string())),
-    };
-    audit::record(
-        state,
-        principal,
-        Record {
-            action,
-            target,
-            purpose: None,
-            outcome,
-            detail,
-        },
-    )
-    .await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -306,8 +273,7 @@ pub async fn add_grant(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let result = state
-        .store
+    let result = audit::acting(&state, &principal)
         .grant(
             &req.username,
             &req.subject,
@@ -317,14 +283,6 @@ pub async fn add_grant(
             &principal.actor(),
         )
         .await;
-    write_audit(
-        &state,
-        &principal,
-        "grants.add",
-        Some(&req.subject),
-        &result,
-    )
-    .await?;
     let g = result.map_err(|e| match e {
         chengxin_store::StoreError::Conflict(m) => ApiError::parameter("grant", m),
         other => other.into(),
@@ -342,8 +300,9 @@ pub async fn revoke_grant(
     Extension(principal): Extension<Principal>,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<GrantView>, ApiError> {
-    let result = state.store.revoke_grant(id, &principal.actor()).await;
-    write_audit(&state, &principal, "grants.revoke", None, &result).await?;
+    let result = audit::acting(&state, &principal)
+        .revoke_grant(id, &principal.actor())
+        .await;
     let g = result?;
     Ok(Json(GrantView::from(g)))
 }
@@ -573,11 +532,11 @@ pub struct AuditParams {
     pub target: Option<String>,
     pub actor: Option<String>,
     pub action: Option<String>,
-    /// From this time (RFC 3339).
-    #[serde(default, deserialize_with = "crate::api::rfc3339_opt")]
+    /// From this time (RFC 3339), or from the start of this day in China (`YYYY-MM-DD`).
+    #[serde(default, deserialize_with = "crate::api::time_from_opt")]
     pub from: Option<DateTime<Utc>>,
-    /// Until this time (RFC 3339).
-    #[serde(default, deserialize_with = "crate::api::rfc3339_opt")]
+    /// Until this time (RFC 3339), or to the end of this day in China (`YYYY-MM-DD`).
+    #[serde(default, deserialize_with = "crate::api::time_to_opt")]
     pub to: Option<DateTime<Utc>>,
     /// Entries after this sequence number (paging).
     pub after: Option<i64>,

@@ -275,24 +275,31 @@ pub(crate) fn parse_date(parameter: &'static str, s: &str) -> Result<NaiveDate, 
         .ok_or_else(|| ApiError::parameter(parameter, chengxin_calendar::iso_date_error(s)))
 }
 
-/// An optional time of a query, RFC 3339 with a four-digit year (`2026-11-30T08:00:00Z`); no
-/// sign or five-digit year, which the two stores would compare differently.
-pub(crate) fn rfc3339_opt<'de, D: serde::Deserializer<'de>>(
+/// An optional start of a period ([`chengxin_calendar::parse_time_bound`]): a date is the start
+/// of that day in China, a time is RFC 3339.
+pub(crate) fn time_from_opt<'de, D: serde::Deserializer<'de>>(
     d: D,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error> {
+    time_bound_opt(d, false)
+}
+
+/// An optional end of a period: a date means up to the end of that day in China.
+pub(crate) fn time_to_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error> {
+    time_bound_opt(d, true)
+}
+
+fn time_bound_opt<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    end_of_day: bool,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error> {
     let s: Option<String> = Option::deserialize(d)?;
     match s.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(t) => t
-            .get(..4)
-            .filter(|y| y.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|_| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| Some(t.with_timezone(&chrono::Utc)))
-            .ok_or_else(|| {
-                serde::de::Error::custom(format!(
-                    "{t:?} is not a time of the form 2026-11-30T08:00:00Z (RFC 3339)"
-                ))
-            }),
+        Some(t) => chengxin_calendar::parse_time_bound(t, end_of_day)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
     }
 }
 

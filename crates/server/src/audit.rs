@@ -22,6 +22,11 @@ pub async fn record(
     principal: &Principal,
     r: Record<'_>,
 ) -> Result<(), crate::error::ApiError> {
+    if r.outcome == Outcome::Refused {
+        principal
+            .refusal_audited
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let entry = NewEntry {
         at: Utc::now(),
         actor: principal.actor(),

@@ -33,6 +33,9 @@ pub struct Principal {
     pub account: Option<Account>,
     pub via: Via,
     pub request_id: String,
+    /// Set once a refusal of this request is in the audit log ([`crate::audit::record`]), so
+    /// that [`enforce`] does not record it twice.
+    pub refusal_audited: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Principal {
@@ -83,6 +86,7 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
                 account: Some(account),
                 via: Via::ApiKey { id },
                 request_id: request_id.clone(),
+                refusal_audited: Default::default(),
             },
             Ok(None) => {
                 let anonymous = Principal {
@@ -90,6 +94,7 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
                     account: None,
                     via: Via::Anonymous,
                     request_id: request_id.clone(),
+                    refusal_audited: Default::default(),
                 };
                 let action = crate::audit::request_action(&req);
                 crate::audit::refusal(&state, &anonymous, &action, "invalid or expired API key")
@@ -112,12 +117,14 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
                     csrf: s.csrf_token,
                 },
                 request_id: request_id.clone(),
+                refusal_audited: Default::default(),
             },
             Ok(None) => Principal {
                 role: Role::Public,
                 account: None,
                 via: Via::Anonymous,
                 request_id: request_id.clone(),
+                refusal_audited: Default::default(),
             },
             Err(e) => return with_request_id(ApiError::from(e).into_response(), &request_id),
         }
@@ -127,6 +134,7 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
             account: None,
             via: Via::Anonymous,
             request_id: request_id.clone(),
+            refusal_audited: Default::default(),
         }
     };
     req.extensions_mut().insert(principal);
@@ -206,7 +214,17 @@ pub async fn enforce(
             .into_response();
         }
     }
-    next.run(req).await
+    let res = next.run(req).await;
+    // A refusal the handler made (another department's data, a personal identifier asked of
+    // the public …) and did not record itself (49号 (十三): 查询使用登记).
+    if let Some(r) = res.extensions().get::<crate::error::RefusalToAudit>()
+        && !principal
+            .refusal_audited
+            .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        crate::audit::refusal(&state, &principal, &action, &r.0).await;
+    }
+    res
 }
 
 /// The credentials of an `Authorization: Bearer …` header; the scheme name is case-insensitive

@@ -166,8 +166,27 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// A refusal (403) that must be in the audit log, as `code: message`: the per-route
+    /// middleware ([`crate::auth::enforce`]) records it unless the handler already did.
+    pub(crate) fn refusal_to_audit(&self) -> Option<RefusalToAudit> {
+        (self.status() == StatusCode::FORBIDDEN)
+            .then(|| RefusalToAudit(format!("{}: {self}", self.code())))
+    }
+}
+
+/// Carried by a refused response to the middleware that audits it (see
+/// [`ApiError::refusal_to_audit`]).
+#[derive(Clone, Debug)]
+pub(crate) struct RefusalToAudit(pub String);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status(), Json(self.body())).into_response()
+        let audit = self.refusal_to_audit();
+        let mut res = (self.status(), Json(self.body())).into_response();
+        if let Some(a) = audit {
+            res.extensions_mut().insert(a);
+        }
+        res
     }
 }

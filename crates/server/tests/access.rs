@@ -1230,17 +1230,18 @@ async fn nul_characters_are_refused_at_the_door() {
     }
 }
 
-/// The audit search's period takes RFC 3339 times with a four-digit year; a sign or a
-/// five-digit year (which the two stores would compare differently) or a bare date is refused
-/// naming the form expected.
+/// The audit search's period takes RFC 3339 times with a four-digit year, or a date (a day in
+/// China), as the CLI's `--from`/`--to` do (found by QA: the API refused a date the CLI took); a
+/// sign or a five-digit year (which the two stores would compare differently) is refused naming
+/// the forms expected.
 #[tokio::test]
-async fn audit_periods_are_rfc3339_times_with_four_digit_years() {
+async fn audit_periods_are_dates_or_rfc3339_times_with_four_digit_years() {
     let f = fixture().await;
     let auditor = f.keys[&Role::Auditor].clone();
     for (query, parameter) in [
         ("from=%2B10000-01-01T00:00:00Z", "from"),
         ("to=%2B2026-01-01T00:00:00Z", "to"),
-        ("from=2026-01-01", "from"),
+        ("from=2026-02-30", "from"),
     ] {
         let r = call(
             &f.state,
@@ -1259,20 +1260,107 @@ async fn audit_periods_are_rfc3339_times_with_four_digit_years() {
             r.body
         );
         assert!(
-            r.body.contains(parameter) && r.body.contains("RFC 3339"),
+            r.body.contains(parameter) && r.body.contains("2026-11-30T08:00:00Z"),
             "{}",
             r.body
         );
     }
-    let ok = call(
+    for query in [
+        "from=2026-01-01T00:00:00%2B08:00",
+        "from=2026-01-01&to=2026-01-01",
+    ] {
+        let ok = call(
+            &f.state,
+            request(
+                "GET",
+                &format!("/api/v1/audit?{query}"),
+                Some(&auditor),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::OK, "{query}: {}", ok.body);
+    }
+    // Nothing was written before 2020: an empty day is empty, not refused.
+    let none = call(
+        &f.state,
+        request("GET", "/api/v1/audit?to=2019-12-31", Some(&auditor), None),
+    )
+    .await;
+    assert_eq!(none.status, StatusCode::OK, "{}", none.body);
+    assert!(!none.body.contains("\"seq\""), "{}", none.body);
+}
+
+/// Refusals a handler makes (not the route's policy) are in the audit log once each, with what
+/// the caller sent masked and bounded (found by QA: a personal identifier asked of the public
+/// and another department's quality figures were refused unrecorded; a failed sign-in kept a
+/// megabyte user name, and a refused path a full ID number, for auditors to read).
+#[tokio::test]
+async fn handler_refusals_are_audited_once_masked_and_bounded() {
+    let f = fixture().await;
+    let refused = |entries: &[chengxin_audit::Entry]| -> Vec<chengxin_audit::Entry> {
+        entries
+            .iter()
+            .filter(|e| e.entry.outcome == chengxin_audit::Outcome::Refused)
+            .cloned()
+            .collect()
+    };
+    let all = || async {
+        f.state
+            .store
+            .audit_entries(&AuditFilter {
+                limit: 100_000,
+                ..AuditFilter::default()
+            })
+            .await
+            .expect("audit")
+    };
+    f.state
+        .store
+        .add_department("11350100MB0000027N", "福州市税务局", "t", today())
+        .await
+        .expect("another department");
+    let id = "11010519491231002X";
+    let officer = f.keys[&Role::DataOfficer].clone();
+    for (uri, key, code) in [
+        (
+            format!("/api/v1/subjects/{id}"),
+            None,
+            "personal_identifier_not_public",
+        ),
+        (
+            "/api/v1/quality?department=11350100MB0000027N".to_string(),
+            Some(officer.as_str()),
+            "forbidden",
+        ),
+    ] {
+        let before = refused(&all().await).len();
+        let r = call(&f.state, request("GET", &uri, key, None)).await;
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (StatusCode::FORBIDDEN, code),
+            "{uri}: {}",
+            r.body
+        );
+        let after = refused(&all().await);
+        assert_eq!(after.len(), before + 1, "{uri}: one entry: {after:?}");
+        let e = &after[after.len() - 1].entry;
+        assert!(e.detail.as_deref().unwrap_or("").starts_with(code), "{e:?}");
+        assert!(!format!("{e:?}").contains(id), "masked: {e:?}");
+    }
+    let long = "y".repeat(200_000);
+    let r = call(
         &f.state,
         request(
-            "GET",
-            "/api/v1/audit?from=2026-01-01T00:00:00%2B08:00",
-            Some(&auditor),
+            "POST",
+            "/api/v1/session",
             None,
+            Some(json!({"username": long, "password": "x"})),
         ),
     )
     .await;
-    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let last = all().await.pop().expect("entry").entry;
+    let size = serde_json::to_string(&last).expect("json").len();
+    assert!(size < 2_000, "{size} bytes: {last:?}");
 }

@@ -151,6 +151,29 @@ fn verify_password(password: &str, hash: &str) -> bool {
 
 impl Store {
     /// Records an access-management write (accounts, keys, grants, departments) in the audit log.
+    /// `result` as it is, after recording it in the audit log when it is a failure (a success
+    /// is recorded by the operation itself, with what it did).
+    async fn audit_failure<T>(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        result: Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if let Err(e) = &result {
+            let entry = self.write_entry(
+                actor,
+                action,
+                Some(target),
+                chengxin_audit::Outcome::Failed,
+                Some(e.to_string()),
+                "access",
+            );
+            self.append_audit(&entry).await?;
+        }
+        result
+    }
+
     async fn audit_access(
         &self,
         actor: &str,
@@ -171,7 +194,21 @@ impl Store {
 
     /// Registers a department: a government body with its own USCC. The body is registered as a
     /// subject if it is not one yet.
+    ///
+    /// Audited as `departments.add`, a failure too (with why).
     pub async fn add_department(
+        &self,
+        code: &str,
+        name: &str,
+        actor: &str,
+        today: NaiveDate,
+    ) -> Result<Department, StoreError> {
+        let result = self.add_department_once(code, name, actor, today).await;
+        self.audit_failure(actor, "departments.add", code, result)
+            .await
+    }
+
+    async fn add_department_once(
         &self,
         code: &str,
         name: &str,
@@ -676,7 +713,25 @@ impl Store {
     }
 
     /// Gives `username` a purpose-bound, expiring authorisation to read personal fields of a subject.
+    ///
+    /// Audited as `grants.add`, a failure too (with why).
     pub async fn grant(
+        &self,
+        username: &str,
+        subject_key: &str,
+        fields: &[PersonalField],
+        purpose: &str,
+        expires_at: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<Grant, StoreError> {
+        let result = self
+            .grant_once(username, subject_key, fields, purpose, expires_at, actor)
+            .await;
+        self.audit_failure(actor, "grants.add", subject_key, result)
+            .await
+    }
+
+    async fn grant_once(
         &self,
         username: &str,
         subject_key: &str,
@@ -740,7 +795,15 @@ impl Store {
 
     /// Revokes a grant from now on (it stays on record, with when and by whom). Revoking a grant
     /// already revoked or expired changes nothing and says so.
+    ///
+    /// Audited as `grants.revoke`, a failure too (with why, under `grant:ID`).
     pub async fn revoke_grant(&self, id: i64, actor: &str) -> Result<Grant, StoreError> {
+        let result = self.revoke_grant_once(id, actor).await;
+        self.audit_failure(actor, "grants.revoke", &format!("grant:{id}"), result)
+            .await
+    }
+
+    async fn revoke_grant_once(&self, id: i64, actor: &str) -> Result<Grant, StoreError> {
         let now = crate::now();
         let n = with_pool!(self, p => {
             sqlx::query("UPDATE grants SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2")

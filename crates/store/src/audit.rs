@@ -750,7 +750,12 @@ impl Store {
                 } else {
                     sqlx::Connection::begin(&mut *conn).await?
                 };
-                let (seq, hash): (i64, String) = sqlx::query_as(HEAD_SELECT).fetch_one(&mut *tx).await?;
+                let Some((seq, hash)): Option<(i64, String)> =
+                    sqlx::query_as(HEAD_SELECT).fetch_optional(&mut *tx).await?
+                else {
+                    let missing = ChainBreak { seq: 0, reason: BreakReason::HeadMissing };
+                    return Ok((Some(missing), Head::EMPTY, PassState::new(pass)));
+                };
                 let head = head_from_row(seq, &hash)?;
                 let (count, min, max): (i64, i64, i64) = sqlx::query_as(
                     "SELECT count(*), coalesce(min(seq), 0), coalesce(max(seq), 0) FROM audit_entries",

@@ -136,6 +136,9 @@ pub struct ConnectOptions {
     pub max_connections: u32,
     /// Apply pending migrations on open (default true).
     pub migrate: bool,
+    /// Create the database when it does not exist (default true). A command that only reads
+    /// (`chengxin audit verify`) opens without: a mistyped name is an error, not a new database.
+    pub create: bool,
 }
 
 impl ConnectOptions {
@@ -145,6 +148,7 @@ impl ConnectOptions {
             schema: None,
             max_connections: 8,
             migrate: true,
+            create: true,
         }
     }
 }
@@ -334,6 +338,7 @@ impl Store {
             // The database file is created if missing, and so is its directory.
             let file = co.get_filename();
             if let Some(dir) = file.parent()
+                && opts.create
                 && !dir.as_os_str().is_empty()
                 && !url.contains(":memory:")
                 && !dir.is_dir()
@@ -346,7 +351,7 @@ impl Store {
                 })?;
             }
             let co = co
-                .create_if_missing(true)
+                .create_if_missing(opts.create)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
@@ -398,7 +403,9 @@ impl Store {
             }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let mut co = PgConnectOptions::from_str(url)?;
-            ensure_pg_database(&co).await?;
+            if opts.create {
+                ensure_pg_database(&co).await?;
+            }
             if let Some(schema) = &opts.schema {
                 if schema.is_empty()
                     || !schema

@@ -104,6 +104,20 @@ async fn appended_chain_verifies() {
     .await;
 }
 
+/// A deleted chain head is a break that says so, not a database error (found by QA: "no rows
+/// returned by a query that expected to return at least one row").
+#[tokio::test]
+async fn a_deleted_head_is_named() {
+    on_both("audit_head_deleted", |s| async move {
+        append_n(&s, 5).await;
+        raw(&s, "DELETE FROM audit_head").await;
+        let b = broken(&s).await;
+        assert_eq!(b.reason, BreakReason::HeadMissing, "{b}");
+        assert!(b.to_string().contains("audit_head"), "{b}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn changed_entry_is_named() {
     on_both("audit_changed", |s| async move {
