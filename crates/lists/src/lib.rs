@@ -115,8 +115,8 @@ pub use standard::{
     DEMO_DEPARTMENT, RepairRule, Standard, Standards, StandardsError,
 };
 pub use status::{
-    SUSPENSION_REASON, StatusLine, Suspension, effective_disclosure, is_suspended,
-    resolve_deadlines, status_as_of,
+    SUSPENSION_REASON, StatusLine, Suspension, effective_disclosure, is_public_entry, is_suspended,
+    public_status_as_of, resolve_deadlines, status_as_of,
 };
 
 /// The glossary name of [`Standard`] (DESIGN.md: 认定标准 = `ListStandard`).

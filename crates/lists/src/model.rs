@@ -212,6 +212,33 @@ pub enum Origin {
     MovedFromWatch { from_entry: String },
 }
 
+impl Origin {
+    /// The origin as a reader who may see only the entries `visible` accepts: an entry it may not
+    /// see is not named, and not counted either (a warning entry keeps the domains 1798号 (十七)
+    /// publishes it for, and only the visible watch entries); an origin resting on an unseen
+    /// entry reads as [`Origin::Identified`].
+    pub fn seen_by(&self, visible: impl Fn(&str) -> bool) -> Origin {
+        match self {
+            Origin::Identified => Origin::Identified,
+            Origin::WatchAfterSeriousExit { from_entry }
+            | Origin::MovedFromWatch { from_entry }
+                if visible(from_entry) =>
+            {
+                self.clone()
+            }
+            Origin::WatchAfterSeriousExit { .. } | Origin::MovedFromWatch { .. } => {
+                Origin::Identified
+            }
+            Origin::WarningFromWatchDomains { domains, entries } => {
+                Origin::WarningFromWatchDomains {
+                    domains: domains.clone(),
+                    entries: entries.iter().filter(|e| visible(e)).cloned().collect(),
+                }
+            }
+        }
+    }
+}
+
 /// One step in a history: who did what, when, on which document, why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {

@@ -18,7 +18,7 @@ use crate::names::{Disclosure, ListKind};
 use crate::refusal::Refusal;
 use crate::remedies::step;
 use crate::standard::{Standard, Standards};
-use crate::status::effective_disclosure;
+use crate::status::{effective_disclosure, is_public_entry};
 
 /// Actor name of steps the rules take by themselves (expiry, cross-checks, automatic entries).
 pub const SYSTEM_ACTOR: &str = "system";
@@ -367,6 +367,17 @@ impl<'s> Work<'s, '_> {
         };
         self.outbox(outbox_kind, Target::Entry(id.clone()), x.on, acts);
         if public {
+            // The public is told why only as far as it may know the cause: an exit caused by an
+            // entry that is not published (a watch listing, 1798号 (十六)) names no such entry.
+            let cause_public = x
+                .caused_by
+                .as_deref()
+                .is_none_or(|c| is_public_entry(&self.book, self.standards, c));
+            let why = match (cause_public, kind) {
+                (true, _) => x.reason.public_label_zh(),
+                (false, ListKind::Red) => ExitReason::WatchListed.public_label_zh(),
+                (false, _) => "不再符合本名单条件",
+            };
             let e = &self.book.entries[i];
             self.effects.push(Effect::Announcement {
                 entry: id.clone(),
@@ -377,7 +388,7 @@ impl<'s> Work<'s, '_> {
                     e.subject,
                     x.on,
                     kind.label_zh(),
-                    x.reason.public_label_zh(),
+                    why,
                     e.department,
                     e.document
                 ),

@@ -1669,3 +1669,81 @@ fn applications_about_a_record_are_handled_by_the_sending_department() {
     c.accept_repair(&app, d(2026, 7, 2));
     assert_eq!(c.book.repairs[0].state, RepairState::Accepted);
 }
+
+/// 1798号 (十六): the watch list is shared, not published. The public status names no watch
+/// entry: neither the three behind a warning entry (only their domains, which the warning is
+/// published for, 1798号 (十七)) nor the one a serious entry took over; staff see them all.
+#[test]
+fn art_1798_16_public_status_names_no_unpublished_entry() {
+    let mut c = Case::new(false);
+    let watches = [
+        c.listed("watch-env", d(2026, 3, 2)),
+        c.listed("watch-market", d(2026, 3, 2)),
+        c.listed("watch-safety", d(2026, 3, 2)),
+    ];
+    let day = d(2026, 3, 3);
+    let public = public_status_as_of(&c.book, &c.standards, day);
+    assert_eq!(public.len(), 1, "only the warning entry is public");
+    match public[0].origin.as_ref() {
+        Origin::WarningFromWatchDomains { domains, entries } => {
+            assert_eq!(domains.len(), 3);
+            assert!(entries.is_empty(), "watch entries counted: {entries:?}");
+        }
+        other => panic!("unexpected origin {other:?}"),
+    }
+    let text = serde_json::to_string(&public).expect("json");
+    for w in &watches {
+        assert!(!text.contains(w.as_str()), "{text}");
+        assert!(!is_public_entry(&c.book, &c.standards, w));
+    }
+    let all = status_as_of(&c.book, &c.standards, day);
+    assert!(all.iter().any(|l| matches!(l.origin.as_ref(),
+        Origin::WarningFromWatchDomains { entries, .. } if entries.len() == 3)));
+
+    let mut c = Case::new(false);
+    let w = c.listed("watch-tax", d(2026, 2, 2));
+    let s = c.listed("serious-tax", d(2026, 3, 2));
+    let day = d(2026, 3, 20);
+    let public = public_status_as_of(&c.book, &c.standards, day);
+    let line = public
+        .iter()
+        .find(|l| l.entry == s)
+        .expect("serious public");
+    assert_eq!(
+        *line.origin,
+        Origin::Identified,
+        "the watch entry is not named"
+    );
+    let all = status_as_of(&c.book, &c.standards, day);
+    let line = all.iter().find(|l| l.entry == s).expect("serious");
+    assert_eq!(*line.origin, Origin::MovedFromWatch { from_entry: w });
+}
+
+/// An exit announcement gives no cause the public may not know: a red entry that left because a
+/// non-public serious entry was listed says only that it no longer meets the red list.
+#[test]
+fn art_1798_11_exit_announcement_names_no_unpublished_cause() {
+    let mut standards = base_standards();
+    let mut hidden = standard("serious-hidden", ListKind::Serious, "税务");
+    hidden.disclosure = Disclosure::Authorised;
+    standards.insert(hidden).expect("insert");
+    let mut c = Case::with(standards, false);
+    c.listed("red-tax", d(2026, 2, 2));
+    let s = c.propose("serious-hidden", d(2026, 4, 1));
+    c.notify(&s, d(2026, 4, 1), d(2026, 4, 1));
+    let fx = c.try_list(&s, d(2026, 4, 15)).expect("listed");
+    let texts: Vec<&str> = fx
+        .iter()
+        .filter_map(|f| match f {
+            Effect::Announcement {
+                text,
+                kind: AnnouncementKind::Exit,
+                ..
+            } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts.len(), 1, "{fx:?}");
+    assert!(texts[0].contains("不再符合红名单条件"), "{}", texts[0]);
+    assert!(!texts[0].contains("严重失信"), "{}", texts[0]);
+}

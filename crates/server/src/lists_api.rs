@@ -19,7 +19,7 @@ use chengxin_lists::{
     AcceptObjection, AcceptRepair, Calendar, DecideObjection, DecideRepair, ExitEntry, ExitReason,
     ExpireDue, ListEntry, Objection, ObjectionOutcome, ObjectionRules, Propose, RecordDelivery,
     RepairApplication, RepairMethod, RepairRules, SendNotice, StartPublicity, SubmitObjection,
-    SubmitRepair, Target, status_as_of,
+    SubmitRepair, Target, public_status_as_of, status_as_of,
 };
 use chengxin_store::{ListError, ListOutcome, StoredRecord};
 use chrono::NaiveDate;
@@ -652,6 +652,18 @@ pub(crate) fn is_staff(p: &Principal) -> bool {
     )
 }
 
+/// Whether `p` reads every entry of the subject with `key`, published or not: staff, and the
+/// subject's own enterprise account (国办发〔2021〕52号: a subject reads its own credit
+/// information). Everyone else reads the published entries only.
+pub(crate) fn reads_whole_book(p: &Principal, key: &str) -> bool {
+    is_staff(p)
+        || (p.role == Role::Enterprise
+            && p.account
+                .as_ref()
+                .and_then(|a| a.subject_key.as_deref())
+                .is_some_and(|own| own == key))
+}
+
 /// A handler's decision on an objection or repair application.
 #[derive(Deserialize, ToSchema, Default)]
 pub struct DecisionBody {
@@ -814,16 +826,12 @@ pub async fn subject_lists(
     if !staff {
         crate::api::refuse_citizen_id(&state, &code).await?;
     }
-    let own = match (
-        principal.role,
-        principal
-            .account
-            .as_ref()
-            .and_then(|a| a.subject_key.as_deref()),
-    ) {
-        (Role::Enterprise, Some(own)) => {
-            state.store.find(&code).await?.is_some_and(|s| s.key == own)
-        }
+    let own = match principal.role {
+        Role::Enterprise => state
+            .store
+            .find(&code)
+            .await?
+            .is_some_and(|s| reads_whole_book(&principal, &s.key)),
         _ => false,
     };
     let answer = subject_status(&state.store, &code, as_of, staff || own).await?;
@@ -845,10 +853,13 @@ pub async fn subject_status(
         .ok_or_else(|| ApiError::NotFound(format!("no subject {code}")))?;
     let lines = match &book {
         Some(b) => {
-            let lines: Vec<_> = status_as_of(b, &standards, as_of)
-                .into_iter()
-                .filter(|l| staff || l.public)
-                .collect();
+            // The public reads the published entries only, and of their origins only what names
+            // no entry it may not see (a watch entry behind a warning entry, 1798号 (十六)).
+            let lines = if staff {
+                status_as_of(b, &standards, as_of)
+            } else {
+                public_status_as_of(b, &standards, as_of)
+            };
             let mut v = serde_json::to_value(lines).map_err(|_| ApiError::Internal)?;
             if !staff {
                 // The public answer's texts, masked like every public output.
