@@ -94,7 +94,7 @@ pub use chengxin_calendar::Calendar;
 pub use deadline::Deadline;
 pub use effect::{AnnouncementKind, Effect, OutboxEvent, actions, kinds};
 pub use model::{
-    Book, Correction, Entry, EntryState, Exit, ExitReason, IdSource, Notice, Objection,
+    Book, Correction, Entry, EntryState, Exit, ExitReason, IdSource, Names, Notice, Objection,
     ObjectionOutcome, ObjectionRules, ObjectionState, Origin, Publicity, RepairApplication,
     RepairRules, RepairState, SequentialIds, Step, Target,
 };

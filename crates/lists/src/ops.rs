@@ -385,11 +385,11 @@ impl<'s> Work<'s, '_> {
                 text: format!(
                     "名单退出公告：{}于 {} 退出{}（{}，认定部门 {}，原认定文书 {}）。依据发改财金规〔2017〕1798号（二十），\
                      有关部门停止对其实施联合奖惩。",
-                    e.subject,
+                    self.book.names.subject_label(&e.subject),
                     x.on,
                     kind.label_zh(),
                     why,
-                    e.department,
+                    self.book.names.department_label(&e.department),
                     e.document
                 ),
             });
@@ -489,11 +489,11 @@ impl<'s> Work<'s, '_> {
                     "{}公告：{}自 {} 列入{}（{}领域，认定部门 {}，认定文书 {}，事由：{}），有效期{}。\
                      依据发改财金规〔2017〕1798号（十一）发布。",
                     kind.label_zh(),
-                    e.subject,
+                    self.book.names.subject_label(&e.subject),
                     on,
                     kind.label_zh(),
                     e.domain,
-                    e.department,
+                    self.book.names.department_label(&e.department),
                     e.document,
                     e.reason,
                     until
@@ -600,7 +600,7 @@ impl<'s> Work<'s, '_> {
                     entry: id.clone(),
                     text: format!(
                         "警示：您已被列入{}领域重点关注名单（认定部门 {}），重点关注有效期{}（1798号（十七））。",
-                        e.domain, e.department, until
+                        e.domain, self.book.names.department_label(&e.department), until
                     ),
                 });
                 self.maybe_warning(on)?;
@@ -788,7 +788,7 @@ impl<'s> Work<'s, '_> {
                 kind: AnnouncementKind::Correction,
                 text: format!(
                     "更正说明：经核实，{}被列入{}系认定有误，已予更正，相关信息不予保存（发改财金规〔2017〕1798号（二十）（二十三））。",
-                    self.book.subject,
+                    self.book.names.subject_label(&self.book.subject),
                     kind.label_zh()
                 ),
             });
@@ -1221,10 +1221,10 @@ pub fn start_publicity(
             "{}公示：{}拟列入{}（{}领域，认定部门 {}，认定文书 {}，事由：{}）。公示期 {} 个工作日，{}；\
              有异议的可向认定部门提出（1798号（八））。",
             e.kind.label_zh(),
-            e.subject,
+            w.book.names.subject_label(&e.subject),
             e.kind.label_zh(),
             e.domain,
-            e.department,
+            w.book.names.department_label(&e.department),
             e.document,
             e.reason,
             std.publicity_working_days,
