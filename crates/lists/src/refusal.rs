@@ -112,16 +112,25 @@ pub enum Refusal {
     WatchPeriodMissing { code: String },
 
     #[error(
-        "条目 {entry} 列入前须事前告知当事人（1798号（七）自然人事前告知；国办发〔2020〕49号（八）严重\
-         失信主体名单告知事由、依据和权利）/ entry {entry} needs a prior notice before listing"
+        "条目 {entry} 列入前须事前告知当事人（{basis}）/ entry {entry} needs a prior notice before \
+         listing"
     )]
-    NoticeRequired { entry: String },
+    NoticeRequired {
+        entry: String,
+        /// The rule that requires the notice ([`crate::Standard::notice_basis`]).
+        #[serde(default)]
+        basis: String,
+    },
 
     #[error(
-        "条目 {entry} 的告知书尚未送达（1798号（七）；国办发〔2020〕49号（八））/ the notice of entry \
-         {entry} has not been delivered"
+        "条目 {entry} 的告知书尚未送达（{basis}）/ the notice of entry {entry} has not been delivered"
     )]
-    NoticeNotDelivered { entry: String },
+    NoticeNotDelivered {
+        entry: String,
+        /// The rule that requires the notice ([`crate::Standard::notice_basis`]).
+        #[serde(default)]
+        basis: String,
+    },
 
     #[error("条目 {entry} 已发出告知书 / a notice was already sent for entry {entry}")]
     NoticeAlreadySent { entry: String },

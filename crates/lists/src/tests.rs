@@ -1747,3 +1747,82 @@ fn art_1798_11_exit_announcement_names_no_unpublished_cause() {
     assert!(texts[0].contains("不再符合红名单条件"), "{}", texts[0]);
     assert!(!texts[0].contains("严重失信"), "{}", texts[0]);
 }
+
+fn announcement_texts(fx: &[Effect], of: AnnouncementKind) -> Vec<String> {
+    fx.iter()
+        .filter_map(|f| match f {
+            Effect::Announcement { text, kind, .. } if *kind == of => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A publicity cites the rule of its list: 1798号 (八) for the red list, (七) 「可根据需要履行告知
+/// 或公示程序」 for a serious list (found by QA: a serious publicity cited (八)).
+#[test]
+fn art_1798_7_8_publicity_cites_the_rule_of_its_list() {
+    let mut c = Case::new(false);
+    let red = c.propose("red-tax", d(2026, 3, 2));
+    let fx = c.publicise(&red, d(2026, 3, 2)).expect("red publicised");
+    let red_text = &announcement_texts(&fx, AnnouncementKind::Publicity)[0];
+    assert!(red_text.contains("1798号（八）"), "{red_text}");
+    let serious = c.propose("serious-court", d(2026, 3, 2));
+    let fx = c
+        .publicise(&serious, d(2026, 3, 2))
+        .expect("serious publicised");
+    let text = &announcement_texts(&fx, AnnouncementKind::Publicity)[0];
+    assert!(
+        text.contains("1798号（七）") && !text.contains("（八）"),
+        "{text}"
+    );
+}
+
+/// A natural person's watch entry needs a prior notice under 1798号 (七), not under the serious
+/// list's rule of 国办发〔2020〕49号 (八) (found by QA).
+#[test]
+fn art_1798_7_a_persons_watch_notice_cites_1798_7_not_49_8() {
+    let mut c = Case::new(true);
+    let e = c.propose("watch-env", d(2026, 3, 2));
+    let message = c
+        .try_list(&e, d(2026, 3, 2))
+        .expect_err("notice needed")
+        .to_string();
+    assert!(message.contains("1798号（七）"), "{message}");
+    assert!(!message.contains("49号"), "{message}");
+    let serious = Case::new(false)
+        .standards
+        .get("serious-tax", 1)
+        .map(|s| s.notice_basis(false))
+        .expect("standard");
+    assert!(serious.contains("49号（八）"), "{serious}");
+}
+
+/// The automatic 大数据警示名单 entry is announced for what it rests on — the watch lists of three
+/// domains, 1798号 (十七) — with no empty document and no 「跨领域领域」 (found by QA); parties
+/// are named when the store supplies their names.
+#[test]
+fn art_1798_17_warning_announcement_says_what_it_rests_on() {
+    let mut c = Case::new(false);
+    c.book.names = Names {
+        subject: Some("福州某某科技有限公司".to_owned()),
+        departments: [(DEPT.to_owned(), "福州市发展和改革委员会".to_owned())].into(),
+    };
+    c.listed("watch-env", d(2026, 3, 2));
+    c.listed("watch-market", d(2026, 3, 2));
+    let third = c.propose("watch-safety", d(2026, 3, 2));
+    let fx = c.try_list(&third, d(2026, 3, 2)).expect("listed");
+    let texts = announcement_texts(&fx, AnnouncementKind::Listing);
+    assert_eq!(texts.len(), 1, "{fx:?}");
+    let t = &texts[0];
+    for want in [
+        "福州某某科技有限公司（91350100M000100Y43）",
+        "福州市发展和改革委员会（",
+        "安全生产、市场监管、生态环境 3 个不同重点领域",
+        "1798号（十七）",
+    ] {
+        assert!(t.contains(want), "{want}: {t}");
+    }
+    for wrong in ["领域领域", "认定文书 ，", "认定文书 ）", "事由"] {
+        assert!(!t.contains(wrong), "{wrong}: {t}");
+    }
+}
