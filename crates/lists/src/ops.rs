@@ -127,6 +127,7 @@ impl<'s> Work<'s, '_> {
             .ok_or_else(|| Refusal::StandardUnknown {
                 code: e.standard_code.clone(),
                 version: Some(e.standard_version),
+                none_stored: self.standards.is_empty(),
             })
     }
 
@@ -959,6 +960,7 @@ pub fn propose(
         .ok_or_else(|| Refusal::StandardUnknown {
             code: cmd.standard_code.clone(),
             version: cmd.standard_version,
+            none_stored: w.standards.is_empty(),
         })?;
         if !std.is_published_by(on) {
             return Err(Refusal::StandardNotPublished {

@@ -264,7 +264,9 @@ pub enum StandardsError {
     #[error("认定标准 {code} 第 {version} 版重复 / duplicate standard {code} version {version}")]
     Duplicate { code: String, version: u32 },
     /// A standard without a code or with version 0.
-    #[error("认定标准 {code:?} 第 {version} 版无效：{message} / invalid standard: {message}")]
+    #[error(
+        "认定标准「{code}」第 {version} 版无效：{message} / invalid standard '{code}' v{version}: {message}"
+    )]
     Invalid {
         code: String,
         version: u32,

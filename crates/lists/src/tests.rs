@@ -1826,3 +1826,89 @@ fn art_1798_17_warning_announcement_says_what_it_rests_on() {
         assert!(!t.contains(wrong), "{wrong}: {t}");
     }
 }
+
+/// Refusals speak in Display and Chinese labels, never in Rust's Debug output (found by QA:
+/// 「版本 None」, 「版本 Some(9)」, 「[FulfilObligation, Commitment]」, 「状态为 accepted」); an
+/// unknown standard on a store with none says how to import them.
+#[test]
+fn refusal_messages_use_labels_not_debug_output() {
+    let debug = [
+        "None",
+        "Some(",
+        "FulfilObligation",
+        "Commitment,",
+        "[",
+        "\\\"",
+    ];
+    let clean = |m: &str| {
+        for d in debug {
+            assert!(!m.contains(d), "{d}: {m}");
+        }
+    };
+    let mut c = Case::new(false);
+    let mut cmd = Case::propose_cmd("no-such", d(2026, 3, 2));
+    let m = c.try_propose(&cmd).expect_err("unknown").to_string();
+    clean(&m);
+    assert!(m.contains("认定标准 no-such 不存在"), "{m}");
+    assert!(!m.contains("chengxin lists"), "standards are stored: {m}");
+    cmd.standard_version = Some(9);
+    let m = c.try_propose(&cmd).expect_err("unknown").to_string();
+    clean(&m);
+    assert!(m.contains("第 9 版"), "{m}");
+    let mut empty = Case::with(Standards::new(), false);
+    let m = empty.try_propose(&cmd).expect_err("unknown").to_string();
+    assert!(
+        m.contains("chengxin lists default > standards.toml")
+            && m.contains("chengxin lists import standards.toml"),
+        "{m}"
+    );
+
+    let s = c.listed("serious-tax", d(2026, 3, 2));
+    let m = c
+        .submit_repair(
+            Target::Entry(s.clone()),
+            RepairMethod::PublicService,
+            d(2026, 5, 4),
+            None,
+        )
+        .expect_err("method not allowed")
+        .to_string();
+    clean(&m);
+    assert!(
+        m.contains("「公益」") && m.contains("履行义务、信用承诺"),
+        "{m}"
+    );
+
+    let o = c.object(Target::Entry(s), d(2026, 5, 4));
+    c.accept_objection(&o, d(2026, 5, 5));
+    let again = accept_objection(
+        &mut c.book,
+        &c.standards,
+        &mut c.ids,
+        c.cal,
+        &AcceptObjection {
+            on: d(2026, 5, 5),
+            actor: "officer-2".to_owned(),
+            department: DEPT.to_owned(),
+            objection: o.clone(),
+            accept: true,
+            reason: String::new(),
+        },
+    )
+    .expect_err("already accepted")
+    .to_string();
+    assert!(
+        again.starts_with(&format!(
+            "异议 {o}当前为「已受理」，此操作要求「已提交，待受理」"
+        )),
+        "{again}"
+    );
+    let m = "unknown"
+        .parse::<RepairMethod>()
+        .expect_err("unknown")
+        .to_string();
+    assert!(
+        m.starts_with("未知的修复方式「unknown」，可选：履行义务、"),
+        "{m}"
+    );
+}
