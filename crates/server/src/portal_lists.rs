@@ -273,9 +273,9 @@ async fn describe_target(
             chengxin_codes::mask::redact(&e.document)
         )
     } else if !record.is_empty() {
-        let id: i64 = record
-            .parse()
-            .map_err(|_| ApiError::parameter("record", "a record id is a number"))?;
+        let id: i64 = record.parse().map_err(|_| {
+            ApiError::parameter("record", "信用记录编号是数字 / a record id is a number")
+        })?;
         let r = crate::collect_api::record_open_to(state, principal, s.id, &s.key, id)
             .await?
             .ok_or_else(|| ApiError::NotFound(format!("该主体没有正在公示的信用记录 {id}。")))?;

@@ -468,6 +468,13 @@ async fn listed_entry(f: &Fixture) -> String {
     id
 }
 
+/// The part of the /lists page above its announcements (the entries on the lists).
+fn listed_rows(html: &str) -> &str {
+    html.split("<section class=\"announcements\"")
+        .next()
+        .unwrap_or(html)
+}
+
 /// A portal request: status, headers, body text.
 async fn page(f: &Fixture, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
     let res = app(f.state.clone()).oneshot(req).await.expect("response");
@@ -531,7 +538,11 @@ async fn art_1798_9_portal_publishes_the_listing_and_takes_objections_with_maske
         "a Chinese notice has no English deadline: {html}"
     );
     let (_, _, html) = page(&f, get("/lists?kind=red")).await;
-    assert!(!html.contains("福州某某科技有限公司"), "not on a red list");
+    // The announcements below the rows name the subject now (1798号 (九)).
+    assert!(
+        !listed_rows(&html).contains("福州某某科技有限公司"),
+        "not on a red list"
+    );
     let (st, _, html) = page(&f, get("/lists?kind=grey")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(html.contains("没有“grey”这种名单"), "{html}");
@@ -673,7 +684,7 @@ async fn art_1798_18_the_server_exits_expired_entries_once_a_day() {
     );
     let (_, _, html) = page(&f, get("/lists")).await;
     assert!(
-        !html.contains("福州某某科技有限公司"),
+        !listed_rows(&html).contains("福州某某科技有限公司"),
         "expired entry still listed"
     );
     assert!(html.contains("退出公告"), "exit announcement shown");
@@ -943,5 +954,78 @@ async fn art_1798_16_unpublished_watch_entries_are_never_named_to_the_public() {
         let (st, _, html) = page(&f, get_as(&f, &form, Some(reader))).await;
         assert_eq!(st, StatusCode::OK, "{reader}: {html}");
         assert!(html.contains("榕环罚〔2026〕9号"), "{html}");
+    }
+}
+
+/// The lists routes answer in Chinese and English, like their 422 refusals (found by QA: a 403,
+/// the 404s and the route policy's refusal were English only).
+#[tokio::test]
+async fn list_route_errors_are_bilingual() {
+    let f = fixture().await;
+    let entry = proposed_entry(&f).await;
+    let repair =
+        json!({"subject": U1, "entry": entry, "applicant": "另一家", "method": "履行义务"});
+    let cases = [
+        (
+            "POST",
+            "/api/v1/repairs".to_string(),
+            Some("other-enterprise"),
+            repair,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "GET",
+            "/api/v1/subjects/911402224J06X49E7P/lists".to_string(),
+            None,
+            Value::Null,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "POST",
+            "/api/v1/list-entries/entry-nope/list".to_string(),
+            Some("identifier"),
+            Value::Null,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "POST",
+            format!("/api/v1/list-entries/{entry}/foo"),
+            Some("identifier"),
+            Value::Null,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "POST",
+            "/api/v1/applications/objection-nope/accept".to_string(),
+            Some("handler"),
+            Value::Null,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "POST",
+            "/api/v1/list-standards".to_string(),
+            Some("identifier"),
+            Value::Null,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "POST",
+            "/api/v1/list-entries".to_string(),
+            None,
+            proposal(),
+            StatusCode::UNAUTHORIZED,
+        ),
+    ];
+    for (method, uri, key, body, status) in cases {
+        let (st, b) = call(&f, method, &uri, key, body).await;
+        assert_eq!(st, status, "{method} {uri}: {b}");
+        let message = b["error"]["message"].as_str().expect("message");
+        assert!(
+            message
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                && message.contains(" / "),
+            "{method} {uri}: {message}"
+        );
     }
 }

@@ -41,9 +41,9 @@ pub enum ListError {
     /// The rules refused it (the refusal is audited).
     #[error("{0}")]
     Refused(Refusal),
-    #[error("no subject {0}")]
+    #[error("没有代码为 {0} 的主体 / no subject {0}")]
     NoSubject(String),
-    #[error("invalid list standards: {0}")]
+    #[error("认定标准文件无效 / invalid list standards: {0}")]
     Standards(#[from] StandardsError),
 }
 
