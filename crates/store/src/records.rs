@@ -2471,17 +2471,21 @@ mod tests {
         let layout = r#"["A","B"]"#;
         assert!(
             fields_object(r#"["1","2","3"]"#, Some(layout))
-                .unwrap_err()
+                .expect_err("too many values")
                 .contains("3 values for a layout of 2")
         );
         assert!(
             fields_object(r#"["1"]"#, None)
-                .unwrap_err()
+                .expect_err("no layout")
                 .contains("no field layout")
         );
         assert!(fields_object("7", Some(layout)).is_err());
         assert!(fields_object(r#"["1"]"#, Some("{}")).is_err());
-        assert!(fields_object("{", None).unwrap_err().contains("not JSON"));
+        assert!(
+            fields_object("{", None)
+                .expect_err("not JSON")
+                .contains("not JSON")
+        );
         let trailing = fields_array(
             &["A".into(), "B".into(), "C".into()],
             &[("A".into(), "x".into())],
