@@ -558,6 +558,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ingest { db, args } => {
             return collect_cmd::run_ingest(&open(&db).await?, args).await;
         }
+        // Printing the built-in defaults needs no database: none is opened, created or migrated.
+        Command::Catalog {
+            command: collect_cmd::CatalogCommand::Default,
+            ..
+        } => out!("{}", chengxin_catalog::DEFAULT_CATALOG_TOML)?,
+        Command::Lists {
+            command: lists_cmd::ListsCommand::Default,
+            ..
+        } => out!("{}", chengxin_lists::DEFAULT_STANDARDS_TOML)?,
         Command::Catalog { db, command } => {
             collect_cmd::catalog(&open(&db).await?, command).await?
         }

@@ -831,3 +831,31 @@ fn audit_search_exports_entries_and_is_itself_recorded() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `lists default` and `catalog default` print the built-in defaults and touch no database:
+/// no `./chengxin.db` is created or migrated (found by QA).
+#[test]
+fn printing_the_defaults_opens_no_database() {
+    let dir = std::env::temp_dir().join(format!("chengxin-defaults-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    for (what, marker) in [("lists", "[[standard]]"), ("catalog", "[[items]]")] {
+        let out = bin()
+            .current_dir(&dir)
+            .args([what, "default"])
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(marker), "{what}: {text}");
+    }
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .expect("read dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
+    assert!(left.is_empty(), "files created: {left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

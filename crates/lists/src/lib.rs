@@ -94,7 +94,7 @@ pub use chengxin_calendar::Calendar;
 pub use deadline::Deadline;
 pub use effect::{AnnouncementKind, Effect, OutboxEvent, actions, kinds};
 pub use model::{
-    Book, Correction, Entry, EntryState, Exit, ExitReason, IdSource, Notice, Objection,
+    Book, Correction, Entry, EntryState, Exit, ExitReason, IdSource, Names, Notice, Objection,
     ObjectionOutcome, ObjectionRules, ObjectionState, Origin, Publicity, RepairApplication,
     RepairRules, RepairState, SequentialIds, Step, Target,
 };
@@ -115,8 +115,8 @@ pub use standard::{
     DEMO_DEPARTMENT, RepairRule, Standard, Standards, StandardsError,
 };
 pub use status::{
-    SUSPENSION_REASON, StatusLine, Suspension, effective_disclosure, is_suspended,
-    resolve_deadlines, status_as_of,
+    SUSPENSION_REASON, StatusLine, Suspension, effective_disclosure, is_public_entry, is_suspended,
+    public_status_as_of, resolve_deadlines, status_as_of,
 };
 
 /// The glossary name of [`Standard`] (DESIGN.md: 认定标准 = `ListStandard`).

@@ -1,5 +1,6 @@
 //! The data of one subject: entries, objections, repair applications, corrections.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -210,6 +211,33 @@ pub enum Origin {
     },
     /// A serious entry that took over a watch entry of the same domain (1798号 (十七)).
     MovedFromWatch { from_entry: String },
+}
+
+impl Origin {
+    /// The origin as a reader who may see only the entries `visible` accepts: an entry it may not
+    /// see is not named, and not counted either (a warning entry keeps the domains 1798号 (十七)
+    /// publishes it for, and only the visible watch entries); an origin resting on an unseen
+    /// entry reads as [`Origin::Identified`].
+    pub fn seen_by(&self, visible: impl Fn(&str) -> bool) -> Origin {
+        match self {
+            Origin::Identified => Origin::Identified,
+            Origin::WatchAfterSeriousExit { from_entry }
+            | Origin::MovedFromWatch { from_entry }
+                if visible(from_entry) =>
+            {
+                self.clone()
+            }
+            Origin::WatchAfterSeriousExit { .. } | Origin::MovedFromWatch { .. } => {
+                Origin::Identified
+            }
+            Origin::WarningFromWatchDomains { domains, entries } => {
+                Origin::WarningFromWatchDomains {
+                    domains: domains.clone(),
+                    entries: entries.iter().filter(|e| visible(e)).cloned().collect(),
+                }
+            }
+        }
+    }
 }
 
 /// One step in a history: who did what, when, on which document, why.
@@ -510,6 +538,40 @@ pub struct RepairApplication {
     pub handled_by: Option<String>,
 }
 
+/// How announcements and notices name the subject and the departments (1798号 (九)
+/// 「法人和其他组织名称（或自然人姓名）」「认定部门（单位）」, (十一)). The store supplies them each
+/// time it loads a book; they are not saved with it (the registry holds the names, and a name
+/// changes), while an announcement keeps the names it was published with.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Names {
+    /// The subject's name as the public may read it: masked where the subject is shown as a
+    /// person (1798号 (十一) 「涉及…个人隐私的信息，发布前应进行必要的技术处理」). Never a
+    /// natural person's full name: announcements are stored as published.
+    pub subject: Option<String>,
+    /// Departments' names by code.
+    pub departments: BTreeMap<String, String>,
+}
+
+impl Names {
+    /// `名称（代码）`, or the code alone when no name is known.
+    fn label(name: Option<&String>, code: &str) -> String {
+        match name.map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            Some(n) => format!("{n}（{code}）"),
+            None => code.to_owned(),
+        }
+    }
+
+    /// The subject as an announcement names it: `名称（key）`.
+    pub fn subject_label(&self, key: &str) -> String {
+        Names::label(self.subject.as_ref(), key)
+    }
+
+    /// A department as an announcement names it: `名称（代码）`.
+    pub fn department_label(&self, code: &str) -> String {
+        Names::label(self.departments.get(code), code)
+    }
+}
+
 /// Everything the lists know about one subject. The store loads it, an operation changes it,
 /// the store saves it (and acts on the returned effects).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -520,6 +582,9 @@ pub struct Book {
     pub objections: Vec<Objection>,
     pub repairs: Vec<RepairApplication>,
     pub corrections: Vec<Correction>,
+    /// How texts name the parties; supplied by the store, not saved ([`Names`]).
+    #[serde(skip)]
+    pub names: Names,
 }
 
 impl Book {
@@ -532,6 +597,7 @@ impl Book {
             objections: Vec::new(),
             repairs: Vec::new(),
             corrections: Vec::new(),
+            names: Names::default(),
         }
     }
 

@@ -7,12 +7,46 @@ use serde::{Deserialize, Serialize};
 
 /// A name that is not one of a vocabulary's values.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("未知的{what}：{value:?} / unknown {what}: {value:?}")]
+#[error(
+    "未知的{}「{value}」，可选：{} / unknown {what} '{value}': one of {}",
+    what_zh(self.what),
+    choices(self.what, true),
+    choices(self.what, false)
+)]
 pub struct UnknownName {
     /// Which vocabulary (`list kind`, `repair method`, `disclosure`).
     pub what: &'static str,
     /// The text that was not recognised.
     pub value: String,
+}
+
+/// A vocabulary's name in Chinese.
+fn what_zh(what: &str) -> &'static str {
+    match what {
+        "list kind" => "名单类型",
+        "repair method" => "修复方式",
+        _ => "公开属性",
+    }
+}
+
+/// A vocabulary's values, Chinese (`zh`) or machine names.
+fn choices(what: &str, zh: bool) -> String {
+    let all: Vec<(&str, &str)> = match what {
+        "list kind" => ListKind::ALL
+            .iter()
+            .map(|k| (k.label_zh(), k.as_str()))
+            .collect(),
+        "repair method" => RepairMethod::ALL
+            .iter()
+            .map(|m| (m.label_zh(), m.as_str()))
+            .collect(),
+        _ => [Disclosure::Public, Disclosure::Authorised, Disclosure::None]
+            .iter()
+            .map(|d| (d.label_zh(), d.as_str()))
+            .collect(),
+    };
+    let names: Vec<&str> = all.iter().map(|(z, m)| if zh { *z } else { *m }).collect();
+    names.join(if zh { "、" } else { ", " })
 }
 
 /// The four kinds of list (DESIGN.md glossary; names as the seeds use them).

@@ -18,7 +18,7 @@ use crate::names::{Disclosure, ListKind};
 use crate::refusal::Refusal;
 use crate::remedies::step;
 use crate::standard::{Standard, Standards};
-use crate::status::effective_disclosure;
+use crate::status::{effective_disclosure, is_public_entry};
 
 /// Actor name of steps the rules take by themselves (expiry, cross-checks, automatic entries).
 pub const SYSTEM_ACTOR: &str = "system";
@@ -127,6 +127,7 @@ impl<'s> Work<'s, '_> {
             .ok_or_else(|| Refusal::StandardUnknown {
                 code: e.standard_code.clone(),
                 version: Some(e.standard_version),
+                none_stored: self.standards.is_empty(),
             })
     }
 
@@ -367,19 +368,30 @@ impl<'s> Work<'s, '_> {
         };
         self.outbox(outbox_kind, Target::Entry(id.clone()), x.on, acts);
         if public {
+            // The public is told why only as far as it may know the cause: an exit caused by an
+            // entry that is not published (a watch listing, 1798号 (十六)) names no such entry.
+            let cause_public = x
+                .caused_by
+                .as_deref()
+                .is_none_or(|c| is_public_entry(&self.book, self.standards, c));
+            let why = match (cause_public, kind) {
+                (true, _) => x.reason.public_label_zh(),
+                (false, ListKind::Red) => ExitReason::WatchListed.public_label_zh(),
+                (false, _) => "不再符合本名单条件",
+            };
             let e = &self.book.entries[i];
             self.effects.push(Effect::Announcement {
                 entry: id.clone(),
                 kind: AnnouncementKind::Exit,
                 text: format!(
-                    "名单退出公告：{}于 {} 退出{}（{}，认定部门 {}，原认定文书 {}）。依据发改财金规〔2017〕1798号（二十），\
+                    "名单退出公告：{}于 {} 退出{}（{}，认定部门 {}{}）。依据发改财金规〔2017〕1798号（二十），\
                      有关部门停止对其实施联合奖惩。",
-                    e.subject,
+                    self.book.names.subject_label(&e.subject),
                     x.on,
                     kind.label_zh(),
-                    x.reason.public_label_zh(),
-                    e.department,
-                    e.document
+                    why,
+                    self.book.names.department_label(&e.department),
+                    document_zh("原认定文书", &e.document)
                 ),
             });
         }
@@ -471,22 +483,41 @@ impl<'s> Work<'s, '_> {
                 || "至满足移出条件".to_owned(),
                 |d| format!("至 {d}（不含）"),
             );
-            self.effects.push(Effect::Announcement {
-                entry: id.clone(),
-                kind: AnnouncementKind::Listing,
-                text: format!(
-                    "{}公告：{}自 {} 列入{}（{}领域，认定部门 {}，认定文书 {}，事由：{}），有效期{}。\
-                     依据发改财金规〔2017〕1798号（十一）发布。",
+            let names = &self.book.names;
+            let text = match &e.origin {
+                // An automatic entry has no document of its own: it rests on the watch lists
+                // of three or more domains (1798号 (十七)).
+                Origin::WarningFromWatchDomains { domains, .. } => format!(
+                    "{}公告：{}在{} {} 个不同重点领域被列入重点关注名单，经全国信用信息共享平台大数据\
+                     分析，自 {} 转入{}（认定部门 {}），有效期{}。依据发改财金规〔2017〕1798号（十七）\
+                     向社会公众发出预警。",
                     kind.label_zh(),
-                    e.subject,
+                    names.subject_label(&e.subject),
+                    domains.join("、"),
+                    domains.len(),
                     on,
                     kind.label_zh(),
-                    e.domain,
-                    e.department,
-                    e.document,
+                    names.department_label(&e.department),
+                    until
+                ),
+                _ => format!(
+                    "{}公告：{}自 {} 列入{}（{}，认定部门 {}{}，事由：{}），有效期{}。\
+                     依据发改财金规〔2017〕1798号（十一）发布。",
+                    kind.label_zh(),
+                    names.subject_label(&e.subject),
+                    on,
+                    kind.label_zh(),
+                    domain_zh(&e.domain),
+                    names.department_label(&e.department),
+                    document_zh("认定文书", &e.document),
                     e.reason,
                     until
                 ),
+            };
+            self.effects.push(Effect::Announcement {
+                entry: id.clone(),
+                kind: AnnouncementKind::Listing,
+                text,
             });
         }
         match kind {
@@ -588,8 +619,10 @@ impl<'s> Work<'s, '_> {
                 self.effects.push(Effect::NotifySubject {
                     entry: id.clone(),
                     text: format!(
-                        "警示：您已被列入{}领域重点关注名单（认定部门 {}），重点关注有效期{}（1798号（十七））。",
-                        e.domain, e.department, until
+                        "警示：您已被列入{}重点关注名单（认定部门 {}），重点关注有效期{}（1798号（十七））。",
+                        domain_zh(&e.domain),
+                        self.book.names.department_label(&e.department),
+                        until
                     ),
                 });
                 self.maybe_warning(on)?;
@@ -636,7 +669,7 @@ impl<'s> Work<'s, '_> {
             .unwrap_or_default();
         let expires = std.validity_months.map(|m| add_months(on, m)).transpose()?;
         let reason = format!(
-            "在{}等 {} 个不同重点领域被列入重点关注名单，转入大数据警示名单（1798号（十七））",
+            "在{} {} 个不同重点领域被列入重点关注名单，转入大数据警示名单（1798号（十七））",
             domains.join("、"),
             domains.len()
         );
@@ -777,7 +810,7 @@ impl<'s> Work<'s, '_> {
                 kind: AnnouncementKind::Correction,
                 text: format!(
                     "更正说明：经核实，{}被列入{}系认定有误，已予更正，相关信息不予保存（发改财金规〔2017〕1798号（二十）（二十三））。",
-                    self.book.subject,
+                    self.book.names.subject_label(&self.book.subject),
                     kind.label_zh()
                 ),
             });
@@ -927,6 +960,7 @@ pub fn propose(
         .ok_or_else(|| Refusal::StandardUnknown {
             code: cmd.standard_code.clone(),
             version: cmd.standard_version,
+            none_stored: w.standards.is_empty(),
         })?;
         if !std.is_published_by(on) {
             return Err(Refusal::StandardNotPublished {
@@ -1069,16 +1103,17 @@ pub fn send_notice(
         let std = w.std_of(i)?;
         let n = std.notice_response_working_days;
         let text = format!(
-            "事前告知：拟将您列入{}（{}，认定标准 {} 第 {} 版）。事由：{}。依据：{}。您可自告知书送达之日起 {} 个工作日内\
-             陈述、申辩或提出异议；救济途径：{}（国办发〔2020〕49号（八））。",
+            "事前告知：拟将您列入{}（{}，认定标准《{}》第 {} 版）。事由：{}。依据：{}。您可自告知书送达之日起 {} 个工作日内\
+             陈述、申辩或提出异议；救济途径：{}（{}）。",
             e.kind.label_zh(),
-            e.domain,
-            std.code,
+            domain_zh(&e.domain),
+            std.title,
             std.version,
             e.reason,
             std.legal_basis.join("；"),
             n,
-            std.remedies.join("；")
+            std.remedies.join("；"),
+            std.notice_basis(e.subject_is_person)
         );
         let id = e.id.clone();
         {
@@ -1136,8 +1171,12 @@ pub fn record_delivery(
             return Err(wrong_entry_state(e, "proposed | notified | in_publicity"));
         }
         let Some(notice) = &e.notice else {
+            let basis = w
+                .std_of(i)
+                .map_or("1798号（七）", |s| s.notice_basis(e.subject_is_person));
             return Err(Refusal::NoticeRequired {
                 entry: e.id.clone(),
+                basis: basis.to_owned(),
             });
         };
         if notice.delivered_on.is_some() {
@@ -1207,17 +1246,18 @@ pub fn start_publicity(
         let std = w.std_of(i)?;
         let until = Deadline::working_days(w.cal, cmd.on, std.publicity_working_days);
         let text = format!(
-            "{}公示：{}拟列入{}（{}领域，认定部门 {}，认定文书 {}，事由：{}）。公示期 {} 个工作日，{}；\
-             有异议的可向认定部门提出（1798号（八））。",
+            "{}公示：{}拟列入{}（{}，认定部门 {}{}，事由：{}）。公示期 {} 个工作日，{}；\
+             有异议的可向认定部门提出（{}）。",
             e.kind.label_zh(),
-            e.subject,
+            w.book.names.subject_label(&e.subject),
             e.kind.label_zh(),
-            e.domain,
-            e.department,
-            e.document,
+            domain_zh(&e.domain),
+            w.book.names.department_label(&e.department),
+            document_zh("认定文书", &e.document),
             e.reason,
             std.publicity_working_days,
-            until.describe_zh()
+            until.describe_zh(),
+            publicity_basis(e.kind)
         );
         let id = e.id.clone();
         {
@@ -1305,14 +1345,17 @@ pub fn list(
         }
         let mut respond_by = None;
         if std.needs_notice(e.subject_is_person) {
+            let basis = std.notice_basis(e.subject_is_person).to_owned();
             let Some(notice) = &e.notice else {
                 return Err(Refusal::NoticeRequired {
                     entry: e.id.clone(),
+                    basis,
                 });
             };
             if notice.delivered_on.is_none() {
                 return Err(Refusal::NoticeNotDelivered {
                     entry: e.id.clone(),
+                    basis,
                 });
             }
             let d = notice.respond_by.resolve(w.cal);
@@ -1614,6 +1657,39 @@ pub fn standard_changed(
         }
         Ok(())
     })
+}
+
+/// A domain as texts name it: `税务领域`, and `跨领域` as it is (not 「跨领域领域」).
+fn domain_zh(domain: &str) -> String {
+    let d = domain.trim();
+    if d.ends_with("领域") {
+        d.to_owned()
+    } else {
+        format!("{d}领域")
+    }
+}
+
+/// `，认定文书 …` for a text's list of particulars, or nothing when the entry has no document of
+/// its own (an automatic entry).
+fn document_zh(label: &str, document: &str) -> String {
+    if blank(document) {
+        String::new()
+    } else {
+        format!("，{label} {}", document.trim())
+    }
+}
+
+/// The rule a publicity cites: 1798号 (八) for the red list, where publicity is the procedure;
+/// (七) 「可根据需要履行告知或公示程序。有异议的，由认定部门（单位）核实」 for the others.
+fn publicity_basis(kind: ListKind) -> &'static str {
+    match kind {
+        ListKind::Red => {
+            "1798号（八）「经公示无异议的，认定为“红名单”；有异议的，由认定部门（单位）核实」"
+        }
+        ListKind::Serious | ListKind::Watch | ListKind::Warning => {
+            "1798号（七）「可根据需要履行告知或公示程序。有异议的，由认定部门（单位）核实」"
+        }
+    }
 }
 
 pub(crate) fn wrong_entry_state(e: &Entry, expected: &str) -> Refusal {

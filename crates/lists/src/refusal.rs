@@ -19,10 +19,14 @@ pub enum Refusal {
     )]
     DateBeforeLastStep { on: NaiveDate, last: NaiveDate },
 
-    #[error(
-        "认定标准 {code}（版本 {version:?}）不存在 / unknown standard {code} (version {version:?})"
-    )]
-    StandardUnknown { code: String, version: Option<u32> },
+    #[error("{}", standard_unknown(.code, *.version, *.none_stored))]
+    StandardUnknown {
+        code: String,
+        version: Option<u32>,
+        /// No standard is stored at all (none imported yet): the message says how to import.
+        #[serde(default)]
+        none_stored: bool,
+    },
 
     #[error(
         "认定标准 {code} 第 {version} 版尚未公布，不得据以认定（国办发〔2020〕49号（七）「认定标准应当\
@@ -38,7 +42,7 @@ pub enum Refusal {
 
     #[error(
         "认定标准 {code} 第 {version} 版不完整（国办发〔2020〕49号（七）：须明确移出条件、程序和救济措施）\
-         ：{problems:?} / standard {code} v{version} is incomplete"
+         ：{} / standard {code} v{version} is incomplete", .problems.join("；")
     )]
     StandardIncomplete {
         code: String,
@@ -112,16 +116,25 @@ pub enum Refusal {
     WatchPeriodMissing { code: String },
 
     #[error(
-        "条目 {entry} 列入前须事前告知当事人（1798号（七）自然人事前告知；国办发〔2020〕49号（八）严重\
-         失信主体名单告知事由、依据和权利）/ entry {entry} needs a prior notice before listing"
+        "条目 {entry} 列入前须事前告知当事人（{basis}）/ entry {entry} needs a prior notice before \
+         listing"
     )]
-    NoticeRequired { entry: String },
+    NoticeRequired {
+        entry: String,
+        /// The rule that requires the notice ([`crate::Standard::notice_basis`]).
+        #[serde(default)]
+        basis: String,
+    },
 
     #[error(
-        "条目 {entry} 的告知书尚未送达（1798号（七）；国办发〔2020〕49号（八））/ the notice of entry \
-         {entry} has not been delivered"
+        "条目 {entry} 的告知书尚未送达（{basis}）/ the notice of entry {entry} has not been delivered"
     )]
-    NoticeNotDelivered { entry: String },
+    NoticeNotDelivered {
+        entry: String,
+        /// The rule that requires the notice ([`crate::Standard::notice_basis`]).
+        #[serde(default)]
+        basis: String,
+    },
 
     #[error("条目 {entry} 已发出告知书 / a notice was already sent for entry {entry}")]
     NoticeAlreadySent { entry: String },
@@ -176,9 +189,7 @@ pub enum Refusal {
     #[error("信用修复申请 {application} 不存在 / no repair application {application}")]
     RepairUnknown { application: String },
 
-    #[error(
-        "{item} 状态为 {found}，此操作要求 {expected} / {item} is {found}, expected {expected}"
-    )]
+    #[error("{}", wrong_state(.item, .expected, .found))]
     WrongState {
         item: String,
         expected: String,
@@ -208,8 +219,11 @@ pub enum Refusal {
     RepairNotAllowed { code: String, version: u32 },
 
     #[error(
-        "修复方式 {method} 不在认定标准允许的方式 {allowed:?} 之内（1798号（十五）「明确…信用修复的方式\
-         和期限」）/ repair method {method} is not one of {allowed:?}"
+        "修复方式「{}」不在认定标准允许的方式（{}）之内（1798号（十五）「明确…信用修复的方式\
+         和期限」）/ repair method {method} is not one of {}",
+        .method.label_zh(),
+        methods(.allowed, RepairMethod::label_zh, "、"),
+        methods(.allowed, RepairMethod::as_str, ", ")
     )]
     RepairMethodNotAllowed {
         method: RepairMethod,
@@ -253,6 +267,80 @@ pub enum Refusal {
 
     #[error("日期计算超出范围 / date arithmetic out of range")]
     DateOverflow,
+}
+
+/// The message of [`Refusal::StandardUnknown`].
+fn standard_unknown(code: &str, version: Option<u32>, none_stored: bool) -> String {
+    let (zh, en) = match version {
+        Some(v) => (
+            format!("认定标准 {code} 第 {v} 版不存在"),
+            format!("unknown standard {code} v{v}"),
+        ),
+        None => (
+            format!("认定标准 {code} 不存在"),
+            format!("unknown standard {code}"),
+        ),
+    };
+    if none_stored {
+        format!(
+            "{zh}：平台尚未导入任何认定标准，请先导出默认标准（chengxin lists default > standards.toml），\
+             审核修改后导入（chengxin lists import standards.toml，或 POST /api/v1/list-standards）/ \
+             {en}: no standards are imported yet; print the defaults with `chengxin lists default > \
+             standards.toml`, review them and import with `chengxin lists import standards.toml` \
+             (or POST /api/v1/list-standards)"
+        )
+    } else {
+        format!("{zh} / {en}")
+    }
+}
+
+/// Repair methods for a message, by `name`, joined with `sep`.
+fn methods(all: &[RepairMethod], name: fn(RepairMethod) -> &'static str, sep: &str) -> String {
+    all.iter().map(|m| name(*m)).collect::<Vec<_>>().join(sep)
+}
+
+/// A state's machine name in Chinese (entries, notices, objections, repair applications).
+fn state_zh(state: &str) -> String {
+    let zh = match state.trim() {
+        "proposed" => "拟列入（初步名单）",
+        "notified" => "已事前告知",
+        "in_publicity" => "公示中",
+        "listed" => "已列入",
+        "exited" => "已退出",
+        "erased" => "已因认定有误删除",
+        "submitted" => "已提交，待受理",
+        "accepted" => "已受理",
+        "not_accepted" => "不予受理",
+        "decided" => "已作出核查决定",
+        "closed" => "已办结",
+        "approved" => "准予修复",
+        "refused" => "不予修复",
+        "sent, not delivered" => "已发出、尚未送达",
+        "delivered" => "已送达",
+        other => other,
+    };
+    zh.to_owned()
+}
+
+/// The message of [`Refusal::WrongState`]: Chinese labels, then the machine names.
+fn wrong_state(item: &str, expected: &str, found: &str) -> String {
+    let item_zh = if let Some(id) = item.strip_prefix("notice of entry ") {
+        format!("条目 {id} 的告知书")
+    } else if let Some(id) = item.strip_prefix("entry ") {
+        format!("名单条目 {id}")
+    } else if let Some(id) = item.strip_prefix("objection ") {
+        format!("异议 {id}")
+    } else if let Some(id) = item.strip_prefix("repair application ") {
+        format!("信用修复申请 {id}")
+    } else {
+        item.to_owned()
+    };
+    let expected_zh: Vec<String> = expected.split(" | ").map(state_zh).collect();
+    format!(
+        "{item_zh}当前为「{}」，此操作要求「{}」/ {item} is {found}, expected {expected}",
+        state_zh(found),
+        expected_zh.join("」或「")
+    )
 }
 
 impl Refusal {

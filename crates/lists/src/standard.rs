@@ -145,6 +145,25 @@ impl Standard {
         self.notice_required || subject_is_person || self.kind == ListKind::Serious
     }
 
+    /// The rule that makes a prior notice necessary, for the texts that cite it: 国办发〔2020〕49号
+    /// (八) for a serious list; 1798号 (七) 「自然人被认定为失信联合惩戒对象的，应实行事前告知」 for a
+    /// natural person on another list (a watch list carries 失信联合惩戒 too, (十六)); otherwise the
+    /// standard itself.
+    pub fn notice_basis(&self, subject_is_person: bool) -> &'static str {
+        match (self.kind, subject_is_person) {
+            (ListKind::Serious, false) => {
+                "国办发〔2020〕49号（八）：认定严重失信主体名单前告知事由、依据和权利；1798号（七）「可根据需要履行告知或公示程序」"
+            }
+            (ListKind::Serious, true) => {
+                "国办发〔2020〕49号（八）：认定严重失信主体名单前告知事由、依据和权利；1798号（七）「自然人被认定为失信联合惩戒对象的，应实行事前告知」"
+            }
+            (_, true) => {
+                "1798号（七）「自然人被认定为失信联合惩戒对象的，应实行事前告知」；（十六）重点关注名单主体依法实施相适应的失信联合惩戒"
+            }
+            (_, false) => "认定标准规定列入前事前告知",
+        }
+    }
+
     /// What the standard lacks before it may be used, each with the rule it breaks. Empty when
     /// complete. Publication is not a problem here (see [`Standard::is_published_by`]).
     pub fn problems(&self) -> Vec<String> {
@@ -245,7 +264,9 @@ pub enum StandardsError {
     #[error("认定标准 {code} 第 {version} 版重复 / duplicate standard {code} version {version}")]
     Duplicate { code: String, version: u32 },
     /// A standard without a code or with version 0.
-    #[error("认定标准 {code:?} 第 {version} 版无效：{message} / invalid standard: {message}")]
+    #[error(
+        "认定标准「{code}」第 {version} 版无效：{message} / invalid standard '{code}' v{version}: {message}"
+    )]
     Invalid {
         code: String,
         version: u32,

@@ -1,5 +1,7 @@
 //! Explainable list status of a subject on a date.
 
+use std::borrow::Cow;
+
 use chengxin_calendar::Calendar;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -40,7 +42,9 @@ pub struct StatusLine<'a> {
     pub listed_on: NaiveDate,
     /// First day off the list, if the validity is limited.
     pub expires_on: Option<NaiveDate>,
-    pub origin: &'a Origin,
+    /// How the entry came about. In [`public_status_as_of`], without the entries the public may
+    /// not see ([`Origin::seen_by`]).
+    pub origin: Cow<'a, Origin>,
     /// An objection was under verification on that date.
     pub suspended: bool,
     pub suspension: Option<Suspension<'a>>,
@@ -99,11 +103,44 @@ pub fn status_as_of<'a>(
                 reason: &e.reason,
                 listed_on,
                 expires_on: e.expires_on,
-                origin: &e.origin,
+                origin: Cow::Borrowed(&e.origin),
                 suspended: suspension.is_some(),
                 suspension,
                 public: effective_disclosure(e, standard) == Disclosure::Public,
             })
+        })
+        .collect()
+}
+
+/// Whether the public may read entry `id` of `book`: it exists, is not erased and its disclosure
+/// is public (1798号 (十一) publishes red and serious lists; (十六) the watch list only
+/// 「有选择地对外公开」).
+pub fn is_public_entry(book: &Book, standards: &Standards, id: &str) -> bool {
+    book.entry(id).is_some_and(|e| {
+        e.state != crate::model::EntryState::Erased
+            && effective_disclosure(e, standards.get(&e.standard_code, e.standard_version))
+                == Disclosure::Public
+    })
+}
+
+/// [`status_as_of`] as the public (and any reader but staff and the subject itself) may read it:
+/// publicly disclosed entries only, whose origins name no entry the public may not see — a
+/// watch entry that was not published is neither named nor counted (国办发〔2020〕49号 (四);
+/// 1798号 (十六)).
+pub fn public_status_as_of<'a>(
+    book: &'a Book,
+    standards: &'a Standards,
+    date: NaiveDate,
+) -> Vec<StatusLine<'a>> {
+    status_as_of(book, standards, date)
+        .into_iter()
+        .filter(|l| l.public)
+        .map(|mut l| {
+            let seen = l.origin.seen_by(|id| is_public_entry(book, standards, id));
+            if seen != *l.origin {
+                l.origin = Cow::Owned(seen);
+            }
+            l
         })
         .collect()
 }

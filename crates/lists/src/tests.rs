@@ -1669,3 +1669,246 @@ fn applications_about_a_record_are_handled_by_the_sending_department() {
     c.accept_repair(&app, d(2026, 7, 2));
     assert_eq!(c.book.repairs[0].state, RepairState::Accepted);
 }
+
+/// 1798号 (十六): the watch list is shared, not published. The public status names no watch
+/// entry: neither the three behind a warning entry (only their domains, which the warning is
+/// published for, 1798号 (十七)) nor the one a serious entry took over; staff see them all.
+#[test]
+fn art_1798_16_public_status_names_no_unpublished_entry() {
+    let mut c = Case::new(false);
+    let watches = [
+        c.listed("watch-env", d(2026, 3, 2)),
+        c.listed("watch-market", d(2026, 3, 2)),
+        c.listed("watch-safety", d(2026, 3, 2)),
+    ];
+    let day = d(2026, 3, 3);
+    let public = public_status_as_of(&c.book, &c.standards, day);
+    assert_eq!(public.len(), 1, "only the warning entry is public");
+    match public[0].origin.as_ref() {
+        Origin::WarningFromWatchDomains { domains, entries } => {
+            assert_eq!(domains.len(), 3);
+            assert!(entries.is_empty(), "watch entries counted: {entries:?}");
+        }
+        other => panic!("unexpected origin {other:?}"),
+    }
+    let text = serde_json::to_string(&public).expect("json");
+    for w in &watches {
+        assert!(!text.contains(w.as_str()), "{text}");
+        assert!(!is_public_entry(&c.book, &c.standards, w));
+    }
+    let all = status_as_of(&c.book, &c.standards, day);
+    assert!(all.iter().any(|l| matches!(l.origin.as_ref(),
+        Origin::WarningFromWatchDomains { entries, .. } if entries.len() == 3)));
+
+    let mut c = Case::new(false);
+    let w = c.listed("watch-tax", d(2026, 2, 2));
+    let s = c.listed("serious-tax", d(2026, 3, 2));
+    let day = d(2026, 3, 20);
+    let public = public_status_as_of(&c.book, &c.standards, day);
+    let line = public
+        .iter()
+        .find(|l| l.entry == s)
+        .expect("serious public");
+    assert_eq!(
+        *line.origin,
+        Origin::Identified,
+        "the watch entry is not named"
+    );
+    let all = status_as_of(&c.book, &c.standards, day);
+    let line = all.iter().find(|l| l.entry == s).expect("serious");
+    assert_eq!(*line.origin, Origin::MovedFromWatch { from_entry: w });
+}
+
+/// An exit announcement gives no cause the public may not know: a red entry that left because a
+/// non-public serious entry was listed says only that it no longer meets the red list.
+#[test]
+fn art_1798_11_exit_announcement_names_no_unpublished_cause() {
+    let mut standards = base_standards();
+    let mut hidden = standard("serious-hidden", ListKind::Serious, "税务");
+    hidden.disclosure = Disclosure::Authorised;
+    standards.insert(hidden).expect("insert");
+    let mut c = Case::with(standards, false);
+    c.listed("red-tax", d(2026, 2, 2));
+    let s = c.propose("serious-hidden", d(2026, 4, 1));
+    c.notify(&s, d(2026, 4, 1), d(2026, 4, 1));
+    let fx = c.try_list(&s, d(2026, 4, 15)).expect("listed");
+    let texts: Vec<&str> = fx
+        .iter()
+        .filter_map(|f| match f {
+            Effect::Announcement {
+                text,
+                kind: AnnouncementKind::Exit,
+                ..
+            } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts.len(), 1, "{fx:?}");
+    assert!(texts[0].contains("不再符合红名单条件"), "{}", texts[0]);
+    assert!(!texts[0].contains("严重失信"), "{}", texts[0]);
+}
+
+fn announcement_texts(fx: &[Effect], of: AnnouncementKind) -> Vec<String> {
+    fx.iter()
+        .filter_map(|f| match f {
+            Effect::Announcement { text, kind, .. } if *kind == of => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A publicity cites the rule of its list: 1798号 (八) for the red list, (七) 「可根据需要履行告知
+/// 或公示程序」 for a serious list (found by QA: a serious publicity cited (八)).
+#[test]
+fn art_1798_7_8_publicity_cites_the_rule_of_its_list() {
+    let mut c = Case::new(false);
+    let red = c.propose("red-tax", d(2026, 3, 2));
+    let fx = c.publicise(&red, d(2026, 3, 2)).expect("red publicised");
+    let red_text = &announcement_texts(&fx, AnnouncementKind::Publicity)[0];
+    assert!(red_text.contains("1798号（八）"), "{red_text}");
+    let serious = c.propose("serious-court", d(2026, 3, 2));
+    let fx = c
+        .publicise(&serious, d(2026, 3, 2))
+        .expect("serious publicised");
+    let text = &announcement_texts(&fx, AnnouncementKind::Publicity)[0];
+    assert!(
+        text.contains("1798号（七）") && !text.contains("（八）"),
+        "{text}"
+    );
+}
+
+/// A natural person's watch entry needs a prior notice under 1798号 (七), not under the serious
+/// list's rule of 国办发〔2020〕49号 (八) (found by QA).
+#[test]
+fn art_1798_7_a_persons_watch_notice_cites_1798_7_not_49_8() {
+    let mut c = Case::new(true);
+    let e = c.propose("watch-env", d(2026, 3, 2));
+    let message = c
+        .try_list(&e, d(2026, 3, 2))
+        .expect_err("notice needed")
+        .to_string();
+    assert!(message.contains("1798号（七）"), "{message}");
+    assert!(!message.contains("49号"), "{message}");
+    let serious = Case::new(false)
+        .standards
+        .get("serious-tax", 1)
+        .map(|s| s.notice_basis(false))
+        .expect("standard");
+    assert!(serious.contains("49号（八）"), "{serious}");
+}
+
+/// The automatic 大数据警示名单 entry is announced for what it rests on — the watch lists of three
+/// domains, 1798号 (十七) — with no empty document and no 「跨领域领域」 (found by QA); parties
+/// are named when the store supplies their names.
+#[test]
+fn art_1798_17_warning_announcement_says_what_it_rests_on() {
+    let mut c = Case::new(false);
+    c.book.names = Names {
+        subject: Some("福州某某科技有限公司".to_owned()),
+        departments: [(DEPT.to_owned(), "福州市发展和改革委员会".to_owned())].into(),
+    };
+    c.listed("watch-env", d(2026, 3, 2));
+    c.listed("watch-market", d(2026, 3, 2));
+    let third = c.propose("watch-safety", d(2026, 3, 2));
+    let fx = c.try_list(&third, d(2026, 3, 2)).expect("listed");
+    let texts = announcement_texts(&fx, AnnouncementKind::Listing);
+    assert_eq!(texts.len(), 1, "{fx:?}");
+    let t = &texts[0];
+    for want in [
+        "福州某某科技有限公司（91350100M000100Y43）",
+        "福州市发展和改革委员会（",
+        "安全生产、市场监管、生态环境 3 个不同重点领域",
+        "1798号（十七）",
+    ] {
+        assert!(t.contains(want), "{want}: {t}");
+    }
+    for wrong in ["领域领域", "认定文书 ，", "认定文书 ）", "事由"] {
+        assert!(!t.contains(wrong), "{wrong}: {t}");
+    }
+}
+
+/// Refusals speak in Display and Chinese labels, never in Rust's Debug output (found by QA:
+/// 「版本 None」, 「版本 Some(9)」, 「[FulfilObligation, Commitment]」, 「状态为 accepted」); an
+/// unknown standard on a store with none says how to import them.
+#[test]
+fn refusal_messages_use_labels_not_debug_output() {
+    let debug = [
+        "None",
+        "Some(",
+        "FulfilObligation",
+        "Commitment,",
+        "[",
+        "\\\"",
+    ];
+    let clean = |m: &str| {
+        for d in debug {
+            assert!(!m.contains(d), "{d}: {m}");
+        }
+    };
+    let mut c = Case::new(false);
+    let mut cmd = Case::propose_cmd("no-such", d(2026, 3, 2));
+    let m = c.try_propose(&cmd).expect_err("unknown").to_string();
+    clean(&m);
+    assert!(m.contains("认定标准 no-such 不存在"), "{m}");
+    assert!(!m.contains("chengxin lists"), "standards are stored: {m}");
+    cmd.standard_version = Some(9);
+    let m = c.try_propose(&cmd).expect_err("unknown").to_string();
+    clean(&m);
+    assert!(m.contains("第 9 版"), "{m}");
+    let mut empty = Case::with(Standards::new(), false);
+    let m = empty.try_propose(&cmd).expect_err("unknown").to_string();
+    assert!(
+        m.contains("chengxin lists default > standards.toml")
+            && m.contains("chengxin lists import standards.toml"),
+        "{m}"
+    );
+
+    let s = c.listed("serious-tax", d(2026, 3, 2));
+    let m = c
+        .submit_repair(
+            Target::Entry(s.clone()),
+            RepairMethod::PublicService,
+            d(2026, 5, 4),
+            None,
+        )
+        .expect_err("method not allowed")
+        .to_string();
+    clean(&m);
+    assert!(
+        m.contains("「公益」") && m.contains("履行义务、信用承诺"),
+        "{m}"
+    );
+
+    let o = c.object(Target::Entry(s), d(2026, 5, 4));
+    c.accept_objection(&o, d(2026, 5, 5));
+    let again = accept_objection(
+        &mut c.book,
+        &c.standards,
+        &mut c.ids,
+        c.cal,
+        &AcceptObjection {
+            on: d(2026, 5, 5),
+            actor: "officer-2".to_owned(),
+            department: DEPT.to_owned(),
+            objection: o.clone(),
+            accept: true,
+            reason: String::new(),
+        },
+    )
+    .expect_err("already accepted")
+    .to_string();
+    assert!(
+        again.starts_with(&format!(
+            "异议 {o}当前为「已受理」，此操作要求「已提交，待受理」"
+        )),
+        "{again}"
+    );
+    let m = "unknown"
+        .parse::<RepairMethod>()
+        .expect_err("unknown")
+        .to_string();
+    assert!(
+        m.starts_with("未知的修复方式「unknown」，可选：履行义务、"),
+        "{m}"
+    );
+}

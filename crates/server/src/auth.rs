@@ -175,8 +175,10 @@ pub async fn enforce(
                 };
                 return axum::response::Redirect::to(&to).into_response();
             }
-            return ApiError::Unauthenticated("sign in or present an API key".into())
-                .into_response();
+            return ApiError::Unauthenticated(
+                "请先登录或出示 API 密钥 / sign in or present an API key".into(),
+            )
+            .into_response();
         }
         Decision::Forbidden => {
             crate::audit::refusal(&state, &principal, &action, "role not allowed").await;
@@ -192,7 +194,8 @@ pub async fn enforce(
                 );
             }
             return ApiError::Forbidden(format!(
-                "the {} role may not use this route ({})",
+                "当前账户的角色（{}）不能使用这个接口 / the {} role may not use this route ({})",
+                principal.role.label_zh(),
                 principal.role,
                 policy.describe()
             ))

@@ -19,7 +19,7 @@ use chengxin_lists::{
     AcceptObjection, AcceptRepair, Calendar, DecideObjection, DecideRepair, ExitEntry, ExitReason,
     ExpireDue, ListEntry, Objection, ObjectionOutcome, ObjectionRules, Propose, RecordDelivery,
     RepairApplication, RepairMethod, RepairRules, SendNotice, StartPublicity, SubmitObjection,
-    SubmitRepair, Target, status_as_of,
+    SubmitRepair, Target, public_status_as_of, status_as_of,
 };
 use chengxin_store::{ListError, ListOutcome, StoredRecord};
 use chrono::NaiveDate;
@@ -32,10 +32,15 @@ fn list_error(e: ListError) -> ApiError {
             code: r.code(),
             message: r.to_string(),
         },
-        ListError::NoSubject(s) => ApiError::NotFound(format!("no subject {s}")),
+        ListError::NoSubject(s) => no_subject(&s),
         ListError::Standards(e) => ApiError::parameter("body", e.to_string()),
         ListError::Store(e) => ApiError::from(e),
     }
+}
+
+/// 404 for a subject code no subject holds (Chinese / English, like the refusals).
+fn no_subject(code: &str) -> ApiError {
+    ApiError::NotFound(format!("没有代码为 {code} 的主体 / no subject {code}"))
 }
 
 fn created(out: ListOutcome) -> Response {
@@ -44,8 +49,11 @@ fn created(out: ListOutcome) -> Response {
 
 /// The caller's department (identifying officers act for theirs only).
 fn department(p: &Principal) -> Result<String, ApiError> {
-    p.department()
-        .ok_or_else(|| ApiError::Forbidden("this account belongs to no department".into()))
+    p.department().ok_or_else(|| {
+        ApiError::Forbidden(
+            "该账户不属于任何部门，不能办理名单事项 / this account belongs to no department".into(),
+        )
+    })
 }
 
 /// Every stored list standard version (public: 49号 (六) 认定标准 are published).
@@ -149,11 +157,10 @@ pub async fn entry_step(
     ApiPath((id, step)): ApiPath<(String, String)>,
     OptionalJson(b): OptionalJson<StepBody>,
 ) -> Result<Response, ApiError> {
-    let subject = state
-        .store
-        .list_case_subject(&id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no list entry {id}")))?;
+    let subject =
+        state.store.list_case_subject(&id).await?.ok_or_else(|| {
+            ApiError::NotFound(format!("名单条目 {id} 不存在 / no list entry {id}"))
+        })?;
     let on = state.today();
     let actor = principal.actor();
     let dept = department(&principal)?;
@@ -181,7 +188,10 @@ pub async fn entry_step(
                     department: dept,
                     entry: id,
                     document: b.document.ok_or_else(|| {
-                        ApiError::parameter("document", "the notice's document number is required")
+                        ApiError::parameter(
+                            "document",
+                            "须填写告知书文号 / the notice's document number is required",
+                        )
                     })?,
                 }
             )
@@ -229,7 +239,10 @@ pub async fn entry_step(
                 _ => {
                     return Err(ApiError::parameter(
                         "exit_reason",
-                        "one of withdrawn, standard_changed (an error is corrected with `correct`; a repair is the subject's application, /api/v1/repairs; expiry is automatic)",
+                        "退出原因须为 withdrawn（认定部门撤回）或 standard_changed（认定标准变更）；认定有误用 correct 更正，\
+                         信用修复由主体申请（/api/v1/repairs），有效期届满自动退出 / one of withdrawn, standard_changed \
+                         (an error is corrected with `correct`; a repair is the subject's application, \
+                         /api/v1/repairs; expiry is automatic)",
                     ));
                 }
             };
@@ -255,15 +268,17 @@ pub async fn entry_step(
                     department: dept,
                     entry: id,
                     document: b.document,
-                    reason: b
-                        .reason
-                        .ok_or_else(|| ApiError::parameter("reason", "say what was wrong"))?,
+                    reason: b.reason.ok_or_else(|| {
+                        ApiError::parameter("reason", "请说明认定有误之处 / say what was wrong")
+                    })?,
                 }
             )
         }
         _ => {
             return Err(ApiError::NotFound(format!(
-                "no step {step}: notice, delivery, publicity, list, exit or correct"
+                "没有“{step}”这一步骤：可用 notice（事前告知）、delivery（送达）、publicity（公示）、\
+                 list（列入）、exit（退出）、correct（更正） / no step {step}: notice, delivery, \
+                 publicity, list, exit or correct"
             )));
         }
     };
@@ -295,7 +310,8 @@ fn target_of(b: &ApplicationBody) -> Result<Target, ApiError> {
         (None, Some(r)) => Ok(Target::Record(r)),
         _ => Err(ApiError::parameter(
             "entry",
-            "name exactly one of `entry` (a list entry id) or `record` (a record id)",
+            "请在 entry（名单条目编号）和 record（信用记录编号）中指明且只指明一项 / name exactly one of \
+             `entry` (a list entry id) or `record` (a record id)",
         )),
     }
 }
@@ -314,11 +330,15 @@ async fn check_record_target(
         .store
         .find(&b.subject)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no subject {}", b.subject)))?;
+        .ok_or_else(|| no_subject(&b.subject))?;
     crate::collect_api::record_open_to(state, principal, subject.id, &subject.key, id)
         .await?
         .map(Some)
-        .ok_or_else(|| ApiError::NotFound(format!("no record {id} of this subject on show")))
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "该主体没有正在公示的信用记录 {id} / no record {id} of this subject on show"
+            ))
+        })
 }
 
 /// Files an objection (异议; 33号 (二十二), 1798号 (二十)). Anyone concerned may object, free of
@@ -508,7 +528,11 @@ async fn find_application_handled(
     state: &AppState,
     id: &str,
 ) -> Result<(String, Application, Option<String>), ApiError> {
-    let not_found = || ApiError::NotFound(format!("no objection or application {id}"));
+    let not_found = || {
+        ApiError::NotFound(format!(
+            "异议或信用修复申请 {id} 不存在 / no objection or application {id}"
+        ))
+    };
     let key = state
         .store
         .list_case_subject(id)
@@ -552,7 +576,9 @@ pub async fn post_repair(
         let subject = state.store.find(&b.subject).await?;
         if subject.map(|s| s.key) != own || own.is_none() {
             return Err(ApiError::Forbidden(
-                "an enterprise account applies for its own subject only".into(),
+                "企业账户只能为本企业申请信用修复 / an enterprise account applies for its own \
+                 subject only"
+                    .into(),
             ));
         }
     }
@@ -652,6 +678,18 @@ pub(crate) fn is_staff(p: &Principal) -> bool {
     )
 }
 
+/// Whether `p` reads every entry of the subject with `key`, published or not: staff, and the
+/// subject's own enterprise account (国办发〔2021〕52号: a subject reads its own credit
+/// information). Everyone else reads the published entries only.
+pub(crate) fn reads_whole_book(p: &Principal, key: &str) -> bool {
+    is_staff(p)
+        || (p.role == Role::Enterprise
+            && p.account
+                .as_ref()
+                .and_then(|a| a.subject_key.as_deref())
+                .is_some_and(|own| own == key))
+}
+
 /// A handler's decision on an objection or repair application.
 #[derive(Deserialize, ToSchema, Default)]
 pub struct DecisionBody {
@@ -680,11 +718,11 @@ pub async fn application_step(
     ApiPath((id, step)): ApiPath<(String, String)>,
     OptionalJson(b): OptionalJson<DecisionBody>,
 ) -> Result<Response, ApiError> {
-    let subject = state
-        .store
-        .list_case_subject(&id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no objection or application {id}")))?;
+    let subject = state.store.list_case_subject(&id).await?.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "异议或信用修复申请 {id} 不存在 / no objection or application {id}"
+        ))
+    })?;
     let on = state.today();
     let actor = principal.actor();
     let cal = Calendar::china();
@@ -728,7 +766,8 @@ pub async fn application_step(
                 _ => {
                     return Err(ApiError::parameter(
                         "outcome",
-                        "one of upheld, partly_upheld, dismissed",
+                        "核查结果须为 upheld（异议成立）、partly_upheld（部分成立）或 dismissed（不成立）/ \
+                         one of upheld, partly_upheld, dismissed",
                     ));
                 }
             };
@@ -780,8 +819,19 @@ pub async fn application_step(
             )
         }
         _ => {
+            let (kind_zh, steps) = if is_objection {
+                (
+                    "异议",
+                    "accept（受理）、refuse（不予受理）、decide（核查决定）",
+                )
+            } else {
+                (
+                    "信用修复申请",
+                    "accept（受理）、refuse（不予受理）、approve（准予修复）、reject（不予修复）",
+                )
+            };
             return Err(ApiError::NotFound(format!(
-                "no step {step} for this {kind}"
+                "{kind_zh}没有“{step}”这一步骤：可用 {steps} / no step {step} for this {kind}"
             )));
         }
     };
@@ -814,16 +864,12 @@ pub async fn subject_lists(
     if !staff {
         crate::api::refuse_citizen_id(&state, &code).await?;
     }
-    let own = match (
-        principal.role,
-        principal
-            .account
-            .as_ref()
-            .and_then(|a| a.subject_key.as_deref()),
-    ) {
-        (Role::Enterprise, Some(own)) => {
-            state.store.find(&code).await?.is_some_and(|s| s.key == own)
-        }
+    let own = match principal.role {
+        Role::Enterprise => state
+            .store
+            .find(&code)
+            .await?
+            .is_some_and(|s| reads_whole_book(&principal, &s.key)),
         _ => false,
     };
     let answer = subject_status(&state.store, &code, as_of, staff || own).await?;
@@ -842,13 +888,16 @@ pub async fn subject_status(
     let (key, book, standards) = store
         .list_status_source(code)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no subject {code}")))?;
+        .ok_or_else(|| no_subject(code))?;
     let lines = match &book {
         Some(b) => {
-            let lines: Vec<_> = status_as_of(b, &standards, as_of)
-                .into_iter()
-                .filter(|l| staff || l.public)
-                .collect();
+            // The public reads the published entries only, and of their origins only what names
+            // no entry it may not see (a watch entry behind a warning entry, 1798号 (十六)).
+            let lines = if staff {
+                status_as_of(b, &standards, as_of)
+            } else {
+                public_status_as_of(b, &standards, as_of)
+            };
             let mut v = serde_json::to_value(lines).map_err(|_| ApiError::Internal)?;
             if !staff {
                 // The public answer's texts, masked like every public output.

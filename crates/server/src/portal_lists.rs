@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chengxin_lists::{
     AnnouncementKind, Deadline, ListKind, ObjectionOutcome, ObjectionState, RepairState, Step,
-    Target, status_as_of,
+    Target, is_public_entry, public_status_as_of,
 };
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -67,9 +67,8 @@ pub(crate) async fn public_lines(state: &AppState, key: &str) -> Result<Vec<List
     let names = department_names(state).await?;
     let person = lists_api::person_name_of(&state.store, key).await?;
     let shown = |t: &str| lists_api::public_text(t, person.as_deref());
-    Ok(status_as_of(&book, &standards, state.today())
+    Ok(public_status_as_of(&book, &standards, state.today())
         .into_iter()
-        .filter(|l| l.public)
         .map(|l| ListLine {
             entry: l.entry.to_string(),
             kind: l.kind.as_str(),
@@ -256,8 +255,12 @@ async fn describe_target(
     let label = if !entry.is_empty() {
         let book = state.store.list_book(s.id).await?;
         let standards = state.store.list_standards().await?;
+        // An entry the reader may not see (not published: a watch entry, 1798号 (十六)) is
+        // answered as if it did not exist, unless the reader is staff or the subject itself.
+        let reads_all = lists_api::reads_whole_book(principal, &s.key);
         let e = book
             .as_ref()
+            .filter(|b| reads_all || is_public_entry(b, &standards, entry))
             .and_then(|b| b.entry(entry))
             .ok_or_else(|| ApiError::NotFound(format!("该主体没有名单记录 {entry}。")))?;
         let title = standards
@@ -270,9 +273,9 @@ async fn describe_target(
             chengxin_codes::mask::redact(&e.document)
         )
     } else if !record.is_empty() {
-        let id: i64 = record
-            .parse()
-            .map_err(|_| ApiError::parameter("record", "a record id is a number"))?;
+        let id: i64 = record.parse().map_err(|_| {
+            ApiError::parameter("record", "信用记录编号是数字 / a record id is a number")
+        })?;
         let r = crate::collect_api::record_open_to(state, principal, s.id, &s.key, id)
             .await?
             .ok_or_else(|| ApiError::NotFound(format!("该主体没有正在公示的信用记录 {id}。")))?;

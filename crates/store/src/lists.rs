@@ -10,8 +10,8 @@
 use crate::{Store, StoreError, with_pool, with_write_pool};
 use chengxin_audit::Outcome;
 use chengxin_lists::{
-    Book, Disclosure, Effect, EntryState, IdSource, Refusal, Standard, Standards, StandardsError,
-    Target, effective_disclosure,
+    Book, Disclosure, Effect, EntryState, IdSource, Names, Refusal, Standard, Standards,
+    StandardsError, Target, effective_disclosure,
 };
 use chengxin_registry::SubjectKind;
 use chrono::NaiveDate;
@@ -41,9 +41,9 @@ pub enum ListError {
     /// The rules refused it (the refusal is audited).
     #[error("{0}")]
     Refused(Refusal),
-    #[error("no subject {0}")]
+    #[error("没有代码为 {0} 的主体 / no subject {0}")]
     NoSubject(String),
-    #[error("invalid list standards: {0}")]
+    #[error("认定标准文件无效 / invalid list standards: {0}")]
     Standards(#[from] StandardsError),
 }
 
@@ -360,6 +360,15 @@ impl Store {
             let (rev, mut book) = match row {
                 Some((rev, body)) => (rev, serde_json::from_str::<Book>(&body).map_err(|e| corrupt("list book", e))?),
                 None => (0, Book::new(subject.key.clone(), is_person)),
+            };
+            // Announcements name the subject and the departments (1798号 (九)(十一)): the names
+            // as the public reads them now, stored with the text as published.
+            let departments: Vec<(String, String)> = sqlx::query_as("SELECT code, name FROM departments")
+                .fetch_all(&mut *tx)
+                .await?;
+            book.names = Names {
+                subject: Some(chengxin_codes::mask::public_name(&subject.data().name, subject.data().shown_as_person())),
+                departments: departments.into_iter().collect(),
             };
             let result = op(&mut book, &standards, &mut RandomIds);
             let effects = match result {

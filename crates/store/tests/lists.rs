@@ -445,3 +445,87 @@ async fn an_upheld_objection_erases_the_entry_everywhere_but_the_correction() {
     })
     .await;
 }
+
+/// 1798号 (九)(十一): announcements name the subject and the identifying department, not only
+/// their codes; a natural person's name is stored masked, as published (found by QA).
+#[tokio::test]
+async fn announcements_name_the_subject_and_the_department() {
+    on_both("lists_announcement_names", |s| async move {
+        s.import_list_standards(chengxin_lists::DEFAULT_STANDARDS_TOML, "operator")
+            .await
+            .expect("standards");
+        s.add_department(DEPT, "国家税务总局福州市税务局", "t", d(2026, 1, 1))
+            .await
+            .expect("department");
+        company(&s).await;
+        let id = listed_entry(&s).await;
+        let texts: Vec<String> = s
+            .list_announcements(50)
+            .await
+            .expect("announcements")
+            .into_iter()
+            .filter(|a| a.entry_id == id)
+            .map(|a| a.text)
+            .collect();
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        assert!(
+            texts[0].contains("福州某某科技有限公司（91350100M000100Y43）")
+                && texts[0].contains("国家税务总局福州市税务局（11350100MB0000019U）"),
+            "{}",
+            texts[0]
+        );
+
+        let person = s
+            .register(
+                SubjectData {
+                    citizen_id: Some("440524188001010014".into()),
+                    ..SubjectData::new(SubjectKind::NaturalPerson, "王小明")
+                },
+                Provenance {
+                    actor: "t".into(),
+                    reason: "t".into(),
+                    source: "t".into(),
+                    valid_from: d(2020, 1, 1),
+                },
+                d(2026, 11, 1),
+            )
+            .await
+            .expect("person");
+        let cal = Calendar::china();
+        let out = s
+            .list_operation(&person.key, "lists.propose", "officer", |b, st, ids| {
+                chengxin_lists::propose(b, st, ids, cal, &propose(DEPT, d(2026, 11, 2)))
+            })
+            .await
+            .expect("proposed");
+        let entry = out.book.entries[0].id.clone();
+        let e = entry.clone();
+        s.list_operation(&person.key, "lists.publicity", "officer", |b, st, ids| {
+            chengxin_lists::start_publicity(
+                b,
+                st,
+                ids,
+                cal,
+                &chengxin_lists::StartPublicity {
+                    on: d(2026, 11, 2),
+                    actor: "officer".into(),
+                    department: DEPT.into(),
+                    entry: e,
+                },
+            )
+        })
+        .await
+        .expect("publicised");
+        let text = s
+            .list_announcements(50)
+            .await
+            .expect("announcements")
+            .into_iter()
+            .find(|a| a.entry_id == entry)
+            .map(|a| a.text)
+            .expect("publicity announced");
+        assert!(text.contains(&format!("王**（{}）", person.key)), "{text}");
+        assert!(!text.contains("王小明"), "{text}");
+    })
+    .await;
+}
