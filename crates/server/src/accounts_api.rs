@@ -339,16 +339,19 @@ pub async fn personal(
     ApiQuery(p): ApiQuery<PersonalParams>,
 ) -> Result<Json<PersonalData>, ApiError> {
     let purpose = p.purpose.unwrap_or_default();
-    let fields = match p.fields.as_deref() {
-        None | Some("") => PersonalField::ALL.to_vec(),
-        Some(list) => list
+    // Without `fields`: those the subject holds (below), so that a grant of a person's
+    // citizen_id alone is enough to read it (found by QA: the default asked for legal_rep_id
+    // too, which a person has not, and was refused).
+    let asked: Option<Vec<PersonalField>> = match p.fields.as_deref() {
+        None | Some("") => None,
+        Some(list) => Some(list
             .split(',')
             .map(|f| {
                 PersonalField::parse(f.trim()).ok_or_else(|| {
                     ApiError::parameter("fields", format!("unknown personal field {f:?}"))
                 })
             })
-            .collect::<Result<_, _>>()?,
+            .collect::<Result<_, _>>()?),
     };
     // Staff may look up by citizen ID here: that is what the grant is for. Without a grant the
     // answer must not tell whether the number is known, nor the person's key: a known number and
@@ -369,6 +372,8 @@ pub async fn personal(
     let subject = match state.store.find(&code).await? {
         Some(s) => s,
         None if by_identity_number => {
+            // What a known person's default would be: an unknown number is refused alike.
+            let fields = asked.unwrap_or_else(|| vec![PersonalField::CitizenId]);
             audit::record(
                 &state,
                 &principal,
@@ -385,6 +390,21 @@ pub async fn personal(
         }
         None => lookup(&state, &code).await?,
     };
+    let fields = asked.unwrap_or_else(|| {
+        let d = subject.data();
+        let held: Vec<PersonalField> = PersonalField::ALL
+            .into_iter()
+            .filter(|f| match f {
+                PersonalField::CitizenId => d.citizen_id.is_some() || d.person_doc.is_some(),
+                PersonalField::LegalRepId => d.legal_rep_id.is_some(),
+            })
+            .collect();
+        if held.is_empty() {
+            PersonalField::ALL.to_vec()
+        } else {
+            held
+        }
+    });
     let account = principal.account.as_ref().ok_or(ApiError::Internal)?;
     let grants = state
         .store

@@ -744,6 +744,11 @@ async fn personal_data_needs_a_purpose_bound_live_grant_and_is_audited() {
     .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert_eq!(ok.json()["citizen_id"], "440524188001010014");
+    // Without `fields`, the fields the person holds: the citizen_id grant covers them (found by
+    // QA: the default asked for legal_rep_id too and was refused).
+    let default_fields = call(&f.state, request("GET", &uri, Some(&checker), None)).await;
+    assert_eq!(default_fields.status, StatusCode::OK, "{}", default_fields.body);
+    assert_eq!(default_fields.json()["citizen_id"], "440524188001010014");
     let no_purpose = call(
         &f.state,
         request(
@@ -784,12 +789,12 @@ async fn personal_data_needs_a_purpose_bound_live_grant_and_is_audited() {
         })
         .await
         .expect("audit");
-    assert_eq!(reads.len(), 4, "refused and allowed reads alike");
+    assert_eq!(reads.len(), 5, "refused and allowed reads alike");
     let allowed: Vec<_> = reads
         .iter()
         .filter(|e| e.entry.outcome == chengxin_audit::Outcome::Allowed)
         .collect();
-    assert_eq!(allowed.len(), 1);
+    assert_eq!(allowed.len(), 2);
     assert_eq!(allowed[0].entry.purpose.as_deref(), Some("行政许可审查"));
     assert_eq!(
         allowed[0].entry.target.as_deref(),
