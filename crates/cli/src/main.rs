@@ -459,6 +459,9 @@ fn describe(e: &anyhow::Error) -> String {
 /// `GET /api/v1/subjects/{code}/records`), after recording the read (a read of non-public data,
 /// 49号 (十三)).
 async fn records(store: &Store, code: &str, as_of: Option<NaiveDate>) -> Result<()> {
+    if code.trim().is_empty() {
+        anyhow::bail!("give the subject's USCC, other code or key");
+    }
     let subject = store
         .find(&codes::normalize(code))
         .await?

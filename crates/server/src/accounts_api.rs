@@ -344,14 +344,15 @@ pub async fn personal(
     // too, which a person has not, and was refused).
     let asked: Option<Vec<PersonalField>> = match p.fields.as_deref() {
         None | Some("") => None,
-        Some(list) => Some(list
-            .split(',')
-            .map(|f| {
-                PersonalField::parse(f.trim()).ok_or_else(|| {
-                    ApiError::parameter("fields", format!("unknown personal field {f:?}"))
+        Some(list) => Some(
+            list.split(',')
+                .map(|f| {
+                    PersonalField::parse(f.trim()).ok_or_else(|| {
+                        ApiError::parameter("fields", format!("unknown personal field {f:?}"))
+                    })
                 })
-            })
-            .collect::<Result<_, _>>()?),
+                .collect::<Result<_, _>>()?,
+        ),
     };
     // Staff may look up by citizen ID here: that is what the grant is for. Without a grant the
     // answer must not tell whether the number is known, nor the person's key: a known number and

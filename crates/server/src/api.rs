@@ -275,6 +275,20 @@ pub(crate) fn parse_date(parameter: &'static str, s: &str) -> Result<NaiveDate, 
         .ok_or_else(|| ApiError::parameter(parameter, chengxin_calendar::iso_date_error(s)))
 }
 
+/// `as_of` is today or a day that has been: a subject's registration as of a day to come would
+/// be answered with today's as if it were known to hold then.
+pub(crate) fn not_to_come(state: &AppState, as_of: Option<NaiveDate>) -> Result<(), ApiError> {
+    match as_of {
+        Some(date) if date > state.today() => Err(ApiError::parameter(
+            "as_of",
+            format!(
+                "查询日期 {date} 晚于今天：只能按今天或以前的日期查询 / as_of {date} is in the future"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// An optional start of a period ([`chengxin_calendar::parse_time_bound`]): a date is the start
 /// of that day in China, a time is RFC 3339.
 pub(crate) fn time_from_opt<'de, D: serde::Deserializer<'de>>(
@@ -325,16 +339,7 @@ pub(crate) async fn public_view(
 ) -> Result<PublicSubject, ApiError> {
     // The registry answers for days that have been: a day to come would be shown today's
     // registration as if it were known to hold then (found by a QA pass).
-    if let Some(date) = as_of
-        && date > state.today()
-    {
-        return Err(ApiError::parameter(
-            "as_of",
-            format!(
-                "查询日期 {date} 晚于今天：主体信息只能按今天或以前的日期查询 / as_of {date} is in the future"
-            ),
-        ));
-    }
+    not_to_come(state, as_of)?;
     let shown = match as_of {
         None => subject,
         Some(date) => state
@@ -710,13 +715,15 @@ fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         ));
     }
     // Every body is an object: serde would also take an array for a struct, by position.
-    let found = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+    let text = bytes.trim_ascii();
+    // By the first character, and the words by their whole spelling (`not json` is no null).
+    let found = match text.first() {
         Some(b'{') => None,
         Some(b'[') => Some("a list (JSON array)"),
         Some(b'"') => Some("a string"),
         Some(b'-' | b'0'..=b'9') => Some("a number"),
-        Some(b't' | b'f') => Some("true or false"),
-        Some(b'n') => Some("null"),
+        _ if text == b"true" || text == b"false" => Some("true or false"),
+        _ if text == b"null" => Some("null"),
         Some(_) => Some("text that is not JSON"),
         None => Some("nothing"),
     };

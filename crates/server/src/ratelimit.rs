@@ -98,8 +98,18 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
     match state.limits.check(principal, peer) {
         Ok(()) => next.run(req).await,
         Err(wait) => {
-            let mut res = ApiError::RateLimited(format!("too many requests: retry in {wait} s"))
-                .into_response();
+            // A portal page is answered with a page, like every other portal error (found by
+            // QA: a visitor got the API's JSON).
+            let mut res = if req.uri().path().starts_with("/api/") {
+                ApiError::RateLimited(format!("too many requests: retry in {wait} s"))
+                    .into_response()
+            } else {
+                crate::portal::error_page(
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    "查询过于频繁",
+                    &format!("查询过于频繁，请 {wait} 秒后再试。"),
+                )
+            };
             if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
                 res.headers_mut().insert(header::RETRY_AFTER, v);
             }

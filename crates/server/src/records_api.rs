@@ -304,6 +304,8 @@ pub async fn subject_records(
     ApiPath(code): ApiPath<String>,
     ApiQuery(q): ApiQuery<HistoryParams>,
 ) -> Result<Json<SubjectHistory>, ApiError> {
+    // A day to come is answered with what is known today (when a decision leaves the portal),
+    // unlike a subject's registration as of a day, which only days that have been can answer.
     let as_of = q.as_of.unwrap_or_else(|| state.today());
     let subject = readable_subject(&state, &principal, &code).await?;
     let records = subject_history(&state, subject.id, as_of).await?;

@@ -747,7 +747,12 @@ async fn personal_data_needs_a_purpose_bound_live_grant_and_is_audited() {
     // Without `fields`, the fields the person holds: the citizen_id grant covers them (found by
     // QA: the default asked for legal_rep_id too and was refused).
     let default_fields = call(&f.state, request("GET", &uri, Some(&checker), None)).await;
-    assert_eq!(default_fields.status, StatusCode::OK, "{}", default_fields.body);
+    assert_eq!(
+        default_fields.status,
+        StatusCode::OK,
+        "{}",
+        default_fields.body
+    );
     assert_eq!(default_fields.json()["citizen_id"], "440524188001010014");
     let no_purpose = call(
         &f.state,
@@ -1126,6 +1131,12 @@ async fn rate_limits_answer_429_with_retry_after_per_caller() {
         .and_then(|v| v.parse().ok())
         .expect("Retry-After in seconds");
     assert!((1..=60).contains(&retry), "{retry}");
+    // A portal page is answered with a Chinese page, with the same header (found by QA: JSON).
+    let page = call(&state, request("GET", "/", None, None)).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.body.contains("查询过于频繁"), "{}", page.body);
+    assert!(page.body.contains("<html"), "{}", page.body);
+    assert!(page.headers.contains_key(header::RETRY_AFTER));
     // An API key has its own, larger bucket.
     let key = f.keys[&Role::Checker].clone();
     for i in 0..5 {

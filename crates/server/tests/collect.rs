@@ -842,6 +842,14 @@ async fn api_errors_name_the_parameter_and_stay_json() {
             "body",
             "found a list (JSON array)",
         ),
+        (
+            "POST",
+            "/api/v1/objections",
+            "not json",
+            "body",
+            "found text that is not JSON",
+        ),
+        ("POST", "/api/v1/objections", " null ", "body", "found null"),
     ] {
         let r = call(&f, method, uri, Some("officer"), body.as_bytes().to_vec()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}: {}", r.body);
