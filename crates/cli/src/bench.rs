@@ -114,6 +114,14 @@ pub async fn run(sizes: Sizes, only: Option<&str>, pg: Option<&str>) -> Result<(
                 d.ingest.as_secs_f64(),
                 d.summary
             ));
+            if let Some(b) = r.store_bytes {
+                notes.push(format!(
+                    "{} store after the three batches ({} records): {:.0} MB",
+                    r.backend,
+                    r.rows + d.rows,
+                    b as f64 / 1048576.0
+                ));
+            }
         }
     }
     if only == Some("ingest") {

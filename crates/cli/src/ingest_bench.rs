@@ -265,6 +265,9 @@ pub struct IngestResult {
     pub baseline: Duration,
     /// A later day's batch into the loaded store (new decisions and corrections).
     pub daily: Daily,
+    /// SQLite: the database file's size after the three batches (each `chengxin ingest` closes
+    /// its store, which folds the write-ahead log into the file).
+    pub store_bytes: Option<u64>,
 }
 
 /// The daily batch: its size, its run, and the baseline of the same rows.
@@ -329,20 +332,28 @@ pub async fn run(rows: usize, pg: Option<&str>, dir: &Path) -> Result<Vec<Ingest
     eprintln!("bench: SQLite ingest of {rows} rows, again, then {daily_rows} more …");
     let db_file: PathBuf = dir.join("ingest.db");
     let runs = ingest_all(&format!("sqlite://{}", db_file.display()), &files)?;
+    let store_bytes = ["", "-wal"]
+        .iter()
+        .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", db_file.display())).ok())
+        .map(|m| m.len())
+        .sum::<u64>();
     eprintln!("bench: SQLite raw bulk insert of the same rows …");
     let raw_file = dir.join("raw.db");
     let raw = Store::connect(&format!("sqlite://{}", raw_file.display())).await?;
     let baseline = raw_insert(&raw, &csv, rows).await;
     let daily_baseline = raw_insert(&raw, &daily_csv, daily_rows).await;
     raw.close().await;
-    out.push(result(
-        "SQLite",
-        "raw INSERT of the same rows into a plain table (the batch's bulk path)",
-        &files,
-        bytes,
-        runs,
-        (baseline?, daily_baseline?),
-    ));
+    out.push(IngestResult {
+        store_bytes: Some(store_bytes),
+        ..result(
+            "SQLite",
+            "raw INSERT of the same rows into a plain table (the batch's bulk path)",
+            &files,
+            bytes,
+            runs,
+            (baseline?, daily_baseline?),
+        )
+    });
 
     if let Some(url) = pg {
         let schema = format!("bench_ingest_{}", std::process::id());
@@ -397,6 +408,7 @@ fn result(
             summary: daily_summary,
             baseline: daily_baseline,
         },
+        store_bytes: None,
     }
 }
 
