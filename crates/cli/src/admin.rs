@@ -157,12 +157,14 @@ pub async fn users(store: &Store, c: UsersCommand) -> Result<()> {
         UsersCommand::Disable { username } => {
             store
                 .set_account_disabled(&username, true, &actor())
-                .await?
+                .await?;
+            eprintln!("account {username} disabled: its sessions and API keys stop working");
         }
         UsersCommand::Enable { username } => {
             store
                 .set_account_disabled(&username, false, &actor())
-                .await?
+                .await?;
+            eprintln!("account {username} enabled");
         }
     }
     Ok(())
@@ -197,7 +199,10 @@ pub async fn keys(store: &Store, c: KeysCommand) -> Result<()> {
                 outln!("{}", serde_json::to_string(&k)?)?;
             }
         }
-        KeysCommand::Revoke { id } => store.revoke_api_key(id, &actor()).await?,
+        KeysCommand::Revoke { id } => {
+            store.revoke_api_key(id, &actor()).await?;
+            eprintln!("API key #{id} revoked");
+        }
     }
     Ok(())
 }

@@ -343,6 +343,12 @@ impl Store {
                 return Err(invalid(format!("department {code} is not registered")));
             }
         }
+        if !a.role.needs_subject() && a.subject_key.is_some() {
+            return Err(invalid(format!(
+                "only an enterprise account acts for a subject; a {} account does not",
+                a.role
+            )));
+        }
         if a.role.needs_subject() {
             let Some(key) = &a.subject_key else {
                 return Err(invalid("an enterprise account acts for one subject"));
@@ -625,6 +631,11 @@ impl Store {
             .account(username)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("account {username}")))?;
+        if name.trim().is_empty() {
+            return Err(invalid(
+                "an API key needs a name saying which system uses it (--name)",
+            ));
+        }
         if expires_at <= crate::now() {
             return Err(invalid("an API key expires in the future"));
         }

@@ -829,6 +829,33 @@ async fn disabled_accounts_lose_their_sessions_and_grants_are_revocable() {
         s.create_account(account("auditor1", Role::Auditor), "t")
             .await
             .expect("auditor1");
+        // Only an enterprise account acts for a subject, and a key says what it is for (found by
+        // QA: both were taken and kept).
+        let bound = s
+            .create_account(
+                NewAccount {
+                    subject_key: Some("CXVBKBLFQJXDGGBP".into()),
+                    ..account("op-with-subject", Role::Operator)
+                },
+                "t",
+            )
+            .await;
+        assert!(
+            format!("{bound:?}").contains("only an enterprise account"),
+            "{bound:?}"
+        );
+        let unnamed = s
+            .create_api_key(
+                "operator1",
+                "  ",
+                chrono::Utc::now() + chrono::Duration::days(7),
+                "t",
+            )
+            .await;
+        assert!(
+            format!("{unnamed:?}").contains("needs a name"),
+            "{unnamed:?}"
+        );
         let session = s
             .login("reader", "Correct-Horse-Battery-9")
             .await
