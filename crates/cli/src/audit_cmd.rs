@@ -94,10 +94,7 @@ pub async fn search(store: &Store, filter: AuditFilter, by: &str) -> Result<()> 
         shown += entries.len() as i64;
         page.after_seq = Some(last);
     }
-    let detail = format!(
-        "target={:?} actor={:?} action={:?} from={:?} to={:?} -> {shown} entries",
-        filter.target, filter.actor, filter.action, filter.from, filter.to
-    );
+    let detail = format!("{} -> {shown} entries", filter.describe());
     store
         .audit_note(by, "audit.search", filter.target.as_deref(), detail)
         .await

@@ -800,6 +800,12 @@ fn audit_search_exports_entries_and_is_itself_recorded() {
     let searches = lines(&out.stdout);
     assert_eq!(searches.len(), 1, "{searches:?}");
     assert_eq!(searches[0]["actor"], "cli:auditor1");
+    // What was asked, as written (found by QA: Rust's `Some("…")` and `None`).
+    let asked = searches[0]["detail"].as_str().unwrap_or_default();
+    assert!(
+        asked.starts_with("action=departments.add -> 2 entries"),
+        "{asked}"
+    );
     let out = bin()
         .args(["audit", "search", "--to", "2020-01-01", "--db", &url])
         .output()

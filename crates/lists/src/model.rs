@@ -167,7 +167,7 @@ impl ExitReason {
     /// meets the red list's conditions.
     pub fn public_label_zh(self) -> &'static str {
         match self {
-            ExitReason::WatchListed => "不再符合红名单条件（1798号（十九）二）",
+            ExitReason::WatchListed => "不再符合红名单条件（1798号（十九））",
             other => other.label_zh(),
         }
     }

@@ -587,13 +587,15 @@ impl<'s> Work<'s, '_> {
                 }
             }
             ListKind::Watch => {
-                // 1798号 (十九) 二: a red entry leaves when the subject enters a watch list.
+                // 1798号 (十九) 二: a red entry leaves when the subject enters a watch list, and a
+                // red proposal (in publicity) is closed with it, as a serious listing closes it: it
+                // could never be listed now (found by QA: its publicity stayed announced).
                 let reds: Vec<usize> = self
                     .book
                     .entries
                     .iter()
                     .enumerate()
-                    .filter(|(_, e)| e.kind == ListKind::Red && e.is_active(on))
+                    .filter(|(_, e)| e.kind == ListKind::Red && e.state.is_open())
                     .map(|(j, _)| j)
                     .collect();
                 for r in reds {
@@ -742,12 +744,13 @@ impl<'s> Work<'s, '_> {
         document: Option<String>,
     ) -> Result<(), Refusal> {
         let public = self.disclosure_of(i) == Disclosure::Public;
-        let (id, kind, was_published) = {
+        let (id, kind, was_published, was_listed) = {
             let e = &self.book.entries[i];
             (
                 e.id.clone(),
                 e.kind,
                 e.listed_on.is_some() || e.publicity.is_some(),
+                e.listed_on.is_some(),
             )
         };
         let correction = Correction {
@@ -809,8 +812,10 @@ impl<'s> Work<'s, '_> {
                 entry: id.clone(),
                 kind: AnnouncementKind::Correction,
                 text: format!(
-                    "更正说明：经核实，{}被列入{}系认定有误，已予更正，相关信息不予保存（发改财金规〔2017〕1798号（二十）（二十三））。",
+                    "更正说明：经核实，{}{}{}系认定有误，已予更正，相关信息不予保存（发改财金规〔2017〕1798号（二十）（二十三））。",
                     self.book.names.subject_label(&self.book.subject),
+                    // A proposal only publicised was never listed (found by QA).
+                    if was_listed { "被列入" } else { "拟列入" },
                     kind.label_zh()
                 ),
             });
@@ -972,6 +977,13 @@ pub fn propose(
             return Err(Refusal::NoLegalBasis {
                 code: std.code.clone(),
                 version: std.version,
+            });
+        }
+        // 1798号 (十七): the platform moves subjects on watch lists in three or more domains to
+        // the 大数据警示名单 by its own analysis; no department proposes an entry on it.
+        if std.kind == ListKind::Warning {
+            return Err(Refusal::WarningListIsAutomatic {
+                code: std.code.clone(),
             });
         }
         let problems = std.problems();

@@ -103,6 +103,13 @@ pub enum Refusal {
     RedCandidateOnWatchList { entry: String },
 
     #[error(
+        "大数据警示名单由平台依据在 3 个以上不同重点领域被列入重点关注名单自动转入，不接受认定部门提请（1798号\
+         （十七））；标准 {code} 只供平台使用 / the big-data warning list is entered by the platform \
+         from watch entries in three or more domains, never proposed (standard {code})"
+    )]
+    WarningListIsAutomatic { code: String },
+
+    #[error(
         "该主体已在同一认定标准下有未结束的名单条目 {entry} / the subject already has an open entry \
          {entry} under this standard"
     )]
@@ -358,6 +365,7 @@ impl Refusal {
             Refusal::MissingField { .. } => "missing_field",
             Refusal::RedCandidateOnSeriousList { .. } => "red_candidate_on_serious_list",
             Refusal::RedCandidateOnWatchList { .. } => "red_candidate_on_watch_list",
+            Refusal::WarningListIsAutomatic { .. } => "warning_list_is_automatic",
             Refusal::AlreadyListed { .. } => "already_listed",
             Refusal::WatchPeriodMissing { .. } => "watch_period_missing",
             Refusal::NoticeRequired { .. } => "notice_required",

@@ -519,9 +519,14 @@ fn art_1798_19_red_candidate_on_watch_list_refused() {
     assert_eq!(err, Refusal::RedCandidateOnWatchList { entry: w.clone() });
     assert!(err.to_string().contains("1798号（十九）二"));
     assert_eq!(c.snapshot(), before);
+    // The red proposal in publicity was closed by the watch listing (its publicity ends).
+    let exit = c.entry(&red).exit.clone().expect("closed");
+    assert_eq!(exit.reason, ExitReason::WatchListed);
+    assert_eq!(refusal_code(c.try_list(&red, d(2026, 4, 1))), "wrong_state");
+    // The warning list is the platform's: no department proposes an entry on it (1798号 (十七)).
     assert_eq!(
-        refusal_code(c.try_list(&red, d(2026, 4, 1))),
-        "red_candidate_on_watch_list"
+        refusal_code(c.try_propose(&Case::propose_cmd("warning", d(2026, 4, 1)))),
+        "warning_list_is_automatic"
     );
 }
 

@@ -391,6 +391,14 @@ pub async fn personal(
         }
         None => lookup(&state, &code).await?,
     };
+    let account = principal.account.as_ref().ok_or(ApiError::Internal)?;
+    let grants = state
+        .store
+        .grants_for(&account.username, &subject.key)
+        .await?;
+    let now = Utc::now();
+    // By default: the fields the subject holds that a live grant for this purpose covers, or,
+    // when none is covered, all it holds (and the answer says which is not covered).
     let fields = asked.unwrap_or_else(|| {
         let d = subject.data();
         let held: Vec<PersonalField> = PersonalField::ALL
@@ -400,18 +408,20 @@ pub async fn personal(
                 PersonalField::LegalRepId => d.legal_rep_id.is_some(),
             })
             .collect();
-        if held.is_empty() {
-            PersonalField::ALL.to_vec()
-        } else {
-            held
+        let covered: Vec<PersonalField> = held
+            .iter()
+            .copied()
+            .filter(|f| {
+                authorise_personal_read(&grants, &account.username, &subject.key, *f, &purpose, now)
+                    .is_ok()
+            })
+            .collect();
+        match (covered.is_empty(), held.is_empty()) {
+            (false, _) => covered,
+            (true, false) => held,
+            (true, true) => PersonalField::ALL.to_vec(),
         }
     });
-    let account = principal.account.as_ref().ok_or(ApiError::Internal)?;
-    let grants = state
-        .store
-        .grants_for(&account.username, &subject.key)
-        .await?;
-    let now = Utc::now();
     let mut used = Vec::new();
     let mut refusal = None;
     for f in &fields {
@@ -603,15 +613,7 @@ pub async fn audit_search(
         limit,
     };
     let entries = state.store.audit_entries(&filter).await?;
-    let detail = format!(
-        "target={:?} actor={:?} action={:?} from={:?} to={:?} -> {} entries",
-        p.target,
-        p.actor,
-        p.action,
-        p.from,
-        p.to,
-        entries.len()
-    );
+    let detail = format!("{} -> {} entries", filter.describe(), entries.len());
     audit::record(
         &state,
         &principal,

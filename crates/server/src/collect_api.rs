@@ -1058,13 +1058,30 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
     let full_name = r.subject_name.trim();
     let person_name =
         (person && full_name.chars().count() >= 2).then_some((full_name, masked_name.as_str()));
+    // An individual business shown as a person is its operator: the 法定代表人/经营者 field names
+    // that person and is masked like the party's name, in its field and in free text (found by
+    // QA: the business's name was masked and the operator's shown in full beside it).
+    let operator: Option<(String, String)> = if person {
+        item.role_field(chengxin_catalog::Role::LegalRep)
+            .and_then(|f| r.fields.get(&f.code))
+            .and_then(|v| v.as_str())
+            .map(str::trim)
+            .filter(|n| n.chars().count() >= 2)
+            .map(|n| (n.to_string(), chengxin_codes::mask::person_name(n)))
+    } else {
+        None
+    };
     let own_number = person.then(|| chengxin_registry::person_number(&r.subject_code));
     let mut fields = serde_json::Map::new();
     for f in &item.fields {
         let Some(v) = r.fields.get(&f.code).and_then(|v| v.as_str()) else {
             continue;
         };
-        let mask = if person && f.role == Some(chengxin_catalog::Role::SubjectName) {
+        let mask = if person
+            && matches!(
+                f.role,
+                Some(chengxin_catalog::Role::SubjectName | chengxin_catalog::Role::LegalRep)
+            ) {
             Mask::PersonName
         } else {
             f.mask
@@ -1088,6 +1105,10 @@ pub fn public_record(item: &CatalogItem, r: &StoredRecord) -> PublicRecord {
         // their own number, however it is written there (spaced, hyphenated, full-width).
         let shown = match person_name {
             Some((full, masked)) => shown.replace(full, masked),
+            None => shown,
+        };
+        let shown = match &operator {
+            Some((full, masked)) => shown.replace(full.as_str(), masked),
             None => shown,
         };
         let shown = match &own_number {
@@ -1362,6 +1383,69 @@ pub(crate) async fn subject_publicity(
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    fn penalty_of(name: &str, operator: &str, facts: &str, as_person: bool) -> StoredRecord {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap_or_default();
+        let fields = serde_json::json!({
+            "CF_XDR_MC": name, "CF_FRDB": operator, "CF_SY": facts,
+        });
+        StoredRecord {
+            id: 1,
+            item: "penalty".into(),
+            department: "11350100MB0000019U".into(),
+            doc_no: "榕市监罚〔2026〕1号".into(),
+            version: 1,
+            current: true,
+            batch_id: 1,
+            row_no: 1,
+            catalog_version: 1,
+            subject_id: 1,
+            subject_name: name.into(),
+            subject_code: "92350102MA2Y0000XX".into(),
+            decision_date: d(11, 10),
+            status: "valid".into(),
+            severity: Some("general".into()),
+            publish_from: Some(d(11, 10)),
+            min_until: None,
+            publish_until: None,
+            received_on: d(11, 12),
+            on_time: Some(true),
+            filled_optional: 0,
+            fields: fields.as_object().cloned().unwrap_or_default(),
+            hash: String::new(),
+            recorded_at: Utc::now(),
+            repaired_on: None,
+            under_verification: false,
+            party_shown_as_person: as_person,
+        }
+    }
+
+    /// An individual business shown as a person is its operator: the operator's name is masked
+    /// in its field and in free text, like the party's (found by QA: shown in full beside the
+    /// masked business name); a company's legal representative is shown as published.
+    #[test]
+    fn an_operator_shown_as_a_person_is_masked_everywhere() {
+        let catalog = chengxin_catalog::Catalog::default_catalog();
+        let item = catalog.item("penalty").expect("penalty item");
+        let p = public_record(
+            item,
+            &penalty_of(
+                "鼓楼区王小明茶叶店",
+                "王小明",
+                "经营者王小明销售过期茶叶",
+                true,
+            ),
+        );
+        let text = serde_json::to_string(&p).unwrap_or_default();
+        assert!(!text.contains("王小明"), "{text}");
+        assert!(text.contains("王**"), "{text}");
+        let p = public_record(
+            item,
+            &penalty_of("福州恒信科技有限公司", "王小明", "销售过期茶叶", false),
+        );
+        let text = serde_json::to_string(&p).unwrap_or_default();
+        assert!(text.contains("\"王小明\""), "{text}");
+    }
 
     #[tokio::test]
     async fn uploads_are_private_and_stale_ones_are_swept() {

@@ -394,13 +394,23 @@ pub(crate) async fn quality(
     let report =
         match crate::collect_api::quality_figures(&state, &principal, department, from, to).await {
             Ok(r) => r,
-            // A department that is no code, is not registered, or is not the officer's own:
-            // said beside the form.
+            // Another department's figures: refused beside the form, and recorded like the API's
+            // refusal (found by QA: the page's refusal was not in the audit log).
+            Err(e @ ApiError::Forbidden(_)) => {
+                crate::audit::refusal(
+                    &state,
+                    &principal,
+                    "GET /quality",
+                    &format!("{}: {e}", e.code()),
+                )
+                .await;
+                return Ok(refused(public_message(&e)));
+            }
+            // A department that is no code or is not registered: said beside the form.
             Err(
                 e @ (ApiError::InvalidParameter { .. }
                 | ApiError::InvalidCode(_)
-                | ApiError::NotFound(_)
-                | ApiError::Forbidden(_)),
+                | ApiError::NotFound(_)),
             ) => return Ok(refused(public_message(&e))),
             Err(e) => return Err(e.into()),
         };

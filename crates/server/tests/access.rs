@@ -1380,3 +1380,51 @@ async fn handler_refusals_are_audited_once_masked_and_bounded() {
     let size = serde_json::to_string(&last).expect("json").len();
     assert!(size < 2_000, "{size} bytes: {last:?}");
 }
+
+/// Without `fields=`, a legal person's representative's number is read under a grant of
+/// `legal_rep_id` alone: the default is what the subject holds and a grant covers (found by QA:
+/// it asked for every field and was refused).
+#[tokio::test]
+async fn personal_fields_default_to_what_a_grant_covers() {
+    let f = fixture().await;
+    let checker = f.keys[&Role::Checker].clone();
+    let operator = f.keys[&Role::Operator].clone();
+    let granted = call(
+        &f.state,
+        request(
+            "POST",
+            "/api/v1/grants",
+            Some(&operator),
+            Some(json!({
+        "username": "sys-checker", "subject": U1, "fields": ["legal_rep_id"],
+        "purpose": "行政许可审查", "expires_at": Utc::now() + Duration::days(7)})),
+        ),
+    )
+    .await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    let r = call(
+        &f.state,
+        request(
+            "GET",
+            &format!("/api/v1/subjects/{U1}/personal?purpose=%E8%A1%8C%E6%94%BF%E8%AE%B8%E5%8F%AF%E5%AE%A1%E6%9F%A5"),
+            Some(&checker),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["legal_rep_id"], "11010519491231002X");
+    // Another purpose: refused, the number not shown.
+    let r = call(
+        &f.state,
+        request(
+            "GET",
+            &format!("/api/v1/subjects/{U1}/personal?purpose=x"),
+            Some(&checker),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.code(), "personal_data_not_authorised", "{}", r.body);
+    assert!(!r.body.contains("11010519491231002X"), "{}", r.body);
+}

@@ -1273,6 +1273,29 @@ async fn quality_figures_and_their_page() {
         "{}",
         r.body
     );
+    // A data officer asking for another department's figures is refused beside the form, and
+    // the refusal is in the audit log as the API's is (found by QA).
+    let r = call(
+        &f,
+        "GET",
+        &format!("/quality?department={OTHER_DEPT}"),
+        Some("officer"),
+        vec![],
+    )
+    .await;
+    assert!(r.body.contains("无权"), "{}", r.body);
+    let refused = f
+        .state
+        .store
+        .audit_entries(&chengxin_store::AuditFilter {
+            action: Some("GET /quality".into()),
+            limit: 10,
+            ..chengxin_store::AuditFilter::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].entry.outcome, chengxin_audit::Outcome::Refused);
     let r = call(
         &f,
         "GET",

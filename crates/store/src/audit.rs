@@ -204,6 +204,36 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
+impl AuditFilter {
+    /// What the search asked, for the `audit.search` entry that records it: the filters given,
+    /// as `name=value`, space-separated (`"everything"` when none).
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for (name, value) in [
+            ("target", &self.target),
+            ("actor", &self.actor),
+            ("action", &self.action),
+        ] {
+            if let Some(v) = value {
+                parts.push(format!("{name}={v}"));
+            }
+        }
+        for (name, value) in [("from", self.from), ("to", self.to)] {
+            if let Some(t) = value {
+                parts.push(format!("{name}={}", t.to_rfc3339()));
+            }
+        }
+        if let Some(a) = self.after_seq {
+            parts.push(format!("after={a}"));
+        }
+        if parts.is_empty() {
+            "everything".into()
+        } else {
+            parts.join(" ")
+        }
+    }
+}
+
 /// One stored row of `audit_entries`.
 #[derive(sqlx::FromRow)]
 struct AuditRow {
