@@ -1002,8 +1002,15 @@ pub fn propose(
             });
         }
         require("actor", &cmd.actor)?;
-        require("document（认定文书号）", &cmd.document)?;
-        require("reason（列入事由）", &cmd.reason)?;
+        // 国办发〔2020〕49号 (八): 认定须依托行政决定文书，载明事由、依据.
+        require(
+            "document（认定文书号；国办发〔2020〕49号（八）：认定须依托行政决定文书）",
+            &cmd.document,
+        )?;
+        require(
+            "reason（列入事由；国办发〔2020〕49号（八）：载明事由、依据）",
+            &cmd.reason,
+        )?;
         if std.kind == ListKind::Red
             && let Some(s) = w.active_serious(on)
         {
@@ -1480,7 +1487,8 @@ pub fn exit(
         let i = w.live_idx(&cmd.entry)?;
         w.check_department(i, &cmd.department)?;
         require("actor", &cmd.actor)?;
-        require("note", &cmd.note)?;
+        // The API's and CLI's `reason` (退出理由).
+        require("reason（退出理由）", &cmd.note)?;
         let e = &w.book.entries[i];
         match cmd.reason {
             ExitReason::Withdrawn if !e.state.is_open() => {

@@ -83,9 +83,7 @@ pub enum Refusal {
         sending: String,
     },
 
-    #[error(
-        "缺少 {field}（国办发〔2020〕49号（八）：认定须依托行政决定文书，载明事由、依据）/ missing {field}"
-    )]
+    #[error("缺少必填项 {field} / missing {field}")]
     MissingField { field: String },
 
     #[error(

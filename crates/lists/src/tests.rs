@@ -682,6 +682,28 @@ fn art_1798_18_serious_exit_enters_watch_list() {
     };
     c.notify(&s, d(2026, 2, 2), d(2026, 2, 3));
     c.try_list(&s, d(2026, 3, 2)).expect("listed");
+    // An exit without its reason is refused naming the field as the API and CLI call it (found
+    // by QA: it said `note`).
+    let unexplained = exit(
+        &mut c.book,
+        &c.standards,
+        &mut c.ids,
+        c.cal,
+        &ExitEntry {
+            on: d(2026, 6, 1),
+            actor: "officer-1".to_owned(),
+            department: DEPT.to_owned(),
+            entry: s.clone(),
+            reason: ExitReason::Withdrawn,
+            document: None,
+            note: " ".to_owned(),
+        },
+    )
+    .expect_err("a reason is needed");
+    assert!(
+        unexplained.to_string().contains("reason（退出理由）"),
+        "{unexplained}"
+    );
     let fx = exit(
         &mut c.book,
         &c.standards,
