@@ -376,6 +376,9 @@ pub fn may_read_personal(role: Role) -> bool {
 
 /// Checks a grant about to be given: a purpose, a scope, an expiry in the future and within
 /// [`MAX_GRANT_DAYS`].
+/// The longest purpose a grant may state.
+pub const MAX_PURPOSE_CHARS: usize = 500;
+
 pub fn check_new_grant(
     fields: &[PersonalField],
     purpose: &str,
@@ -384,6 +387,10 @@ pub fn check_new_grant(
 ) -> Result<(), &'static str> {
     if purpose.trim().chars().count() < 4 {
         return Err("a grant states its purpose (at least 4 characters)");
+    }
+    // A purpose is a statement, not a document: it is read back with every use of the grant.
+    if purpose.trim().chars().count() > MAX_PURPOSE_CHARS {
+        return Err("a grant's purpose is at most 500 characters");
     }
     if fields.is_empty() {
         return Err("a grant names the personal fields it opens");

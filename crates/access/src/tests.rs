@@ -170,4 +170,9 @@ fn no_lifetime_grants() {
     assert!(check_new_grant(&f, "行政许可审查", now, now).is_err());
     assert!(check_new_grant(&[], "行政许可审查", now + Duration::days(1), now).is_err());
     assert!(check_new_grant(&f, "", now + Duration::days(1), now).is_err());
+    // A purpose is a statement: 500 characters at most (found by QA: 20,000 were kept).
+    let long = "审".repeat(MAX_PURPOSE_CHARS + 1);
+    assert!(check_new_grant(&f, &long, now + Duration::days(1), now).is_err());
+    let longest = "审".repeat(MAX_PURPOSE_CHARS);
+    assert!(check_new_grant(&f, &longest, now + Duration::days(1), now).is_ok());
 }

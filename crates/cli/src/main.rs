@@ -540,6 +540,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             no_serve,
         } => {
+            // The demo is an SQLite file it replaces; a database URL is not one (found by QA: it
+            // made a directory named `postgres:`).
+            if file.contains("://") || file.starts_with("sqlite:") || file.starts_with("postgres") {
+                anyhow::bail!(
+                    "--file is the name of the SQLite file the demo creates (chengxin-demo.db), not a database URL: {file}"
+                );
+            }
             let store = build_demo(subjects, &file, seed).await?;
             if !no_serve {
                 serve(AppState::new(store), addr, &format!("demo database {file}")).await?;

@@ -288,6 +288,20 @@ fn demo_then_serve_then_migrate_and_cases() {
     let dir = std::env::temp_dir().join(format!("chengxin-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let file = dir.join("demo.db");
+    // A database URL is not a demo file: refused, nothing created (found by QA).
+    let out = bin()
+        .current_dir(&dir)
+        .args([
+            "demo",
+            "--no-serve",
+            "--file",
+            "postgres://postgres@127.0.0.1:5432/x",
+        ])
+        .output()
+        .expect("demo");
+    assert!(!out.status.success(), "{out:?}");
+    assert!(!dir.join("postgres:").exists());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a database URL"));
     let out = bin()
         .current_dir(&dir)
         .args(["demo", "--subjects", "3000", "--no-serve", "--file"])

@@ -171,6 +171,16 @@ impl Standard {
         let blank = |s: &str| s.trim().is_empty();
         if blank(&self.code) {
             p.push("code: 缺少标准编码 / missing code".to_owned());
+        } else if !self
+            .code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            // A code is named in commands, URLs and announcements (found by QA: "tax a grade").
+            p.push(format!(
+                "code: 标准编码 {:?} 只能由字母、数字、- 和 _ 组成 / the code may hold letters, digits, - and _ only",
+                self.code
+            ));
         }
         if self.version == 0 {
             p.push("version: 版本号从 1 开始 / versions start at 1".to_owned());

@@ -1540,6 +1540,19 @@ disclosure = "authorised"
     assert_eq!(a.publicity_working_days, DEFAULT_PUBLICITY_WORKING_DAYS);
     assert!(a.published_on.is_none(), "no date = draft");
     assert!(!a.problems().is_empty(), "a bare standard is incomplete");
+    let spaced = Standards::from_toml(&one.replace("code = \"a\"", "code = \"tax a grade\""))
+        .expect("parses");
+    let problems = spaced.get("tax a grade", 1).expect("present").problems();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("只能由字母、数字、- 和 _ 组成")),
+        "{problems:?}"
+    );
+    assert!(
+        !a.problems().iter().any(|p| p.starts_with("code:")),
+        "a plain code is fine"
+    );
     assert!(matches!(
         Standards::from_toml(&one.replace("disclosure", "disclosur")),
         Err(StandardsError::Syntax(_))
