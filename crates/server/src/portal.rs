@@ -353,7 +353,7 @@ pub(crate) async fn quality(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
     Query(f): Query<QualityForm>,
-) -> Result<QualityPage, PageError> {
+) -> Result<Response, PageError> {
     let typed = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
     let (from_s, to_s, dept_s) = (typed(&f.from), typed(&f.to), typed(&f.department));
     // The filter's choices: every registered department, by name.
@@ -365,16 +365,22 @@ pub(crate) async fn quality(
             (d.code.clone(), d.name.clone(), chosen)
         })
         .collect();
-    let refused = |error: String| QualityPage {
-        from: from_s.clone(),
-        to: to_s.clone(),
-        rows: Vec::new(),
-        chart: String::new(),
-        error: Some(error),
-        silent: Vec::new(),
-        coverage: None,
-        departments: choices.clone(),
+    // The form with what was wrong beside it, answered with the status the API gives the same
+    // question (400 for what was typed, 403 for another department's figures).
+    let refused_as = |status: StatusCode, error: String| {
+        let page = QualityPage {
+            from: from_s.clone(),
+            to: to_s.clone(),
+            rows: Vec::new(),
+            chart: String::new(),
+            error: Some(error),
+            silent: Vec::new(),
+            coverage: None,
+            departments: choices.clone(),
+        };
+        (status, page).into_response()
     };
+    let refused = |error: String| refused_as(StatusCode::BAD_REQUEST, error);
     let (from, to) = match (form_date("起始日期", &from_s), form_date("截止日期", &to_s)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => return Ok(refused(e)),
@@ -404,14 +410,14 @@ pub(crate) async fn quality(
                     &format!("{}: {e}", e.code()),
                 )
                 .await;
-                return Ok(refused(public_message(&e)));
+                return Ok(refused_as(StatusCode::FORBIDDEN, public_message(&e)));
             }
             // A department that is no code or is not registered: said beside the form.
             Err(
                 e @ (ApiError::InvalidParameter { .. }
                 | ApiError::InvalidCode(_)
                 | ApiError::NotFound(_)),
-            ) => return Ok(refused(public_message(&e))),
+            ) => return Ok(refused_as(e.status(), public_message(&e))),
             Err(e) => return Err(e.into()),
         };
     let (from, to, figures) = (report.from, report.to, &report.figures);
@@ -486,7 +492,8 @@ pub(crate) async fn quality(
         silent,
         coverage: report.coverage.map(|c| pct(Some(c))),
         departments: choices,
-    })
+    }
+    .into_response())
 }
 
 /// Grouped horizontal bars (入库率, 及时率, 完整率) per department and item, as inline SVG.
