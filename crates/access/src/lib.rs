@@ -374,11 +374,11 @@ pub fn may_read_personal(role: Role) -> bool {
     PERSONAL_READERS.contains(&role)
 }
 
-/// Checks a grant about to be given: a purpose, a scope, an expiry in the future and within
-/// [`MAX_GRANT_DAYS`].
 /// The longest purpose a grant may state.
 pub const MAX_PURPOSE_CHARS: usize = 500;
 
+/// Checks a grant about to be given: a purpose (at most [`MAX_PURPOSE_CHARS`]), a scope, an
+/// expiry in the future and within [`MAX_GRANT_DAYS`].
 pub fn check_new_grant(
     fields: &[PersonalField],
     purpose: &str,

@@ -224,14 +224,23 @@ impl<'s> Work<'s, '_> {
             .map(|e| e.id.as_str())
     }
 
-    /// An active 重点关注名单 or 大数据警示名单 entry of the subject: a red entry would be removed
-    /// the day it is listed (1798号 (十九) 二), so none is proposed or listed meanwhile.
-    fn active_watch(&self, on: NaiveDate) -> Option<&str> {
+    /// Why the subject cannot enter a red list on `on`, if it cannot: an active serious entry
+    /// (1798号 (八) 「确保已被列入“黑名单”的主体不被列入“红名单”」), or an active 重点关注名单 or
+    /// 大数据警示名单 entry, whose listing removes a red entry (1798号 (十九) 二). Checked when a
+    /// red entry is proposed and again when it is listed.
+    fn red_refusal(&self, on: NaiveDate) -> Option<Refusal> {
+        if let Some(s) = self.active_serious(on) {
+            return Some(Refusal::RedCandidateOnSeriousList {
+                serious_entry: s.to_owned(),
+            });
+        }
         self.book
             .entries
             .iter()
             .find(|e| matches!(e.kind, ListKind::Watch | ListKind::Warning) && e.is_active(on))
-            .map(|e| e.id.as_str())
+            .map(|e| Refusal::RedCandidateOnWatchList {
+                entry: e.id.clone(),
+            })
     }
 
     fn disclosure_of(&self, i: usize) -> Disclosure {
@@ -1012,18 +1021,9 @@ pub fn propose(
             &cmd.reason,
         )?;
         if std.kind == ListKind::Red
-            && let Some(s) = w.active_serious(on)
+            && let Some(refusal) = w.red_refusal(on)
         {
-            return Err(Refusal::RedCandidateOnSeriousList {
-                serious_entry: s.to_owned(),
-            });
-        }
-        if std.kind == ListKind::Red
-            && let Some(entry) = w.active_watch(on)
-        {
-            return Err(Refusal::RedCandidateOnWatchList {
-                entry: entry.to_owned(),
-            });
+            return Err(refusal);
         }
         if let Some(e) = w
             .book
@@ -1409,18 +1409,9 @@ pub fn list(
             }
         }
         if e.kind == ListKind::Red
-            && let Some(s) = w.active_serious(on)
+            && let Some(refusal) = w.red_refusal(on)
         {
-            return Err(Refusal::RedCandidateOnSeriousList {
-                serious_entry: s.to_owned(),
-            });
-        }
-        if e.kind == ListKind::Red
-            && let Some(entry) = w.active_watch(on)
-        {
-            return Err(Refusal::RedCandidateOnWatchList {
-                entry: entry.to_owned(),
-            });
+            return Err(refusal);
         }
         let expires = std.validity_months.map(|m| add_months(on, m)).transpose()?;
         {

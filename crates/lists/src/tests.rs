@@ -684,20 +684,21 @@ fn art_1798_18_serious_exit_enters_watch_list() {
     c.try_list(&s, d(2026, 3, 2)).expect("listed");
     // An exit without its reason is refused naming the field as the API and CLI call it (found
     // by QA: it said `note`).
+    let withdrawal = |note: &str| ExitEntry {
+        on: d(2026, 6, 1),
+        actor: "officer-1".to_owned(),
+        department: DEPT.to_owned(),
+        entry: s.clone(),
+        reason: ExitReason::Withdrawn,
+        document: Some("撤销决定〔2026〕3号".to_owned()),
+        note: note.to_owned(),
+    };
     let unexplained = exit(
         &mut c.book,
         &c.standards,
         &mut c.ids,
         c.cal,
-        &ExitEntry {
-            on: d(2026, 6, 1),
-            actor: "officer-1".to_owned(),
-            department: DEPT.to_owned(),
-            entry: s.clone(),
-            reason: ExitReason::Withdrawn,
-            document: None,
-            note: " ".to_owned(),
-        },
+        &withdrawal(" "),
     )
     .expect_err("a reason is needed");
     assert!(
@@ -709,15 +710,7 @@ fn art_1798_18_serious_exit_enters_watch_list() {
         &c.standards,
         &mut c.ids,
         c.cal,
-        &ExitEntry {
-            on: d(2026, 6, 1),
-            actor: "officer-1".to_owned(),
-            department: DEPT.to_owned(),
-            entry: s.clone(),
-            reason: ExitReason::Withdrawn,
-            document: Some("撤销决定〔2026〕3号".to_owned()),
-            note: "撤销认定".to_owned(),
-        },
+        &withdrawal("撤销认定"),
     )
     .expect("exited");
     let watch = c

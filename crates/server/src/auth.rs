@@ -39,6 +39,17 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The public: no account, not signed in.
+    fn anonymous(request_id: &str) -> Principal {
+        Principal {
+            role: Role::Public,
+            account: None,
+            via: Via::Anonymous,
+            request_id: request_id.to_string(),
+            refusal_audited: Default::default(),
+        }
+    }
+
     pub fn actor(&self) -> String {
         self.account
             .as_ref()
@@ -89,13 +100,7 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
                 refusal_audited: Default::default(),
             },
             Ok(None) => {
-                let anonymous = Principal {
-                    role: Role::Public,
-                    account: None,
-                    via: Via::Anonymous,
-                    request_id: request_id.clone(),
-                    refusal_audited: Default::default(),
-                };
+                let anonymous = Principal::anonymous(&request_id);
                 let action = crate::audit::request_action(&req);
                 crate::audit::refusal(&state, &anonymous, &action, "invalid or expired API key")
                     .await;
@@ -119,23 +124,11 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
                 request_id: request_id.clone(),
                 refusal_audited: Default::default(),
             },
-            Ok(None) => Principal {
-                role: Role::Public,
-                account: None,
-                via: Via::Anonymous,
-                request_id: request_id.clone(),
-                refusal_audited: Default::default(),
-            },
+            Ok(None) => Principal::anonymous(&request_id),
             Err(e) => return with_request_id(ApiError::from(e).into_response(), &request_id),
         }
     } else {
-        Principal {
-            role: Role::Public,
-            account: None,
-            via: Via::Anonymous,
-            request_id: request_id.clone(),
-            refusal_audited: Default::default(),
-        }
+        Principal::anonymous(&request_id)
     };
     req.extensions_mut().insert(principal);
     with_request_id(next.run(req).await, &request_id)

@@ -167,26 +167,26 @@ impl From<StoreError> for ApiError {
 }
 
 impl ApiError {
-    /// A refusal (403) that must be in the audit log, as `code: message`: the per-route
-    /// middleware ([`crate::auth::enforce`]) records it unless the handler already did.
-    pub(crate) fn refusal_to_audit(&self) -> Option<RefusalToAudit> {
-        (self.status() == StatusCode::FORBIDDEN)
-            .then(|| RefusalToAudit(format!("{}: {self}", self.code())))
+    /// `res` (this error's answer, JSON or a page) carrying the refusal to audit when this is one
+    /// (403), as `code: message`: the per-route middleware ([`crate::auth::enforce`]) records it
+    /// unless the handler already did.
+    pub(crate) fn marked_for_audit(&self, mut res: Response) -> Response {
+        if self.status() == StatusCode::FORBIDDEN {
+            res.extensions_mut()
+                .insert(RefusalToAudit(format!("{}: {self}", self.code())));
+        }
+        res
     }
 }
 
 /// Carried by a refused response to the middleware that audits it (see
-/// [`ApiError::refusal_to_audit`]).
+/// [`ApiError::marked_for_audit`]).
 #[derive(Clone, Debug)]
 pub(crate) struct RefusalToAudit(pub String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let audit = self.refusal_to_audit();
-        let mut res = (self.status(), Json(self.body())).into_response();
-        if let Some(a) = audit {
-            res.extensions_mut().insert(a);
-        }
-        res
+        let res = (self.status(), Json(self.body())).into_response();
+        self.marked_for_audit(res)
     }
 }

@@ -676,12 +676,8 @@ impl IntoResponse for PageError {
             StatusCode::FORBIDDEN => "不提供公开查询",
             _ => "服务暂时不可用",
         };
-        let audit = self.0.refusal_to_audit();
-        let mut res = error_page(self.0.status(), title, &public_message(&self.0));
-        if let Some(a) = audit {
-            res.extensions_mut().insert(a);
-        }
-        res
+        let res = error_page(self.0.status(), title, &public_message(&self.0));
+        self.0.marked_for_audit(res)
     }
 }
 

@@ -6,6 +6,7 @@ use chengxin_access::{
     Grant, PersonalField, Role, check_grantor, check_new_grant, check_new_password, failures_after,
     format_secret, locked_until, secret_hash,
 };
+use chengxin_audit::Outcome;
 use chengxin_registry::{Provenance, SubjectData, SubjectKind};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -150,7 +151,6 @@ fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 impl Store {
-    /// Records an access-management write (accounts, keys, grants, departments) in the audit log.
     /// `result` as it is, after recording it in the audit log when it is a failure (a success
     /// is recorded by the operation itself, with what it did).
     async fn audit_failure<T>(
@@ -161,19 +161,13 @@ impl Store {
         result: Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         if let Err(e) = &result {
-            let entry = self.write_entry(
-                actor,
-                action,
-                Some(target),
-                chengxin_audit::Outcome::Failed,
-                Some(e.to_string()),
-                "access",
-            );
-            self.append_audit(&entry).await?;
+            self.append_access(actor, action, target, Outcome::Failed, e.to_string())
+                .await?;
         }
         result
     }
 
+    /// Records an access-management write (accounts, keys, grants, departments) in the audit log.
     async fn audit_access(
         &self,
         actor: &str,
@@ -181,14 +175,21 @@ impl Store {
         target: &str,
         detail: String,
     ) -> Result<(), StoreError> {
-        let entry = self.write_entry(
-            actor,
-            action,
-            Some(target),
-            chengxin_audit::Outcome::Allowed,
-            Some(detail),
-            "access",
-        );
+        self.append_access(actor, action, target, Outcome::Allowed, detail)
+            .await
+    }
+
+    /// One access-management entry with its outcome ([`Store::audit_access`],
+    /// [`Store::audit_failure`]).
+    async fn append_access(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        outcome: Outcome,
+        detail: String,
+    ) -> Result<(), StoreError> {
+        let entry = self.write_entry(actor, action, Some(target), outcome, Some(detail), "access");
         self.append_audit(&entry).await.map(|_| ())
     }
 

@@ -458,7 +458,6 @@ impl Store {
         }
     }
 
-    /// The audit entry for a write made through this handle.
     /// Appends an allowed action of `actor` done outside a request (a command line read of the
     /// log, say) to the audit log.
     pub async fn audit_note(
@@ -498,6 +497,7 @@ impl Store {
         self.append_audit(&entry).await.map(|_| ())
     }
 
+    /// The audit entry for a write made through this handle.
     pub(crate) fn write_entry(
         &self,
         actor: &str,
