@@ -421,6 +421,7 @@ pub fn rule_label_zh(rule: &str) -> Option<&'static str> {
         "extra_cells" => "单元格多于表头",
         "duplicate_in_batch" => "同批次重复",
         "party_changed" => "同一决定改换了当事人",
+        "earlier_version" => "与已被更正或撤销的旧版本相同",
         "name_mismatch" => "名称与登记的主体不符",
         "encoding" => "编码错误",
         "malformed" => "格式错误",

@@ -112,6 +112,9 @@ pub(crate) struct PublicityRow {
     subject_name: String,
     subject_code: String,
     subject_link: Option<String>,
+    /// For a party shown masked (a natural person), who has no subject page to object from:
+    /// the objection form for this decision.
+    objection_link: Option<String>,
     decision_date: NaiveDate,
     kind: String,
     content: String,
@@ -134,6 +137,7 @@ fn publicity_row(r: &crate::collect_api::PublicRecord) -> PublicityRow {
         subject_name: r.subject_name.clone(),
         subject_code: r.subject_code.clone(),
         subject_link: (!masked_code).then(|| format!("/subjects/{}", url_encode(&r.subject_code))),
+        objection_link: masked_code.then(|| format!("/objections/new?record={}", r.id)),
         decision_date: r.decision_date,
         validity: match (&r.valid_from, &r.valid_to) {
             (Some(a), Some(b)) => format!("{a} 至 {b}"),

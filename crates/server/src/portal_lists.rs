@@ -238,15 +238,31 @@ async fn describe_target(
     subject: &str,
     entry: &str,
     record: &str,
-) -> Result<(String, String), ApiError> {
-    if !lists_api::is_staff(principal) {
-        crate::api::refuse_citizen_id(state, subject).await?;
-    }
-    let s = state
-        .store
-        .find(subject)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("没有代码为 {subject} 的主体。")))?;
+) -> Result<(String, String, String), ApiError> {
+    let s = if subject.is_empty() && !record.is_empty() {
+        // A decision on show about a natural person links here by the record alone (its row
+        // on the 双公示 columns names the person masked, with no subject page to start from):
+        // the record says whose it is, and `record_open_to` below that it is on show.
+        let id: i64 = record.parse().map_err(|_| {
+            ApiError::parameter("record", "信用记录编号是数字 / a record id is a number")
+        })?;
+        let missing = || ApiError::NotFound(format!("没有正在公示的信用记录 {id}。"));
+        let r = state.store.record_by_id(id).await?.ok_or_else(missing)?;
+        state
+            .store
+            .subject_by_id(r.subject_id)
+            .await?
+            .ok_or_else(missing)?
+    } else {
+        if !lists_api::is_staff(principal) {
+            crate::api::refuse_citizen_id(state, subject).await?;
+        }
+        state
+            .store
+            .find(subject)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("没有代码为 {subject} 的主体。")))?
+    };
     let name = chengxin_codes::mask::public_name(&s.data().name, s.data().shown_as_person());
     // A list entry's id is random (not enumerable) and is what the prior notice (事前告知) hands
     // the subject so it can 陈述、申辩或提出异议 before any listing is public (国办发〔2020〕49号
@@ -290,7 +306,7 @@ async fn describe_target(
             "请从主体页面的名单或公示记录旁的“提出异议”进入。",
         ));
     };
-    Ok((name, label))
+    Ok((s.key, name, label))
 }
 
 /// The form's CSRF token: the session's for a signed-in person, otherwise a fresh double-submit
@@ -323,7 +339,7 @@ pub(crate) async fn objection_form(
 ) -> Result<Response, PageError> {
     let clean = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
     let (subject, entry, record) = (clean(&q.subject), clean(&q.entry), clean(&q.record));
-    let (subject_name, target_label) =
+    let (_, subject_name, target_label) =
         describe_target(&state, &principal, &subject, &entry, &record).await?;
     let (csrf, cookie) = form_csrf(&principal);
     let page = ObjectionPage {
@@ -376,13 +392,18 @@ pub(crate) async fn objection_submit(
             "表单已过期或来源不明（CSRF 校验失败），请从主体页面重新打开异议表单。",
         );
     }
-    let (subject_name, target_label) =
+    let (subject_key, subject_name, target_label) =
         match describe_target(&state, &principal, &f.subject, &f.entry, &f.record).await {
             Ok(d) => d,
             Err(e) => return PageError::from(e).into_response(),
         };
     let body = ApplicationBody {
-        subject: f.subject.clone(),
+        // The form names the subject, or (a person's decision on show) only the record.
+        subject: if f.subject.is_empty() {
+            subject_key
+        } else {
+            f.subject.clone()
+        },
         entry: (!f.entry.is_empty()).then(|| f.entry.clone()),
         record: f.record.parse().ok(),
         applicant: f.applicant.clone(),

@@ -347,6 +347,15 @@ async fn portal_pages_render_in_chinese() {
         !page.contains("李"),
         "natural persons are not listed by name search"
     );
+    // A page past the last says so and offers the last (found by QA: 「第 1000000 / 1 页」).
+    let (status, _, page) = get(&state, "/search?q=%E6%81%92%E4%BF%A1&page=1000000").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("第 1000000 页超出了查询结果的范围（共 1 页）")
+            && page.contains("page=1\">转到最后一页")
+            && !page.contains("第 1000000 / 1 页"),
+        "{page}"
+    );
     let (status, _, page) = get(&state, "/search?q=91350100M000100Y4Z").await;
     // The form's mistake on the form, answered 400 like the API (found by QA: 200); an empty
     // box (the page opened from a link) is a prompt, 200.

@@ -2440,6 +2440,108 @@ async fn a_correction_sent_during_an_objection_stays_under_verification() {
     );
 }
 
+/// A decision on show about a natural person names them masked and links no subject page, so
+/// its row on the 双公示 column links the objection form by the record alone: the form names
+/// the person masked and gives away neither the number nor the page's key, and the objection
+/// filed there marks the decision 核查中. A record not on show is not found that way (found by
+/// a QA pass: a person had no route to object to their own penalty).
+#[tokio::test]
+async fn a_person_objects_to_their_decision_from_the_publicity_column() {
+    let f = fixture("person-objection").await;
+    penalties_sent(&f).await;
+    let id_of = |doc: &'static str| {
+        let f = &f;
+        async move {
+            f.state
+                .store
+                .record(DEPT, "penalty", doc)
+                .await
+                .expect("query")
+                .expect("stored")
+        }
+    };
+    let person = id_of("榕市监罚〔2026〕102号").await;
+    let key = f
+        .state
+        .store
+        .subject_by_id(person.subject_id)
+        .await
+        .expect("query")
+        .expect("subject")
+        .key;
+    let column = call(&f, "GET", "/publicity/penalty", None, vec![]).await;
+    let link = format!("/objections/new?record={}", person.id);
+    assert!(column.body.contains(&link), "{}", column.body);
+    // Companies keep their subject page link and get no second one.
+    let company = id_of("榕市监罚〔2026〕101号").await;
+    assert!(
+        !column
+            .body
+            .contains(&format!("/objections/new?record={}\"", company.id)),
+        "{}",
+        column.body
+    );
+    let form = call(&f, "GET", &link, None, vec![]).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("李*"), "{}", form.body);
+    for secret in [PERSON_ID, key.as_str(), "李明"] {
+        assert!(!form.body.contains(secret), "{secret}: {}", form.body);
+    }
+    let cookie = form
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .expect("csrf cookie")
+        .to_string();
+    let token = cookie.split('=').nth(1).expect("token").to_string();
+    let body = format!(
+        "csrf={token}&subject=&entry=&record={}&applicant=%E6%9D%8E%E6%98%8E&grounds=%E9%87%91%E9%A2%9D%E6%9C%89%E8%AF%AF&evidence=",
+        person.id
+    );
+    let res = app(f.state.clone())
+        .oneshot(
+            Request::builder()
+                .method("POST")
+                .uri("/objections")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, &cookie)
+                .body(Body::from(body))
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let receipt = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(receipt.starts_with("/applications/objection-"), "{receipt}");
+    let column = call(&f, "GET", "/publicity/penalty", None, vec![]).await;
+    assert!(
+        column
+            .body
+            .contains("榕市监罚〔2026〕102号 <span class=\"tag verifying\">核查中</span>"),
+        "{}",
+        column.body
+    );
+    // The 2024 decision's window is over: no form for it.
+    let old = id_of("榕市监罚〔2024〕7号").await;
+    let r = call(
+        &f,
+        "GET",
+        &format!("/objections/new?record={}", old.id),
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = call(&f, "GET", "/objections/new?record=abc", None, vec![]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+}
+
 /// An objection to a published decision is handled by the department that sent it (国办发〔2025〕
 /// 22号 「谁认定、谁修复」; 33号 (二十二)): another department's handler is refused, naming the
 /// sending department, and the application stays as it was.

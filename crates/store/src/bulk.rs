@@ -12,7 +12,7 @@ use crate::StoreError;
 use crate::records::{
     Chunk, Held, HeldNames, RECORD_COLS, RecordInput, SubjectInput, WriteCtx, classify,
     hold_back_names, hold_for_review, lookup_values, names_wanted, pending_key, pending_reason,
-    plan_creation, wanted_subjects,
+    plan_creation, stale_candidates, wanted_subjects,
 };
 use chengxin_registry::{CaseKind, Scheme, SubjectStatus};
 use chrono::NaiveDate;
@@ -80,8 +80,27 @@ pub(crate) fn write_chunk(
             }
         }
     }
+    // 1b. Earlier versions these rows repeat.
+    let mut earlier: HashMap<(String, String), (i64, i64)> = HashMap::new();
+    let wanted = stale_candidates(&rows, &held);
+    if !wanted.is_empty() {
+        let mut q = conn.prepare(
+            "SELECT version, batch_id FROM records WHERE department = ?1 AND item = ?2 \
+             AND doc_no = ?3 AND hash = ?4 AND current = 0 ORDER BY version DESC LIMIT 1",
+        )?;
+        for (doc, hash) in wanted {
+            let found = q
+                .query_row(params![department, item, doc, hash], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
+                .optional()?;
+            if let Some(v) = found {
+                earlier.insert((doc.to_string(), hash.to_string()), v);
+            }
+        }
+    }
     // 2. Classify.
-    let (to_write, superseded) = classify(rows, &held, chunk.summary, chunk.refused);
+    let (to_write, superseded) = classify(rows, &held, &earlier, chunk.summary, chunk.refused);
     if to_write.is_empty() {
         return Ok(());
     }
@@ -118,13 +137,7 @@ pub(crate) fn write_chunk(
             let registered: Option<(String, String)> = q
                 .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
                 .optional()?;
-            let case = hold_for_review(
-                r,
-                *id,
-                registered,
-                chunk.refused,
-                chunk.ctx.batch.field_layout.as_deref(),
-            );
+            let case = hold_for_review(r, *id, registered, chunk.refused, chunk.ctx.batch);
             conn.execute(
                 crate::records::OPEN_NAME_CASE_ONCE,
                 params![

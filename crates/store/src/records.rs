@@ -165,6 +165,10 @@ pub struct BatchSummary {
     /// Subjects a 登记注册 batch renamed (their former names stay names they have held).
     #[serde(skip_serializing_if = "is_zero")]
     pub renamed: u64,
+    /// Open 名称与代码不符 cases this batch closed as corrected: it stored their held decisions
+    /// under the subjects' registered names.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cases_corrected: u64,
     /// Rows above the header taken as the sheet's title and skipped (a file's own words, such
     /// as 「行政处罚信息公示表」); kept with the batch ([`BatchInfo::titles`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -1314,11 +1318,81 @@ impl BatchWriter {
         Ok(())
     }
 
+    /// Closes as corrected the open 名称与代码不符 cases whose held decision this batch has now
+    /// stored under its subject: the sender corrected the row (or the registry learnt the new
+    /// name first), so nothing is left to review, and the case counts towards the 纠正率 (seed
+    /// 001: 重错码 corrected). A case opened before its payload named the department, item and
+    /// document number is matched by the document number among its fields. Each closing is
+    /// audited as `cases.close`, like a reviewer's.
+    async fn close_corrected_name_cases(&mut self) -> Result<(), StoreError> {
+        let Some(tx) = self.tx.as_mut() else {
+            return Ok(());
+        };
+        let (store, batch, id, at) = (&self.store, &self.batch, self.id, self.recorded_at);
+        let doc_field = self.refused.field.clone();
+        let closed = with_tx!(tx, t => {
+            let open: Vec<(i64, i64, String, String)> = sqlx::query_as(
+                "SELECT c.id, c.subject_id, c.code, c.payload FROM code_cases c \
+                 WHERE c.kind = $1 AND c.status = 'open' AND c.subject_id IS NOT NULL \
+                 AND EXISTS (SELECT 1 FROM records r WHERE r.subject_id = c.subject_id AND r.batch_id = $2)",
+            )
+            .bind(CaseKind::NameMismatch.as_str())
+            .bind(id)
+            .fetch_all(&mut **t)
+            .await?;
+            let mut closed = 0u64;
+            for (case_id, subject_id, code, payload) in open {
+                let Some((department, item, doc_no)) = held_decision(&payload, &doc_field) else {
+                    continue;
+                };
+                if department.as_deref().is_some_and(|d| d != batch.department)
+                    || item.as_deref().is_some_and(|i| i != batch.item)
+                {
+                    continue;
+                }
+                let row: Option<i64> = sqlx::query_scalar(
+                    "SELECT row_no FROM records WHERE department = $1 AND item = $2 AND doc_no = $3 \
+                     AND batch_id = $4 AND subject_id = $5 AND current = 1",
+                )
+                .bind(&batch.department).bind(&batch.item).bind(&doc_no).bind(id).bind(subject_id)
+                .fetch_optional(&mut **t)
+                .await?;
+                let Some(row) = row else { continue };
+                let resolution = format!(
+                    "已更正：第 {id} 批第 {row} 行以主体登记的名称报送了同一决定（文书号 {doc_no}） / \
+                     corrected: batch {id} row {row} sent the same decision under the subject's \
+                     registered name"
+                );
+                sqlx::query(
+                    "UPDATE code_cases SET status = 'corrected', resolution = $2, closed_at = $3, \
+                     closed_by = $4 WHERE id = $1 AND status = 'open'",
+                )
+                .bind(case_id).bind(&resolution).bind(at).bind(&batch.submitted_by)
+                .execute(&mut **t)
+                .await?;
+                let detail = chengxin_codes::mask::redact(&format!(
+                    "{} corrected {code}: {resolution}",
+                    CaseKind::NameMismatch.as_str()
+                ));
+                let entry = store.write_entry(
+                    &batch.submitted_by, "cases.close", Some(&format!("code_case:{case_id}")),
+                    chengxin_audit::Outcome::Allowed, Some(detail), "ingest",
+                );
+                crate::audit::audit_in_tx!(store, (*t), &entry)?;
+                closed += 1;
+            }
+            closed
+        });
+        self.summary.cases_corrected += closed;
+        Ok(())
+    }
+
     /// Writes what is buffered, fills in the batch's counts, appends the audit entry and commits.
     pub async fn commit(mut self) -> Result<BatchSummary, StoreError> {
         self.flush().await?;
         self.flush_rejections().await?;
         self.apply_renames().await?;
+        self.close_corrected_name_cases().await?;
         let s = self.summary.clone();
         let entry = self.store.write_entry(
             &self.batch.submitted_by,
@@ -1535,17 +1609,50 @@ pub(crate) struct Held {
 /// decision (department + document number) is one record"), 国办发〔2015〕51号 (二十三)
 /// 「依法及时、准确、规范、完整地记录和采集相关信息」 and 国发〔2016〕33号 (二十二)
 /// 「经核实有误的信息应及时更正或撤销」: a wrong party is corrected by withdrawing, visibly.
+///
+/// A different row identical to an earlier, superseded version of the decision (`earlier`:
+/// document number and hash → that version and its batch, see [`stale_candidates`]) is refused
+/// too (rule `earlier_version`): it comes from an older file sent again — a common habit — and
+/// taking it would undo the correction or put a revoked decision back on the portal
+/// (33号 (二十二) 「经核实有误的信息应及时更正或撤销」; issue #4 §4: a revocation withdraws the
+/// record from publicity). A decision is restored only by a row that says something new.
 pub(crate) fn classify(
     rows: Vec<RecordInput>,
     held: &HashMap<String, Held>,
+    earlier: &HashMap<(String, String), (i64, i64)>,
     summary: &mut BatchSummary,
     refused: &mut Refused,
 ) -> (Vec<(RecordInput, i64)>, Vec<i64>) {
     let mut to_write: Vec<(RecordInput, i64)> = Vec::with_capacity(rows.len());
     let mut superseded: Vec<i64> = Vec::new();
     for r in rows {
+        let stale = earlier.get(&(r.doc_no.clone(), r.hash.clone()));
         match held.get(&r.doc_no) {
             Some(h) if h.hash == r.hash => summary.unchanged += 1,
+            Some(h) if let Some(&(version, batch)) = stale => {
+                summary.rejected += 1;
+                let now = if h.status == "valid" {
+                    "已被更正"
+                } else {
+                    "已被撤回（撤销或无效）"
+                };
+                refused.rows.push(Rejection {
+                    row_no: r.row_no,
+                    line: r.line,
+                    field: refused.field.clone(),
+                    rule: "earlier_version".into(),
+                    message: format!(
+                        "本行与文书号 {doc} 的第 {version} 版（第 {batch} 批报送）相同，该决定{now}，现为\
+                         第 {current} 版：本行可能来自重新报送的旧文件，未采用。如该决定确有变化，请\
+                         报送变化后的内容 / this row is identical to version {version} of decision \
+                         {doc} (batch {batch}), which has since been {now_en} (version {current} is \
+                         held): it probably comes from an older file sent again and is not taken",
+                        doc = r.doc_no,
+                        current = h.version,
+                        now_en = if h.status == "valid" { "corrected" } else { "withdrawn" },
+                    ),
+                });
+            }
             Some(h) if h.status == "valid" && !same_party(h, &r.subject) => {
                 summary.rejected += 1;
                 let shown = |name: &str, code: &str| {
@@ -1583,6 +1690,21 @@ pub(crate) fn classify(
         }
     }
     (to_write, superseded)
+}
+
+/// The rows to look up among earlier versions before [`classify`]: those whose document number
+/// is held with another hash (document number, hash).
+pub(crate) fn stale_candidates<'r>(
+    rows: &'r [RecordInput],
+    held: &HashMap<String, Held>,
+) -> Vec<(&'r str, &'r str)> {
+    rows.iter()
+        .filter(|r| {
+            held.get(&r.doc_no)
+                .is_some_and(|h| h.version > 1 && h.hash != r.hash)
+        })
+        .map(|r| (r.doc_no.as_str(), r.hash.as_str()))
+        .collect()
 }
 
 /// The subjects of `rows` whose names are not known yet, to read before [`check_names`]; none
@@ -1780,6 +1902,28 @@ fn plan_rename(
     Some((version + 1, k.name.clone(), from, reason))
 }
 
+/// The department, item and document number of the decision a 名称与代码不符 case holds, from
+/// its payload ([`hold_for_review`]); an older payload has only the row's fields, whose
+/// `doc_field` is the document number (department and item then `None`: the batch's own).
+fn held_decision(
+    payload: &str,
+    doc_field: &str,
+) -> Option<(Option<String>, Option<String>, String)> {
+    let v: serde_json::Value = serde_json::from_str(payload).ok()?;
+    let text = |k: &str| {
+        v.get(k)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+    };
+    let doc_no = text("doc_no").or_else(|| {
+        v.get("fields")?
+            .get(doc_field)?
+            .as_str()
+            .map(|d| d.trim().to_string())
+    })?;
+    (!doc_no.is_empty()).then(|| (text("department"), text("item"), doc_no))
+}
+
 /// Refuses a row [`check_names`] held back (rule `name_mismatch`); returns the 名称与代码不符
 /// case to open, holding it. `registered` is the subject's current name and kind: a natural
 /// person's name is not said (a sender who only has the ID number must not learn it).
@@ -1788,7 +1932,7 @@ pub(crate) fn hold_for_review(
     subject_id: i64,
     registered: Option<(String, String)>,
     refused: &mut Refused,
-    layout: Option<&[String]>,
+    batch: &NewBatch,
 ) -> NameCase {
     let registered = registered
         .filter(|(_, kind)| kind != SubjectKind::NaturalPerson.as_str())
@@ -1808,11 +1952,16 @@ pub(crate) fn hold_for_review(
              the number and the name"
         ),
     });
+    // The department, item and document number let the case close itself once the sender's
+    // corrected row is accepted ([`BatchWriter::close_corrected_name_cases`]).
     let payload = serde_json::json!({
         "row": r.row_no,
         "line": r.line,
         "name": r.subject.name,
-        "fields": fields_in_layout(&r.fields_json, layout)
+        "department": batch.department,
+        "item": batch.item,
+        "doc_no": r.doc_no,
+        "fields": fields_in_layout(&r.fields_json, batch.field_layout.as_deref())
             .map_or(serde_json::Value::Null, serde_json::Value::Object),
     })
     .to_string();
@@ -2026,8 +2175,30 @@ async fn flush_pg(
             );
         }
     }
+    // 1b. Earlier versions these rows repeat.
+    let mut earlier: HashMap<(String, String), (i64, i64)> = HashMap::new();
+    let wanted = stale_candidates(&rows, &held);
+    if !wanted.is_empty() {
+        let (docs, hashes): (Vec<&str>, Vec<&str>) = wanted.into_iter().unzip();
+        let found: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT d.doc_no, d.hash, r.version, r.batch_id \
+             FROM unnest($3::text[], $4::text[]) AS d(doc_no, hash) \
+             CROSS JOIN LATERAL (SELECT version, batch_id FROM records \
+             WHERE department = $1 AND item = $2 AND doc_no = d.doc_no AND hash = d.hash \
+             AND current = 0 ORDER BY version DESC LIMIT 1) r",
+        )
+        .bind(&ctx.batch.department)
+        .bind(&ctx.batch.item)
+        .bind(&docs)
+        .bind(&hashes)
+        .fetch_all(&mut **t)
+        .await?;
+        for (doc, hash, version, batch) in found {
+            earlier.insert((doc, hash), (version, batch));
+        }
+    }
     // 2. Classify.
-    let (to_write, superseded) = classify(rows, &held, chunk.summary, chunk.refused);
+    let (to_write, superseded) = classify(rows, &held, &earlier, chunk.summary, chunk.refused);
     if to_write.is_empty() {
         return Ok(());
     }
@@ -2071,13 +2242,7 @@ async fn flush_pg(
                 .bind(id)
                 .fetch_optional(&mut **t)
                 .await?;
-        let case = hold_for_review(
-            r,
-            *id,
-            registered,
-            chunk.refused,
-            chunk.ctx.batch.field_layout.as_deref(),
-        );
+        let case = hold_for_review(r, *id, registered, chunk.refused, chunk.ctx.batch);
         sqlx::query(OPEN_NAME_CASE_ONCE)
             .bind(CaseKind::NameMismatch.as_str())
             .bind(case.scheme.as_str())

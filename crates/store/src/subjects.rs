@@ -178,16 +178,35 @@ pub struct Page<T> {
 /// How many candidates a public search whose text could match masked characters looks at.
 pub const PUBLIC_MATCH_CANDIDATES: i64 = 2000;
 
-/// `%text%` for `LIKE … ESCAPE '\'`: `%`, `_` and `\` in the text are themselves.
+/// Whether a searched character stands for any one character: punctuation and spaces, half-
+/// or full-width (but `%`, `_` and `\`, which are themselves), and the brackets of document
+/// numbers (〔〕【】). Names and document numbers are
+/// typed with either form — 「福州某某（分公司）」 searched as 「福州某某(分公司)」, 「闽市监罚〔2026〕」
+/// as 「闽市监罚[2026]」 — and no index folds widths on both stores, so the search leaves such a
+/// character open (the punctuation of a name is never what tells two names apart).
+pub(crate) fn is_open_char(c: char) -> bool {
+    c.is_ascii_punctuation() && !matches!(c, '%' | '_' | '\\')
+        || c == ' '
+        || c == '\u{3000}'
+        || ('\u{FF01}'..='\u{FF5E}').contains(&c) && !c.is_alphanumeric()
+        || matches!(
+            c,
+            '〔' | '〕' | '【' | '】' | '〖' | '〗' | '·' | '・' | '•'
+        )
+}
+
+/// `%text%` for `LIKE … ESCAPE '\'`: each [`is_open_char`] as `_` (any one character); `%`,
+/// `_` and `\` in the text are themselves.
 pub(crate) fn like_pattern(text: &str) -> String {
-    let escaped: String = text
+    let pattern: String = text
         .chars()
         .flat_map(|c| match c {
             '%' | '_' | '\\' => vec!['\\', c],
+            c if is_open_char(c) => vec!['_'],
             c => vec![c],
         })
         .collect();
-    format!("%{escaped}%")
+    format!("%{pattern}%")
 }
 
 /// Whether a search text could match characters the public never sees: masking hides only
@@ -201,11 +220,23 @@ pub(crate) fn may_touch_masked(text: &str) -> bool {
 }
 
 /// Whether `text` is in `name` as the public sees it (ID and phone numbers masked), ignoring
-/// ASCII case as SQLite's `LIKE` does.
+/// ASCII case as SQLite's `LIKE` does, each [`is_open_char`] of `text` matching any character
+/// (as in [`like_pattern`]).
 pub(crate) fn public_match(name: &str, text: &str) -> bool {
-    chengxin_codes::mask::redact(name)
-        .to_ascii_lowercase()
-        .contains(&text.to_ascii_lowercase())
+    let hay: Vec<char> = chengxin_codes::mask::redact(name)
+        .chars()
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let needle: Vec<Option<char>> = text
+        .chars()
+        .map(|c| (!is_open_char(c)).then(|| c.to_ascii_lowercase()))
+        .collect();
+    needle.is_empty()
+        || hay.windows(needle.len()).any(|w| {
+            w.iter()
+                .zip(&needle)
+                .all(|(h, n)| n.is_none_or(|n| *h == n))
+        })
 }
 
 /// One page of `items`, with their number as the total.
@@ -794,5 +825,22 @@ fn unique_to_conflict(e: sqlx::Error, message: &str) -> StoreError {
             StoreError::Conflict(format!("{message}: {}", db.message()))
         }
         _ => StoreError::Database(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn punctuation_of_either_width_matches_the_other() {
+        assert!(public_match("福州某某（分公司）", "某某(分公司)"));
+        assert!(public_match("闽市监罚〔2026〕81号", "监罚[2026]81"));
+        assert!(public_match("Abc GmbH", "abc　gmbh"));
+        assert!(!public_match("福州某某分公司", "某某(分公司)"));
+        assert!(!public_match("100％达标", "100%"));
+        assert!(public_match("100%达标", "100%"));
+        assert_eq!(like_pattern("某(分)"), "%某_分_%");
+        assert_eq!(like_pattern("a%_\\b"), "%a\\%\\_\\\\b%");
     }
 }

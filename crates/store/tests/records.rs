@@ -482,6 +482,104 @@ async fn publicity_shows_only_valid_records_inside_their_window() {
     .await;
 }
 
+/// An older file sent again does not undo what came after it: a row identical to a superseded
+/// version is refused (`earlier_version`), so a revoked decision stays off the portal and a
+/// correction stays in force; a row saying something new is still taken (found by a QA pass:
+/// the revoked decision was published again).
+#[tokio::test]
+async fn an_earlier_version_sent_again_is_refused_not_republished() {
+    on_both("earlier_version", |s| async move {
+        setup(&s).await;
+        let (revoked_doc, corrected_doc) = ("闽市监罚〔2026〕500号", "闽市监罚〔2026〕501号");
+        let send = |rows: Vec<RecordInput>| {
+            let s = s.clone();
+            async move {
+                let mut w = s.begin_batch(batch("b.csv")).await.expect("begin");
+                w.set_doc_field("CF_WSH");
+                for r in rows {
+                    w.push(r).await.expect("push");
+                }
+                w.commit().await.expect("commit")
+            }
+        };
+        let decided = d(2026, 11, 16);
+        let original = |doc: &str| rec(doc, &uscc(31), "罚款", decided);
+        let first = send(vec![original(revoked_doc), original(corrected_doc)]).await;
+        let mut revoke = original(revoked_doc);
+        revoke.status = "revoked".into();
+        revoke.hash = "revoked".into();
+        let second = send(vec![
+            revoke,
+            rec(corrected_doc, &uscc(31), "罚款五千元", decided),
+        ])
+        .await;
+        assert_eq!(second.changed, 2, "{second:?}");
+        // The first file again: both rows refused, naming the version and batch they repeat.
+        let mut again = vec![original(revoked_doc), original(corrected_doc)];
+        again[1].row_no = 2;
+        let third = send(again).await;
+        assert_eq!(
+            (third.accepted, third.unchanged, third.rejected),
+            (0, 0, 2),
+            "{third:?}"
+        );
+        let report = s.batch_rejections(third.batch).await.expect("report");
+        let rules: Vec<(u64, &str, &str)> = report
+            .iter()
+            .map(|r| (r.row_no, r.field.as_str(), r.rule.as_str()))
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                (1, "CF_WSH", "earlier_version"),
+                (2, "CF_WSH", "earlier_version")
+            ]
+        );
+        assert!(
+            report[0]
+                .message
+                .contains(&format!("第 1 版（第 {} 批报送）", first.batch))
+                && report[0].message.contains("撤销"),
+            "{}",
+            report[0].message
+        );
+        assert!(
+            report[1].message.contains("已被更正"),
+            "{}",
+            report[1].message
+        );
+        let held = |doc: &'static str| {
+            let s = s.clone();
+            async move {
+                s.record(DEPT, "penalty", doc)
+                    .await
+                    .expect("q")
+                    .expect("held")
+            }
+        };
+        assert_eq!(
+            (
+                held(revoked_doc).await.version,
+                held(revoked_doc).await.status
+            ),
+            (2, "revoked".to_string())
+        );
+        assert_eq!(held(corrected_doc).await.version, 2);
+        let q = PublicityQuery {
+            item: "penalty".into(),
+            text: Some(revoked_doc.into()),
+            limit: 20,
+            ..PublicityQuery::default()
+        };
+        assert_eq!(s.publicity(&q, today()).await.expect("q").1, 0);
+        // Something new about the revoked decision is taken: a new version, on show.
+        let fourth = send(vec![rec(revoked_doc, &uscc(31), "罚款一万元", decided)]).await;
+        assert_eq!((fourth.accepted, fourth.rejected), (1, 0), "{fourth:?}");
+        assert_eq!(s.publicity(&q, today()).await.expect("q").1, 1);
+    })
+    .await;
+}
+
 /// A subject's whole history: every version of every decision (on show, revoked, superseded,
 /// expired), newest decision first and each decision's latest version first, with what a reader
 /// needs to say why each is or is not on show; another subject's decisions are not in it.
@@ -1687,6 +1785,103 @@ async fn a_name_its_code_never_held_is_held_for_review_and_a_former_name_is_not(
             .expect("push");
         let sum = w.commit().await.expect("commit");
         assert_eq!((sum.accepted, sum.review), (1, 0), "{sum:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_name_case_closes_as_corrected_when_the_held_decision_arrives_under_the_registered_name()
+{
+    on_both("batch_name_corrected", |s| async move {
+        setup(&s).await;
+        let a = uscc(21);
+        s.register(
+            chengxin_registry::SubjectData {
+                uscc: Some(a.clone()),
+                ..chengxin_registry::SubjectData::new(
+                    SubjectKind::LegalPerson,
+                    "福州丙丁商贸有限公司",
+                )
+            },
+            chengxin_registry::Provenance {
+                actor: "registry".into(),
+                reason: "设立".into(),
+                source: "test".into(),
+                valid_from: d(2020, 1, 1),
+            },
+            d(2026, 11, 23),
+        )
+        .await
+        .expect("registered");
+        let named = |doc: &str, name: &str| {
+            let mut r = rec(doc, &a, "罚款", d(2026, 11, 16));
+            r.subject.name = name.into();
+            r
+        };
+        let send = |rows: Vec<RecordInput>| {
+            let s = s.clone();
+            async move {
+                let mut w = s.begin_batch(batch("names.csv")).await.expect("begin");
+                w.check_party_names("CF_XDR_MC");
+                for r in rows {
+                    w.push(r).await.expect("push");
+                }
+                w.commit().await.expect("commit")
+            }
+        };
+        // Two decisions held under a name the code never had: one case for the name.
+        let sum = send(vec![
+            named("闽市监罚〔2026〕101号", "福州丙丁错误有限公司"),
+            named("闽市监罚〔2026〕102号", "福州丙丁错误有限公司"),
+        ])
+        .await;
+        assert_eq!((sum.review, sum.cases_corrected), (2, 0), "{sum:?}");
+        let open = s
+            .code_cases(Some(chengxin_store::CaseStatus::Open), 10)
+            .await
+            .expect("cases");
+        assert_eq!(open.len(), 1, "{open:?}");
+        // Another decision of the subject under its name closes nothing: the held one is
+        // still missing.
+        let sum = send(vec![named("闽市监罚〔2026〕103号", "福州丙丁商贸有限公司")]).await;
+        assert_eq!((sum.accepted, sum.cases_corrected), (1, 0), "{sum:?}");
+        // The held decision sent again under the registered name closes the case as corrected,
+        // by the sender, with the batch and row it came in.
+        let sum = send(vec![named("闽市监罚〔2026〕101号", "福州丙丁商贸有限公司")]).await;
+        assert_eq!((sum.accepted, sum.cases_corrected), (1, 1), "{sum:?}");
+        assert!(
+            s.code_cases(Some(chengxin_store::CaseStatus::Open), 10)
+                .await
+                .expect("cases")
+                .is_empty()
+        );
+        let done = s
+            .code_cases(Some(chengxin_store::CaseStatus::Corrected), 10)
+            .await
+            .expect("cases");
+        assert_eq!(done.len(), 1, "{done:?}");
+        let resolution = done[0].resolution.clone().unwrap_or_default();
+        assert!(
+            resolution.contains(&format!("第 {} 批第 1 行", sum.batch))
+                && resolution.contains("闽市监罚〔2026〕101号"),
+            "{resolution}"
+        );
+        assert_eq!(
+            done[0].closed_by.as_deref(),
+            Some(batch("x").submitted_by.as_str())
+        );
+        let counts = s.case_counts().await.expect("counts");
+        assert_eq!((counts.open, counts.corrected), (0, 1), "{counts:?}");
+        let closing = s
+            .audit_entries(&chengxin_store::AuditFilter {
+                action: Some("cases.close".into()),
+                target: Some(format!("code_case:{}", done[0].id)),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .expect("audit");
+        assert_eq!(closing.len(), 1, "{closing:?}");
     })
     .await;
 }

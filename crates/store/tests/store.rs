@@ -556,6 +556,13 @@ async fn search_by_current_and_former_name() {
                 ("Ärzte", 1),
                 ("ärzte", 0),
                 ("ÄRZTE", 1),
+                // Brackets and spaces of either width stand for each other (found by a QA
+                // pass: 「(福州)」 did not find 「（福州）」).
+                ("gmbh(福州)", 1),
+                ("GmbH（福州）有限", 1),
+                ("Abc　GmbH", 1),
+                ("GmbH[福州]", 1),
+                ("GmbH福州", 0),
             ] {
                 assert_eq!(
                     s.search(&q(text, persons)).await.expect("s").total,
