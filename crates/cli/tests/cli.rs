@@ -325,7 +325,7 @@ fn demo_then_serve_then_migrate_and_cases() {
         .output()
         .expect("migrate");
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("at migration 14 (14 applied)"),
+        String::from_utf8_lossy(&out.stdout).contains("at migration 15 (15 applied)"),
         "{out:?}"
     );
     let out = bin()
