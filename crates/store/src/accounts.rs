@@ -161,8 +161,15 @@ impl Store {
         result: Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         if let Err(e) = &result {
-            self.append_access(actor, action, target, Outcome::Failed, e.to_string())
-                .await?;
+            self.audit_outside(
+                actor,
+                action,
+                Some(target),
+                Outcome::Failed,
+                e.to_string(),
+                "access",
+            )
+            .await?;
         }
         result
     }
@@ -175,22 +182,15 @@ impl Store {
         target: &str,
         detail: String,
     ) -> Result<(), StoreError> {
-        self.append_access(actor, action, target, Outcome::Allowed, detail)
-            .await
-    }
-
-    /// One access-management entry with its outcome ([`Store::audit_access`],
-    /// [`Store::audit_failure`]).
-    async fn append_access(
-        &self,
-        actor: &str,
-        action: &str,
-        target: &str,
-        outcome: Outcome,
-        detail: String,
-    ) -> Result<(), StoreError> {
-        let entry = self.write_entry(actor, action, Some(target), outcome, Some(detail), "access");
-        self.append_audit(&entry).await.map(|_| ())
+        self.audit_outside(
+            actor,
+            action,
+            Some(target),
+            Outcome::Allowed,
+            detail,
+            "access",
+        )
+        .await
     }
 
     /// Registers a department: a government body with its own USCC. The body is registered as a

@@ -81,7 +81,7 @@ pub(crate) fn write_chunk(
         }
     }
     // 1b. Earlier versions these rows repeat.
-    let mut earlier: HashMap<(String, String), (i64, i64)> = HashMap::new();
+    let mut earlier: HashMap<String, (i64, i64)> = HashMap::new();
     let wanted = stale_candidates(&rows, &held);
     if !wanted.is_empty() {
         let mut q = conn.prepare(
@@ -95,7 +95,7 @@ pub(crate) fn write_chunk(
                 })
                 .optional()?;
             if let Some(v) = found {
-                earlier.insert((doc.to_string(), hash.to_string()), v);
+                earlier.insert(doc.to_string(), v);
             }
         }
     }

@@ -116,6 +116,25 @@ impl CaseRow {
     }
 }
 
+/// Closes case `$1` if it is still open: binds status, resolution, closed at, closed by.
+pub(crate) const CLOSE_OPEN_CASE: &str = "UPDATE code_cases SET status = $2, resolution = $3, \
+    closed_at = $4, closed_by = $5 WHERE id = $1 AND status = 'open'";
+
+/// The `cases.close` audit entry's detail, masked whole: the resolution is free text, and the
+/// log is kept for good.
+pub(crate) fn closing_detail(
+    kind: CaseKind,
+    status: CaseStatus,
+    code: &str,
+    resolution: &str,
+) -> String {
+    chengxin_codes::mask::redact(&format!(
+        "{} {} {code}: {resolution}",
+        kind.as_str(),
+        status.as_str()
+    ))
+}
+
 /// The name a dismissed 名称与代码不符 case accepts as its subject's own: the reviewer found the
 /// row's name to be the subject's (an abbreviation, 有限公司 for 有限责任公司), so a row sent
 /// again under it is not held again. A case closed as corrected accepts nothing: the sender
@@ -194,10 +213,7 @@ impl Store {
                 "closing a case needs a resolution saying what was done".into(),
             ));
         }
-        let sql = format!(
-            "UPDATE code_cases SET status = $2, resolution = $3, closed_at = $4, closed_by = $5 \
-             WHERE id = $1 AND status = 'open' RETURNING {CASE_COLS}"
-        );
+        let sql = format!("{CLOSE_OPEN_CASE} RETURNING {CASE_COLS}");
         let is_pg = self.is_postgres();
         let case = with_write_pool!(self, p => {
             let mut tx = if is_pg { p.begin().await? } else { p.begin_with(crate::audit::SQLITE_BEGIN_WRITE).await? };
@@ -216,8 +232,7 @@ impl Store {
             // Closing a case is a decision about the credit data (a dismissal can accept a name
             // as a subject's): written to the audit log in the same transaction.
             let accepted = accepted_name(&case)?;
-            // Masked whole: the resolution is free text, and the log is kept for good.
-            let mut detail = chengxin_codes::mask::redact(&format!("{} {} {}: {}", case.kind.as_str(), case.status.as_str(), case.code, case.resolution.as_deref().unwrap_or_default()));
+            let mut detail = closing_detail(case.kind, case.status, &case.code, case.resolution.as_deref().unwrap_or_default());
             if let Some((_, name)) = &accepted {
                 detail.push_str(&format!("; accepted name {}", chengxin_codes::mask::redact(name)));
             }

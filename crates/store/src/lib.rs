@@ -467,7 +467,7 @@ impl Store {
         target: Option<&str>,
         detail: String,
     ) -> Result<(), StoreError> {
-        self.audit_outside(actor, action, target, Outcome::Allowed, detail)
+        self.audit_outside(actor, action, target, Outcome::Allowed, detail, "cli")
             .await
     }
 
@@ -480,20 +480,22 @@ impl Store {
         target: Option<&str>,
         detail: String,
     ) -> Result<(), StoreError> {
-        self.audit_outside(actor, action, target, Outcome::Refused, detail)
+        self.audit_outside(actor, action, target, Outcome::Refused, detail, "cli")
             .await
     }
 
-    /// [`Store::audit_note`] and [`Store::audit_refusal`]: one entry, outside a request.
-    async fn audit_outside(
+    /// One entry outside a request's transaction, from `source` when no request is acting:
+    /// [`Store::audit_note`], [`Store::audit_refusal`] and the access-management entries.
+    pub(crate) async fn audit_outside(
         &self,
         actor: &str,
         action: &str,
         target: Option<&str>,
         outcome: Outcome,
         detail: String,
+        source: &str,
     ) -> Result<(), StoreError> {
-        let entry = self.write_entry(actor, action, target, outcome, Some(detail), "cli");
+        let entry = self.write_entry(actor, action, target, outcome, Some(detail), source);
         self.append_audit(&entry).await.map(|_| ())
     }
 

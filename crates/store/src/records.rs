@@ -21,6 +21,7 @@
 //! batches of different departments run side by side; two batches of the same department and
 //! item are serialised by a transaction-scoped advisory lock.
 
+use crate::cases::CaseStatus;
 use crate::{Store, StoreError, with_pool, with_write_pool};
 use chengxin_registry::{CaseKind, Scheme, SubjectKind, SubjectStatus};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -1363,17 +1364,14 @@ impl BatchWriter {
                      corrected: batch {id} row {row} sent the same decision under the subject's \
                      registered name"
                 );
-                sqlx::query(
-                    "UPDATE code_cases SET status = 'corrected', resolution = $2, closed_at = $3, \
-                     closed_by = $4 WHERE id = $1 AND status = 'open'",
-                )
-                .bind(case_id).bind(&resolution).bind(at).bind(&batch.submitted_by)
-                .execute(&mut **t)
-                .await?;
-                let detail = chengxin_codes::mask::redact(&format!(
-                    "{} corrected {code}: {resolution}",
-                    CaseKind::NameMismatch.as_str()
-                ));
+                sqlx::query(crate::cases::CLOSE_OPEN_CASE)
+                    .bind(case_id).bind(CaseStatus::Corrected.as_str()).bind(&resolution)
+                    .bind(at).bind(&batch.submitted_by)
+                    .execute(&mut **t)
+                    .await?;
+                let detail = crate::cases::closing_detail(
+                    CaseKind::NameMismatch, CaseStatus::Corrected, &code, &resolution,
+                );
                 let entry = store.write_entry(
                     &batch.submitted_by, "cases.close", Some(&format!("code_case:{case_id}")),
                     chengxin_audit::Outcome::Allowed, Some(detail), "ingest",
@@ -1611,7 +1609,8 @@ pub(crate) struct Held {
 /// 「经核实有误的信息应及时更正或撤销」: a wrong party is corrected by withdrawing, visibly.
 ///
 /// A different row identical to an earlier, superseded version of the decision (`earlier`:
-/// document number and hash → that version and its batch, see [`stale_candidates`]) is refused
+/// document number → that version and its batch, found for the row's hash by
+/// [`stale_candidates`]' lookup; a document number is in a chunk once) is refused
 /// too (rule `earlier_version`): it comes from an older file sent again — a common habit — and
 /// taking it would undo the correction or put a revoked decision back on the portal
 /// (33号 (二十二) 「经核实有误的信息应及时更正或撤销」; issue #4 §4: a revocation withdraws the
@@ -1619,17 +1618,16 @@ pub(crate) struct Held {
 pub(crate) fn classify(
     rows: Vec<RecordInput>,
     held: &HashMap<String, Held>,
-    earlier: &HashMap<(String, String), (i64, i64)>,
+    earlier: &HashMap<String, (i64, i64)>,
     summary: &mut BatchSummary,
     refused: &mut Refused,
 ) -> (Vec<(RecordInput, i64)>, Vec<i64>) {
     let mut to_write: Vec<(RecordInput, i64)> = Vec::with_capacity(rows.len());
     let mut superseded: Vec<i64> = Vec::new();
     for r in rows {
-        let stale = earlier.get(&(r.doc_no.clone(), r.hash.clone()));
         match held.get(&r.doc_no) {
             Some(h) if h.hash == r.hash => summary.unchanged += 1,
-            Some(h) if let Some(&(version, batch)) = stale => {
+            Some(h) if let Some(&(version, batch)) = earlier.get(&r.doc_no) => {
                 summary.rejected += 1;
                 let now = if h.status == "valid" {
                     "已被更正"
@@ -2176,12 +2174,12 @@ async fn flush_pg(
         }
     }
     // 1b. Earlier versions these rows repeat.
-    let mut earlier: HashMap<(String, String), (i64, i64)> = HashMap::new();
+    let mut earlier: HashMap<String, (i64, i64)> = HashMap::new();
     let wanted = stale_candidates(&rows, &held);
     if !wanted.is_empty() {
         let (docs, hashes): (Vec<&str>, Vec<&str>) = wanted.into_iter().unzip();
-        let found: Vec<(String, String, i64, i64)> = sqlx::query_as(
-            "SELECT d.doc_no, d.hash, r.version, r.batch_id \
+        let found: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT d.doc_no, r.version, r.batch_id \
              FROM unnest($3::text[], $4::text[]) AS d(doc_no, hash) \
              CROSS JOIN LATERAL (SELECT version, batch_id FROM records \
              WHERE department = $1 AND item = $2 AND doc_no = d.doc_no AND hash = d.hash \
@@ -2193,8 +2191,8 @@ async fn flush_pg(
         .bind(&hashes)
         .fetch_all(&mut **t)
         .await?;
-        for (doc, hash, version, batch) in found {
-            earlier.insert((doc, hash), (version, batch));
+        for (doc, version, batch) in found {
+            earlier.insert(doc, (version, batch));
         }
     }
     // 2. Classify.

@@ -92,6 +92,16 @@ fn rec(doc: &str, uscc: &str, content: &str, decided: NaiveDate) -> RecordInput 
     }
 }
 
+/// Sends `rows` as one committed batch that checks the parties' names (`CF_XDR_MC`).
+async fn send_checking_names(s: &Store, rows: Vec<RecordInput>) -> chengxin_store::BatchSummary {
+    let mut w = s.begin_batch(batch("names.csv")).await.expect("begin");
+    w.check_party_names("CF_XDR_MC");
+    for r in rows {
+        w.push(r).await.expect("push");
+    }
+    w.commit().await.expect("commit")
+}
+
 fn uscc(n: u64) -> String {
     let mut rng = chengxin_codes::generate::Rng::new(n);
     chengxin_codes::generate::uscc(&mut rng)
@@ -1520,17 +1530,7 @@ async fn a_dismissed_name_case_accepts_the_name_and_a_corrected_one_does_not() {
             r.subject.name = name.into();
             r
         };
-        let send = |rows: Vec<RecordInput>| {
-            let s = s.clone();
-            async move {
-                let mut w = s.begin_batch(batch("names.csv")).await.expect("begin");
-                w.check_party_names("CF_XDR_MC");
-                for r in rows {
-                    w.push(r).await.expect("push");
-                }
-                w.commit().await.expect("commit")
-            }
-        };
+        let send = |rows: Vec<RecordInput>| send_checking_names(&s, rows);
         let open_cases = || {
             let s = s.clone();
             async move {
@@ -1818,17 +1818,7 @@ async fn a_name_case_closes_as_corrected_when_the_held_decision_arrives_under_th
             r.subject.name = name.into();
             r
         };
-        let send = |rows: Vec<RecordInput>| {
-            let s = s.clone();
-            async move {
-                let mut w = s.begin_batch(batch("names.csv")).await.expect("begin");
-                w.check_party_names("CF_XDR_MC");
-                for r in rows {
-                    w.push(r).await.expect("push");
-                }
-                w.commit().await.expect("commit")
-            }
-        };
+        let send = |rows: Vec<RecordInput>| send_checking_names(&s, rows);
         // Two decisions held under a name the code never had: one case for the name.
         let sum = send(vec![
             named("闽市监罚〔2026〕101号", "福州丙丁错误有限公司"),
