@@ -236,6 +236,23 @@ pub fn format_secret(prefix: &str, random: &[u8; 32]) -> String {
     out
 }
 
+/// Sixteen consonants, one per nibble: a token written into pages (a form's CSRF token) holds no
+/// digit, so it can never contain a run that reads as a phone or ID number. A hex token could
+/// (`…a039221265149b…` is a landline to `chengxin_codes::mask::find_unmasked`), which the
+/// pages' privacy checks then flag at random.
+const PAGE_LETTERS: &[u8; 16] = b"BCDFGHJKLMNPQRST";
+
+/// Formats random bytes as a token that appears in pages (two letters per byte, see
+/// [`PAGE_LETTERS`]).
+pub fn page_token(random: &[u8]) -> String {
+    let mut out = String::with_capacity(random.len() * 2);
+    for b in random {
+        out.push(char::from(PAGE_LETTERS[usize::from(b >> 4)]));
+        out.push(char::from(PAGE_LETTERS[usize::from(b & 0xf)]));
+    }
+    out
+}
+
 /// Personal fields whose unmasked value a grant may open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -50,6 +50,21 @@ fn password_rules() {
     assert!(check_new_password("correct horse battery", "zhangsan").is_ok());
 }
 
+/// A token written into pages holds no digit, whatever the bytes, and keeps every bit of them:
+/// a form's CSRF token made of hex once read as a landline to the pages' privacy check.
+#[test]
+fn page_tokens_hold_no_digits_and_keep_every_bit() {
+    let all: Vec<u8> = (0..=255).collect();
+    let t = page_token(&all);
+    assert_eq!(t.len(), 512);
+    assert!(t.bytes().all(|b| b.is_ascii_uppercase()), "{t}");
+    let mut seen = std::collections::HashSet::new();
+    for b in 0..=255u8 {
+        assert!(seen.insert(page_token(&[b])), "{b} collides");
+    }
+    assert_eq!(page_token(&[0x03, 0x92]), "BFMD");
+}
+
 #[test]
 fn secrets_are_prefixed_and_hashed() {
     let s = format_secret("cxk_", &[0xab; 32]);

@@ -1082,7 +1082,7 @@ pub(crate) fn local_path(next: &str) -> Option<&str> {
 }
 
 fn login_page(status: StatusCode, username: &str, error: Option<String>, next: &str) -> Response {
-    let csrf = uuid::Uuid::new_v4().simple().to_string();
+    let csrf = chengxin_access::page_token(uuid::Uuid::new_v4().as_bytes());
     let cookie = format!(
         "{}={csrf}; Path=/login; HttpOnly; Secure; SameSite=Strict; Max-Age=3600",
         auth::LOGIN_CSRF_COOKIE

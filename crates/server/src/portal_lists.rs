@@ -315,7 +315,7 @@ fn form_csrf(principal: &Principal) -> (String, Option<HeaderValue>) {
     match &principal.via {
         Via::Session { csrf, .. } => (csrf.clone(), None),
         _ => {
-            let token = uuid::Uuid::new_v4().simple().to_string();
+            let token = chengxin_access::page_token(uuid::Uuid::new_v4().as_bytes());
             let cookie = format!(
                 "{FORM_CSRF_COOKIE}={token}; Path=/objections; HttpOnly; Secure; SameSite=Strict; Max-Age=3600"
             );

@@ -122,12 +122,16 @@ pub struct ApiKeyInfo {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-fn random_secret(prefix: &str) -> Result<String, StoreError> {
+fn random_bytes() -> Result<[u8; 32], StoreError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| {
         StoreError::Conflict(format!("the operating system gave no randomness: {e}"))
     })?;
-    Ok(format_secret(prefix, &bytes))
+    Ok(bytes)
+}
+
+fn random_secret(prefix: &str) -> Result<String, StoreError> {
+    Ok(format_secret(prefix, &random_bytes()?))
 }
 
 fn invalid(message: impl Into<String>) -> StoreError {
@@ -551,7 +555,8 @@ impl Store {
             return Err(LoginError::Invalid);
         }
         let token = random_secret("cxs_")?;
-        let csrf = random_secret("")?;
+        // Written into every form the session posts: letters only (`page_token`).
+        let csrf = chengxin_access::page_token(&random_bytes()?);
         let expires_at = now + Duration::hours(SESSION_HOURS);
         with_write_pool!(self, p => {
             let mut tx = p.begin().await.map_err(StoreError::from)?;
